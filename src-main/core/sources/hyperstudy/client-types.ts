@@ -1,0 +1,85 @@
+// The boundary between the HyperStudy source and the rest of the core.
+// Implemented by ./client.ts (createHyperStudyClient). Export jobs, the planner,
+// profile validation and createCore all depend on this interface, not on the implementation.
+import type { DataTypeId, Experiment, Participant, ParticipantCounts, RateBudget, Room, Scope } from '../../../../src-shared/model';
+
+export interface ConnectionConfig {
+  /** e.g. https://api.hyperstudy.io/api/v3 (no trailing slash needed) */
+  baseUrl: string;
+  apiKey: string;
+  organizationId?: string;
+  /** Default request timeout, ms (30 s). Recordings listings use a longer one. */
+  timeoutMs?: number;
+}
+
+export interface PageQuery {
+  startTime?: string;
+  endTime?: string;
+  /** Filter by room (required by the server for participant scope). */
+  roomId?: string;
+  /** Defaults to the largest page the server accepts (1000). */
+  limit?: number;
+  offset?: number;
+  /** Extra type-specific parameters (category, componentType, …). */
+  extra?: Record<string, string>;
+}
+
+export interface Page {
+  records: Array<Record<string, unknown>>;
+  offset: number;
+  /** From metadata.pagination.total; informative only (paging follows hasMore/nextOffset). */
+  total: number | null;
+  hasMore: boolean;
+  nextOffset: number | null;
+  /** metadata._warnings, to surface to the user. */
+  warnings: string[];
+  /** The whole metadata object (variables keep payload there). */
+  metadata: Record<string, unknown>;
+}
+
+export interface HealthInfo {
+  ok: boolean;
+  version?: string;
+  raw: unknown;
+}
+
+export interface AccessInfo {
+  canView: boolean;
+  canExport: boolean;
+}
+
+export interface Listing<T> {
+  items: T[];
+  warnings: string[];
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /** Called when the limiter makes this request wait, so progress can say why. */
+  onWait?: (wait: { seconds: number; scope: 'key' | 'endpoint' | 'server'; reason: string }) => void;
+}
+
+export interface HyperStudyClient {
+  readonly baseUrl: string;
+  health(opts?: RequestOptions): Promise<HealthInfo>;
+  /** Own and shared experiments, merged and de-duplicated by id, each marked with its origin. */
+  listExperiments(opts?: RequestOptions & { search?: string }): Promise<Listing<Experiment>>;
+  getExperiment(experimentId: string, opts?: RequestOptions): Promise<Record<string, unknown>>;
+  /** /data/rooms/experiment/{id}, falling back to deployments' sessions. */
+  listRooms(experimentId: string, opts?: RequestOptions): Promise<Listing<Room>>;
+  listParticipants(scope: 'experiment' | 'room', scopeId: string, opts?: RequestOptions): Promise<Listing<Participant>>;
+  getCounts(participantId: string, roomId: string, opts?: RequestOptions): Promise<ParticipantCounts>;
+  checkAccess(experimentId: string, opts?: RequestOptions): Promise<AccessInfo>;
+  /** One page of /data/{type}/{scope}/{id}, sorted ascending by timestamp. */
+  fetchPage(type: DataTypeId, scope: Scope, scopeId: string, query: PageQuery, opts?: RequestOptions): Promise<Page>;
+  /**
+   * All pages from query.offset on, following hasMore/nextOffset, de-duplicating by record id
+   * across pages (records already yielded are dropped from later pages). Cancel with opts.signal.
+   */
+  pages(type: DataTypeId, scope: Scope, scopeId: string, query: PageQuery, opts?: RequestOptions): AsyncIterable<Page>;
+  /** Mints a signed URL for a recording (downloadPath, falling back to downloadUrl/url). Counts against the budget. */
+  mintRecordingUrl(recording: Record<string, unknown>, opts?: RequestOptions): Promise<string>;
+  /** Requests sent through this client's limiter so far (for manifests and progress). */
+  requestsMade(): number;
+  budget(): RateBudget;
+}

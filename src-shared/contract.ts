@@ -1,0 +1,194 @@
+// The single source of the renderer ↔ core API.
+// The preload, the IPC registration, the WebSocket bridge and the renderer's `api`
+// are all built from `methods` and `events` by a loop: no channel name is written twice.
+// Every method takes at most one argument object, validated at runtime by its schema.
+import { z } from 'zod';
+import { StudyError, type ErrorInfo } from './errors';
+import type {
+  AppInfo, ConnectionStatus, Experiment, JobProgress, JobSnapshot, KeyValidation, Notice, Participant,
+  ParticipantCounts, Plan, PreviewPage, ProfileSummary, RateBudget, Room, Settings, SourceDescriptor,
+} from './model';
+
+// ---------- argument schemas ----------
+
+const id = z.string().min(1).max(256);
+const dataType = z.enum(['events', 'components', 'recordings', 'chat', 'videochat', 'ratings-continuous', 'ratings-sparse', 'sync', 'eyetracking', 'variables']);
+const isoDate = z.string().max(64).refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date');
+
+export const targetSchema = z.strictObject({
+  level: z.enum(['experiment', 'room', 'participant']),
+  experimentId: id,
+  roomId: id.optional(),
+  participantId: id.optional(),
+}).refine((t) => t.level !== 'room' || !!t.roomId, 'a room target needs roomId')
+  .refine((t) => t.level !== 'participant' || (!!t.roomId && !!t.participantId), 'a participant target needs roomId and participantId');
+
+const environment = z.enum(['production', 'development', 'custom']);
+const httpUrl = z.string().max(2048).url().refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
+
+const profileInput = z.strictObject({
+  name: z.string().trim().min(1).max(80),
+  environment,
+  baseUrl: httpUrl.optional(),
+  organizationId: z.string().max(128).optional(),
+  apiKey: z.string().min(1).max(512),
+}).refine((p) => p.environment !== 'custom' || !!p.baseUrl, 'a custom environment needs baseUrl');
+
+export const exportRequestSchema = z.strictObject({
+  target: targetSchema,
+  types: z.array(dataType).min(1).max(20),
+  format: z.enum(['csv', 'json', 'ndjson']),
+  zip: z.boolean(),
+  split: z.enum(['none', 'room', 'participant']),
+  anonymize: z.enum(['keep', 'pseudonymize', 'aggregate']),
+  writeCodeMap: z.boolean().optional(),
+  since: isoDate.optional(),
+  until: isoDate.optional(),
+  includeRecordings: z.boolean(),
+  recordingIds: z.array(id).max(10_000).optional(),
+  bom: z.boolean(),
+  formulaProtection: z.boolean(),
+  destination: z.string().min(1).max(4096).optional(),
+});
+
+const planRequest = z.strictObject({
+  target: targetSchema,
+  types: z.array(dataType).min(1).max(20),
+  since: isoDate.optional(),
+  until: isoDate.optional(),
+  includeRecordings: z.boolean(),
+  recordingIds: z.array(id).max(10_000).optional(),
+});
+
+const previewQuery = z.strictObject({
+  target: targetSchema,
+  type: dataType,
+  offset: z.number().int().min(0).max(100_000_000),
+  limit: z.number().int().min(1).max(1000),
+  sort: z.strictObject({ key: z.string().min(1).max(256), dir: z.enum(['asc', 'desc']) }).optional(),
+  filters: z.record(z.string().max(256), z.string().max(256)).optional(),
+  search: z.string().max(256).optional(),
+});
+
+const settingsPatch = z.strictObject({
+  downloadFolder: z.string().min(1).max(4096).optional(),
+  defaultFormat: z.enum(['csv', 'json', 'ndjson']).optional(),
+  bom: z.boolean().optional(),
+  split: z.enum(['none', 'room', 'participant']).optional(),
+  anonymize: z.enum(['keep', 'pseudonymize', 'aggregate']).optional(),
+  zip: z.boolean().optional(),
+  concurrency: z.number().int().min(1).max(16).optional(),
+  mediaConcurrency: z.number().int().min(1).max(8).optional(),
+  keyLimit: z.number().int().min(1).max(1_000_000).optional(),
+  keyWindowSec: z.number().int().min(1).max(86_400).optional(),
+  endpointLimit: z.number().int().min(1).max(1_000_000).optional(),
+  endpointWindowSec: z.number().int().min(1).max(86_400).optional(),
+  formulaProtection: z.boolean().optional(),
+  theme: z.enum(['system', 'light', 'dark']).optional(),
+});
+
+const none = z.undefined();
+const byId = z.strictObject({ id });
+const byJob = z.strictObject({ jobId: id });
+
+// ---------- method table ----------
+
+/** A method spec: the runtime argument schema plus the result type (phantom). */
+export interface MethodSpec<A extends z.ZodType, R> { args: A; readonly __result?: R }
+function method<R>() {
+  return <A extends z.ZodType>(args: A): MethodSpec<A, R> => ({ args });
+}
+
+export const methods = {
+  // app and connection
+  getAppInfo: method<AppInfo>()(none),
+  getConnectionStatus: method<ConnectionStatus>()(none),
+  checkConnection: method<ConnectionStatus>()(none),
+  getRateBudget: method<RateBudget>()(none),
+  describeSource: method<SourceDescriptor>()(none),
+
+  // profiles (the key goes in, never comes out)
+  listProfiles: method<ProfileSummary[]>()(none),
+  validateProfile: method<KeyValidation>()(profileInput),
+  addProfile: method<{ validation: KeyValidation; profile?: ProfileSummary }>()(profileInput),
+  removeProfile: method<ProfileSummary[]>()(byId),
+  activateProfile: method<ProfileSummary[]>()(byId),
+
+  // listing
+  listExperiments: method<{ experiments: Experiment[]; warnings: string[] }>()(z.strictObject({ refresh: z.boolean().optional() }).optional()),
+  listRooms: method<{ rooms: Room[]; warnings: string[] }>()(z.strictObject({ experimentId: id, refresh: z.boolean().optional() })),
+  listParticipants: method<{ participants: Participant[]; warnings: string[] }>()(z.strictObject({ experimentId: id, roomId: id.optional(), refresh: z.boolean().optional() })),
+  getParticipantCounts: method<ParticipantCounts>()(z.strictObject({ participantId: id, roomId: id })),
+  getPreview: method<PreviewPage>()(previewQuery),
+
+  // plan, export, jobs
+  planExport: method<Plan>()(planRequest),
+  startExport: method<JobSnapshot>()(exportRequestSchema),
+  listJobs: method<JobSnapshot[]>()(none),
+  pauseJob: method<JobSnapshot>()(byJob),
+  resumeJob: method<JobSnapshot>()(byJob),
+  cancelJob: method<JobSnapshot>()(byJob),
+  retryJob: method<JobSnapshot>()(byJob),
+  removeJob: method<JobSnapshot[]>()(byJob),
+
+  // settings
+  getSettings: method<Settings>()(none),
+  updateSettings: method<Settings>()(settingsPatch),
+
+  // shell actions, by job id only: never a path from the renderer
+  showInFolder: method<void>()(byJob),
+  openOutput: method<void>()(byJob),
+  copyOutputPath: method<void>()(byJob),
+  startDrag: method<void>()(byJob),
+  chooseDownloadFolder: method<Settings | null>()(none),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type MethodArg<K extends MethodName> = z.input<Methods[K]['args']>;
+export type MethodResult<K extends MethodName> = Methods[K] extends MethodSpec<z.ZodType, infer R> ? R : never;
+export const methodNames = Object.keys(methods) as MethodName[];
+
+// ---------- events (core → renderer) ----------
+
+export interface EventPayloads {
+  jobProgress: JobProgress;
+  jobState: JobSnapshot;
+  connectionStatus: ConnectionStatus;
+  rateBudget: RateBudget;
+  notice: Notice;
+}
+export type EventName = keyof EventPayloads;
+export const eventNames: EventName[] = ['jobProgress', 'jobState', 'connectionStatus', 'rateBudget', 'notice'];
+/** Events that may fire before the renderer subscribes; the preload/bridge replays the latest of these. */
+export const bufferedEvents: EventName[] = ['connectionStatus', 'rateBudget', 'notice', 'jobState'];
+
+// ---------- wire format ----------
+
+export const channelFor = (name: MethodName) => `api:${name}`;
+export const eventChannelFor = (name: EventName) => `event:${name}`;
+
+/** Every call answers with an envelope, so typed errors survive IPC and WebSocket alike. */
+export type CallResult<R> = { ok: true; value: R } | { ok: false; error: ErrorInfo };
+
+/** The object the renderer talks to (window.api in Electron, the WS client in browser mode). */
+export type Api = {
+  [K in MethodName]: MethodArg<K> extends undefined ? () => Promise<MethodResult<K>> : (arg: MethodArg<K>) => Promise<MethodResult<K>>;
+} & {
+  on<E extends EventName>(event: E, cb: (payload: EventPayloads[E]) => void): () => void;
+};
+
+/** What the core implements: the same methods, taking validated arguments. */
+export type CoreApi = { [K in MethodName]: (arg: z.output<Methods[K]['args']>) => Promise<MethodResult<K>> };
+
+/** Validates a call's argument; throws a StudyError-shaped INVALID_ARGUMENT on failure. */
+export function parseArgs<K extends MethodName>(name: K, arg: unknown): z.output<Methods[K]['args']> {
+  const spec = Object.hasOwn(methods, name) ? methods[name] : undefined;
+  if (!spec) throw new StudyError({ code: 'INVALID_ARGUMENT', message: `Unknown method ${String(name)}.` });
+  const r = spec.args.safeParse(arg);
+  if (!r.success) {
+    const detail = r.error.issues.map((i) => `${i.path.join('.') || 'argument'}: ${i.message}`).join('; ');
+    throw new StudyError({ code: 'INVALID_ARGUMENT', message: `Invalid arguments for ${String(name)}: ${detail}` });
+  }
+  return r.data as z.output<Methods[K]['args']>;
+}

@@ -1,0 +1,359 @@
+// Plain data shapes shared by the core, the transports and the renderer.
+// Nothing here may carry the API key.
+
+// ---------- Sources, levels, data types (descriptors drive the renderer) ----------
+
+export type SourceId = 'hyperstudy';
+export type LevelId = 'experiment' | 'room' | 'participant';
+export type Scope = LevelId;
+
+export type DataTypeId =
+  | 'events'
+  | 'components'
+  | 'recordings'
+  | 'chat'
+  | 'videochat'
+  | 'ratings-continuous'
+  | 'ratings-sparse'
+  | 'sync'
+  | 'eyetracking'
+  | 'variables';
+
+export type ColumnKind = 'text' | 'number' | 'datetime' | 'duration-ms' | 'bytes' | 'badge' | 'json';
+
+export interface ColumnDescriptor {
+  /** Field path in the (flattened) record, e.g. "response_value". */
+  key: string;
+  label: string;
+  kind: ColumnKind;
+  /** Shown by default; others are available in the column chooser. */
+  defaultVisible: boolean;
+  width?: number;
+}
+
+export interface DataTypeDescriptor {
+  id: DataTypeId;
+  label: string; // "Continuous ratings"
+  /** Path segment in /data/{segment}/{scope}/{id}, e.g. "ratings/continuous". */
+  endpoint: string;
+  scopes: Scope[];
+  /** API key scope needed, e.g. "read:ratings". */
+  requiredScope: string | null;
+  /** Key in the per-participant counts object, e.g. "textchat" for chat. */
+  countsKey: string | null;
+  columns: ColumnDescriptor[];
+  /** Field holding the record id (for de-duplication). */
+  idField: string;
+  /** Field holding the timestamp used for sorting and time ranges. */
+  timeField: string | null;
+  /** Has media files (recordings). */
+  media: boolean;
+  /** Suggested plot, if any. */
+  plot?: { kind: 'line'; x: string; y: string[]; seriesBy: string };
+}
+
+export interface LevelDescriptor {
+  id: LevelId;
+  label: string; // "Experiments"
+  singular: string; // "experiment"
+  columns: ColumnDescriptor[];
+}
+
+export interface SourceDescriptor {
+  id: SourceId;
+  label: string;
+  levels: LevelDescriptor[];
+  dataTypes: DataTypeDescriptor[];
+}
+
+// ---------- Hierarchy items ----------
+
+export interface Experiment {
+  id: string;
+  name: string;
+  description?: string;
+  /** Where the listing came from: the user's own list, the shared list, or both. */
+  origin: 'own' | 'shared';
+  status?: string;
+  roomCount?: number;
+  participantCount?: number;
+  ownerEmail?: string;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export interface Room {
+  id: string;
+  experimentId: string;
+  deploymentId?: string;
+  deploymentName?: string;
+  name?: string;
+  status?: string;
+  participantCount?: number;
+  startTime?: string;
+  endTime?: string;
+  durationMs?: number;
+}
+
+export interface Participant {
+  id: string;
+  roomId?: string;
+  experimentId?: string;
+  name?: string;
+  role?: string;
+  status?: string;
+  completionCode?: string;
+  joinedAt?: string;
+  completedAt?: string;
+}
+
+export interface ParticipantCounts {
+  participantId: string;
+  roomId: string;
+  /** Counts by DataTypeId (translated from the server's keys, e.g. textchat → chat). */
+  counts: Partial<Record<DataTypeId, number>>;
+}
+
+/** Where in the hierarchy an export or preview applies. */
+export interface Target {
+  level: LevelId;
+  experimentId: string;
+  roomId?: string;
+  participantId?: string;
+}
+
+// ---------- Preview ----------
+
+export interface PreviewQuery {
+  target: Target;
+  type: DataTypeId;
+  offset: number;
+  limit: number;
+  sort?: { key: string; dir: 'asc' | 'desc' };
+  /** Per-column case-insensitive substring filters, by column key. */
+  filters?: Record<string, string>;
+  /** Free-text search across all columns. */
+  search?: string;
+}
+
+export interface PreviewPage {
+  /** Flattened rows (CSV-like); `__raw` holds the original record for the JSON row view. */
+  rows: Array<Record<string, unknown>>;
+  /** Rows after filtering. */
+  totalRows: number;
+  /** Rows known for this type at this target before filtering. */
+  unfilteredRows: number;
+  /** All columns seen, in stable order (known schema first). */
+  columns: string[];
+  /** False while the core is still fetching the stream; the renderer polls/refetches. */
+  complete: boolean;
+  warnings: string[];
+}
+
+// ---------- Plan, export, jobs ----------
+
+export type ExportFormat = 'csv' | 'json' | 'ndjson';
+export type SplitMode = 'none' | 'room' | 'participant';
+export type AnonymizeMode = 'keep' | 'pseudonymize' | 'aggregate';
+
+export interface ExportRequest {
+  target: Target;
+  types: DataTypeId[];
+  format: ExportFormat;
+  zip: boolean;
+  split: SplitMode;
+  anonymize: AnonymizeMode;
+  /** Write the pseudonym code map (only with pseudonymize). */
+  writeCodeMap?: boolean;
+  since?: string; // ISO
+  until?: string; // ISO
+  includeRecordings: boolean;
+  /** Restrict recordings to these ids (per-file download). */
+  recordingIds?: string[];
+  bom: boolean;
+  formulaProtection: boolean;
+  /** Destination folder; defaults to the settings' download folder. Resolved by the core, never a raw renderer path in Electron. */
+  destination?: string;
+}
+
+export interface PlannedStream {
+  type: DataTypeId;
+  scope: Scope;
+  scopeId: string;
+  roomId?: string;
+  total: number;
+  requests: number;
+}
+
+export interface Plan {
+  target: Target;
+  streams: PlannedStream[];
+  /** Listing requests (rooms, participants, experiment) on top of the data streams. */
+  listingRequests: number;
+  /** Media mints (one API request per recording). */
+  mediaRequests: number;
+  requestsNeeded: number;
+  /** Requests already spent making this plan (first pages). */
+  requestsSpentPlanning: number;
+  records: number;
+  mediaFiles: number;
+  mediaBytes: number;
+  /** Lower bound from the rate limits and the current budget. */
+  estimatedSeconds: number;
+  budget: RateBudget;
+  warnings: string[];
+}
+
+export type JobState = 'queued' | 'running' | 'paused' | 'waiting' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+export type JobPhase = 'planning' | 'fetching' | 'media' | 'writing' | 'zipping' | 'finalizing' | 'done';
+
+export interface JobProgress {
+  jobId: string;
+  state: JobState;
+  phase: JobPhase;
+  /** Human step, e.g. "Fetching events 12,000 / 48,000". */
+  step: string;
+  recordsDone: number;
+  recordsTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  requestsUsed: number;
+  requestsPlanned: number;
+  /** Present while waiting on a rate limit. */
+  wait?: { seconds: number; scope: 'key' | 'endpoint' | 'server'; reason: string };
+  etaSeconds: number | null;
+  /** 0..1 */
+  fraction: number;
+}
+
+export interface ManifestSummary {
+  files: number;
+  records: number;
+  bytes: number;
+  requestsUsed: number;
+  anonymization: AnonymizeMode;
+  warnings: string[];
+}
+
+export interface JobSnapshot {
+  id: string;
+  title: string; // "Experiment “Emotion Study” — events, chat (CSV, ZIP)"
+  request: ExportRequest;
+  state: JobState;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  progress: JobProgress;
+  /** Final output (ZIP file or folder), only once completed. */
+  outputName?: string;
+  error?: import('./errors').ErrorInfo;
+  manifest?: ManifestSummary;
+  /** Resumable after a crash or restart. */
+  resumable: boolean;
+}
+
+// ---------- Rate budget, connection, profiles, settings ----------
+
+export interface RateBudget {
+  keyLimit: number;
+  keyWindowSec: number;
+  keyRemaining: number;
+  /** Seconds until one more key slot frees, if none free now. */
+  keyResetSec: number;
+  endpointLimit: number;
+  endpointWindowSec: number;
+  /** Blocked scopes (Retry-After). */
+  blockedUntil?: string;
+  /** "412 of 1000 requests left this hour" */
+  summary: string;
+}
+
+export type ConnectionState = 'online' | 'offline' | 'unauthorized' | 'forbidden' | 'not-hyperstudy' | 'no-profile' | 'checking';
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  profileId?: string;
+  message: string;
+  fix?: string;
+  checkedAt: string;
+}
+
+export type Environment = 'production' | 'development' | 'custom';
+
+export type KeyStorageKind = 'os-keychain' | 'encrypted-file' | 'session-only' | 'environment';
+
+export interface KeyStorageStatus {
+  kind: KeyStorageKind;
+  /** "Stored in the macOS Keychain", "Kept in memory only: you will need to enter it again next time" */
+  description: string;
+  persistent: boolean;
+  warning?: string;
+}
+
+export interface ProfileSummary {
+  id: string;
+  name: string;
+  source: SourceId;
+  environment: Environment;
+  baseUrl: string;
+  organizationId?: string;
+  active: boolean;
+  hasKey: boolean;
+  /** Masked, e.g. "hst_live_a3f2…". Never the key. */
+  keyHint?: string;
+  keyStorage: KeyStorageStatus;
+  demo?: boolean;
+}
+
+export interface NewProfile {
+  name: string;
+  environment: Environment;
+  baseUrl?: string; // required when environment is custom
+  organizationId?: string;
+  apiKey: string;
+}
+
+export type KeyValidationOutcome = 'accepted' | 'wrong-format' | 'rejected' | 'missing-scopes' | 'unreachable' | 'not-hyperstudy' | 'error';
+
+export interface KeyValidation {
+  outcome: KeyValidationOutcome;
+  message: string;
+  fix?: string;
+  missingScopes?: string[];
+}
+
+export type Theme = 'system' | 'light' | 'dark';
+
+export interface Settings {
+  downloadFolder: string;
+  defaultFormat: ExportFormat;
+  bom: boolean;
+  split: SplitMode;
+  anonymize: AnonymizeMode;
+  zip: boolean;
+  concurrency: number; // page requests in flight
+  mediaConcurrency: number;
+  keyLimit: number;
+  keyWindowSec: number;
+  endpointLimit: number;
+  endpointWindowSec: number;
+  formulaProtection: boolean;
+  theme: Theme;
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  mode: 'electron' | 'browser';
+  demo: boolean;
+  platform: string;
+  /** Shell actions available in this mode. */
+  capabilities: { showInFolder: boolean; openPath: boolean; startDrag: boolean; chooseFolder: boolean; notifications: boolean; downloadLink: boolean };
+}
+
+export interface Notice {
+  level: 'info' | 'warning' | 'error';
+  message: string;
+  fix?: string;
+}
