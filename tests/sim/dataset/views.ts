@@ -1,0 +1,112 @@
+// Views compose room streams into what one API query returns: concatenation over rooms (rooms of an
+// experiment never overlap in time, so this keeps timestamp order), time windows by binary search,
+// predicate filters and onset sorting via cached index arrays, and reversal for order=desc.
+import type { JsonRecord } from '../types';
+import { lowerBound, upperBound, type RoomStream } from './streams';
+
+export interface View {
+  readonly length: number;
+  get(i: number): JsonRecord;
+  tsAt(i: number): number;
+  /** Start of the room record i belongs to (onset = ts - roomStart). */
+  roomStartAt(i: number): number;
+}
+
+export interface Segment {
+  stream: RoomStream;
+  from: number;
+  to: number;
+}
+
+export class ConcatView implements View {
+  private readonly prefix: number[] = [0];
+  constructor(private readonly segments: Segment[]) {
+    for (const s of segments) this.prefix.push(this.prefix[this.prefix.length - 1] + (s.to - s.from));
+  }
+  get length(): number {
+    return this.prefix[this.prefix.length - 1];
+  }
+  private at(i: number): [Segment, number] {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.prefix[mid] <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    const seg = this.segments[lo];
+    return [seg, seg.from + (i - this.prefix[lo])];
+  }
+  get(i: number): JsonRecord {
+    const [s, k] = this.at(i);
+    return s.stream.recordAt(k);
+  }
+  tsAt(i: number): number {
+    const [s, k] = this.at(i);
+    return s.stream.tsAt(k);
+  }
+  roomStartAt(i: number): number {
+    return this.at(i)[0].stream.room.startMs;
+  }
+}
+
+export class IndexView implements View {
+  constructor(
+    private readonly base: View,
+    private readonly index: Uint32Array,
+  ) {}
+  get length(): number {
+    return this.index.length;
+  }
+  get(i: number): JsonRecord {
+    return this.base.get(this.index[i]);
+  }
+  tsAt(i: number): number {
+    return this.base.tsAt(this.index[i]);
+  }
+  roomStartAt(i: number): number {
+    return this.base.roomStartAt(this.index[i]);
+  }
+}
+
+export class ReversedView implements View {
+  constructor(private readonly base: View) {}
+  get length(): number {
+    return this.base.length;
+  }
+  get(i: number): JsonRecord {
+    return this.base.get(this.base.length - 1 - i);
+  }
+  tsAt(i: number): number {
+    return this.base.tsAt(this.base.length - 1 - i);
+  }
+  roomStartAt(i: number): number {
+    return this.base.roomStartAt(this.base.length - 1 - i);
+  }
+}
+
+/** Segments of the given room streams restricted to [startMs, endMs] (inclusive). */
+export function timeSegments(streams: RoomStream[], startMs: number | null, endMs: number | null): Segment[] {
+  return streams.map((stream) => ({
+    stream,
+    from: startMs === null ? 0 : lowerBound(stream, startMs),
+    to: endMs === null ? stream.length : upperBound(stream, endMs),
+  }));
+}
+
+export function filterView(base: View, keep: (rec: JsonRecord) => boolean): View {
+  const out: number[] = [];
+  for (let i = 0; i < base.length; i++) if (keep(base.get(i))) out.push(i);
+  return new IndexView(base, Uint32Array.from(out));
+}
+
+/** Stable sort by onset (ms from each room's start). */
+export function sortByOnset(base: View): View {
+  const n = base.length;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = base.tsAt(i) - base.roomStartAt(i);
+  const idx = new Uint32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  idx.sort((a, b) => keys[a] - keys[b] || a - b);
+  return new IndexView(base, idx);
+}
