@@ -261,6 +261,8 @@ export interface RateBudget {
   keyRemaining: number;
   /** Seconds until one more key slot frees, if none free now. */
   keyResetSec: number;
+  /** Seconds until the oldest logged key request ages out of the window (the window length when the log is empty). */
+  keyNextFreeSec?: number;
   endpointLimit: number;
   endpointWindowSec: number;
   /** Blocked scopes (Retry-After). */

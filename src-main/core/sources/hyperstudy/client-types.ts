@@ -59,6 +59,23 @@ export interface RequestOptions {
   onWait?: (wait: { seconds: number; scope: 'key' | 'endpoint' | 'server'; reason: string }) => void;
 }
 
+/** Extra options for pages() (additive). */
+export interface PagesOptions {
+  /**
+   * A first page already fetched (e.g. by the planner): yielded without a request, and paging
+   * continues from its nextOffset. Its records count as seen for de-duplication.
+   */
+  firstPage?: Page;
+  /** Record ids already seen (shared across calls to resume de-duplication). Mutated. */
+  seenIds?: Set<string>;
+  /**
+   * Page requests in flight for this stream (default 4). Beyond the page being awaited, the next
+   * pages are prefetched at offsets predicted by the total (never past it); paging still ends on
+   * hasMore, and prefetching stops if the total changes mid-stream.
+   */
+  concurrency?: number;
+}
+
 export interface HyperStudyClient {
   readonly baseUrl: string;
   health(opts?: RequestOptions): Promise<HealthInfo>;
@@ -76,10 +93,12 @@ export interface HyperStudyClient {
    * All pages from query.offset on, following hasMore/nextOffset, de-duplicating by record id
    * across pages (records already yielded are dropped from later pages). Cancel with opts.signal.
    */
-  pages(type: DataTypeId, scope: Scope, scopeId: string, query: PageQuery, opts?: RequestOptions): AsyncIterable<Page>;
+  pages(type: DataTypeId, scope: Scope, scopeId: string, query: PageQuery, opts?: RequestOptions & PagesOptions): AsyncIterable<Page>;
   /** Mints a signed URL for a recording (downloadPath, falling back to downloadUrl/url). Counts against the budget. */
   mintRecordingUrl(recording: Record<string, unknown>, opts?: RequestOptions): Promise<string>;
   /** Requests sent through this client's limiter so far (for manifests and progress). */
   requestsMade(): number;
+  /** 429 answers received so far (additive; optional for fakes). */
+  rateLimitedResponses?(): number;
   budget(): RateBudget;
 }

@@ -1,0 +1,514 @@
+// The joint rate limiter: a sliding-window log per scope (the key, and each endpoint template),
+// acquired for both scopes atomically at send time. A sliding log is the only client algorithm
+// that never exceeds "N per W" whatever the server counts with (performance-notes §2); nesting
+// two independent limiters would record the key slot too early and overshoot.
+//
+// - Retry-After blocks the scope it belongs to until then; nothing is sent while a scope is blocked.
+// - A 429 the log did not predict proves the server stricter than configured: the effective limit
+//   drops to what the server actually accepted, then recovers additively each clean window, never
+//   above the configured limit (AIMD on an *effective* ceiling).
+// - The key's log is persisted (atomic write-rename, debounced, flushed on close) so a restart
+//   within the hour does not re-burst.
+import { mkdirSync, readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { RateBudget } from '../../../src-shared/model';
+import { abortError, type Clock } from '../ports';
+
+export type WaitScope = 'key' | 'endpoint' | 'server';
+export interface WaitInfo {
+  seconds: number;
+  scope: WaitScope;
+  reason: string;
+}
+
+export interface AcquireOptions {
+  signal?: AbortSignal;
+  onWait?: (w: WaitInfo) => void;
+}
+
+export interface RateLimitedExtra {
+  /** The limit the server stated for that scope (e.g. details.limit), learned exactly when lower. */
+  serverLimit?: number;
+  /** false for a server-wide pause (e.g. maintenance): block, but do not lower the limit. Default true. */
+  learn?: boolean;
+}
+
+export interface LimiterLimits {
+  keyLimit: number;
+  keyWindowMs: number;
+  endpointLimit: number;
+  endpointWindowMs: number;
+  keyMarginMs?: number;
+  endpointMarginMs?: number;
+}
+
+export interface JointLimiterOptions extends LimiterLimits {
+  clock: Clock;
+  /** Where the key's last-window log is kept across restarts (the file name must not contain the key). */
+  persistPath?: string;
+  /** Fraction of each configured limit actually used (default 1; e.g. 0.98 keeps 2 % spare for other tools). */
+  safety?: number;
+  /** Debounce for persisting the key log (real time), default 500 ms. */
+  persistDebounceMs?: number;
+}
+
+/**
+ * One granted request. Its log entry starts at the send time; call done() when the response
+ * arrives (the server admitted it somewhere in between, so the entry moves to the later, safe
+ * time: newSend ≥ responseReceivedAt(request N back) + W), or release() when the server did not
+ * count it (a 429). Ignoring the slot is safe but less exact under server queueing.
+ */
+export interface LimiterSlot {
+  readonly sentAt: number;
+  done(): void;
+  release(): void;
+}
+
+export interface JointLimiter {
+  /** Resolves when one request to `endpointKey` may be sent now; records it in both scopes. */
+  acquire(endpointKey: string, opts?: AcquireOptions): Promise<LimiterSlot>;
+  /** Blocks a scope for `ms` from now (Retry-After). */
+  blockFor(scope: 'key' | 'endpoint', endpointKey: string, ms: number): void;
+  /**
+   * A 429 arrived for a request to `endpointKey` (release() its slot first: the server did not
+   * count it). Blocks the right scope for retryAfterMs and learns a stricter effective limit when
+   * the log shows the server refused below ours.
+   * Returns the scope that was blocked.
+   */
+  onRateLimited(endpointKey: string, retryAfterMs: number, scopeHint?: 'key' | 'endpoint', extra?: RateLimitedExtra): 'key' | 'endpoint';
+  budget(): RateBudget;
+  /** Current effective limits (after learning) and the configured ones. */
+  limits(): LimiterLimits & { effectiveKeyLimit: number; effectiveEndpointLimit: (endpointKey: string) => number };
+  setLimits(limits: Partial<LimiterLimits>): void;
+  /** Requests that passed the limiter since it was created. */
+  granted(): number;
+  /** Writes the key log now. */
+  flush(): void;
+  /** Flushes and stops timers; pending acquires are rejected. */
+  close(): Promise<void>;
+}
+
+interface ScopeState {
+  log: number[]; // send (or settle) times, ascending
+  blockedUntil: number;
+  /** Effective limit learned from a 429 (null: the configured one). */
+  learned: number | null;
+  learnedAt: number;
+  /** The server stated that limit (details.limit): hold it longer before probing upwards. */
+  stated?: boolean;
+}
+
+interface Waiter {
+  endpointKey: string;
+  resolve: (slot: LimiterSlot) => void;
+  reject: (e: unknown) => void;
+  onWait?: (w: WaitInfo) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+  lastReportedScope?: WaitScope;
+  lastReportedUntil?: number;
+}
+
+interface PersistedLog {
+  version: 1;
+  keyWindowMs: number;
+  log: number[];
+  blockedUntil: number;
+  learned: number | null;
+  learnedAt: number;
+}
+
+/** Clean windows a limit the server stated is held before additive recovery starts. */
+const STATED_HOLD_WINDOWS = 10;
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+/** Default margins: ~1.5 s on a minute window, ~5 s on an hour (performance-notes §2.1), scaled down for compressed windows. */
+export const defaultEndpointMarginMs = (windowMs: number) => Math.round(clamp(windowMs * 0.025, 10, 2000));
+export const defaultKeyMarginMs = (windowMs: number) => Math.round(clamp(windowMs * 0.0015, 10, 5000));
+
+function windowLabel(ms: number): string {
+  if (ms === 3_600_000) return 'this hour';
+  if (ms === 60_000) return 'this minute';
+  if (ms === 86_400_000) return 'today';
+  const s = ms / 1000;
+  return s >= 120 && s % 60 === 0 ? `in the last ${s / 60} minutes` : `in the last ${s} s`;
+}
+
+/** Removes one occurrence of t from a sorted array (binary search); no-op if absent (pruned). */
+function removeTime(a: number[], t: number) {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < a.length && a[lo] === t) a.splice(lo, 1);
+}
+
+function insertTime(a: number[], t: number) {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  a.splice(lo, 0, t);
+}
+
+export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
+  const clock = opts.clock;
+  let cfg: Required<LimiterLimits> = {
+    keyLimit: opts.keyLimit,
+    keyWindowMs: opts.keyWindowMs,
+    endpointLimit: opts.endpointLimit,
+    endpointWindowMs: opts.endpointWindowMs,
+    keyMarginMs: opts.keyMarginMs ?? defaultKeyMarginMs(opts.keyWindowMs),
+    endpointMarginMs: opts.endpointMarginMs ?? defaultEndpointMarginMs(opts.endpointWindowMs),
+  };
+  const safety = clamp(opts.safety ?? 1, 0.01, 1);
+  const key: ScopeState = { log: [], blockedUntil: 0, learned: null, learnedAt: 0 };
+  const endpoints = new Map<string, ScopeState>();
+  const queue: Waiter[] = [];
+  let grantedCount = 0;
+  let closed = false;
+  let timer: { ac: AbortController; at: number } | null = null;
+  let persistTimer: ReturnType<typeof setTimeout> | null = null;
+  let dirty = false;
+
+  loadPersisted();
+
+  function keyWindow() {
+    return cfg.keyWindowMs + cfg.keyMarginMs;
+  }
+  function endpointWindow() {
+    return cfg.endpointWindowMs + cfg.endpointMarginMs;
+  }
+  function configured(scope: 'key' | 'endpoint') {
+    const base = scope === 'key' ? cfg.keyLimit : cfg.endpointLimit;
+    return Math.max(1, Math.floor(base * safety));
+  }
+  /** Additive recovery: +10 % of the configured limit per clean window since the last 429. */
+  function effective(s: ScopeState, scope: 'key' | 'endpoint', now: number): number {
+    const max = configured(scope);
+    if (s.learned === null) return max;
+    const windowMs = scope === 'key' ? cfg.keyWindowMs : cfg.endpointWindowMs;
+    const hold = s.stated ? STATED_HOLD_WINDOWS : 0;
+    const cleanWindows = Math.max(0, Math.floor(Math.max(0, now - Math.max(s.learnedAt, s.blockedUntil)) / windowMs) - hold);
+    const v = s.learned + cleanWindows * Math.max(1, Math.ceil(max * 0.1));
+    if (v >= max) {
+      s.learned = null;
+      return max;
+    }
+    return v;
+  }
+  function prune(s: ScopeState, windowMs: number, now: number) {
+    let i = 0;
+    while (i < s.log.length && s.log[i] + windowMs <= now) i++;
+    if (i) s.log.splice(0, i);
+  }
+  function endpointState(ep: string): ScopeState {
+    let s = endpoints.get(ep);
+    if (!s) endpoints.set(ep, (s = { log: [], blockedUntil: 0, learned: null, learnedAt: 0 }));
+    return s;
+  }
+  /** Earliest time this scope admits one more request, and why it waits. */
+  function nextFree(s: ScopeState, scope: 'key' | 'endpoint', now: number): { at: number; by: WaitScope } {
+    const w = scope === 'key' ? keyWindow() : endpointWindow();
+    prune(s, w, now);
+    const lim = effective(s, scope, now);
+    const byLog = s.log.length < lim ? now : s.log[s.log.length - lim] + w;
+    if (s.blockedUntil > byLog && s.blockedUntil > now) return { at: s.blockedUntil, by: 'server' };
+    return { at: byLog, by: scope };
+  }
+  function freeAt(ep: string, now: number): { at: number; by: WaitScope } {
+    const k = nextFree(key, 'key', now);
+    const e = nextFree(endpointState(ep), 'endpoint', now);
+    return e.at > k.at ? e : k;
+  }
+
+  function reason(by: WaitScope, ep: string): string {
+    if (by === 'server') return 'The server asked us to wait (Retry-After) before sending more requests.';
+    if (by === 'key') {
+      const lim = effective(key, 'key', clock.now());
+      return `All ${lim} requests this key may make ${windowLabel(cfg.keyWindowMs)} are used; waiting for the oldest to age out.`;
+    }
+    return `${effective(endpointState(ep), 'endpoint', clock.now())} requests ${windowLabel(cfg.endpointWindowMs)} to ${ep} are used.`;
+  }
+
+  /** Grants every waiter that both scopes admit now (in FIFO order), then sleeps until the next one can go. */
+  function pump() {
+    if (closed) return;
+    let now = clock.now();
+    let wakeAt = Infinity;
+    for (let i = 0; i < queue.length; ) {
+      const w = queue[i];
+      const f = freeAt(w.endpointKey, now);
+      if (f.at <= now) {
+        queue.splice(i, 1);
+        const slot = record(w.endpointKey, now);
+        w.signal?.removeEventListener('abort', w.onAbort!);
+        w.resolve(slot);
+        now = clock.now();
+        continue;
+      }
+      wakeAt = Math.min(wakeAt, f.at);
+      report(w, f, now);
+      i++;
+    }
+    if (!Number.isFinite(wakeAt)) {
+      if (timer) {
+        timer.ac.abort();
+        timer = null;
+      }
+      return;
+    }
+    if (timer && timer.at <= wakeAt) return;
+    timer?.ac.abort();
+    const ac = new AbortController();
+    const t = { ac, at: wakeAt };
+    timer = t;
+    clock.sleep(Math.max(0, wakeAt - now), ac.signal).then(
+      () => {
+        if (timer === t) {
+          timer = null;
+          pump();
+        }
+      },
+      () => {},
+    );
+  }
+
+  function report(w: Waiter, f: { at: number; by: WaitScope }, now: number) {
+    if (!w.onWait) return;
+    // Report once per wait, and again when the reason or the end moves materially.
+    if (w.lastReportedScope === f.by && w.lastReportedUntil !== undefined && Math.abs(w.lastReportedUntil - f.at) < 1000) return;
+    w.lastReportedScope = f.by;
+    w.lastReportedUntil = f.at;
+    try {
+      w.onWait({ seconds: Math.max(0, (f.at - now) / 1000), scope: f.by, reason: reason(f.by, w.endpointKey) });
+    } catch {
+      /* a progress callback must not break the limiter */
+    }
+  }
+
+  function record(ep: string, now: number): LimiterSlot {
+    const e = endpointState(ep);
+    key.log.push(now);
+    e.log.push(now);
+    grantedCount++;
+    schedulePersist();
+    let open = true;
+    const move = (to: number | null) => {
+      if (!open) return;
+      open = false;
+      for (const s of [key, e]) {
+        removeTime(s.log, now);
+        if (to !== null) insertTime(s.log, to);
+      }
+      schedulePersist();
+      if (timer) {
+        timer.ac.abort();
+        timer = null;
+      }
+      pump();
+    };
+    return { sentAt: now, done: () => move(clock.now()), release: () => move(null) };
+  }
+
+  function acquire(endpointKey: string, o: AcquireOptions = {}): Promise<LimiterSlot> {
+    if (closed) return Promise.reject(new Error('The rate limiter is closed.'));
+    if (o.signal?.aborted) return Promise.reject(o.signal.reason ?? abortError());
+    return new Promise<LimiterSlot>((resolve, reject) => {
+      const w: Waiter = { endpointKey, resolve, reject, onWait: o.onWait, signal: o.signal };
+      if (o.signal) {
+        w.onAbort = () => {
+          const i = queue.indexOf(w);
+          if (i >= 0) queue.splice(i, 1);
+          reject(o.signal!.reason ?? abortError());
+          pump();
+        };
+        o.signal.addEventListener('abort', w.onAbort, { once: true });
+      }
+      queue.push(w);
+      pump();
+    });
+  }
+
+  function blockFor(scope: 'key' | 'endpoint', endpointKey: string, ms: number) {
+    const s = scope === 'key' ? key : endpointState(endpointKey);
+    s.blockedUntil = Math.max(s.blockedUntil, clock.now() + Math.max(0, ms));
+    if (scope === 'key') schedulePersist();
+    // Re-plan the wake-up: a block can only push it later, but waiters deserve a fresh report.
+    if (timer) {
+      timer.ac.abort();
+      timer = null;
+    }
+    pump();
+  }
+
+  function onRateLimited(endpointKey: string, retryAfterMs: number, scopeHint?: 'key' | 'endpoint', extra: RateLimitedExtra = {}): 'key' | 'endpoint' {
+    const serverLimit = extra.serverLimit;
+    const now = clock.now();
+    const scope = scopeHint ?? (retryAfterMs > cfg.endpointWindowMs + cfg.endpointMarginMs ? 'key' : 'endpoint');
+    const s = scope === 'key' ? key : endpointState(endpointKey);
+    const w = scope === 'key' ? keyWindow() : endpointWindow();
+    prune(s, w, now);
+    // Refused below our effective limit: the server is stricter (or shares the budget). Decrease
+    // multiplicatively, but never below what the server evidently accepted in this window.
+    const accepted = s.log.length;
+    const eff = effective(s, scope, now);
+    if (serverLimit !== undefined && Number.isFinite(serverLimit) && serverLimit >= 1 && serverLimit < eff) {
+      s.learned = Math.floor(serverLimit); // the server said its limit: learn it exactly
+      s.learnedAt = now;
+      s.stated = true;
+    } else if (extra.learn !== false && accepted < eff) {
+      s.learned = Math.max(1, accepted, Math.ceil(eff / 2));
+      if (s.learned >= eff) s.learned = eff - 1 >= 1 ? eff - 1 : 1;
+      s.learnedAt = now;
+      s.stated = false;
+    }
+    blockFor(scope, endpointKey, retryAfterMs);
+    return scope;
+  }
+
+  function budget(): RateBudget {
+    const now = clock.now();
+    const kw = keyWindow();
+    prune(key, kw, now);
+    const lim = effective(key, 'key', now);
+    const remaining = Math.max(0, lim - key.log.length);
+    const nf = nextFree(key, 'key', now);
+    const keyResetSec = remaining > 0 && nf.by !== 'server' ? 0 : Math.max(0, Math.ceil((nf.at - now) / 1000));
+    const oldest = key.log[0];
+    const keyNextFreeSec = oldest === undefined ? kw / 1000 : Math.max(0, (oldest + kw - now) / 1000);
+    let blocked = Math.max(key.blockedUntil, 0);
+    for (const s of endpoints.values()) blocked = Math.max(blocked, s.blockedUntil);
+    const configuredKey = configured('key');
+    let summary = `${remaining} of ${lim} requests left ${windowLabel(cfg.keyWindowMs)}`;
+    if (lim < configuredKey) summary += ` (the server proved stricter than the configured ${configuredKey}; recovering)`;
+    if (key.blockedUntil > now) summary += `; paused by the server for ${Math.ceil((key.blockedUntil - now) / 1000)} s`;
+    return {
+      keyLimit: lim,
+      keyWindowSec: cfg.keyWindowMs / 1000,
+      keyRemaining: remaining,
+      keyResetSec,
+      keyNextFreeSec,
+      endpointLimit: configured('endpoint'),
+      endpointWindowSec: cfg.endpointWindowMs / 1000,
+      ...(blocked > now ? { blockedUntil: new Date(blocked).toISOString() } : {}),
+      summary,
+    };
+  }
+
+  function setLimits(l: Partial<LimiterLimits>) {
+    cfg = {
+      ...cfg,
+      ...Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)),
+    } as Required<LimiterLimits>;
+    if (l.keyWindowMs !== undefined && l.keyMarginMs === undefined) cfg.keyMarginMs = defaultKeyMarginMs(cfg.keyWindowMs);
+    if (l.endpointWindowMs !== undefined && l.endpointMarginMs === undefined) cfg.endpointMarginMs = defaultEndpointMarginMs(cfg.endpointWindowMs);
+    if (timer) {
+      timer.ac.abort();
+      timer = null;
+    }
+    pump();
+  }
+
+  // ---------- persistence ----------
+
+  function loadPersisted() {
+    if (!opts.persistPath) return;
+    let raw: string;
+    try {
+      raw = readFileSync(opts.persistPath, 'utf8');
+    } catch {
+      return; // first run
+    }
+    try {
+      const p = JSON.parse(raw) as PersistedLog;
+      if (p.version !== 1 || !Array.isArray(p.log)) return;
+      const now = clock.now();
+      const horizon = Math.max(p.keyWindowMs ?? 0, cfg.keyWindowMs) + cfg.keyMarginMs;
+      key.log = p.log.filter((t) => typeof t === 'number' && t + horizon > now && t <= now + 60_000).sort((a, b) => a - b);
+      key.blockedUntil = typeof p.blockedUntil === 'number' ? p.blockedUntil : 0;
+      if (typeof p.learned === 'number') {
+        key.learned = p.learned;
+        key.learnedAt = p.learnedAt ?? now;
+      }
+    } catch {
+      /* a corrupt log is ignored: the server's 429s will teach us again */
+    }
+  }
+
+  function schedulePersist() {
+    if (!opts.persistPath) return;
+    dirty = true;
+    if (persistTimer) return;
+    persistTimer = setTimeout(() => {
+      persistTimer = null;
+      flush();
+    }, opts.persistDebounceMs ?? 500);
+    persistTimer.unref?.();
+  }
+
+  function flush() {
+    if (!opts.persistPath || !dirty) return;
+    dirty = false;
+    const now = clock.now();
+    prune(key, keyWindow(), now);
+    const body: PersistedLog = {
+      version: 1,
+      keyWindowMs: cfg.keyWindowMs,
+      log: key.log.slice(),
+      blockedUntil: key.blockedUntil,
+      learned: key.learned,
+      learnedAt: key.learnedAt,
+    };
+    const tmp = `${opts.persistPath}.${process.pid}.tmp`;
+    try {
+      mkdirSync(dirname(opts.persistPath), { recursive: true });
+      writeFileSync(tmp, JSON.stringify(body), { mode: 0o600 });
+      renameSync(tmp, opts.persistPath);
+    } catch {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* nothing to clean */
+      }
+      dirty = true; // try again next time
+    }
+  }
+
+  async function close() {
+    if (persistTimer) {
+      clearTimeout(persistTimer);
+      persistTimer = null;
+    }
+    flush();
+    closed = true;
+    timer?.ac.abort();
+    timer = null;
+    for (const w of queue.splice(0)) {
+      w.signal?.removeEventListener('abort', w.onAbort!);
+      w.reject(abortError());
+    }
+  }
+
+  return {
+    acquire,
+    blockFor,
+    onRateLimited,
+    budget,
+    limits: () => ({
+      ...cfg,
+      effectiveKeyLimit: effective(key, 'key', clock.now()),
+      effectiveEndpointLimit: (ep: string) => effective(endpointState(ep), 'endpoint', clock.now()),
+    }),
+    setLimits,
+    granted: () => grantedCount,
+    flush,
+    close,
+  };
+}

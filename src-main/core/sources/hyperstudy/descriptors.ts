@@ -1,0 +1,352 @@
+// The HyperStudy source described as plain data: its levels, data types and columns.
+// The renderer draws tables, tabs and plots from this; the client and planner read
+// endpoint segments, scopes, id and time fields from it. A second source adds its own file.
+import type { ColumnDescriptor, ColumnKind, DataTypeDescriptor, DataTypeId, LevelDescriptor, SourceDescriptor } from '../../../../src-shared/model';
+
+const col = (key: string, label: string, kind: ColumnKind = 'text', defaultVisible = true, width?: number): ColumnDescriptor => ({
+  key,
+  label,
+  kind,
+  defaultVisible,
+  ...(width ? { width } : {}),
+});
+const hidden = (key: string, label: string, kind: ColumnKind = 'text') => col(key, label, kind, false);
+
+const common = [hidden('experimentId', 'Experiment'), hidden('roomId', 'Room')];
+
+export const levels: LevelDescriptor[] = [
+  {
+    id: 'experiment',
+    label: 'Experiments',
+    singular: 'experiment',
+    columns: [
+      col('name', 'Name', 'text', true, 280),
+      col('origin', 'Access', 'badge'),
+      col('roomCount', 'Rooms', 'number'),
+      col('participantCount', 'Participants', 'number'),
+      col('ownerEmail', 'Owner'),
+      col('createdAt', 'Created', 'datetime'),
+      hidden('updatedAt', 'Updated', 'datetime'),
+      hidden('status', 'Status', 'badge'),
+      hidden('id', 'Experiment ID'),
+      hidden('description', 'Description'),
+    ],
+  },
+  {
+    id: 'room',
+    label: 'Rooms',
+    singular: 'room',
+    columns: [
+      col('id', 'Room ID', 'text', true, 200),
+      col('deploymentName', 'Deployment'),
+      col('participantCount', 'Participants', 'number'),
+      col('status', 'Status', 'badge'),
+      col('startTime', 'Start time', 'datetime'),
+      col('durationMs', 'Duration', 'duration-ms'),
+      hidden('endTime', 'End time', 'datetime'),
+      hidden('deploymentId', 'Deployment ID'),
+      hidden('name', 'Name'),
+    ],
+  },
+  {
+    id: 'participant',
+    label: 'Participants',
+    singular: 'participant',
+    columns: [
+      col('id', 'Participant ID', 'text', true, 200),
+      col('name', 'Name'),
+      col('role', 'Role', 'badge'),
+      col('status', 'Status', 'badge'),
+      col('completionCode', 'Completion', 'badge'),
+      col('joinedAt', 'Joined', 'datetime'),
+      hidden('completedAt', 'Completed', 'datetime'),
+      hidden('roomId', 'Room'),
+    ],
+  },
+];
+
+const ALL: DataTypeDescriptor['scopes'] = ['experiment', 'room', 'participant'];
+
+export const dataTypes: DataTypeDescriptor[] = [
+  {
+    id: 'events',
+    label: 'Events',
+    endpoint: 'events',
+    scopes: ALL,
+    requiredScope: 'read:events',
+    countsKey: 'events',
+    idField: 'id',
+    timeField: 'timestamp',
+    media: false,
+    columns: [
+      col('onset', 'Onset (ms)', 'number'),
+      col('eventType', 'Event type'),
+      col('category', 'Category', 'badge'),
+      col('componentType', 'Component type'),
+      col('content', 'Content'),
+      col('timestamp', 'Timestamp', 'datetime'),
+      hidden('clientTimestamp', 'Client time', 'datetime'),
+      col('participantId', 'Participant'),
+      col('stateName', 'State'),
+      hidden('response_value', 'Response', 'json'),
+      hidden('response_responseTime', 'Response time (ms)', 'duration-ms'),
+      hidden('duration', 'Duration (ms)', 'duration-ms'),
+      hidden('stateId', 'State ID'),
+      hidden('componentId', 'Component ID'),
+      hidden('sessionId', 'Session'),
+      hidden('id', 'Event ID'),
+      ...common,
+    ],
+  },
+  {
+    id: 'components',
+    label: 'Components',
+    endpoint: 'components',
+    scopes: ALL,
+    requiredScope: 'read:components',
+    countsKey: 'components',
+    idField: 'id',
+    timeField: 'timestamp',
+    media: false,
+    columns: [
+      col('onset', 'Onset (ms)', 'number'),
+      col('componentType', 'Component type'),
+      col('componentId', 'Component'),
+      col('completed', 'Completed', 'badge'),
+      col('response_value', 'Response', 'json'),
+      col('response_responseTime', 'Response time (ms)', 'duration-ms'),
+      col('participantId', 'Participant'),
+      col('timestamp', 'Timestamp', 'datetime'),
+      hidden('stateId', 'State ID'),
+      hidden('config', 'Config', 'json'),
+      hidden('variableSnapshot', 'Variables', 'json'),
+      hidden('id', 'Record ID'),
+      ...common,
+    ],
+  },
+  {
+    id: 'recordings',
+    label: 'Recordings',
+    endpoint: 'recordings',
+    scopes: ALL,
+    requiredScope: 'read:recordings',
+    countsKey: 'recordings',
+    idField: 'recordingId',
+    timeField: 'startTime',
+    media: true,
+    columns: [
+      col('fileName', 'File'),
+      col('participantName', 'Participant'),
+      col('metadata_type', 'Type', 'badge'),
+      col('format', 'Format', 'badge'),
+      col('duration', 'Duration', 'duration-ms'),
+      col('fileSize', 'Size', 'bytes'),
+      col('startTime', 'Start', 'datetime'),
+      col('status', 'Status', 'badge'),
+      hidden('endTime', 'End', 'datetime'),
+      hidden('participantId', 'Participant ID'),
+      hidden('videoOffset', 'Video offset (ms)', 'duration-ms'),
+      hidden('recordingId', 'Recording ID'),
+      ...common,
+    ],
+  },
+  {
+    id: 'chat',
+    label: 'Text chat',
+    endpoint: 'chat',
+    scopes: ALL,
+    requiredScope: 'read:chat',
+    countsKey: 'textchat',
+    idField: 'messageId',
+    timeField: 'timestamp',
+    media: false,
+    columns: [
+      col('onset', 'Onset (ms)', 'number'),
+      col('senderName', 'Sender'),
+      col('content', 'Message', 'text', true, 360),
+      col('messageType', 'Type', 'badge'),
+      col('timestamp', 'Timestamp', 'datetime'),
+      hidden('senderId', 'Sender ID'),
+      hidden('recipientIds', 'Recipients', 'json'),
+      hidden('messageId', 'Message ID'),
+      ...common,
+    ],
+  },
+  {
+    id: 'videochat',
+    label: 'Video chat',
+    endpoint: 'videochat',
+    scopes: ALL,
+    requiredScope: 'read:videochat',
+    countsKey: 'videochat',
+    idField: 'id',
+    timeField: 'timestamp',
+    media: false,
+    columns: [
+      col('timestamp', 'Timestamp', 'datetime'),
+      col('event', 'Event', 'badge'),
+      col('participantName', 'Participant'),
+      hidden('participantId', 'Participant ID'),
+      hidden('id', 'Record ID'),
+      ...common,
+    ],
+  },
+  {
+    id: 'ratings-continuous',
+    label: 'Continuous ratings',
+    endpoint: 'ratings/continuous',
+    scopes: ALL,
+    requiredScope: 'read:ratings',
+    countsKey: 'continuousRatings',
+    idField: 'ratingId',
+    timeField: 'timestamp',
+    media: false,
+    plot: { kind: 'line', x: 'onset', y: ['value'], seriesBy: 'participantId' },
+    columns: [
+      col('onset', 'Onset (ms)', 'number'),
+      col('participantId', 'Participant'),
+      col('value', 'Value', 'number'),
+      col('normalizedValue', 'Normalized', 'number'),
+      col('timestamp', 'Timestamp', 'datetime'),
+      hidden('rawValue', 'Raw value', 'number'),
+      hidden('scaleMin', 'Scale min', 'number'),
+      hidden('scaleMax', 'Scale max', 'number'),
+      hidden('componentId', 'Component'),
+      hidden('ratingId', 'Rating ID'),
+      ...common,
+    ],
+  },
+  {
+    id: 'ratings-sparse',
+    label: 'Sparse ratings',
+    endpoint: 'ratings/sparse',
+    scopes: ALL,
+    requiredScope: 'read:ratings',
+    countsKey: 'sparseRatings',
+    idField: 'ratingId',
+    timeField: 'timestamp',
+    media: false,
+    columns: [
+      col('onset', 'Onset (ms)', 'number'),
+      col('participantId', 'Participant'),
+      col('value', 'Value', 'number'),
+      col('metadata_question', 'Question'),
+      col('responseTime', 'Response time (ms)', 'duration-ms'),
+      col('timestamp', 'Timestamp', 'datetime'),
+      hidden('rawValue', 'Raw value', 'number'),
+      hidden('stimulusId', 'Stimulus'),
+      hidden('stimulusTime', 'Stimulus time (ms)', 'duration-ms'),
+      hidden('stateId', 'State ID'),
+      hidden('ratingId', 'Rating ID'),
+      ...common,
+    ],
+  },
+  {
+    id: 'sync',
+    label: 'Sync metrics',
+    endpoint: 'sync',
+    scopes: ALL,
+    requiredScope: 'read:sync',
+    countsKey: 'sync',
+    idField: 'metricId',
+    timeField: 'timestamp',
+    media: false,
+    plot: { kind: 'line', x: 'onset', y: ['syncQuality', 'timeDrift'], seriesBy: 'participantId' },
+    columns: [
+      col('onset', 'Onset (ms)', 'number'),
+      col('participantId', 'Participant'),
+      col('syncQuality', 'Sync quality', 'number'),
+      col('timeDrift', 'Drift (ms)', 'number'),
+      col('latency', 'Latency (ms)', 'number'),
+      col('timestamp', 'Timestamp', 'datetime'),
+      hidden('playbackRate', 'Playback rate', 'number'),
+      hidden('bufferHealth', 'Buffer health', 'number'),
+      hidden('metricId', 'Metric ID'),
+      ...common,
+    ],
+  },
+  {
+    id: 'eyetracking',
+    label: 'Eye tracking',
+    endpoint: 'eyetracking',
+    scopes: ALL,
+    requiredScope: null,
+    countsKey: 'eyetracking',
+    idField: 'id',
+    timeField: 'timestamp',
+    media: false,
+    plot: { kind: 'line', x: 'onset', y: ['pupilDiameter'], seriesBy: 'participantId' },
+    columns: [
+      col('onset', 'Onset (ms)', 'number'),
+      col('participantId', 'Participant'),
+      col('gazeX', 'Gaze X', 'number'),
+      col('gazeY', 'Gaze Y', 'number'),
+      col('pupilDiameter', 'Pupil (mm)', 'number'),
+      col('validity', 'Validity', 'badge'),
+      hidden('confidence', 'Confidence', 'number'),
+      hidden('fixation', 'Fixation', 'badge'),
+      hidden('timestamp', 'Timestamp', 'datetime'),
+      hidden('id', 'Sample ID'),
+      ...common,
+    ],
+  },
+  {
+    id: 'variables',
+    label: 'Variables',
+    endpoint: 'variables',
+    scopes: ['room'],
+    requiredScope: null,
+    countsKey: null,
+    idField: 'id',
+    timeField: null,
+    media: false,
+    columns: [col('variable', 'Variable'), col('value', 'Value', 'json'), col('source', 'Source', 'badge'), col('persisted', 'Persisted', 'badge')],
+  },
+];
+
+export const hyperstudySource: SourceDescriptor = {
+  id: 'hyperstudy',
+  label: 'HyperStudy',
+  levels,
+  dataTypes,
+};
+
+const byId = new Map<DataTypeId, DataTypeDescriptor>(dataTypes.map((d) => [d.id, d]));
+
+/** The descriptor of a data type; throws on an unknown id (a programming error, not user input). */
+export function dataTypeDescriptor(id: DataTypeId): DataTypeDescriptor {
+  const d = byId.get(id);
+  if (!d) throw new Error(`Unknown data type: ${id}`);
+  return d;
+}
+
+export function isDataTypeId(s: string): s is DataTypeId {
+  return byId.has(s as DataTypeId);
+}
+
+/** Server counts keys → our data type ids (e.g. textchat → chat). Several spellings are accepted. */
+export const COUNTS_KEY_ALIASES: Record<string, DataTypeId> = {
+  events: 'events',
+  components: 'components',
+  recordings: 'recordings',
+  textchat: 'chat',
+  chat: 'chat',
+  videochat: 'videochat',
+  continuousRatings: 'ratings-continuous',
+  'ratings/continuous': 'ratings-continuous',
+  ratingsContinuous: 'ratings-continuous',
+  continuous: 'ratings-continuous',
+  sparseRatings: 'ratings-sparse',
+  'ratings/sparse': 'ratings-sparse',
+  ratingsSparse: 'ratings-sparse',
+  sparse: 'ratings-sparse',
+  sync: 'sync',
+  eyetracking: 'eyetracking',
+  variables: 'variables',
+};
+
+/** The field to send as `sort` for a type's stream (recordings sort by startTime; variables have none). */
+export function sortFieldFor(id: DataTypeId): string | null {
+  const d = dataTypeDescriptor(id);
+  return d.timeField;
+}

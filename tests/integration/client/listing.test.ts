@@ -1,0 +1,171 @@
+// Every listing of the HyperStudy client against the simulator, and every tolerant-parsing
+// variant the simulator can switch to (reference §3 and §13).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Simulator } from '../../sim/index';
+import { collect, makeClient, startSim, type TestClient } from './helpers';
+
+let sim: Simulator;
+let t: TestClient;
+beforeAll(async () => {
+  sim = await startSim();
+});
+afterAll(async () => {
+  await sim.close();
+});
+afterEach(async () => {
+  sim.resetFaults();
+  sim.resetShapes();
+  await t?.limiter.close();
+});
+const client = () => (t = makeClient(sim)).client;
+
+describe('listings', () => {
+  it('lists own and shared experiments, merged, de-duplicated and marked with their origin', async () => {
+    const c = client();
+    const { items, warnings } = await c.listExperiments();
+    const expected = sim.dataset.experiments({ includeShared: true });
+    expect(items.map((e) => e.id).sort()).toEqual(expected.map((e) => e.id).sort());
+    expect(new Set(items.map((e) => e.id)).size).toBe(items.length);
+    for (const e of expected) expect(items.find((x) => x.id === e.id)?.origin).toBe(e.shared ? 'shared' : 'own');
+    expect(items.some((e) => e.origin === 'shared')).toBe(true);
+    const own = items.find((e) => e.origin === 'own')!;
+    expect(own.name).toBe(expected.find((e) => e.id === own.id)!.name);
+    expect(typeof own.roomCount).toBe('number');
+    expect(warnings).toEqual([]);
+  });
+
+  it('without the organization header the shared experiments are not listed', async () => {
+    t = makeClient(sim, { connection: { organizationId: undefined } });
+    const { items } = await t.client.listExperiments();
+    expect(items.every((e) => e.origin === 'own')).toBe(true);
+    expect(items.length).toBe(sim.dataset.experiments().filter((e) => !e.shared).length);
+  });
+
+  it('gets one experiment, whether data is a list or an object', async () => {
+    const id = sim.dataset.experiments()[0].id;
+    for (const singleItem of ['documented', 'list', 'object'] as const) {
+      sim.setShapes({ singleItem });
+      const e = await client().getExperiment(id);
+      expect(e.id).toBe(id);
+      await t.limiter.close();
+    }
+  });
+
+  it('lists the rooms of an experiment', async () => {
+    const exp = sim.dataset.experiments()[0];
+    const { items } = await client().listRooms(exp.id);
+    expect(items.map((r) => r.id).sort()).toEqual([...exp.roomIds].sort());
+    for (const r of items) {
+      expect(r.experimentId).toBe(exp.id);
+      expect(r.participantCount).toBe(sim.dataset.rooms(exp.id).find((x) => x.id === r.id)!.participantIds.length);
+    }
+  });
+
+  it('falls back to the deployments’ sessions when the rooms listing answers 404', async () => {
+    const exp = sim.dataset.experiments()[0];
+    sim.setFaults({ rules: [{ match: '/data/rooms/experiment/', kind: 'error', status: 404, count: 1 }] });
+    sim.resetCounters();
+    const { items, warnings } = await client().listRooms(exp.id);
+    expect(items.map((r) => r.id).sort()).toEqual([...exp.roomIds].sort());
+    expect(items.every((r) => r.deploymentId)).toBe(true);
+    expect(warnings.join(' ')).toMatch(/deployments/);
+    expect(sim.counters().byEndpoint['/deployments/{id}/sessions']).toBe(exp.deploymentIds.length);
+  });
+
+  it('an unknown experiment is NOT_FOUND even through the fallback', async () => {
+    await expect(client().listRooms('exp_does_not_exist')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('lists participants of an experiment and of a room', async () => {
+    const exp = sim.dataset.experiments()[0];
+    const c = client();
+    const all = await c.listParticipants('experiment', exp.id);
+    expect(all.items.map((p) => p.id).sort()).toEqual([...exp.participantIds].sort());
+    const room = sim.dataset.rooms(exp.id)[0];
+    const inRoom = await c.listParticipants('room', room.id);
+    expect(inRoom.items.map((p) => p.id).sort()).toEqual([...room.participantIds].sort());
+    expect(inRoom.items.every((p) => p.roomId === room.id && p.name)).toBe(true);
+  });
+
+  it('reads per-participant counts with the server keys translated (textchat → chat)', async () => {
+    const room = sim.dataset.rooms()[0];
+    const pid = room.participantIds[0];
+    const counts = await client().getCounts(pid, room.id);
+    expect(counts).toMatchObject({ participantId: pid, roomId: room.id });
+    expect(counts.counts.chat).toBe(sim.dataset.count('chat', 'participant', pid, room.id));
+    expect(counts.counts.events).toBe(sim.dataset.count('events', 'participant', pid, room.id));
+    expect(counts.counts['ratings-continuous']).toBe(sim.dataset.count('ratings/continuous', 'participant', pid, room.id));
+    expect(Object.keys(counts.counts)).not.toContain('textchat');
+  });
+
+  it('checks access', async () => {
+    const exp = sim.dataset.experiments()[0];
+    expect(await client().checkAccess(exp.id)).toEqual({ canView: true, canExport: true });
+  });
+
+  it('mints a recording URL through downloadPath, and uses a legacy downloadUrl without a request', async () => {
+    const exp = sim.dataset.experiments()[0];
+    const c = client();
+    const { records } = await collect(c.pages('recordings', 'experiment', exp.id, {}));
+    expect(records.length).toBe(sim.dataset.recordings(exp.id).length);
+    const rec = records[0];
+    const before = c.requestsMade();
+    const url = await c.mintRecordingUrl(rec);
+    expect(c.requestsMade()).toBe(before + 1);
+    const res = await fetch(url);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const info = sim.dataset.recordings(exp.id).find((r) => r.recordingId === rec.recordingId)!;
+    expect(bytes.length).toBe(info.size);
+    const legacy = await c.mintRecordingUrl({ recordingId: 'old', downloadUrl: 'https://storage.example/x.mp4?sig=1' });
+    expect(legacy).toBe('https://storage.example/x.mp4?sig=1');
+    expect(c.requestsMade()).toBe(before + 1);
+  });
+});
+
+describe('tolerant parsing', () => {
+  it('reads both health shapes', async () => {
+    for (const health of ['healthy', 'success'] as const) {
+      sim.setShapes({ health });
+      const h = await client().health();
+      expect(h.ok).toBe(true);
+      expect(h.version).toBe('3.0.0');
+      await t.limiter.close();
+    }
+  });
+
+  it('reads bare-array listings and a bare-array shared list', async () => {
+    sim.setShapes({ listingsBareArray: true, sharedBareArray: true });
+    const { items } = await client().listExperiments();
+    expect(items.map((e) => e.id).sort()).toEqual(sim.dataset.experiments({ includeShared: true }).map((e) => e.id).sort());
+    expect(items.filter((e) => e.origin === 'shared').length).toBe(sim.dataset.experiments({ includeShared: true }).filter((e) => e.shared).length);
+  });
+
+  it('treats a missing pagination object as a single page', async () => {
+    sim.setShapes({ omitPagination: true });
+    const exp = sim.dataset.experiments()[0];
+    const c = client();
+    const page = await c.fetchPage('chat', 'experiment', exp.id, {});
+    expect(page.hasMore).toBe(false);
+    expect(page.nextOffset).toBeNull();
+    expect(page.total).toBe(page.records.length);
+    const all = await collect(c.pages('chat', 'experiment', exp.id, {}));
+    expect(all.pages).toBe(1);
+  });
+
+  it('surfaces _warnings in listings and pages', async () => {
+    const w = 'MISSING_INDEX: Query requires a composite Firestore index. Results may be incomplete.';
+    sim.setFaults({ warnings: [w] });
+    const exp = sim.dataset.experiments()[0];
+    const c = client();
+    expect((await c.listExperiments()).warnings).toContain(w);
+    expect((await c.listRooms(exp.id)).warnings).toContain(w);
+    expect((await c.fetchPage('events', 'experiment', exp.id, { limit: 10 })).warnings).toContain(w);
+  });
+
+  it('reads non-envelope error bodies', async () => {
+    sim.setShapes({ bareErrors: true });
+    const err = await client().getExperiment('exp_missing').catch((e) => e);
+    expect(err).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+    expect(err.message).toMatch(/experiment exp_missing/);
+  });
+});
