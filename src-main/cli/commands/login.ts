@@ -1,0 +1,147 @@
+// `studydl login`: reads the key from stdin (never argv), checks it against the server,
+// and stores it in the OS keychain under a named connection profile.
+import type { Readable, Writable } from 'node:stream';
+import { StudyError } from '../../../src-shared/errors';
+import type { Environment, KeyValidation } from '../../../src-shared/model';
+import { environmentOf } from '../../core/profiles/environments';
+import { booleanFlag, stringFlag } from '../args';
+import type { CliContext, Command, ParsedArgs } from '../command';
+import { EXIT } from '../command';
+import { readKeyFromStdin } from '../context';
+import { write, writeJson } from '../output';
+import { openCliProfiles } from './profiles';
+
+const USAGE =
+  'echo "$KEY" | studydl login [--profile NAME] [--env production|development] [--base-url URL] [--org ID] [--skip-validation] [--json]';
+
+function target(args: ParsedArgs): { environment: Environment; baseUrl?: string } {
+  const envFlag = stringFlag(args, 'env');
+  const urlFlag = stringFlag(args, 'base-url');
+  if (envFlag && !['production', 'development'].includes(envFlag)) {
+    throw new StudyError({ code: 'INVALID_ARGUMENT', message: `--env must be production or development (got "${envFlag}").`, fix: 'Use --base-url URL for any other server.' });
+  }
+  if (urlFlag === 'production' || urlFlag === 'development') return { environment: urlFlag };
+  if (urlFlag) {
+    const env = environmentOf(urlFlag);
+    if (envFlag && env !== envFlag) {
+      throw new StudyError({ code: 'INVALID_ARGUMENT', message: `--env ${envFlag} and --base-url ${urlFlag} disagree.`, fix: 'Give one of them.' });
+    }
+    return env === 'custom' ? { environment: 'custom', baseUrl: urlFlag } : { environment: env };
+  }
+  return { environment: (envFlag as Environment | undefined) ?? 'production' };
+}
+
+function defaultProfileName(environment: Environment, baseUrl?: string): string {
+  if (environment !== 'custom') return environment;
+  try {
+    return new URL(baseUrl!).host;
+  } catch {
+    return 'custom';
+  }
+}
+
+/** Reads one line from an interactive terminal without echoing it. */
+async function promptHidden(stdin: Readable & { isTTY?: boolean; setRawMode?: (on: boolean) => void }, stderr: Writable): Promise<string> {
+  // Echo off before the prompt appears, so nothing typed or pasted after it is shown.
+  stdin.setRawMode?.(true);
+  stderr.write('Paste your HyperStudy API key (input hidden), then press Enter: ');
+  stdin.resume();
+  let value = '';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer | string) => {
+        for (const ch of chunk.toString('utf8')) {
+          if (ch === '\r' || ch === '\n') {
+            stdin.off('data', onData);
+            return resolve();
+          }
+          if (ch === '\u0003') {
+            stdin.off('data', onData);
+            return reject(new StudyError({ code: 'CANCELLED', message: 'Login was cancelled.' }));
+          }
+          if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+          else value += ch;
+        }
+      };
+      stdin.on('data', onData);
+    });
+  } finally {
+    stdin.setRawMode?.(false);
+    stdin.pause();
+    stderr.write('\n');
+  }
+  return value.trim();
+}
+
+function exitFor(v: KeyValidation): number {
+  switch (v.outcome) {
+    case 'accepted':
+      return EXIT.ok;
+    case 'wrong-format':
+    case 'rejected':
+    case 'missing-scopes':
+      return EXIT.auth;
+    default:
+      return EXIT.network;
+  }
+}
+
+async function readKey(ctx: CliContext): Promise<string> {
+  const stdin = ctx.io.stdin as Readable & { isTTY?: boolean };
+  return stdin.isTTY ? promptHidden(stdin, ctx.io.stderr) : readKeyFromStdin(ctx.io);
+}
+
+export const loginCommand: Command = {
+  name: 'login',
+  summary: 'Check an API key (read from stdin) and store it in the OS keychain as a connection profile',
+  usage: USAGE,
+  async run(args, ctx) {
+    if (args.flags['api-key'] !== undefined || args.positionals.some((p) => /^hst_(live|test)_/.test(p))) {
+      throw new StudyError({
+        code: 'INVALID_ARGUMENT',
+        message: 'The API key is never taken from the command line: other users could read it in the process list and your shell history.',
+        fix: `Pipe it in instead: ${USAGE}`,
+      });
+    }
+    const where = target(args);
+    const organizationId = stringFlag(args, 'org');
+    const name = stringFlag(args, 'profile') ?? defaultProfileName(where.environment, where.baseUrl);
+    const apiKey = await readKey(ctx);
+    if (!apiKey) {
+      throw new StudyError({ code: 'KEY_FORMAT', message: 'No API key arrived on stdin.', fix: `Pipe the key in: ${USAGE}` });
+    }
+
+    const { manager, keyStore } = await openCliProfiles(ctx, { ignoreEnvKey: true, quietNotice: true });
+    const { validation, profile } = await manager.add(
+      { name, environment: where.environment, ...(where.baseUrl ? { baseUrl: where.baseUrl } : {}), ...(organizationId ? { organizationId } : {}), apiKey },
+      { skipValidation: booleanFlag(args, 'skip-validation') },
+    );
+    const storage = profile?.keyStorage ?? (await keyStore.store.status());
+
+    if (ctx.json) {
+      writeJson(ctx.io.stdout, { validation, ...(profile ? { profile } : {}), keyStorage: storage, ...(keyStore.notice ? { notice: keyStore.notice } : {}) });
+    }
+    if (!profile) {
+      write(ctx.io.stderr, `error: ${validation.message}`);
+      if (validation.fix) write(ctx.io.stderr, `  fix: ${validation.fix}`);
+      if (validation.outcome === 'unreachable' || validation.outcome === 'error') {
+        write(ctx.io.stderr, '  Nothing was saved. To save the key without checking it, add --skip-validation.');
+      }
+      return exitFor(validation);
+    }
+    if (!ctx.json) {
+      write(ctx.io.stdout, `${validation.message}`);
+      write(ctx.io.stdout, `Saved the connection “${profile.name}” (${profile.baseUrl}) and made it active.`);
+    }
+    if (storage.persistent) {
+      if (!ctx.json) write(ctx.io.stdout, `Your key is ${storage.description.charAt(0).toLowerCase()}${storage.description.slice(1)}.`);
+      if (keyStore.notice && !ctx.json) write(ctx.io.stderr, `${keyStore.notice.level}: ${keyStore.notice.message}`);
+    } else {
+      // The CLI process ends here, so a session-only key is gone with it: say so plainly.
+      write(ctx.io.stderr, `warning: ${keyStore.notice?.message ?? storage.warning ?? 'Your API key will not be remembered.'}`);
+      if (keyStore.notice?.fix) write(ctx.io.stderr, `  fix: ${keyStore.notice.fix}`);
+      write(ctx.io.stderr, '  For scripts and scheduled downloads, set HYPERSTUDY_API_KEY in their environment instead.');
+    }
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,338 @@
+// Named connection profiles. The profiles file holds where to connect; each profile's key
+// lives in the SecretStore under an account derived from its id. One profile is active.
+// HYPERSTUDY_API_KEY (envKey) overrides the stored key and is never persisted; the demo
+// profile (npm run demo) lives in memory only.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { StudyError } from '../../../src-shared/errors';
+import type { KeyStorageStatus, KeyValidation, NewProfile, Notice, ProfileSummary } from '../../../src-shared/model';
+import type { Logger } from '../ports';
+import { environmentKeyStatus } from '../secrets/environment-key';
+import { isKeychainUnavailable } from '../secrets/keychain-unavailable';
+import { accountForProfile, type SecretStore } from '../secrets/secret-store';
+import { createSerialQueue } from '../secrets/serial-queue';
+import type { ConnectionConfig } from '../sources/hyperstudy/client-types';
+import { ENVIRONMENT_URLS, environmentOf, resolveBaseUrl } from './environments';
+import { keyHint } from './key-format';
+import { PROFILES_FILE_NAME, readProfiles, writeProfiles, type ProfilesData, type StoredProfile } from './profiles-file';
+import { keyFormatProblem, validateKey as liveValidateKey } from './validate-key';
+
+export interface ActiveConnection {
+  profile: ProfileSummary;
+  connection: ConnectionConfig;
+}
+
+export interface ProfileManagerOptions {
+  /** Holds profiles.json. */
+  dir: string;
+  secrets: SecretStore;
+  /** Live check used by add(); defaults to validateKey with the global fetch. */
+  validateKey?: (conn: ConnectionConfig) => Promise<KeyValidation>;
+  /** HYPERSTUDY_API_KEY: used instead of stored keys, never saved. */
+  envKey?: string;
+  /** Base URL for the env key when no profile exists (HYPERSTUDY_BASE_URL); production otherwise. */
+  envBaseUrl?: string;
+  logger?: Logger;
+  now?: () => number;
+}
+
+export interface AddOptions {
+  /** Save after the format check only, without asking the server (e.g. offline set-up). */
+  skipValidation?: boolean;
+}
+
+export interface ProfileManager {
+  list(): Promise<ProfileSummary[]>;
+  /** Checks a would-be profile's key without saving anything. */
+  validate(p: NewProfile): Promise<KeyValidation>;
+  /**
+   * Validates (format, then live unless skipValidation) and saves only when accepted.
+   * A profile with the same name is updated in place (new key, same id). The saved profile becomes active.
+   */
+  add(p: NewProfile, opts?: AddOptions): Promise<{ validation: KeyValidation; profile?: ProfileSummary }>;
+  /** Removes the profile and deletes its key. Accepts an id or a name. */
+  remove(idOrName: string): Promise<ProfileSummary[]>;
+  activate(idOrName: string): Promise<ProfileSummary[]>;
+  /** Deletes the profile's key but keeps the profile (logout). True when a key was deleted. */
+  forgetKey(idOrName: string): Promise<boolean>;
+  /** The active profile and how to connect; null when there is no profile and no env key. Throws NO_PROFILE when its key is unavailable. */
+  active(): Promise<ActiveConnection | null>;
+  /** Like active(), for a named profile (CLI --profile); undefined means the active one. */
+  connectionFor(idOrName?: string): Promise<ActiveConnection | null>;
+  find(idOrName: string): Promise<ProfileSummary | null>;
+  /** Adds the in-memory demo profile and makes it active. Never written anywhere. */
+  addDemoProfile(baseUrl: string, apiKey: string): Promise<ProfileSummary>;
+  /** Where keys of stored profiles live. */
+  keyStorage(): Promise<KeyStorageStatus>;
+  /** Problems met reading the profiles file (e.g. a corrupt file set aside). Complete once `ready` resolved. */
+  notices(): Notice[];
+  /** Resolves after the profiles file was first read (so notices() is meaningful). Never rejects. */
+  readonly ready: Promise<void>;
+}
+
+export const DEMO_PROFILE_ID = 'demo';
+export const ENV_PROFILE_ID = 'environment';
+
+export function createProfileManager(opts: ProfileManagerOptions): ProfileManager {
+  const file = path.join(opts.dir, PROFILES_FILE_NAME);
+  const secrets = opts.secrets;
+  const now = opts.now ?? Date.now;
+  const validateLive = opts.validateKey ?? ((conn: ConnectionConfig) => liveValidateKey(conn));
+  const envKey = opts.envKey?.trim() || undefined;
+  const queue = createSerialQueue();
+  const noticeList: Notice[] = [];
+  let demo: { profile: StoredProfile; key: string } | null = null;
+  let demoActive = false;
+
+  const load = () => readProfiles(file, now, noticeList);
+  // Read once up front so a corrupt file is reported at start-up, not at first use.
+  const ready = queue.run(load).then(
+    () => undefined,
+    (e) => opts.logger?.error('Could not read the profiles file', { error: e }),
+  );
+
+  async function storedKey(id: string): Promise<string | null> {
+    try {
+      return await secrets.get(accountForProfile(id));
+    } catch (e) {
+      if (isKeychainUnavailable(e)) {
+        opts.logger?.warn('Could not read a key from the key store', { profileId: id, reason: e.reason });
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  function demoStatus(): KeyStorageStatus {
+    return { kind: 'session-only', description: 'Demo key for the local simulator, kept in memory only', persistent: false };
+  }
+
+  async function summarize(p: StoredProfile, active: boolean, storage: KeyStorageStatus): Promise<ProfileSummary> {
+    const isDemo = demo?.profile.id === p.id;
+    const useEnv = !isDemo && active && !!envKey;
+    const hasKey = isDemo || useEnv || (await storedKey(p.id)) !== null;
+    return {
+      id: p.id,
+      name: p.name,
+      source: p.source,
+      environment: p.environment,
+      baseUrl: p.baseUrl,
+      ...(p.organizationId ? { organizationId: p.organizationId } : {}),
+      active,
+      hasKey,
+      ...(useEnv ? { keyHint: keyHint(envKey!) } : p.keyHint ? { keyHint: p.keyHint } : {}),
+      keyStorage: isDemo ? demoStatus() : useEnv ? environmentKeyStatus() : storage,
+      ...(isDemo ? { demo: true } : {}),
+    };
+  }
+
+  function envProfile(): StoredProfile {
+    const baseUrl = opts.envBaseUrl ? resolveBaseUrl('custom', opts.envBaseUrl) : ENVIRONMENT_URLS.production;
+    const stamp = new Date(now()).toISOString();
+    return { id: ENV_PROFILE_ID, name: 'HYPERSTUDY_API_KEY', source: 'hyperstudy', environment: environmentOf(baseUrl), baseUrl, keyHint: keyHint(envKey!), createdAt: stamp, updatedAt: stamp };
+  }
+
+  function activeIdOf(data: ProfilesData): string | null {
+    if (demoActive && demo) return demo.profile.id;
+    return data.activeId;
+  }
+
+  async function summaries(data: ProfilesData): Promise<ProfileSummary[]> {
+    const storage = await secrets.status();
+    const activeId = activeIdOf(data);
+    const all = [...data.profiles, ...(demo ? [demo.profile] : [])];
+    const out: ProfileSummary[] = [];
+    for (const p of all) out.push(await summarize(p, p.id === activeId, storage));
+    // The env key with nothing to attach it to still is a usable connection: show it.
+    if (envKey && !out.some((p) => p.active)) out.push(await summarize(envProfile(), true, storage));
+    return out;
+  }
+
+  function findIn(data: ProfilesData, idOrName: string): StoredProfile | undefined {
+    const all = [...data.profiles, ...(demo ? [demo.profile] : [])];
+    const wanted = idOrName.trim().toLowerCase();
+    return all.find((p) => p.id === idOrName) ?? all.find((p) => p.name.toLowerCase() === wanted);
+  }
+
+  function noSuchProfile(idOrName: string): StudyError {
+    return new StudyError({
+      code: 'NO_PROFILE',
+      message: `There is no connection profile called “${idOrName}”.`,
+      fix: 'List your profiles with `studydl profiles`, or add one with `studydl login`.',
+    });
+  }
+
+  function normalize(p: NewProfile): { name: string; baseUrl: string; environment: NewProfile['environment']; organizationId?: string; apiKey: string } {
+    const name = (p.name ?? '').trim();
+    if (!name) throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'A connection profile needs a name.', fix: 'Give the connection a name, e.g. “Lab”.' });
+    if (name.length > 80) throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'That profile name is too long (80 characters at most).', fix: 'Choose a shorter name.' });
+    const baseUrl = resolveBaseUrl(p.environment, p.baseUrl);
+    const organizationId = p.organizationId?.trim() || undefined;
+    return { name, baseUrl, environment: p.environment === 'custom' ? environmentOf(baseUrl) : p.environment, organizationId, apiKey: (p.apiKey ?? '').trim() };
+  }
+
+  async function check(n: ReturnType<typeof normalize>, skipLive: boolean): Promise<KeyValidation> {
+    const formatProblem = keyFormatProblem(n.apiKey);
+    if (formatProblem) return formatProblem;
+    if (skipLive) return { outcome: 'accepted', message: 'The key has the right format. It was saved without checking it against the server.' };
+    try {
+      return await validateLive({ baseUrl: n.baseUrl, apiKey: n.apiKey, ...(n.organizationId ? { organizationId: n.organizationId } : {}) });
+    } catch (e) {
+      opts.logger?.error('Key validation failed unexpectedly', { error: e });
+      return { outcome: 'error', message: 'The key could not be checked because of an unexpected error.', fix: 'Try again. If it keeps happening, report it with the log file.' };
+    }
+  }
+
+  async function resolve(idOrName: string | undefined): Promise<ActiveConnection | null> {
+    const data = await load();
+    let profile: StoredProfile | undefined;
+    if (idOrName !== undefined) {
+      profile = findIn(data, idOrName);
+      if (!profile) throw noSuchProfile(idOrName);
+    } else {
+      const activeId = activeIdOf(data);
+      profile = activeId ? findIn(data, activeId) : undefined;
+    }
+    const storage = await secrets.status();
+    if (!profile) {
+      if (!envKey) return null;
+      const p = envProfile();
+      return { profile: await summarize(p, true, storage), connection: { baseUrl: p.baseUrl, apiKey: envKey } };
+    }
+    const isActive = profile.id === activeIdOf(data);
+    const isDemo = demo?.profile.id === profile.id;
+    let apiKey: string | null;
+    if (isDemo) apiKey = demo!.key;
+    else if (envKey) apiKey = envKey;
+    else apiKey = await storedKey(profile.id);
+    if (!apiKey) {
+      throw new StudyError({
+        code: 'NO_PROFILE',
+        message:
+          storage.persistent
+            ? `The key for the connection “${profile.name}” is not in ${storage.description.replace(/^Stored in /, '')}.`
+            : `The key for the connection “${profile.name}” was not remembered (no OS keychain is available here).`,
+        fix: storage.persistent
+          ? `Run \`studydl login --profile "${profile.name}"\` again, or set HYPERSTUDY_API_KEY.`
+          : 'Set HYPERSTUDY_API_KEY for this session, or log in again where an OS keychain is available.',
+      });
+    }
+    const summary = await summarize(profile, isActive || idOrName !== undefined, storage);
+    if (!isDemo && envKey) summary.keyStorage = environmentKeyStatus();
+    return {
+      profile: summary,
+      connection: { baseUrl: profile.baseUrl, apiKey, ...(profile.organizationId ? { organizationId: profile.organizationId } : {}) },
+    };
+  }
+
+  return {
+    list: async () => summaries(await load()),
+
+    validate: async (p) => check(normalize(p), false),
+
+    add: (p, addOpts = {}) =>
+      queue.run(async () => {
+        const n = normalize(p);
+        const validation = await check(n, !!addOpts.skipValidation);
+        if (validation.outcome !== 'accepted') return { validation };
+        const data = await load();
+        const stamp = new Date(now()).toISOString();
+        const existing = data.profiles.find((x) => x.name.toLowerCase() === n.name.toLowerCase());
+        const profile: StoredProfile = {
+          id: existing?.id ?? `p_${randomBytes(6).toString('hex')}`,
+          name: n.name,
+          source: 'hyperstudy',
+          environment: n.environment,
+          baseUrl: n.baseUrl,
+          ...(n.organizationId ? { organizationId: n.organizationId } : {}),
+          ...(keyHint(n.apiKey) ? { keyHint: keyHint(n.apiKey) } : {}),
+          createdAt: existing?.createdAt ?? stamp,
+          updatedAt: stamp,
+        };
+        // Key first: a profile on disk without its key is harmless, a key without a profile is an orphan we clean up.
+        await secrets.set(accountForProfile(profile.id), n.apiKey);
+        const next: ProfilesData = {
+          version: 1,
+          activeId: profile.id,
+          profiles: existing ? data.profiles.map((x) => (x.id === existing.id ? profile : x)) : [...data.profiles, profile],
+        };
+        try {
+          await writeProfiles(file, next);
+        } catch (e) {
+          if (!existing) await secrets.delete(accountForProfile(profile.id)).catch(() => false);
+          throw new StudyError({ code: 'DISK', message: `The connection could not be saved: ${(e as Error).message}`, fix: 'Check that the settings folder is writable and has free space.' }, { cause: e });
+        }
+        demoActive = false;
+        const storage = await secrets.status();
+        return { validation, profile: await summarize(profile, true, storage) };
+      }),
+
+    remove: (idOrName) =>
+      queue.run(async () => {
+        const data = await load();
+        const profile = findIn(data, idOrName);
+        if (!profile) throw noSuchProfile(idOrName);
+        if (demo && profile.id === demo.profile.id) {
+          demo = null;
+          demoActive = false;
+          return summaries(data);
+        }
+        // If the key cannot be deleted this throws and the profile stays, so no key is orphaned.
+        await secrets.delete(accountForProfile(profile.id));
+        const profiles = data.profiles.filter((x) => x.id !== profile.id);
+        const activeId = data.activeId === profile.id ? (profiles[0]?.id ?? null) : data.activeId;
+        const next: ProfilesData = { version: 1, activeId, profiles };
+        await writeProfiles(file, next);
+        return summaries(next);
+      }),
+
+    activate: (idOrName) =>
+      queue.run(async () => {
+        const data = await load();
+        const profile = findIn(data, idOrName);
+        if (!profile) throw noSuchProfile(idOrName);
+        if (demo && profile.id === demo.profile.id) {
+          demoActive = true;
+          return summaries(data);
+        }
+        demoActive = false;
+        const next: ProfilesData = { ...data, activeId: profile.id };
+        await writeProfiles(file, next);
+        return summaries(next);
+      }),
+
+    forgetKey: (idOrName) =>
+      queue.run(async () => {
+        const data = await load();
+        const profile = findIn(data, idOrName);
+        if (!profile) throw noSuchProfile(idOrName);
+        if (demo && profile.id === demo.profile.id) return false;
+        return secrets.delete(accountForProfile(profile.id));
+      }),
+
+    active: () => resolve(undefined),
+    connectionFor: (idOrName) => resolve(idOrName),
+
+    find: async (idOrName) => {
+      const data = await load();
+      const p = findIn(data, idOrName);
+      if (!p) return null;
+      return summarize(p, p.id === activeIdOf(data), await secrets.status());
+    },
+
+    addDemoProfile: async (baseUrl, apiKey) => {
+      const url = resolveBaseUrl('custom', baseUrl);
+      const stamp = new Date(now()).toISOString();
+      demo = {
+        profile: { id: DEMO_PROFILE_ID, name: 'Demo (local simulator)', source: 'hyperstudy', environment: 'custom', baseUrl: url, keyHint: keyHint(apiKey), createdAt: stamp, updatedAt: stamp },
+        key: apiKey,
+      };
+      demoActive = true;
+      return summarize(demo.profile, true, await secrets.status());
+    },
+
+    keyStorage: () => secrets.status(),
+    notices: () => [...noticeList],
+    ready,
+  };
+}

@@ -1,0 +1,160 @@
+// Every validation outcome over real HTTP: the simulator, plus two tiny loopback servers for what
+// the simulator cannot be (a foreign JSON API; a key lacking read:experiments, replaying the
+// documented 403 fixture, reference §3.2).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { validateKey } from '../../../src-main/core/profiles/validate-key';
+import { startSimulator, type Simulator } from '../../sim/index';
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({ scale: 'tiny' });
+});
+afterAll(async () => {
+  await sim.close();
+});
+afterEach(() => {
+  sim.resetFaults();
+  sim.resetShapes();
+  sim.resetRateLimits();
+});
+
+async function loopback(handler: (path: string, headers: Record<string, unknown>) => { status: number; type: string; body: string }): Promise<{ baseUrl: string; seenKeys: string[]; close(): Promise<void> }> {
+  const seenKeys: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const key = req.headers['x-api-key'];
+    if (typeof key === 'string') seenKeys.push(key);
+    const path = (req.url ?? '/').replace(/^\/api\/v3/, '');
+    const r = handler(path, req.headers);
+    res.writeHead(r.status, { 'Content-Type': r.type });
+    res.end(r.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { baseUrl: `http://127.0.0.1:${port}/api/v3`, seenKeys, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+describe('validateKey', () => {
+  it('accepted: health plus one cheap authenticated call', async () => {
+    sim.resetCounters();
+    const v = await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey });
+    expect(v.outcome).toBe('accepted');
+    expect(v.message).toMatch(/key works/);
+    const c = sim.counters();
+    expect(c.requests).toBe(2);
+    expect(Object.keys(c.byEndpoint).sort()).toEqual(['/experiments', '/health']);
+  });
+
+  it('accepted with an organization id and with either health shape', async () => {
+    sim.setShapes({ health: 'success' });
+    expect((await validateKey({ baseUrl: sim.baseUrl + '/', apiKey: sim.apiKey, organizationId: sim.orgId })).outcome).toBe('accepted');
+  });
+
+  it('wrong-format: no request is made', async () => {
+    sim.resetCounters();
+    for (const key of ['abc', 'hst_prod_123', 'Bearer hst_live_abc', 'hst_live_abc def']) {
+      const v = await validateKey({ baseUrl: sim.baseUrl, apiKey: key });
+      expect(v.outcome).toBe('wrong-format');
+      expect(v.fix).toMatch(/API Keys/);
+    }
+    expect(sim.counters().requests).toBe(0);
+  });
+
+  it('rejected: a well-formed key the server does not know (401)', async () => {
+    const bogus = 'hst_test_' + 'z'.repeat(40);
+    const v = await validateKey({ baseUrl: sim.baseUrl, apiKey: bogus });
+    expect(v.outcome).toBe('rejected');
+    expect(v.message).toMatch(/invalid, expired or revoked/);
+    expect(v.fix).toMatch(/new key/);
+    expect(JSON.stringify(v)).not.toContain('zzzzzzzz');
+  });
+
+  it('missing-scopes: names the scopes from details.required (403)', async () => {
+    const srv = await loopback((path) =>
+      path.startsWith('/experiments')
+        ? { status: 403, type: 'application/json', body: JSON.stringify({ status: 'error', error: { code: 'FORBIDDEN', message: 'Insufficient scopes. Required: read:experiments', details: { required: ['read:experiments'], provided: ['read:events'] } } }) }
+        : { status: 200, type: 'application/json', body: JSON.stringify({ status: 'healthy', version: '3.0.0' }) },
+    );
+    try {
+      const v = await validateKey({ baseUrl: srv.baseUrl, apiKey: sim.limitedKey });
+      expect(v.outcome).toBe('missing-scopes');
+      expect(v.missingScopes).toEqual(['read:experiments']);
+      expect(v.message).toContain('read:experiments');
+      expect(v.fix).toContain('read:experiments');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('unreachable: nothing listening', async () => {
+    const closed = await startSimulator({ scale: 'tiny' });
+    const url = closed.baseUrl;
+    await closed.close();
+    const v = await validateKey({ baseUrl: url, apiKey: sim.apiKey });
+    expect(v.outcome).toBe('unreachable');
+    expect(v.message).toMatch(/Could not reach 127\.0\.0\.1:\d+: the connection was refused/);
+  });
+
+  it('unreachable: no answer in time', async () => {
+    sim.setFaults({ rules: [{ match: '/experiments', kind: 'slow', delayMs: 5_000 }] });
+    const v = await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey }, { timeoutMs: 300 });
+    expect(v.outcome).toBe('unreachable');
+    expect(v.message).toMatch(/no answer within/);
+  });
+
+  it('not-hyperstudy: a web page at /health (HTML), and the key is never sent there', async () => {
+    const srv = await loopback(() => ({ status: 200, type: 'text/html', body: '<!doctype html><html><body>Welcome to nginx</body></html>' }));
+    try {
+      const v = await validateKey({ baseUrl: srv.baseUrl, apiKey: sim.apiKey });
+      expect(v.outcome).toBe('not-hyperstudy');
+      expect(v.message).toMatch(/web page/);
+      expect(v.fix).toMatch(/api\/v3/);
+      expect(srv.seenKeys).toEqual([]);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('not-hyperstudy: an HTML page in place of the simulator answer', async () => {
+    sim.setFaults({ rules: [{ match: '/health', kind: 'html', status: 404 }] });
+    const v = await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey });
+    expect(v.outcome).toBe('not-hyperstudy');
+  });
+
+  it('not-hyperstudy: foreign JSON at /health', async () => {
+    const srv = await loopback(() => ({ status: 200, type: 'application/json', body: JSON.stringify({ name: 'some other api', up: true }) }));
+    try {
+      const v = await validateKey({ baseUrl: srv.baseUrl, apiKey: sim.apiKey });
+      expect(v.outcome).toBe('not-hyperstudy');
+      expect(v.message).toMatch(/unexpected shape/);
+      expect(srv.seenKeys).toEqual([]);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('error: the server is failing (5xx) or rate-limiting (429) — said as such, not blamed on the key', async () => {
+    sim.setFaults({ rules: [{ match: '/experiments', kind: 'error', status: 503 }] });
+    const down = await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey });
+    expect(down.outcome).toBe('error');
+    expect(down.message).toMatch(/HTTP 503/);
+
+    sim.setFaults({ rules: [{ match: '/experiments', kind: 'rate429', retryAfterSec: 42 }] });
+    const limited = await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey });
+    expect(limited.outcome).toBe('error');
+    expect(limited.message).toMatch(/rate-limiting.*42 s/);
+
+    sim.setFaults({ rules: [{ match: '/health', kind: 'html', status: 502 }] });
+    expect((await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey })).outcome).toBe('error');
+  });
+
+  it('no outcome ever contains the key', async () => {
+    const results = [
+      await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey }),
+      await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey.slice(0, -1) }),
+      await validateKey({ baseUrl: 'http://127.0.0.1:9/api/v3', apiKey: sim.apiKey }),
+    ];
+    for (const r of results) expect(JSON.stringify(r)).not.toContain(sim.apiKey.slice(9, 30));
+  });
+});
