@@ -1,0 +1,131 @@
+// Turns one nested API record into a flat row for CSV: nested objects joined with "_", arrays as
+// JSON text, timestamps as ISO 8601, and an onset_sec column next to onset (like the Python SDK).
+// Pure and deterministic: the same record always gives the same row with the same key order.
+
+/** A flat cell value. Numbers stay numbers so the CSV writer can tell them from text. */
+export type FlatValue = string | number | boolean | null;
+export type FlatRow = Record<string, FlatValue>;
+
+export interface FlattenOptions {
+  /** Leaf field names whose epoch-millisecond numbers become ISO strings (default: KNOWN_TIMESTAMP_FIELDS). */
+  timestampFields?: ReadonlySet<string>;
+  /** Add onset_sec = onset / 1000 right after a numeric top-level onset (default true). */
+  onsetSeconds?: boolean;
+}
+
+/** Fields that hold absolute times. Names ending in "Timestamp" or "At" count as well. */
+export const KNOWN_TIMESTAMP_FIELDS: ReadonlySet<string> = new Set([
+  'timestamp',
+  'serverTimestamp',
+  'clientTimestamp',
+  'clientTime',
+  'startTime',
+  'endTime',
+  'createdAt',
+  'updatedAt',
+  'joinedAt',
+  'completedAt',
+  'startedAt',
+  'endedAt',
+  'stateStartTime',
+  'experimentStartedAt',
+  'pauseTimestamp',
+]);
+
+// Epoch-ms numbers below this (1973-03-03) are durations or offsets, not dates.
+const MIN_EPOCH_MS = 1e11;
+const MAX_EPOCH_MS = 1e13 * 2;
+
+function isTimestampField(name: string, fields: ReadonlySet<string>): boolean {
+  return fields.has(name) || /[a-z](Timestamp|At)$/.test(name);
+}
+
+/** Firestore-style timestamp objects: {_seconds, _nanoseconds} or {seconds, nanos}. */
+export function firestoreTimestampToIso(v: unknown): string | null {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return null;
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  let sec: unknown;
+  let nanos: unknown;
+  if ('_seconds' in o && keys.every((k) => k === '_seconds' || k === '_nanoseconds')) {
+    sec = o._seconds;
+    nanos = o._nanoseconds ?? 0;
+  } else if ('seconds' in o && keys.every((k) => k === 'seconds' || k === 'nanos' || k === 'nanoseconds')) {
+    sec = o.seconds;
+    nanos = o.nanos ?? o.nanoseconds ?? 0;
+  } else return null;
+  if (typeof sec !== 'number' || typeof nanos !== 'number' || !Number.isFinite(sec) || !Number.isFinite(nanos)) return null;
+  const ms = sec * 1000 + Math.floor(nanos / 1e6);
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+function epochMsToIso(v: number): string | null {
+  if (!Number.isFinite(v) || Math.abs(v) < MIN_EPOCH_MS || Math.abs(v) > MAX_EPOCH_MS) return null;
+  return new Date(v).toISOString();
+}
+
+interface Leaf {
+  path: string[];
+  value: FlatValue;
+}
+
+function leafValue(name: string, v: unknown, fields: ReadonlySet<string>): FlatValue | undefined {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') {
+    if (isTimestampField(name, fields)) return epochMsToIso(v) ?? v;
+    return Number.isFinite(v) ? v : String(v);
+  }
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'bigint') return v.toString();
+  if (Array.isArray(v)) return JSON.stringify(v);
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'object') return firestoreTimestampToIso(v) ?? undefined; // undefined: descend
+  return String(v);
+}
+
+function collectLeaves(obj: Record<string, unknown>, prefix: string[], fields: ReadonlySet<string>, out: Leaf[]): void {
+  for (const [k, v] of Object.entries(obj)) {
+    const path = [...prefix, k];
+    const leaf = leafValue(k, v, fields);
+    if (leaf !== undefined) {
+      out.push({ path, value: leaf });
+      continue;
+    }
+    const child = v as Record<string, unknown>;
+    if (Object.keys(child).length === 0) out.push({ path, value: '{}' });
+    else collectLeaves(child, path, fields, out);
+  }
+}
+
+/**
+ * Flattens one record. Nested objects become `parent_child` columns; when that name is already a
+ * real top-level key (a literal `response_value` next to nested `response.value`), the nested one
+ * is named `response__value`, then `response__value_2`, … Literal keys always keep their names.
+ * Arrays become JSON text; Firestore timestamp objects and epoch-ms numbers in timestamp fields
+ * become ISO 8601; ISO strings are kept as they are; null/undefined become null (an empty cell).
+ */
+export function flattenRecord(record: Record<string, unknown>, opts: FlattenOptions = {}): FlatRow {
+  const fields = opts.timestampFields ?? KNOWN_TIMESTAMP_FIELDS;
+  const leaves: Leaf[] = [];
+  collectLeaves(record, [], fields, leaves);
+  const taken = new Set(leaves.filter((l) => l.path.length === 1).map((l) => l.path[0]));
+  const row: FlatRow = {};
+  for (const leaf of leaves) {
+    let name = leaf.path[0];
+    if (leaf.path.length > 1) {
+      name = leaf.path.join('_');
+      if (taken.has(name)) {
+        const alt = leaf.path.join('__');
+        name = alt;
+        for (let n = 2; taken.has(name); n++) name = `${alt}_${n}`;
+      }
+      taken.add(name);
+    }
+    row[name] = leaf.value;
+    if (name === 'onset' && opts.onsetSeconds !== false && typeof leaf.value === 'number' && !('onset_sec' in record)) {
+      row.onset_sec = leaf.value / 1000;
+    }
+  }
+  return row;
+}

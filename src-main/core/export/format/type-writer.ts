@@ -1,0 +1,213 @@
+// Writes one table (a data type, or rooms/participants/recordings metadata) in one format, whole or
+// split by room or participant, from records it can read more than once (the saved raw pages).
+// CSV makes two passes: the first collects the column union, the second writes rows. Output is a
+// pure function of the input records, so a resumed job writes byte-identical files.
+import path from 'node:path';
+import type { ExportFormat, SplitMode } from '../../../../src-shared/model';
+import { compareCodePoints, createUniqueNamer, type UniqueNamer } from '../naming';
+import { createColumnSet, tableFileBase, type TableId } from './columns';
+import { csvHeader, csvRow } from './csv';
+import { flattenRecord } from './flatten';
+import { JSON_ARRAY_OPEN, jsonArrayClose, jsonArrayItem } from './json';
+import { ndjsonLine } from './ndjson';
+import { createTextFilePool, type PooledFile } from './text-file';
+
+export type JsonRecord = Record<string, unknown>;
+
+export interface WrittenFile {
+  /** Path inside the export folder, always with "/" separators, e.g. "rooms/room_1/events.csv". */
+  relPath: string;
+  records: number;
+  bytes: number;
+  sha256: string;
+  type: TableId;
+  /** The (possibly pseudonymized) id this split file holds; absent for the "no room/participant" bucket. */
+  roomId?: string;
+  participantId?: string;
+}
+
+export interface TypeOutputOptions {
+  type: TableId;
+  format: ExportFormat;
+  split: SplitMode;
+  /** A fresh iteration over the records each call (CSV iterates twice). Order is kept in the output. */
+  records: () => AsyncIterable<JsonRecord> | Iterable<JsonRecord>;
+  /** The export folder; files go to `<outDir>/<type>.<ext>` or `<outDir>/rooms|participants/<id>/<type>.<ext>`. */
+  outDir: string;
+  bom: boolean;
+  formulaProtection: boolean;
+  /** Applied to every record before anything else (anonymization); null drops the record. Must be deterministic. */
+  transform?: (r: JsonRecord) => JsonRecord | null;
+  /** Folder namer for split mode; share one per split kind across all types (see createSplitNamer). */
+  namer?: UniqueNamer;
+  /** Split mode: group ids that get a file even when they have no records of this type. */
+  knownGroups?: Iterable<string>;
+  /** CSV: documented columns to leave out (e.g. PII removed by anonymization). */
+  omitColumns?: ReadonlySet<string>;
+  /** Open file handles at most (default 32). */
+  maxOpenFiles?: number;
+  signal?: AbortSignal;
+  /** fsync files before renaming them (default true). */
+  fsync?: boolean;
+}
+
+/** Longest split folder name, in UTF-8 bytes. */
+export const SPLIT_FOLDER_MAX_BYTES = 64;
+
+/** Bucket folder for records without a room id. */
+export const NO_ROOM_FOLDER = '_no_room';
+/** Bucket folder for records without a participant id. */
+export const NO_PARTICIPANT_FOLDER = '_no_participant';
+
+/** File extension per format. */
+export function formatExtension(format: ExportFormat): string {
+  return format;
+}
+
+/** File name of a table in a format: ("ratings-continuous", "csv") → "ratings_continuous.csv". */
+export function tableFileName(type: TableId, format: ExportFormat): string {
+  return `${tableFileBase(type)}.${formatExtension(format)}`;
+}
+
+/** The top folder of a split layout: "rooms" or "participants". */
+export function splitFolder(split: Exclude<SplitMode, 'none'>): string {
+  return split === 'room' ? 'rooms' : 'participants';
+}
+
+/** The id a record is split by: roomId, or participantId (chat: senderId; else userId). */
+export function splitKeyOf(record: JsonRecord, split: Exclude<SplitMode, 'none'>): string | null {
+  const pick = (...keys: string[]) => {
+    for (const k of keys) {
+      const v = record[k];
+      if (typeof v === 'string' && v !== '') return v;
+      if (typeof v === 'number') return String(v);
+    }
+    return null;
+  };
+  return split === 'room' ? pick('roomId') : pick('participantId', 'senderId', 'userId');
+}
+
+/**
+ * A folder namer for one split kind of one export: ids become safe, case-insensitively unique folder
+ * names, seeded in sorted order (pass every room or participant id you know) so names do not depend
+ * on record order, with the "no room/participant" bucket name reserved.
+ */
+export function createSplitNamer(split: Exclude<SplitMode, 'none'>, seedIds: Iterable<string> = []): UniqueNamer {
+  // 64 bytes: long ids get a hash suffix, keeping whole paths well under Windows' 260 characters.
+  return createUniqueNamer(seedIds, { reserved: [split === 'room' ? NO_ROOM_FOLDER : NO_PARTICIPANT_FOLDER], maxBytes: SPLIT_FOLDER_MAX_BYTES });
+}
+
+function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) {
+    const e = new Error('The operation was aborted.');
+    e.name = 'AbortError';
+    throw signal.reason ?? e;
+  }
+}
+
+/**
+ * Returns a function to await in hot loops: it yields to the event loop once ~10 ms of work has
+ * passed, so converting a large page (flatten + anonymize) never stalls Electron's main process.
+ */
+export function createEventLoopYielder(budgetMs = 10): () => Promise<void> | void {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    if (now - last < budgetMs) return;
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        last = performance.now();
+        resolve();
+      }),
+    );
+  };
+}
+
+interface Group {
+  file: PooledFile;
+  records: number;
+  relPath: string;
+  key: string | null;
+}
+
+/**
+ * Writes the files of one table and returns what was written, sorted by path. Without a split
+ * there is always exactly one file (an empty table gives a header-only CSV, "[]" JSON or an empty
+ * NDJSON file). With a split there is one file per room or participant that has records (plus
+ * `knownGroups`), and records without the id go to `_no_room/` or `_no_participant/`.
+ * Every file is written as `<name>.part` and renamed once complete; on error none is left behind.
+ */
+export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<WrittenFile[]> {
+  const { format, split, type } = opts;
+  const transform = opts.transform ?? ((r: JsonRecord) => r);
+  const fileName = tableFileName(type, format);
+
+  const breathe = createEventLoopYielder();
+  let columns: string[] = [];
+  if (format === 'csv') {
+    const set = createColumnSet(type, { omit: opts.omitColumns });
+    for await (const raw of opts.records()) {
+      throwIfAborted(opts.signal);
+      await breathe();
+      const r = transform(raw);
+      if (r) set.add(flattenRecord(r));
+    }
+    columns = set.columns();
+  }
+
+  const pool = createTextFilePool({ maxOpen: opts.maxOpenFiles, fsync: opts.fsync });
+  const groups = new Map<string, Group>();
+  const namer = split === 'none' ? null : (opts.namer ?? createSplitNamer(split));
+  const header = format === 'csv' ? csvHeader(columns, { bom: opts.bom, formulaProtection: opts.formulaProtection }) : format === 'json' ? JSON_ARRAY_OPEN : '';
+
+  const groupFor = async (key: string | null): Promise<Group> => {
+    const mapKey = key === null ? '\u0000none' : `=${key}`;
+    let g = groups.get(mapKey);
+    if (g) return g;
+    let relPath = fileName;
+    if (split !== 'none') {
+      const bucket = split === 'room' ? NO_ROOM_FOLDER : NO_PARTICIPANT_FOLDER;
+      const folder = key === null ? bucket : namer!.name(key);
+      relPath = `${splitFolder(split)}/${folder}/${fileName}`;
+    }
+    g = { file: pool.file(path.join(opts.outDir, ...relPath.split('/'))), records: 0, relPath, key };
+    groups.set(mapKey, g);
+    await pool.append(g.file, header);
+    return g;
+  };
+
+  try {
+    if (split === 'none') await groupFor(null);
+    else for (const k of opts.knownGroups ?? []) await groupFor(k);
+
+    for await (const raw of opts.records()) {
+      throwIfAborted(opts.signal);
+      await breathe();
+      const r = transform(raw);
+      if (!r) continue;
+      const g = await groupFor(split === 'none' ? null : splitKeyOf(r, split));
+      let text: string;
+      if (format === 'csv') text = csvRow(flattenRecord(r), columns, opts.formulaProtection);
+      else if (format === 'json') text = jsonArrayItem(r, g.records);
+      else text = ndjsonLine(r);
+      g.records++;
+      await pool.append(g.file, text);
+    }
+    if (format === 'json') for (const g of groups.values()) await pool.append(g.file, jsonArrayClose(g.records));
+    throwIfAborted(opts.signal);
+    const results = await pool.finish();
+
+    const written: WrittenFile[] = [];
+    for (const g of groups.values()) {
+      const res = results.get(g.file.path)!;
+      const w: WrittenFile = { relPath: g.relPath, records: g.records, bytes: res.bytes, sha256: res.sha256, type };
+      if (g.key !== null && split === 'room') w.roomId = g.key;
+      if (g.key !== null && split === 'participant') w.participantId = g.key;
+      written.push(w);
+    }
+    return written.sort((a, b) => compareCodePoints(a.relPath, b.relPath));
+  } catch (e) {
+    await pool.abort();
+    throw e;
+  }
+}
