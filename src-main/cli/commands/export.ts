@@ -1,0 +1,192 @@
+// `studydl export <experiment|room|participant> <id> …`: a whole export as a job, with a progress
+// bar on a terminal, JSON lines with --json, plain lines otherwise; prints the final path.
+// Ctrl-C PAUSES the job (its checkpoints stay on disk): `studydl resume <jobId>` continues it,
+// `studydl jobs` lists it. A second Ctrl-C quits at once (still resumable: pages are atomic).
+import path from 'node:path';
+import { StudyError } from '../../../src-shared/errors';
+import type { AnonymizeMode, ExportFormat, ExportRequest, JobProgress, JobSnapshot, SplitMode } from '../../../src-shared/model';
+import { createJobManager, type JobManager } from '../../core/jobs/job-manager';
+import { defaultSettings } from '../../core/settings';
+import { booleanFlag, stringFlag } from '../args';
+import { EXIT, exitCodeFor, type CliContext, type Command, type ParsedArgs } from '../command';
+import { openClient, type CliClient } from '../context';
+import { humanBytes, humanDuration, write } from '../output';
+import { parseTarget, parseTypes } from './plan';
+
+const APP_VERSION = '0.1.0';
+
+function usage(message: string, fix: string): StudyError {
+  return new StudyError({ code: 'INVALID_ARGUMENT', message, fix });
+}
+
+function choice<T extends string>(args: ParsedArgs, name: string, allowed: readonly T[], fallback: T): T {
+  const v = stringFlag(args, name);
+  if (v === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(v)) throw usage(`--${name} "${v}" is not one of ${allowed.join(', ')}.`, `Use --${name} ${allowed.join('|')}.`);
+  return v as T;
+}
+
+function isoFlag(args: ParsedArgs, name: string): string | undefined {
+  const v = stringFlag(args, name);
+  if (v !== undefined && Number.isNaN(Date.parse(v))) throw usage(`--${name} "${v}" is not a date.`, 'Use ISO 8601, e.g. 2024-06-15 or 2024-06-15T10:00:00Z.');
+  return v;
+}
+
+function intFlag(args: ParsedArgs, name: string, min: number, max: number): number | undefined {
+  const v = stringFlag(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw usage(`--${name} must be a whole number from ${min} to ${max}.`, `e.g. --${name} ${min}`);
+  return n;
+}
+
+/** The ExportRequest these flags describe. */
+export function exportRequestFromArgs(args: ParsedArgs, cwd = process.cwd()): ExportRequest {
+  const target = parseTarget(args);
+  if (target.experimentId === '-') {
+    throw usage('The export needs the experiment id too.', 'Add --experiment <experimentId>, or give the path form <experimentId>/<roomId>[/<participantId>].');
+  }
+  const anonymize = choice<AnonymizeMode>(args, 'anonymize', ['keep', 'pseudonymize', 'aggregate'], 'keep');
+  const codeMap = booleanFlag(args, 'code-map');
+  if (codeMap && anonymize !== 'pseudonymize') throw usage('--code-map only goes with --anonymize pseudonymize.', 'Add --anonymize pseudonymize, or leave out --code-map.');
+  const out = stringFlag(args, 'out');
+  return {
+    target,
+    types: parseTypes(stringFlag(args, 'types')),
+    format: choice<ExportFormat>(args, 'format', ['csv', 'json', 'ndjson'], 'csv'),
+    zip: booleanFlag(args, 'zip'),
+    split: choice<SplitMode>(args, 'split', ['none', 'room', 'participant'], 'none'),
+    anonymize,
+    ...(codeMap ? { writeCodeMap: true } : {}),
+    ...(isoFlag(args, 'since') ? { since: isoFlag(args, 'since') } : {}),
+    ...(isoFlag(args, 'until') ? { until: isoFlag(args, 'until') } : {}),
+    includeRecordings: booleanFlag(args, 'recordings'),
+    bom: args.flags.bom === undefined ? true : booleanFlag(args, 'bom'),
+    formulaProtection: booleanFlag(args, 'formula-protection'),
+    destination: path.resolve(cwd, out ?? '.'),
+  };
+}
+
+/** A job manager for this CLI run: job state under the config dir, the CLI's client. */
+export function cliJobManager(ctx: CliContext, args: ParsedArgs, c: CliClient): JobManager {
+  const settings = {
+    ...defaultSettings(),
+    concurrency: intFlag(args, 'concurrency', 1, 16) ?? 4,
+    mediaConcurrency: intFlag(args, 'media-concurrency', 1, 8) ?? 3,
+  };
+  return createJobManager({
+    dataDir: ctx.configDir,
+    getClient: async () => ({ client: c.client, sourceUrl: c.connection.baseUrl }),
+    getSettings: () => settings,
+    appVersion: APP_VERSION,
+  });
+}
+
+function bar(fraction: number, width = 24): string {
+  const full = Math.round(Math.max(0, Math.min(1, fraction)) * width);
+  return '[' + '#'.repeat(full) + '-'.repeat(width - full) + ']';
+}
+
+function progressLine(p: JobProgress): string {
+  const parts = [`${bar(p.fraction)} ${(p.fraction * 100).toFixed(0).padStart(3)}%`, p.step];
+  if (p.bytesTotal > 0) parts.push(`${humanBytes(p.bytesDone)} / ${humanBytes(p.bytesTotal)}`);
+  parts.push(`requests ${p.requestsUsed}/${p.requestsPlanned}`);
+  if (p.etaSeconds !== null && p.phase !== 'done') parts.push(`ETA ${humanDuration(p.etaSeconds)}`);
+  return parts.join('  ');
+}
+
+/**
+ * Follows a job until it settles, rendering progress; returns the exit code.
+ * SIGINT pauses it (resumable), a second SIGINT exits at once.
+ */
+export async function followJob(ctx: CliContext, manager: JobManager, jobId: string): Promise<number> {
+  const { stdout, stderr } = ctx.io;
+  let lastPlain = 0;
+  let lastPhase = '';
+  let drewBar = false;
+  const offProgress = manager.on('progress', (p) => {
+    if (p.jobId !== jobId) return;
+    if (ctx.json) {
+      stdout.write(JSON.stringify({ event: 'progress', ...p }) + '\n');
+    } else if (ctx.io.isTTY) {
+      stdout.write('\r\x1b[2K' + progressLine(p).slice(0, 200));
+      drewBar = true;
+    } else {
+      const now = Date.now();
+      if (p.phase !== lastPhase || now - lastPlain >= 5000) {
+        lastPhase = p.phase;
+        lastPlain = now;
+        write(stdout, progressLine(p));
+      }
+    }
+  });
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      write(stderr, `\nPausing… (the download is kept; continue it with: studydl resume ${jobId})`);
+      void manager.pause(jobId);
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  let final: JobSnapshot;
+  try {
+    final = await manager.settled(jobId);
+  } finally {
+    process.off('SIGINT', onSigint);
+    offProgress();
+    if (drewBar) stdout.write('\n');
+  }
+  const outputPath = manager.outputPath(jobId);
+  if (ctx.json) {
+    stdout.write(JSON.stringify({ event: 'done', jobId, state: final.state, ...(outputPath ? { path: outputPath } : {}), ...(final.manifest ? { manifest: final.manifest } : {}), ...(final.error ? { error: final.error } : {}) }) + '\n');
+  }
+  switch (final.state) {
+    case 'completed': {
+      if (!ctx.json) {
+        for (const w of final.manifest?.warnings ?? []) write(stderr, `warning: ${w}`);
+        write(stdout, outputPath ?? final.outputName ?? '');
+      }
+      return EXIT.ok;
+    }
+    case 'paused':
+    case 'interrupted':
+      if (!ctx.json) write(stderr, `Paused. Continue with: studydl resume ${jobId}`);
+      return 130;
+    case 'cancelled':
+      if (!ctx.json) write(stderr, 'Cancelled; nothing was left behind.');
+      return EXIT.failure;
+    default: {
+      const e = final.error;
+      if (!ctx.json && e) {
+        write(stderr, `error: ${e.message}`);
+        if (e.fix) write(stderr, `  fix: ${e.fix}`);
+        write(stderr, `  The download can be continued with: studydl resume ${jobId}`);
+      }
+      return e ? exitCodeFor(e.code) : EXIT.failure;
+    }
+  }
+}
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'Download data (and recordings) to a folder or ZIP, as a resumable job',
+  usage:
+    'studydl export <experiment|room|participant> <id> [--room <roomId>] [--experiment <id>] --types …|all [--format csv|json|ndjson] [--zip] [--split none|room|participant] [--anonymize keep|pseudonymize|aggregate] [--code-map] [--since ISO] [--until ISO] [--recordings] [--bom/--no-bom] [--formula-protection] [--out DIR] [--concurrency N] [--media-concurrency N] [--json]   (Ctrl-C pauses; `studydl resume <jobId>` continues)',
+  async run(args, ctx) {
+    const request = exportRequestFromArgs(args);
+    const c = await openClient(args, ctx);
+    const manager = cliJobManager(ctx, args, c);
+    try {
+      const job = await manager.start(request);
+      if (ctx.json) ctx.io.stdout.write(JSON.stringify({ event: 'started', jobId: job.id, title: job.title }) + '\n');
+      else write(ctx.io.stderr, `Job ${job.id}: ${job.title}`);
+      return await followJob(ctx, manager, job.id);
+    } finally {
+      await manager.close();
+      await c.close();
+    }
+  },
+};

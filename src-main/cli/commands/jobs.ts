@@ -1,0 +1,50 @@
+// `studydl jobs`: the export queue and history with state, progress and output.
+import { createJobManager } from '../../core/jobs/job-manager';
+import { defaultSettings } from '../../core/settings';
+import { EXIT, type Command } from '../command';
+import { table, write, writeJson } from '../output';
+import type { HyperStudyClient } from '../../core/sources/hyperstudy/client-types';
+import { StudyError } from '../../../src-shared/errors';
+
+export const jobsCommand: Command = {
+  name: 'jobs',
+  summary: 'List exports (running, paused, interrupted, failed, completed)',
+  usage: 'studydl jobs [--json]',
+  async run(_args, ctx) {
+    // Listing needs no connection; a job that was running when its process died shows as interrupted.
+    const manager = createJobManager({
+      dataDir: ctx.configDir,
+      getClient: async (): Promise<{ client: HyperStudyClient; sourceUrl: string }> => {
+        throw new StudyError({ code: 'INTERNAL', message: 'Listing jobs does not run them.' });
+      },
+      getSettings: () => defaultSettings(),
+      appVersion: '0.1.0',
+      readOnly: true,
+    });
+    try {
+      const jobs = manager.list();
+      if (ctx.json) {
+        writeJson(ctx.io.stdout, jobs.map((j) => ({ ...j, outputPath: manager.outputPath(j.id) })));
+        return EXIT.ok;
+      }
+      if (!jobs.length) {
+        write(ctx.io.stdout, 'No downloads yet.');
+        return EXIT.ok;
+      }
+      write(
+        ctx.io.stdout,
+        table(jobs, [
+          { label: 'ID', value: (j) => j.id },
+          { label: 'STATE', value: (j) => j.state + (j.resumable && j.state !== 'completed' ? ' (resumable)' : '') },
+          { label: 'PROGRESS', value: (j) => `${Math.round(j.progress.fraction * 100)}%` },
+          { label: 'CREATED', value: (j) => j.createdAt.replace('T', ' ').slice(0, 19) },
+          { label: 'TITLE', value: (j) => j.title },
+          { label: 'OUTPUT', value: (j) => manager.outputPath(j.id) ?? (j.error ? `error: ${j.error.message}` : '') },
+        ]),
+      );
+      return EXIT.ok;
+    } finally {
+      await manager.close();
+    }
+  },
+};

@@ -1,0 +1,37 @@
+// `studydl resume <jobId>`: continues a paused, interrupted (crash, kill -9, restart) or failed
+// export from its checkpoints; the result is the same as an uninterrupted run.
+import { StudyError } from '../../../src-shared/errors';
+import type { Command } from '../command';
+import { openClient } from '../context';
+import { write } from '../output';
+import { cliJobManager, followJob } from './export';
+
+export const resumeCommand: Command = {
+  name: 'resume',
+  summary: 'Continue a paused, interrupted or failed export',
+  usage: 'studydl resume <jobId> [--json]',
+  async run(args, ctx) {
+    const [jobId] = args.positionals;
+    if (!jobId) throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'Say which download to continue.', fix: 'Run `studydl jobs` to see the ids.' });
+    const c = await openClient(args, ctx);
+    const manager = cliJobManager(ctx, args, c);
+    try {
+      const job = manager.get(jobId);
+      if (!job) throw new StudyError({ code: 'NOT_FOUND', message: `There is no download with id ${jobId}.`, fix: 'Run `studydl jobs` to see the ids.' });
+      if (job.state === 'completed') {
+        write(ctx.io.stdout, manager.outputPath(jobId) ?? job.outputName ?? '');
+        return 0;
+      }
+      if (job.state === 'running' || job.state === 'queued' || job.state === 'waiting') {
+        throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'This download is still running in another studydl or app window.', fix: 'Wait for it, or pause it there; then resume it here.' });
+      }
+      if (job.state === 'cancelled') await manager.retry(jobId);
+      else await manager.resume(jobId);
+      if (!ctx.json) write(ctx.io.stderr, `Resuming ${jobId}: ${job.title}`);
+      return await followJob(ctx, manager, jobId);
+    } finally {
+      await manager.close();
+      await c.close();
+    }
+  },
+};

@@ -1,0 +1,133 @@
+// The last files of the tree: README.txt, then metadata.json listing every other file with its
+// records, bytes and SHA-256 (media hashed from disk, streamed).
+import path from 'node:path';
+import type { DataTypeId, ExportRequest, ManifestSummary, Plan } from '../../../../src-shared/model';
+import type { Anonymizer } from '../anonymize/anonymizer';
+import type { WrittenFile } from '../format/type-writer';
+import { hashFile } from '../manifest/hash';
+import { buildManifest, manifestText, MANIFEST_FILE_NAME, type ManifestFile } from '../manifest/manifest';
+import { readmeText } from '../manifest/readme';
+import type { MediaOutcome } from '../media/download-all';
+import { writeFileAtomic } from './page-store';
+
+export interface MediaFileEntry {
+  relPath: string;
+  abs: string;
+  bytes: number;
+}
+
+export interface ManifestStepInput {
+  request: ExportRequest;
+  plan: Plan;
+  outDir: string;
+  appVersion: string;
+  sourceUrl: string;
+  experiment: { id: string; name?: string };
+  anonymizer: Anonymizer;
+  startedAt: string;
+  finishedAt: () => string;
+  requestsUsed: number;
+  warnings: string[];
+  files: WrittenFile[];
+  /** Other files already in the tree (experiment.json…). */
+  extraFiles: Array<{ relPath: string; abs: string }>;
+  media: MediaFileEntry[];
+  mediaOutcomes: MediaOutcome[];
+  codeMapWritten: boolean;
+  signal?: AbortSignal;
+}
+
+export const README_FILE_NAME = 'README.txt';
+
+export async function writeManifestAndReadme(input: ManifestStepInput): Promise<ManifestSummary> {
+  const { request, outDir } = input;
+  const readme = readmeText({
+    appName: 'Study Downloader',
+    appVersion: input.appVersion,
+    experiment: input.experiment,
+    format: request.format,
+    split: request.split,
+    types: request.types,
+    bom: request.bom,
+    formulaProtection: request.formulaProtection,
+    anonymization: request.anonymize,
+    codeMapWritten: input.codeMapWritten,
+    recordings: input.media.length > 0,
+    // The day only (as in the folder name): exact times live in metadata.json, so the README is
+    // the same bytes for every run of the same export that day.
+    exportedAt: input.startedAt.slice(0, 10),
+  });
+  const readmePath = path.join(outDir, README_FILE_NAME);
+  await writeFileAtomic(readmePath, readme);
+
+  const files: ManifestFile[] = input.files.map((f) => ({
+    path: f.relPath,
+    type: f.type,
+    records: f.records,
+    bytes: f.bytes,
+    sha256: f.sha256,
+    ...(f.roomId !== undefined ? { roomId: f.roomId } : {}),
+    ...(f.participantId !== undefined ? { participantId: f.participantId } : {}),
+  }));
+  for (const extra of [...input.extraFiles, { relPath: README_FILE_NAME, abs: readmePath }]) {
+    const h = await hashFile(extra.abs, input.signal);
+    files.push({ path: extra.relPath, type: 'other', bytes: h.bytes, sha256: h.sha256 });
+  }
+  for (const m of input.media) {
+    const h = await hashFile(m.abs, input.signal);
+    files.push({ path: m.relPath, type: 'recording', bytes: h.bytes, sha256: h.sha256 });
+  }
+
+  const serverTotals: Partial<Record<DataTypeId, number>> = {};
+  for (const s of input.plan.streams) if (request.types.includes(s.type)) serverTotals[s.type] = (serverTotals[s.type] ?? 0) + s.total;
+  const outcomes = input.mediaOutcomes;
+  const manifest = buildManifest({
+    app: { name: 'Study Downloader', version: input.appVersion },
+    baseUrl: input.sourceUrl,
+    experiment: input.experiment,
+    target: request.target,
+    filters: {
+      types: request.types,
+      ...(request.since ? { since: request.since } : {}),
+      ...(request.until ? { until: request.until } : {}),
+      format: request.format,
+      split: request.split,
+      zip: request.zip,
+      recordings: request.includeRecordings,
+      bom: request.bom,
+      formulaProtection: request.formulaProtection,
+    },
+    anonymization: request.anonymize,
+    codeMapWritten: input.codeMapWritten,
+    startedAt: input.startedAt,
+    finishedAt: input.finishedAt(),
+    requestsUsed: input.requestsUsed,
+    requestsPlanned: input.plan.requestsNeeded,
+    files,
+    ...(request.includeRecordings
+      ? {
+          recordings: {
+            total: outcomes.length,
+            // A file completed by an earlier attempt of this job is "downloaded" too: the manifest
+            // must not depend on how many attempts it took.
+            downloaded: outcomes.filter((o) => o.status !== 'failed').length,
+            skipped: 0,
+            failed: outcomes.filter((o) => o.status === 'failed').length,
+            bytes: input.media.reduce((n, m) => n + m.bytes, 0),
+          },
+        }
+      : {}),
+    warnings: input.warnings,
+    serverTotals,
+    anonymizer: input.anonymizer,
+  });
+  await writeFileAtomic(path.join(outDir, MANIFEST_FILE_NAME), manifestText(manifest));
+  return {
+    files: manifest.totals.files,
+    records: manifest.totals.records,
+    bytes: manifest.totals.bytes,
+    requestsUsed: input.requestsUsed,
+    anonymization: request.anonymize,
+    warnings: manifest.warnings,
+  };
+}

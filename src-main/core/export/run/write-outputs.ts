@@ -1,0 +1,162 @@
+// The writing phase: from the pages and listings in the workspace to the export tree in `out/`.
+// It is a pure function of what is on disk (records in chain order, a fresh anonymizer made the
+// same way every attempt), so a resumed job writes the same bytes. Text files from an earlier,
+// interrupted attempt are removed first; downloaded recordings are kept.
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { DataTypeId, ExportRequest, ManifestSummary, Plan, PlannedStream } from '../../../../src-shared/model';
+import { createAggregator } from '../anonymize/aggregate';
+import type { Anonymizer } from '../anonymize/anonymizer';
+import { writeAggregateOutputs, writeCodeMap } from '../anonymize/outputs';
+import { createSplitNamer, writeTypeOutputs, type JsonRecord, type WrittenFile } from '../format/type-writer';
+import type { MediaJob, MediaOutcome } from '../media/download-all';
+import { descriptorIdField } from './id-fields';
+import type { Listings } from './listings';
+import { RECORDINGS_FOLDER } from './media-phase';
+import { writeManifestAndReadme, type MediaFileEntry } from './manifest-step';
+import { readStreamRecords, writeFileAtomic, type PageStore } from './page-store';
+
+export interface WriteTreeOptions {
+  request: ExportRequest;
+  plan: Plan;
+  streamKeys: string[];
+  store: PageStore;
+  listings: Listings;
+  anonymizer: Anonymizer;
+  recordings: Array<Record<string, unknown>>;
+  mediaJobs: MediaJob[];
+  mediaOutcomes: MediaOutcome[];
+  outDir: string;
+  appVersion: string;
+  sourceUrl: string;
+  startedAt: string;
+  finishedAt: () => string;
+  requestsUsed: number;
+  warnings: string[];
+  signal?: AbortSignal;
+  onStep?: (text: string) => void;
+}
+
+export const EXPERIMENT_FILE_NAME = 'experiment.json';
+
+export interface WrittenTree {
+  files: WrittenFile[];
+  manifest: ManifestSummary;
+}
+
+/** Empties `out/` except the recordings folder (the media checkpoints). */
+async function clearTextOutputs(outDir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(outDir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  for (const n of names) if (n !== RECORDINGS_FOLDER) await rm(path.join(outDir, n), { recursive: true, force: true });
+}
+
+export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTree> {
+  const { request, anonymizer, outDir, signal } = opts;
+  await clearTextOutputs(outDir);
+  const transform = anonymizer.mode === 'keep' ? undefined : (r: JsonRecord) => anonymizer.transform(r);
+  const omitColumns = anonymizer.mode === 'keep' ? undefined : anonymizer.removedColumns;
+  const common = { outDir, bom: request.bom, formulaProtection: request.formulaProtection, transform, omitColumns, signal };
+  const files: WrittenFile[] = [];
+
+  const aggregate = anonymizer.mode === 'aggregate';
+  const extraFiles: Array<{ relPath: string; abs: string }> = [];
+
+  // Listings (not in aggregate mode: that writes summaries only): experiment.json, rooms.csv, participants.csv.
+  if (!aggregate) {
+    opts.onStep?.('Writing the experiment, rooms and participants');
+    const experimentJson = path.join(outDir, EXPERIMENT_FILE_NAME);
+    const experiment = transform ? transform(opts.listings.experiment) : opts.listings.experiment;
+    await mkdir(outDir, { recursive: true });
+    await writeFileAtomic(experimentJson, JSON.stringify(experiment, null, 2) + '\n');
+    extraFiles.push({ relPath: EXPERIMENT_FILE_NAME, abs: experimentJson });
+    files.push(...(await writeTypeOutputs({ ...common, type: 'rooms', format: 'csv', split: 'none', records: () => opts.listings.rooms as unknown as JsonRecord[] })));
+    files.push(...(await writeTypeOutputs({ ...common, type: 'participants', format: 'csv', split: 'none', records: () => opts.listings.participants as unknown as JsonRecord[] })));
+  }
+
+  // Data types, in the order the user listed them.
+  const streamsByType = new Map<DataTypeId, Array<{ stream: PlannedStream; key: string }>>();
+  opts.plan.streams.forEach((stream, i) => {
+    const list = streamsByType.get(stream.type) ?? [];
+    list.push({ stream, key: opts.streamKeys[i] });
+    streamsByType.set(stream.type, list);
+  });
+  const seeds = request.split === 'room' ? opts.listings.rooms.map((r) => r.id) : opts.listings.participants.map((p) => anonymizer.participant(p.id));
+  const namer = request.split === 'none' ? undefined : createSplitNamer(request.split, seeds);
+  // Records of a room-scope stream (variables) do not name their room; add it so they can be
+  // told apart (and split by room) once several rooms share one file.
+  const typeRecords = (type: DataTypeId) =>
+    async function* (): AsyncGenerator<JsonRecord> {
+      for (const { stream, key } of streamsByType.get(type) ?? []) {
+        const addRoom = stream.scope === 'room';
+        for await (const r of readStreamRecords(opts.store.stream(key), descriptorIdField(type))) {
+          yield addRoom && r.roomId === undefined ? { roomId: stream.scopeId, ...r } : r;
+        }
+      }
+    };
+
+  const aggregator = aggregate ? createAggregator() : null;
+  for (const type of request.types) {
+    signal?.throwIfAborted();
+    if (!streamsByType.has(type)) continue;
+    if (aggregator) {
+      opts.onStep?.(`Summarizing ${type}`);
+      for await (const r of typeRecords(type)()) aggregator.add(type, anonymizer.transform(r));
+      continue;
+    }
+    opts.onStep?.(`Writing ${type} (${request.format.toUpperCase()})`);
+    files.push(...(await writeTypeOutputs({ ...common, type, format: request.format, split: request.split, namer, records: typeRecords(type) })));
+  }
+
+  if (aggregator) files.push(...(await writeAggregateOutputs(aggregator, { outDir, format: request.format, bom: request.bom, formulaProtection: request.formulaProtection })));
+
+  // recordings_metadata.csv: every selected recording with where it went and how it went.
+  const media: MediaFileEntry[] = [];
+  if (request.includeRecordings && !aggregate) {
+    const byPath = new Map(opts.mediaOutcomes.map((o) => [o.relativePath, o]));
+    const rows = opts.mediaJobs.map((job) => {
+      const o = byPath.get(job.relativePath);
+      const status = o?.status ?? 'failed';
+      return { ...job.recording, local_path: status === 'failed' ? '' : job.relativePath, download_status: status === 'skipped' ? 'downloaded' : status };
+    });
+    files.push(...(await writeTypeOutputs({ ...common, type: 'recordings_metadata', format: 'csv', split: 'none', records: () => rows })));
+    for (const job of opts.mediaJobs) {
+      const o = byPath.get(job.relativePath);
+      if (!o || o.status === 'failed') continue;
+      const abs = path.join(outDir, ...job.relativePath.split('/'));
+      media.push({ relPath: job.relativePath, abs, bytes: (await stat(abs)).size });
+    }
+  }
+
+  // The code map re-identifies participants: only when asked, as its own file.
+  const codeMapWritten = anonymizer.mode === 'pseudonymize' && !!request.writeCodeMap;
+  if (codeMapWritten) files.push(await writeCodeMap(anonymizer, { outDir, bom: request.bom, formulaProtection: request.formulaProtection }));
+
+  opts.onStep?.('Writing metadata.json and README.txt');
+  const experimentName = typeof opts.listings.experiment.name === 'string' ? opts.listings.experiment.name : undefined;
+  const manifest = await writeManifestAndReadme({
+    request,
+    plan: opts.plan,
+    outDir,
+    appVersion: opts.appVersion,
+    sourceUrl: opts.sourceUrl,
+    experiment: { id: request.target.experimentId, ...(experimentName !== undefined ? { name: experimentName } : {}) },
+    anonymizer,
+    startedAt: opts.startedAt,
+    finishedAt: opts.finishedAt,
+    requestsUsed: opts.requestsUsed,
+    warnings: opts.warnings,
+    files,
+    extraFiles,
+    media,
+    mediaOutcomes: opts.mediaOutcomes,
+    codeMapWritten,
+    signal,
+  });
+  return { files, manifest };
+}

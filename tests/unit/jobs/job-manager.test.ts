@@ -1,0 +1,219 @@
+// The queue itself, with the export runner replaced by a controllable fake: states, order,
+// persistence across a "restart" (a new manager on the same dataDir), pause/resume/cancel/retry,
+// DISK failures kept resumable, and coalesced progress.
+import { mkdtemp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ExportRequest, JobProgress, JobSnapshot, Settings } from '../../../src-shared/model';
+import { createJobManager, type JobManager } from '../../../src-main/core/jobs/job-manager';
+import type { ExportResult, RunExportOptions } from '../../../src-main/core/export/run/run-export';
+import type { HyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client-types';
+
+let dir: string;
+let dest: string;
+const managers: JobManager[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'jobs-'));
+  dest = path.join(dir, 'downloads');
+});
+afterEach(async () => {
+  for (const m of managers.splice(0)) await m.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const settings = (): Settings => ({
+  downloadFolder: dest, defaultFormat: 'csv', bom: true, split: 'none', anonymize: 'keep', zip: true, concurrency: 4, mediaConcurrency: 3,
+  keyLimit: 1000, keyWindowSec: 3600, endpointLimit: 100, endpointWindowSec: 60, formulaProtection: false, theme: 'system',
+});
+
+const request = (over: Partial<ExportRequest> = {}): ExportRequest => ({
+  target: { level: 'experiment', experimentId: 'exp_1' }, types: ['events'], format: 'csv', zip: false, split: 'none',
+  anonymize: 'keep', includeRecordings: false, bom: true, formulaProtection: false, ...over,
+});
+
+const fakeClient = { requestsMade: () => 7 } as unknown as HyperStudyClient;
+
+/** A runner that waits until released (or aborted), writing a marker in the workDir like the real one. */
+function controllableRunner() {
+  const calls: RunExportOptions[] = [];
+  let ready = 0;
+  let release: (() => void) | null = null;
+  let fail: unknown = null;
+  const runner = async (o: RunExportOptions): Promise<ExportResult> => {
+    calls.push(o);
+    await mkdir(o.workDir, { recursive: true });
+    await writeFile(path.join(o.workDir, 'checkpoint'), String(calls.length));
+    o.progress?.phase('fetching', 'Fetching events');
+    ready++;
+    await new Promise<void>((resolve, reject) => {
+      if (o.signal?.aborted) return reject(o.signal.reason);
+      release = resolve;
+      o.signal?.addEventListener('abort', () => reject(o.signal!.reason), { once: true });
+    });
+    if (fail) {
+      const e = fail;
+      fail = null;
+      throw e;
+    }
+    const outputPath = path.join(o.destination, 'out.zip');
+    await mkdir(o.destination, { recursive: true });
+    await writeFile(outputPath, 'zip');
+    await rm(o.workDir, { recursive: true, force: true });
+    return { outputPath, outputName: 'out.zip', manifest: { files: 1, records: 3, bytes: 3, requestsUsed: 7, anonymization: 'keep', warnings: [] } };
+  };
+  return {
+    runner,
+    calls,
+    release: async () => {
+      while (!release) await new Promise((r) => setTimeout(r, 5));
+      const r = release;
+      release = null;
+      r();
+    },
+    failNextWith: (e: unknown) => {
+      fail = e;
+    },
+    started: async (n: number) => {
+      while (ready < n) await new Promise((r) => setTimeout(r, 5));
+    },
+  };
+}
+
+function manager(runner: (o: RunExportOptions) => Promise<ExportResult>): JobManager {
+  const m = createJobManager({ dataDir: dir, getClient: async () => ({ client: fakeClient, sourceUrl: 'http://127.0.0.1/api/v3' }), getSettings: settings, appVersion: '0.1.0', runner });
+  managers.push(m);
+  return m;
+}
+
+describe('job manager', () => {
+  it('runs a job to completion, records the output and persists the snapshot (never a key)', async () => {
+    const r = controllableRunner();
+    const m = manager(r.runner);
+    const states: string[] = [];
+    m.on('state', (s) => states.push(s.state));
+    const job = await m.start(request());
+    expect(job.state === 'queued' || job.state === 'running').toBe(true);
+    await r.started(1);
+    expect(m.outputPath(job.id)).toBeNull();
+    await r.release();
+    const done = await m.settled(job.id);
+    expect(done.state).toBe('completed');
+    expect(done.outputName).toBe('out.zip');
+    expect(m.outputPath(job.id)).toBe(path.join(dest, 'out.zip'));
+    expect(states).toEqual(['queued', 'running', 'completed']);
+    expect(r.calls[0].workDir.startsWith(path.join(dest, '.studydl-'))).toBe(true);
+    const file = await readFile(path.join(dir, 'jobs.json'), 'utf8');
+    expect(file).toContain(job.id);
+    expect(file).not.toMatch(/hst_(live|test)_/);
+  });
+
+  it('runs one job at a time, in order', async () => {
+    const r = controllableRunner();
+    const m = manager(r.runner);
+    const a = await m.start(request());
+    const b = await m.start(request({ types: ['chat'] }));
+    await r.started(1);
+    expect(m.get(b.id)!.state).toBe('queued');
+    await r.release();
+    await m.settled(a.id);
+    await r.started(2);
+    expect(r.calls[1].request.types).toEqual(['chat']);
+    await r.release();
+    expect((await m.settled(b.id)).state).toBe('completed');
+  });
+
+  it('marks a job that was running when the process died as interrupted and resumable, and resumes it in the same workDir', async () => {
+    const r = controllableRunner();
+    const m1 = manager(r.runner);
+    const job = await m1.start(request());
+    await r.started(1);
+    // Simulate a crash: no close(), just a second manager on the same dataDir.
+    const r2 = controllableRunner();
+    const m2 = manager(r2.runner);
+    const found = m2.get(job.id)!;
+    expect(found.state).toBe('interrupted');
+    expect(found.resumable).toBe(true);
+    await m2.resume(job.id);
+    await r2.started(1);
+    expect(r2.calls[0].workDir).toBe(r.calls[0].workDir);
+    expect(await readFile(path.join(r2.calls[0].workDir, 'checkpoint'), 'utf8')).toBe('1');
+    await r2.release();
+    expect((await m2.settled(job.id)).state).toBe('completed');
+  });
+
+  it('pauses and resumes; cancel removes the workspace and leaves nothing finished', async () => {
+    const r = controllableRunner();
+    const m = manager(r.runner);
+    const job = await m.start(request());
+    await r.started(1);
+    const paused = await m.pause(job.id);
+    expect(paused.state).toBe('paused');
+    await stat(r.calls[0].workDir); // checkpoint kept
+    await m.resume(job.id);
+    await r.started(2);
+    const cancelled = await m.cancel(job.id);
+    expect(cancelled.state).toBe('cancelled');
+    await expect(stat(r.calls[0].workDir)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(m.outputPath(job.id)).toBeNull();
+  });
+
+  it('fails with a DISK error in plain words on ENOSPC, keeps the checkpoint, and retries', async () => {
+    const r = controllableRunner();
+    const m = manager(r.runner);
+    const job = await m.start(request());
+    await r.started(1);
+    r.failNextWith(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    await r.release();
+    const failed = await m.settled(job.id);
+    expect(failed.state).toBe('failed');
+    expect(failed.error?.code).toBe('DISK');
+    expect(failed.error?.message).toMatch(/The disk is full/);
+    expect(failed.error?.fix).toMatch(/Free some space/);
+    expect(failed.resumable).toBe(true);
+    await stat(r.calls[0].workDir);
+    await m.retry(job.id);
+    await r.started(2);
+    await r.release();
+    expect((await m.settled(job.id)).state).toBe('completed');
+  });
+
+  it('rejects an invalid request with INVALID_ARGUMENT and refuses to remove a running job', async () => {
+    const r = controllableRunner();
+    const m = manager(r.runner);
+    await expect(m.start({ ...request(), format: 'xlsx' } as unknown as ExportRequest)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const job = await m.start(request());
+    await r.started(1);
+    await expect(m.remove(job.id)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await m.cancel(job.id);
+    const left = await m.remove(job.id);
+    expect(left.find((j: JobSnapshot) => j.id === job.id)).toBeUndefined();
+  });
+
+  it('coalesces progress to about 10 events a second (fake clock)', async () => {
+    let now = 1_000_000;
+    const clock = { now: () => now, sleep: async () => {} };
+    const runner = async (o: RunExportOptions): Promise<ExportResult> => {
+      o.progress!.totals({ recordsTotal: 100_000 });
+      // 1,000 updates over one (fake) second.
+      for (let i = 0; i < 1000; i++) {
+        now += 1;
+        o.progress!.records('events', 10, 100_000);
+        await Promise.resolve();
+      }
+      return { outputPath: path.join(dest, 'x'), outputName: 'x', manifest: { files: 0, records: 0, bytes: 0, requestsUsed: 0, anonymization: 'keep', warnings: [] } };
+    };
+    const m = createJobManager({ dataDir: dir, getClient: async () => ({ client: fakeClient, sourceUrl: 'http://x' }), getSettings: settings, appVersion: '0', runner, clock });
+    managers.push(m);
+    const events: JobProgress[] = [];
+    m.on('progress', (p) => events.push(p));
+    const job = await m.start(request());
+    await m.settled(job.id);
+    const fetching = events.filter((e) => e.step.startsWith('Fetching'));
+    expect(fetching.length).toBeGreaterThanOrEqual(9);
+    expect(fetching.length).toBeLessThanOrEqual(12);
+    expect(fetching.at(-1)!.step).toMatch(/^Fetching events [\d,]+ \/ 100,000$/);
+    expect(events.at(-1)!.fraction).toBe(1);
+  });
+});
