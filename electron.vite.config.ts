@@ -8,7 +8,11 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('src-main/index.ts') } },
+      rollupOptions: {
+        input: { index: resolve('src-main/index.ts') },
+        // keytar is a native optional dependency: load it from node_modules at run time.
+        external: ['keytar'],
+      },
     },
   },
   preload: {
@@ -25,6 +29,7 @@ export default defineConfig({
     root: 'src-renderer',
     build: {
       outDir: 'out/renderer',
+      minify: true,
       rollupOptions: { input: { index: resolve('src-renderer/index.html') } },
     },
     plugins: [react()],

@@ -173,7 +173,8 @@ export type CallResult<R> = { ok: true; value: R } | { ok: false; error: ErrorIn
 
 /** The object the renderer talks to (window.api in Electron, the WS client in browser mode). */
 export type Api = {
-  [K in MethodName]: MethodArg<K> extends undefined ? () => Promise<MethodResult<K>> : (arg: MethodArg<K>) => Promise<MethodResult<K>>;
+  // An argument that may be undefined (none, or an optional object like listExperiments') may be left out.
+  [K in MethodName]: undefined extends MethodArg<K> ? (arg?: MethodArg<K>) => Promise<MethodResult<K>> : (arg: MethodArg<K>) => Promise<MethodResult<K>>;
 } & {
   on<E extends EventName>(event: E, cb: (payload: EventPayloads[E]) => void): () => void;
 };

@@ -61,7 +61,7 @@ export interface ProfileManager {
   connectionFor(idOrName?: string): Promise<ActiveConnection | null>;
   find(idOrName: string): Promise<ProfileSummary | null>;
   /** Adds the in-memory demo profile and makes it active. Never written anywhere. */
-  addDemoProfile(baseUrl: string, apiKey: string): Promise<ProfileSummary>;
+  addDemoProfile(baseUrl: string, apiKey: string, organizationId?: string): Promise<ProfileSummary>;
   /** Where keys of stored profiles live. */
   keyStorage(): Promise<KeyStorageStatus>;
   /** Problems met reading the profiles file (e.g. a corrupt file set aside). Complete once `ready` resolved. */
@@ -320,11 +320,11 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
       return summarize(p, p.id === activeIdOf(data), await secrets.status());
     },
 
-    addDemoProfile: async (baseUrl, apiKey) => {
+    addDemoProfile: async (baseUrl, apiKey, organizationId) => {
       const url = resolveBaseUrl('custom', baseUrl);
       const stamp = new Date(now()).toISOString();
       demo = {
-        profile: { id: DEMO_PROFILE_ID, name: 'Demo (local simulator)', source: 'hyperstudy', environment: 'custom', baseUrl: url, keyHint: keyHint(apiKey), createdAt: stamp, updatedAt: stamp },
+        profile: { id: DEMO_PROFILE_ID, name: 'Demo (local simulator)', source: 'hyperstudy', environment: 'custom', baseUrl: url, ...(organizationId ? { organizationId } : {}), keyHint: keyHint(apiKey), createdAt: stamp, updatedAt: stamp },
         key: apiKey,
       };
       demoActive = true;

@@ -1,0 +1,604 @@
+// createCore: the contract's implementation over the client, planner, jobs, secrets, settings
+// and profiles modules. Every host (the Electron shell, browser mode, tests) builds one with its
+// own adapters and talks to it only through `api` (validated arguments) and `on` (events).
+// Node only: never imports electron; Electron-only abilities arrive as ShellActions.
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import type { CoreApi, EventName, EventPayloads } from '../../src-shared/contract';
+import { StudyError, toErrorInfo, type ErrorInfo } from '../../src-shared/errors';
+import { createEventHub } from '../../src-shared/event-hub';
+import type { AppInfo, ConnectionStatus, Notice, RateBudget, Settings } from '../../src-shared/model';
+import { createJobManager, type JobManager } from './jobs/job-manager';
+import { createJointLimiter, type JointLimiter } from './net/limiter';
+import { createPlan } from './plan/planner';
+import { silentLogger, systemClock, type Clock, type FetchLike, type Logger } from './ports';
+import { createPreviewService } from './preview/preview-service';
+import { createProfileManager, validateKey as liveValidateKey, type ProfileManager } from './profiles';
+import { createOutputRegistry, isInside, type OutputRegistry } from './registry/output-registry';
+import { selectSecretStore, type SafeStorageLike, type SecretStore } from './secrets';
+import { createSafeStorageStore } from './secrets/safe-storage-store';
+import { createSettingsStore, type ConfLike, type SettingsConfOptions, type SettingsStore } from './settings';
+import { createHyperStudyClient } from './sources/hyperstudy/client';
+import type { ConnectionConfig, HyperStudyClient } from './sources/hyperstudy/client-types';
+import { hyperstudySource } from './sources/hyperstudy/descriptors';
+
+/** What only the desktop shell can do; absent in browser mode (those methods answer UNSUPPORTED). */
+export interface ShellActions {
+  showInFolder(path: string): void | Promise<void>;
+  openPath(path: string): Promise<void>;
+  copyText(text: string): void | Promise<void>;
+  startDrag(path: string): void;
+  /** A native folder picker starting at `current`; null when cancelled. */
+  chooseFolder(current: string): Promise<string | null>;
+  notify(title: string, body: string): void;
+}
+
+export interface CoreDeps {
+  mode: 'electron' | 'browser';
+  /** Settings, profiles and the limiter logs. */
+  configDir: string;
+  /** Job state, checkpoints and history. */
+  dataDir: string;
+  appVersion: string;
+  /** Settings backing: electron-store in the shell (`makeConf`), a ready Conf, or conf in configDir by default. */
+  settings?: { conf?: ConfLike; makeConf?: (options: SettingsConfOptions) => ConfLike; defaults?: Partial<Settings> };
+  /** A chosen key store (tests: a memory store). Otherwise the candidates are probed in order. */
+  secretStore?: SecretStore;
+  secretCandidates?: SecretStore[];
+  /** Electron's safeStorage (shell only): adds the encrypted-file fallback after the candidates. */
+  safeStorage?: SafeStorageLike;
+  fetch?: FetchLike;
+  clock?: Clock;
+  logger?: Logger;
+  /** HYPERSTUDY_API_KEY, used instead of stored keys and never saved. */
+  envKey?: string;
+  envBaseUrl?: string;
+  /** `npm run demo`: an in-memory "Demo" profile for the simulator. */
+  demo?: { baseUrl: string; apiKey: string; organizationId?: string };
+  shell?: ShellActions;
+  /** Offline re-check backoff, ms. */
+  recheck?: { minMs?: number; maxMs?: number };
+  /** How often the rate budget is re-announced while it changes, ms (default 1000). */
+  budgetIntervalMs?: number;
+}
+
+export interface Core {
+  api: CoreApi;
+  on<E extends EventName>(event: E, cb: (payload: EventPayloads[E]) => void): () => void;
+  /** Job id → finished output inside the download folder (shell actions, browser downloads). */
+  outputs: OutputRegistry;
+  /** Resolves when stores are open (the api awaits it by itself). */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Session {
+  profileId: string;
+  connection: ConnectionConfig;
+  limiter: JointLimiter;
+  client: HyperStudyClient;
+  generation: number;
+}
+
+const unsupported = (what: string) =>
+  new StudyError({
+    code: 'UNSUPPORTED',
+    message: `${what} works in the desktop app only.`,
+    fix: 'In the browser, use the download link of the finished export instead.',
+  });
+
+const noProfile = () =>
+  new StudyError({
+    code: 'NO_PROFILE',
+    message: 'No connection to HyperStudy is set up yet.',
+    fix: 'Add a connection with your HyperStudy API key (Settings → Connections).',
+  });
+
+const LIMIT_KEYS = ['keyLimit', 'keyWindowSec', 'endpointLimit', 'endpointWindowSec'] as const;
+
+function limitsOf(s: Settings) {
+  return { keyLimit: s.keyLimit, keyWindowMs: s.keyWindowSec * 1000, endpointLimit: s.endpointLimit, endpointWindowMs: s.endpointWindowSec * 1000 };
+}
+
+function idleBudget(s: Settings): RateBudget {
+  return {
+    keyLimit: s.keyLimit,
+    keyWindowSec: s.keyWindowSec,
+    keyRemaining: s.keyLimit,
+    keyResetSec: 0,
+    endpointLimit: s.endpointLimit,
+    endpointWindowSec: s.endpointWindowSec,
+    summary: `${s.keyLimit} of ${s.keyLimit} requests left`,
+  };
+}
+
+/** Connection state implied by a failed call (null: the failure says nothing about the connection). */
+function stateForError(info: ErrorInfo): ConnectionStatus['state'] | null {
+  switch (info.code) {
+    case 'UNAUTHORIZED':
+    case 'KEY_FORMAT':
+      return 'unauthorized';
+    case 'UNREACHABLE':
+    case 'TIMEOUT':
+      return 'offline';
+    case 'NOT_HYPERSTUDY':
+      return 'not-hyperstudy';
+    case 'NO_PROFILE':
+      return 'no-profile';
+    default:
+      return null;
+  }
+}
+
+/** The real path of `p`, resolving symlinks in the part that exists (the rest may not be created yet). */
+function realExisting(p: string): string {
+  const abs = path.resolve(p);
+  let head = abs;
+  const tail: string[] = [];
+  for (;;) {
+    try {
+      return path.join(realpathSync(head), ...tail.reverse());
+    } catch {
+      const up = path.dirname(head);
+      if (up === head) return abs;
+      tail.push(path.basename(head));
+      head = up;
+    }
+  }
+}
+
+export function createCore(deps: CoreDeps): Core {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? silentLogger;
+  const doFetch = deps.fetch ?? fetch;
+  const hub = createEventHub();
+  const emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => hub.emit(event, payload);
+  const nowIso = () => new Date(clock.now()).toISOString();
+
+  let settings!: SettingsStore;
+  let profiles!: ProfileManager;
+  let jobs!: JobManager;
+  let session: Session | null = null;
+  let sessionPromise: Promise<Session> | null = null;
+  let generation = 0;
+  let closed = false;
+  let status: ConnectionStatus = { state: 'checking', message: 'Checking the connection…', checkedAt: nowIso() };
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const listingCache = new Map<string, unknown>();
+  const retired: JointLimiter[] = [];
+
+  const schedule = (fn: () => void, ms: number) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    t.unref?.();
+    timers.add(t);
+    return t;
+  };
+
+  // ---------- start-up ----------
+
+  const ready = (async () => {
+    settings = createSettingsStore({
+      ...(deps.settings?.conf ? { conf: deps.settings.conf } : { dir: deps.configDir, ...(deps.settings?.makeConf ? { makeConf: deps.settings.makeConf } : {}) }),
+      ...(deps.settings?.defaults ? { defaults: deps.settings.defaults } : {}),
+      logger,
+    });
+    let secrets: SecretStore;
+    const notices: Notice[] = [...settings.notices()];
+    if (deps.secretStore) {
+      secrets = deps.secretStore;
+    } else {
+      const candidates = [...(deps.secretCandidates ?? [])];
+      if (deps.safeStorage) candidates.push(createSafeStorageStore({ safeStorage: deps.safeStorage, file: path.join(deps.configDir, 'secrets.bin.json') }));
+      const chosen = await selectSecretStore(candidates, { logger });
+      secrets = chosen.store;
+      if (chosen.notice) notices.push(chosen.notice);
+    }
+    profiles = createProfileManager({
+      dir: deps.configDir,
+      secrets,
+      validateKey: (conn) => liveValidateKey(conn, { fetch: doFetch, clock }),
+      ...(deps.envKey ? { envKey: deps.envKey } : {}),
+      ...(deps.envBaseUrl ? { envBaseUrl: deps.envBaseUrl } : {}),
+      logger,
+      now: () => clock.now(),
+    });
+    if (deps.demo) await profiles.addDemoProfile(deps.demo.baseUrl, deps.demo.apiKey, deps.demo.organizationId);
+    await profiles.ready; // notices() is complete only once the profiles file was read
+    notices.push(...profiles.notices());
+    jobs = createJobManager({
+      dataDir: deps.dataDir,
+      getClient: async () => {
+        const s = await getSession();
+        return { client: s.client, sourceUrl: s.connection.baseUrl };
+      },
+      getSettings: () => settings.get(),
+      clock,
+      logger,
+      appVersion: deps.appVersion,
+    });
+    jobs.on('progress', (p) => emit('jobProgress', p));
+    jobs.on('state', (s) => {
+      emit('jobState', s);
+      if (s.state === 'completed') deps.shell?.notify('Export finished', `${s.title} is ready.`);
+      else if (s.state === 'failed') deps.shell?.notify('Export failed', s.error?.message ?? s.title);
+    });
+    settings.onChange((s) => {
+      if (session) session.limiter.setLimits(limitsOf(s));
+    });
+    for (const n of notices) emit('notice', n);
+  })();
+  ready.catch((e) => logger.error('core start-up failed', { error: toErrorInfo(e).message }));
+
+  // ---------- the session: limiter + client of the active profile ----------
+
+  function dropSession(): void {
+    const old = session;
+    session = null;
+    sessionPromise = null;
+    generation++;
+    listingCache.clear();
+    preview.clear();
+    // A running export keeps the client it started with: flush the old limiter's log now,
+    // close it only when the core closes.
+    if (old) {
+      old.limiter.flush();
+      retired.push(old.limiter);
+    }
+  }
+
+  async function openSession(): Promise<Session> {
+    const active = await profiles.active();
+    if (!active) throw noProfile();
+    const limiter = createJointLimiter({
+      ...limitsOf(settings.get()),
+      clock,
+      persistPath: path.join(deps.configDir, 'limiter', `${active.profile.id.replace(/[^A-Za-z0-9_-]/g, '_')}.json`),
+    });
+    const client = createHyperStudyClient({ connection: active.connection, limiter, clock, fetch: doFetch, logger });
+    return { profileId: active.profile.id, connection: active.connection, limiter, client, generation };
+  }
+
+  function getSession(): Promise<Session> {
+    if (session) return Promise.resolve(session);
+    if (!sessionPromise) {
+      const gen = generation;
+      const p = openSession().then(
+        (s) => {
+          if (gen !== generation) {
+            void s.limiter.close();
+            return getSession();
+          }
+          session = s;
+          return s;
+        },
+        (e) => {
+          if (sessionPromise === p) sessionPromise = null;
+          throw e;
+        },
+      );
+      sessionPromise = p;
+    }
+    return sessionPromise;
+  }
+
+  // ---------- connection status and rate budget ----------
+
+  let recheckDelay = 0;
+  let recheckTimer: ReturnType<typeof setTimeout> | null = null;
+
+  function setStatus(next: Omit<ConnectionStatus, 'checkedAt'>): ConnectionStatus {
+    status = { ...next, checkedAt: nowIso() };
+    emit('connectionStatus', status);
+    if (status.state === 'offline') planRecheck();
+    else {
+      recheckDelay = 0;
+      if (recheckTimer) clearTimeout(recheckTimer);
+      recheckTimer = null;
+    }
+    return status;
+  }
+
+  function planRecheck(): void {
+    if (closed || recheckTimer) return;
+    const min = deps.recheck?.minMs ?? 2_000;
+    const max = deps.recheck?.maxMs ?? 60_000;
+    recheckDelay = recheckDelay ? Math.min(max, recheckDelay * 2) : min;
+    recheckTimer = schedule(() => {
+      recheckTimer = null;
+      void checkConnection();
+    }, recheckDelay);
+  }
+
+  function statusFromError(e: unknown, profileId?: string): Omit<ConnectionStatus, 'checkedAt'> | null {
+    const info = toErrorInfo(e);
+    const state = stateForError(info);
+    if (!state) return null;
+    return { state, ...(profileId ? { profileId } : {}), message: info.message, ...(info.fix ? { fix: info.fix } : {}) };
+  }
+
+  async function checkConnection(): Promise<ConnectionStatus> {
+    await ready;
+    let s: Session;
+    try {
+      s = await getSession();
+    } catch (e) {
+      return setStatus(statusFromError(e) ?? { state: 'no-profile', message: toErrorInfo(e).message });
+    }
+    try {
+      const health = await s.client.health();
+      if (!health.ok) return setStatus({ state: 'offline', profileId: s.profileId, message: 'HyperStudy says it is not healthy right now.', fix: 'Wait a few minutes; the app keeps checking.' });
+      return setStatus({ state: 'online', profileId: s.profileId, message: `Connected to ${new URL(s.connection.baseUrl).host}.` });
+    } catch (e) {
+      const next = statusFromError(e, s.profileId);
+      if (next) return setStatus(next);
+      const info = toErrorInfo(e);
+      return setStatus({ state: 'offline', profileId: s.profileId, message: info.message, ...(info.fix ? { fix: info.fix } : {}) });
+    }
+  }
+
+  /** Runs a call that talks to HyperStudy; its outcome updates the connection status. */
+  async function online<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+    await ready;
+    const s = await getSession();
+    try {
+      const value = await fn(s);
+      if (status.state !== 'online' && s === session) setStatus({ state: 'online', profileId: s.profileId, message: `Connected to ${new URL(s.connection.baseUrl).host}.` });
+      return value;
+    } catch (e) {
+      const next = statusFromError(e, s.profileId);
+      if (next && (next.state !== status.state || next.message !== status.message)) setStatus(next);
+      throw e;
+    } finally {
+      announceBudget();
+    }
+  }
+
+  let lastBudget = '';
+  function currentBudget(): RateBudget {
+    return session ? session.client.budget() : idleBudget(settings.get());
+  }
+  function announceBudget(): void {
+    if (!settings) return;
+    const b = currentBudget();
+    const key = JSON.stringify(b);
+    if (key === lastBudget) return;
+    lastBudget = key;
+    emit('rateBudget', b);
+  }
+  const budgetTimer = setInterval(() => {
+    if (settings && session) announceBudget();
+  }, deps.budgetIntervalMs ?? 1_000);
+  budgetTimer.unref?.();
+
+  async function afterProfileChange<T>(value: T): Promise<T> {
+    dropSession();
+    void checkConnection().catch(() => undefined);
+    announceBudget();
+    return value;
+  }
+
+  // ---------- listings (cached per session until refresh) ----------
+
+  async function cached<T>(key: string, refresh: boolean | undefined, load: () => Promise<T>): Promise<T> {
+    const gen = generation;
+    if (!refresh && listingCache.has(key)) return listingCache.get(key) as T;
+    const value = await load();
+    if (gen === generation) listingCache.set(key, value);
+    return value;
+  }
+
+  const preview = createPreviewService({
+    getClient: async () => {
+      await ready;
+      return (await getSession()).client;
+    },
+    clientGeneration: () => generation,
+    pageConcurrency: () => settings?.get().concurrency ?? 4,
+    logger,
+  });
+
+  // ---------- outputs and shell actions ----------
+
+  const outputs = createOutputRegistry({
+    lookup: async (jobId) => {
+      await ready;
+      const snap = jobs.get(jobId);
+      if (!snap) return null;
+      return { state: snap.state, outputPath: jobs.outputPath(jobId) };
+    },
+    downloadFolder: async (jobId) => {
+      await ready;
+      return jobs.get(jobId)?.request.destination ?? settings.get().downloadFolder;
+    },
+  });
+
+  function needShell(what: string): ShellActions {
+    if (!deps.shell) throw unsupported(what);
+    return deps.shell;
+  }
+
+  function checkDestination(destination: string | undefined): void {
+    if (!destination) return;
+    const folder = realExisting(settings.get().downloadFolder);
+    if (!isInside(folder, realExisting(destination))) {
+      throw new StudyError({
+        code: 'INVALID_ARGUMENT',
+        message: 'Exports can only be saved inside your download folder.',
+        fix: 'Change the download folder in Settings, then export again.',
+      });
+    }
+  }
+
+  // ---------- the contract ----------
+
+  const api: CoreApi = {
+    async getAppInfo() {
+      const shell = !!deps.shell;
+      const info: AppInfo = {
+        name: 'Study Downloader',
+        version: deps.appVersion,
+        mode: deps.mode,
+        demo: !!deps.demo,
+        platform: process.platform,
+        capabilities: { showInFolder: shell, openPath: shell, startDrag: shell, chooseFolder: shell, notifications: shell, downloadLink: deps.mode === 'browser' },
+      };
+      return info;
+    },
+    async getConnectionStatus() {
+      await ready;
+      return status;
+    },
+    checkConnection: () => checkConnection(),
+    async getRateBudget() {
+      await ready;
+      return currentBudget();
+    },
+    async describeSource() {
+      return hyperstudySource;
+    },
+
+    async listProfiles() {
+      await ready;
+      return profiles.list();
+    },
+    async validateProfile(p) {
+      await ready;
+      return profiles.validate(p);
+    },
+    async addProfile(p) {
+      await ready;
+      const result = await profiles.add(p);
+      return result.profile ? afterProfileChange(result) : result;
+    },
+    async removeProfile({ id }) {
+      await ready;
+      return afterProfileChange(await profiles.remove(id));
+    },
+    async activateProfile({ id }) {
+      await ready;
+      return afterProfileChange(await profiles.activate(id));
+    },
+
+    listExperiments: (arg) =>
+      online((s) =>
+        cached('experiments', arg?.refresh, async () => {
+          const l = await s.client.listExperiments();
+          return { experiments: l.items, warnings: l.warnings };
+        }),
+      ),
+    listRooms: ({ experimentId, refresh }) =>
+      online((s) =>
+        cached(`rooms:${experimentId}`, refresh, async () => {
+          const l = await s.client.listRooms(experimentId);
+          return { rooms: l.items, warnings: l.warnings };
+        }),
+      ),
+    listParticipants: ({ experimentId, roomId, refresh }) =>
+      online((s) =>
+        cached(`participants:${experimentId}:${roomId ?? ''}`, refresh, async () => {
+          const l = roomId ? await s.client.listParticipants('room', roomId) : await s.client.listParticipants('experiment', experimentId);
+          return { participants: l.items, warnings: l.warnings };
+        }),
+      ),
+    getParticipantCounts: ({ participantId, roomId }) => online((s) => s.client.getCounts(participantId, roomId)),
+    getPreview: (q) => online(() => preview.getPage(q)),
+
+    planExport: (req) => online(async (s) => (await createPlan(s.client, req)).plan),
+    async startExport(req) {
+      await ready;
+      checkDestination(req.destination);
+      return jobs.start(req);
+    },
+    async listJobs() {
+      await ready;
+      return jobs.list();
+    },
+    async pauseJob({ jobId }) {
+      await ready;
+      return jobs.pause(jobId);
+    },
+    async resumeJob({ jobId }) {
+      await ready;
+      return jobs.resume(jobId);
+    },
+    async cancelJob({ jobId }) {
+      await ready;
+      return jobs.cancel(jobId);
+    },
+    async retryJob({ jobId }) {
+      await ready;
+      return jobs.retry(jobId);
+    },
+    async removeJob({ jobId }) {
+      await ready;
+      return jobs.remove(jobId);
+    },
+
+    async getSettings() {
+      await ready;
+      return settings.get();
+    },
+    async updateSettings(patch) {
+      await ready;
+      // In the desktop app the folder is chosen with the native dialog, never a path typed by the page.
+      if (deps.shell && patch.downloadFolder !== undefined && path.resolve(patch.downloadFolder) !== path.resolve(settings.get().downloadFolder)) {
+        throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'The download folder is changed with the folder picker.', fix: 'Use “Choose folder…” in Settings.' });
+      }
+      const next = settings.update(patch);
+      if (LIMIT_KEYS.some((k) => patch[k] !== undefined)) announceBudget();
+      return next;
+    },
+
+    async showInFolder({ jobId }) {
+      const shell = needShell('Showing the file in its folder');
+      await shell.showInFolder((await outputs.resolve(jobId)).path);
+    },
+    async openOutput({ jobId }) {
+      const shell = needShell('Opening the export');
+      await shell.openPath((await outputs.resolve(jobId)).path);
+    },
+    async copyOutputPath({ jobId }) {
+      const shell = needShell('Copying the path');
+      await shell.copyText((await outputs.resolve(jobId)).path);
+    },
+    async startDrag({ jobId }) {
+      const shell = needShell('Dragging the export out');
+      shell.startDrag((await outputs.resolve(jobId)).path);
+    },
+    async chooseDownloadFolder() {
+      const shell = needShell('Choosing a folder with a dialog');
+      await ready;
+      const chosen = await shell.chooseFolder(settings.get().downloadFolder);
+      if (!chosen) return null;
+      return settings.update({ downloadFolder: chosen });
+    },
+  };
+
+  // First look at the connection, once the stores are open.
+  ready.then(() => {
+    announceBudget();
+    return checkConnection();
+  }).catch(() => undefined);
+
+  return {
+    api,
+    on: (event, cb) => hub.subscribe(event, cb),
+    outputs,
+    ready,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(budgetTimer);
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      await ready.catch(() => undefined);
+      preview.clear();
+      await jobs?.close();
+      for (const l of [...retired, ...(session ? [session.limiter] : [])]) await l.close().catch(() => undefined);
+      session = null;
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// The pure half of the preview: filter, search and sort a cached table into a list of row
+// indices, then cut one window out of it. Runs in the core so only the visible window
+// crosses IPC or the WebSocket.
+import type { FlatRow } from '../export/format/flatten';
+
+export interface ViewSpec {
+  sort?: { key: string; dir: 'asc' | 'desc' };
+  filters?: Record<string, string>;
+  search?: string;
+}
+
+/** A stable string for a view spec (cache key). */
+export function viewKey(spec: ViewSpec): string {
+  const filters = Object.entries(spec.filters ?? {})
+    .filter(([, v]) => v.trim() !== '')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([spec.sort?.key ?? null, spec.sort?.dir ?? null, filters, (spec.search ?? '').trim().toLowerCase()]);
+}
+
+const cellText = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+/** Compares two cells: empty last, numbers numerically, everything else as text. */
+export function compareCells(a: unknown, b: unknown): number {
+  const ae = a === null || a === undefined || a === '';
+  const be = b === null || b === undefined || b === '';
+  if (ae || be) return ae === be ? 0 : ae ? 1 : -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  const sa = cellText(a);
+  const sb = cellText(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+/**
+ * Indices of the rows that pass the filters (case-insensitive substring per column) and the
+ * free-text search (any column), in sort order (stable: ties keep arrival order).
+ */
+export function buildView(rows: readonly FlatRow[], spec: ViewSpec, haystack: (i: number) => string): number[] {
+  const filters = Object.entries(spec.filters ?? {})
+    .map(([k, v]) => [k, v.trim().toLowerCase()] as const)
+    .filter(([, v]) => v !== '');
+  const search = (spec.search ?? '').trim().toLowerCase();
+  const out: number[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    let pass = true;
+    for (const [k, v] of filters) {
+      if (!cellText(row[k]).toLowerCase().includes(v)) {
+        pass = false;
+        break;
+      }
+    }
+    if (pass && search && !haystack(i).includes(search)) pass = false;
+    if (pass) out.push(i);
+  }
+  const sort = spec.sort;
+  if (sort) {
+    const sign = sort.dir === 'desc' ? -1 : 1;
+    out.sort((x, y) => {
+      const c = compareCells(rows[x][sort.key], rows[y][sort.key]);
+      // empty cells stay last in both directions
+      const ex = rows[x][sort.key] === null || rows[x][sort.key] === undefined || rows[x][sort.key] === '';
+      const ey = rows[y][sort.key] === null || rows[y][sort.key] === undefined || rows[y][sort.key] === '';
+      if (ex || ey) return c || x - y;
+      return sign * c || x - y;
+    });
+  }
+  return out;
+}
+
+/** Lower-cased text of every cell of a row, for the free-text search. */
+export function rowHaystack(row: FlatRow): string {
+  let s = '';
+  for (const v of Object.values(row)) s += cellText(v).toLowerCase() + '\u0000';
+  return s;
+}

@@ -1,0 +1,75 @@
+// The core with plain-Node adapters, for browser mode, the demo and the e2e fixtures:
+// conf settings, keytar → memory key store selection, the global fetch.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Settings } from '../../src-shared/model';
+import { createCore, type Core, type CoreDeps } from '../core/create-core';
+import type { Clock, FetchLike, Logger } from '../core/ports';
+import { createKeytarStore, createMemoryStore, readEnvironmentKey, type SecretStore } from '../core/secrets';
+
+/** STUDYDL_HOME, else ~/.config/study-downloader (XDG_CONFIG_HOME honoured) — the same place the CLI uses. */
+export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.STUDYDL_HOME) return env.STUDYDL_HOME;
+  return join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'study-downloader');
+}
+
+/** The project root: the nearest folder up from here holding package.json. */
+export function projectRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (;;) {
+    try {
+      readFileSync(join(dir, 'package.json'));
+      return dir;
+    } catch {
+      const up = dirname(dir);
+      if (up === dir) return from;
+      dir = up;
+    }
+  }
+}
+
+export function appVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export interface NodeCoreOptions {
+  configDir?: string;
+  /** Defaults to <configDir>/jobs. */
+  dataDir?: string;
+  /** 'memory' skips the OS keychain (tests, demo); default: keytar, falling back to memory. */
+  keyStore?: 'auto' | 'memory' | SecretStore;
+  demo?: CoreDeps['demo'];
+  settingsDefaults?: Partial<Settings>;
+  fetch?: FetchLike;
+  clock?: Clock;
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createNodeCore(opts: NodeCoreOptions = {}): Core {
+  const env = opts.env ?? process.env;
+  const configDir = opts.configDir ?? defaultConfigDir(env);
+  const keyStore = opts.keyStore ?? (env.STUDYDL_NO_KEYCHAIN ? 'memory' : 'auto');
+  const secrets: Pick<CoreDeps, 'secretStore' | 'secretCandidates'> =
+    keyStore === 'memory' ? { secretStore: createMemoryStore() } : keyStore === 'auto' ? { secretCandidates: [createKeytarStore({})] } : { secretStore: keyStore };
+  const envKey = readEnvironmentKey(env);
+  return createCore({
+    mode: 'browser',
+    configDir,
+    dataDir: opts.dataDir ?? join(configDir, 'jobs'),
+    appVersion: appVersion(),
+    ...secrets,
+    ...(opts.settingsDefaults ? { settings: { defaults: opts.settingsDefaults } } : {}),
+    ...(envKey ? { envKey, ...(env.HYPERSTUDY_BASE_URL ? { envBaseUrl: env.HYPERSTUDY_BASE_URL } : {}) } : {}),
+    ...(opts.demo ? { demo: opts.demo } : {}),
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
+}

@@ -1,0 +1,179 @@
+// createCore against the simulator over loopback, with real files in temp dirs: profiles,
+// settings, listings (cached), previews, jobs, the shell actions and the connection status.
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectionStatus } from '../../../src-shared/model';
+import { createCore, type Core, type ShellActions } from '../../../src-main/core/create-core';
+import { createMemoryStore } from '../../../src-main/core/secrets';
+import { startSimulator, type Simulator } from '../../sim';
+
+let sim: Simulator;
+let root: string;
+const cores: Core[] = [];
+
+beforeAll(async () => {
+  sim = await startSimulator({ scale: 'small' });
+  root = await mkdtemp(join(tmpdir(), 'studydl-core-'));
+});
+afterAll(async () => {
+  for (const c of cores) await c.close();
+  await sim?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+function recordingShell() {
+  const calls: Array<[string, string]> = [];
+  let nextFolder: string | null = null;
+  const shell: ShellActions = {
+    showInFolder: (p) => void calls.push(['showInFolder', p]),
+    openPath: async (p) => void calls.push(['openPath', p]),
+    copyText: (t) => void calls.push(['copyText', t]),
+    startDrag: (p) => void calls.push(['startDrag', p]),
+    chooseFolder: async (current) => (calls.push(['chooseFolder', current]), nextFolder),
+    notify: (title, body) => void calls.push(['notify', `${title}: ${body}`]),
+  };
+  return { shell, calls, pickNext: (f: string | null) => (nextFolder = f) };
+}
+
+async function makeCore(name: string, extra: Partial<Parameters<typeof createCore>[0]> = {}) {
+  const dir = join(root, name);
+  const downloads = join(dir, 'downloads');
+  await mkdir(downloads, { recursive: true });
+  const core = createCore({
+    mode: 'browser',
+    configDir: join(dir, 'config'),
+    dataDir: join(dir, 'jobs'),
+    appVersion: '0.0.0-test',
+    secretStore: createMemoryStore(),
+    settings: { defaults: { downloadFolder: downloads } },
+    ...extra,
+  });
+  cores.push(core);
+  await core.ready;
+  return { core, dir, downloads };
+}
+
+const profile = () => ({ name: 'Lab', environment: 'custom' as const, baseUrl: sim.baseUrl, apiKey: sim.apiKey });
+
+function nextStatus(core: Core, want: (s: ConnectionStatus) => boolean): Promise<ConnectionStatus> {
+  return new Promise((resolve) => {
+    const off = core.on('connectionStatus', (s) => {
+      if (want(s)) {
+        queueMicrotask(() => off());
+        resolve(s);
+      }
+    });
+  });
+}
+
+describe('createCore against the simulator', () => {
+  it('starts with no profile, says so, and adds, validates and removes one', async () => {
+    const { core } = await makeCore('profiles');
+    await nextStatus(core, (s) => s.state === 'no-profile');
+    expect(await core.api.listProfiles(undefined)).toEqual([]);
+    await expect(core.api.listExperiments(undefined)).rejects.toMatchObject({ code: 'NO_PROFILE', fix: expect.any(String) });
+
+    expect((await core.api.validateProfile({ ...profile(), apiKey: 'not-a-key' })).outcome).toBe('wrong-format');
+    expect((await core.api.validateProfile({ ...profile(), apiKey: 'hst_test_doesnotexist000000' })).outcome).toBe('rejected');
+    expect((await core.api.validateProfile(profile())).outcome).toBe('accepted');
+
+    const online = nextStatus(core, (s) => s.state === 'online');
+    const added = await core.api.addProfile(profile());
+    expect(added.validation.outcome).toBe('accepted');
+    expect(added.profile).toMatchObject({ name: 'Lab', active: true, hasKey: true });
+    expect((await online).profileId).toBe(added.profile!.id);
+    const listed = await core.api.listProfiles(undefined);
+    expect(JSON.stringify(listed)).not.toContain(sim.apiKey);
+    expect((await core.api.listExperiments(undefined)).experiments.length).toBeGreaterThan(0);
+
+    const gone = nextStatus(core, (s) => s.state === 'no-profile');
+    expect(await core.api.removeProfile({ id: added.profile!.id })).toEqual([]);
+    await gone;
+    await expect(core.api.listExperiments(undefined)).rejects.toMatchObject({ code: 'NO_PROFILE' });
+  });
+
+  it('persists settings and applies rate limits to the budget', async () => {
+    const { core, dir } = await makeCore('settings');
+    const s = await core.api.updateSettings({ concurrency: 2, keyLimit: 500, theme: 'dark' });
+    expect(s).toMatchObject({ concurrency: 2, keyLimit: 500, theme: 'dark' });
+    expect((await core.api.getRateBudget(undefined)).keyLimit).toBe(500);
+    await core.close();
+    const again = createCore({ mode: 'browser', configDir: join(dir, 'config'), dataDir: join(dir, 'jobs'), appVersion: 't', secretStore: createMemoryStore() });
+    cores.push(again);
+    expect(await again.api.getSettings(undefined)).toMatchObject({ concurrency: 2, keyLimit: 500, theme: 'dark' });
+  });
+
+  it('lists with a per-session cache (refresh bypasses it) and previews a participant with its room', async () => {
+    const { core } = await makeCore('listing', { demo: { baseUrl: sim.baseUrl, apiKey: sim.apiKey } });
+    const exp = sim.dataset.experiments({ includeShared: false })[0];
+    await core.api.listExperiments(undefined);
+    const before = sim.counters().requests;
+    await core.api.listExperiments(undefined);
+    expect(sim.counters().requests).toBe(before);
+    await core.api.listExperiments({ refresh: true });
+    expect(sim.counters().requests).toBeGreaterThan(before);
+
+    const room = sim.dataset.rooms(exp.id)[0];
+    const participant = sim.dataset.participants({ roomId: room.id })[0];
+    const counts = await core.api.getParticipantCounts({ participantId: participant.id, roomId: room.id });
+    expect(counts.participantId).toBe(participant.id);
+    const target = { level: 'participant' as const, experimentId: exp.id, roomId: room.id, participantId: participant.id };
+    let page = await core.api.getPreview({ target, type: 'events', offset: 0, limit: 5 });
+    while (!page.complete) {
+      await new Promise((r) => setTimeout(r, 20));
+      page = await core.api.getPreview({ target, type: 'events', offset: 0, limit: 5 });
+    }
+    expect(page.totalRows).toBe(sim.dataset.count('events', 'participant', participant.id, room.id));
+    expect(page.rows.every((r) => r.participantId === participant.id)).toBe(true);
+    const searched = await core.api.getPreview({ target, type: 'events', offset: 0, limit: 1000, search: String(page.rows[0].id) });
+    expect(searched.totalRows).toBeGreaterThanOrEqual(1);
+    expect(searched.rows[0].id).toBe(page.rows[0].id);
+  });
+
+  it('runs an export job; shell actions get the output path from the registry only', async () => {
+    const shell = recordingShell();
+    const { core, downloads } = await makeCore('jobs', { demo: { baseUrl: sim.baseUrl, apiKey: sim.apiKey }, shell: shell.shell, mode: 'electron' });
+    const exp = sim.dataset.experiments({ includeShared: false })[0];
+    const target = { level: 'experiment' as const, experimentId: exp.id };
+    const base = { target, types: ['chat' as const], format: 'csv' as const, zip: true, split: 'none' as const, anonymize: 'keep' as const, includeRecordings: false, bom: false, formulaProtection: true };
+
+    await expect(core.api.startExport({ ...base, destination: root })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    // a symlink inside the download folder that leads outside does not count as inside
+    await symlink(root, join(downloads, 'sneaky'));
+    await expect(core.api.startExport({ ...base, destination: join(downloads, 'sneaky', 'x') })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const done = new Promise<string>((resolve) => core.on('jobState', (s) => s.state === 'completed' && resolve(s.id)));
+    const job = await core.api.startExport(base);
+    expect(await done).toBe(job.id);
+
+    await core.api.showInFolder({ jobId: job.id });
+    await core.api.startDrag({ jobId: job.id });
+    await core.api.copyOutputPath({ jobId: job.id });
+    const paths = shell.calls.filter(([k]) => k !== 'notify' && k !== 'chooseFolder');
+    expect(paths.map(([k]) => k)).toEqual(['showInFolder', 'startDrag', 'copyText']);
+    for (const [, p] of paths) expect(p.startsWith(downloads) || p.includes('downloads')).toBe(true);
+    expect(shell.calls.some(([k, v]) => k === 'notify' && /finished/i.test(v))).toBe(true);
+    await expect(core.api.startDrag({ jobId: 'unknown-job' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    // the desktop app changes the folder only through the native picker
+    await expect(core.api.updateSettings({ downloadFolder: '/' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    shell.pickNext(join(root, 'picked'));
+    expect((await core.api.chooseDownloadFolder(undefined))?.downloadFolder).toBe(join(root, 'picked'));
+    shell.pickNext(null);
+    expect(await core.api.chooseDownloadFolder(undefined)).toBeNull();
+  });
+
+  it('reports offline and keeps re-checking with backoff', async () => {
+    const dead = await startSimulator({ scale: 'tiny' });
+    const deadUrl = dead.baseUrl;
+    await dead.close();
+    const { core } = await makeCore('offline', { demo: { baseUrl: deadUrl, apiKey: sim.apiKey }, recheck: { minMs: 20, maxMs: 80 } });
+    const seen: ConnectionStatus[] = [];
+    core.on('connectionStatus', (s) => seen.push(s));
+    await expect.poll(() => seen.filter((s) => s.state === 'offline').length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    const offline = seen.find((s) => s.state === 'offline')!;
+    expect(offline.message).toBeTruthy();
+    expect(JSON.stringify(seen)).not.toContain(sim.apiKey);
+  });
+});

@@ -1,0 +1,64 @@
+// `npm run web` as a process: exactly one line on stdout, the page behind the token,
+// and a clear message when the renderer is not built.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../../src-main/server/node-core';
+import { rendererDirOrExplain } from '../../../src-main/server/renderer-dir';
+import { httpGet, tryUpgrade } from './helpers';
+
+describe('npm run web (src-main/server/main.ts)', () => {
+  it('explains how to build when out/renderer is missing', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'studydl-noroot-'));
+    const err = new PassThrough();
+    let text = '';
+    err.on('data', (d) => (text += d));
+    expect(rendererDirOrExplain(err, root)).toBeNull();
+    expect(text).toMatch(/not built yet/);
+    expect(text).toMatch(/npm run build/);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('prints exactly one line and guards the page with the token', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'studydl-web-'));
+    const root = projectRoot();
+    const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src-main', 'server', 'main.ts')], {
+      env: { ...process.env, STUDYDL_HOME: home, STUDYDL_NO_KEYCHAIN: '1', HYPERSTUDY_API_KEY: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    try {
+      await expect.poll(() => stdout.includes('\n') || child.exitCode !== null, { timeout: 20_000 }).toBe(true);
+      if (child.exitCode !== null) {
+        // no built renderer in this checkout: the process must have said how to fix it
+        expect(stderr).toMatch(/npm run build/);
+        return;
+      }
+      const lines = stdout.split('\n').filter(Boolean);
+      expect(lines).toHaveLength(1);
+      const m = /^Study Downloader is running at (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]{43}))$/.exec(lines[0]);
+      expect(m).not.toBeNull();
+      const port = Number(m![2]);
+      const token = m![3];
+      expect((await httpGet(port, '/')).status).toBe(401);
+      expect((await httpGet(port, '/?token=nope')).status).toBe(403);
+      const page = await httpGet(port, `/?token=${token}`);
+      expect(page.status).toBe(200);
+      expect(page.body.toString()).toMatch(/<div id="root">/);
+      expect(await tryUpgrade(`ws://127.0.0.1:${port}/ws`, { origin: `http://127.0.0.1:${port}` })).toBe(401);
+      expect(await tryUpgrade(`ws://127.0.0.1:${port}/ws?token=${token}`, { origin: `http://127.0.0.1:${port}` })).toBe('open');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(stdout.split('\n').filter(Boolean)).toHaveLength(1); // still one line
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});

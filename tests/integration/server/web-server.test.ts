@@ -1,0 +1,180 @@
+// Browser mode against the real core and the simulator: the token, Host and Origin gates for
+// HTTP and the WebSocket upgrade, then real calls end to end over the WebSocket client.
+import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Api } from '../../../src-shared/contract';
+import type { JobProgress, JobSnapshot } from '../../../src-shared/model';
+import type { WsTransport } from '../../../src-shared/ws-client';
+import { startAppServer, type AppServer } from '../../e2e/fixtures/app-server';
+import { connectApi, fakeRendererDir, httpGet, tryUpgrade } from './helpers';
+
+let app: AppServer;
+let api: Api;
+let transport: WsTransport;
+let frames: string[];
+
+beforeAll(async () => {
+  app = await startAppServer({ scale: 'small', rendererDir: await fakeRendererDir() });
+  ({ api, transport, frames } = await connectApi(app.port, app.token));
+});
+afterAll(async () => {
+  transport?.close();
+  await app?.close();
+});
+
+describe('HTTP gate', () => {
+  it('refuses a request without the token (401), with a wrong token (403), a foreign Origin or Host (403)', async () => {
+    expect((await httpGet(app.port, '/')).status).toBe(401);
+    expect((await httpGet(app.port, '/assets/app.js')).status).toBe(401);
+    expect((await httpGet(app.port, '/?token=wrong')).status).toBe(403);
+    expect((await httpGet(app.port, `/?token=${app.token}x`)).status).toBe(403);
+    expect((await httpGet(app.port, '/', { 'x-study-token': 'nope' })).status).toBe(403);
+    expect((await httpGet(app.port, '/', { cookie: `sd_token_${app.port}=nope` })).status).toBe(403);
+    expect((await httpGet(app.port, `/?token=${app.token}`, { origin: 'http://evil.example' })).status).toBe(403);
+    expect((await httpGet(app.port, `/?token=${app.token}`, { origin: `http://127.0.0.1:${app.port + 1}` })).status).toBe(403);
+    expect((await httpGet(app.port, `/?token=${app.token}`, { host: 'evil.example' })).status).toBe(403);
+    const refused = await httpGet(app.port, '/');
+    expect(refused.body.toString()).toMatch(/npm run web/);
+    expect(refused.body.toString()).not.toContain(app.token);
+  });
+
+  it('serves the page with the token, sets a strict session cookie and a strict CSP', async () => {
+    const r = await httpGet(app.port, `/?token=${app.token}`, { origin: app.origin });
+    expect(r.status).toBe(200);
+    expect(r.body.toString()).toContain('Study Downloader');
+    const cookie = String(r.headers['set-cookie']);
+    expect(cookie).toContain(`sd_token_${app.port}=${app.token}`);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const csp = String(r.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain(`ws://127.0.0.1:${app.port}`);
+    expect(r.headers['referrer-policy']).toBe('no-referrer');
+    // later requests authenticate with the cookie or the header
+    expect((await httpGet(app.port, '/assets/app.js', { cookie: `sd_token_${app.port}=${app.token}` })).status).toBe(200);
+    expect((await httpGet(app.port, '/assets/app.js', { 'x-study-token': app.token })).status).toBe(200);
+  });
+
+  it('never serves files outside the renderer folder, and only GET/HEAD', async () => {
+    const h = { 'x-study-token': app.token };
+    expect((await httpGet(app.port, '/../../../../etc/passwd', h)).body.toString()).not.toMatch(/root:/);
+    const encoded = await httpGet(app.port, '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', h);
+    expect(encoded.body.toString()).not.toMatch(/root:/); // normalized to /etc/passwd inside the folder: the app shell at most
+    expect((await httpGet(app.port, '/..%2f..%2f..%2fetc%2fpasswd', h)).body.toString()).not.toMatch(/root:/);
+    expect((await httpGet(app.port, '/assets/missing.js', h)).status).toBe(404);
+    expect((await httpGet(app.port, '/', h, 'POST')).status).toBe(405);
+  });
+});
+
+describe('WebSocket gate', () => {
+  it('refuses the upgrade without the token, with a wrong token, or a foreign or missing Origin', async () => {
+    const base = `ws://127.0.0.1:${app.port}/ws`;
+    expect(await tryUpgrade(base, { origin: app.origin })).toBe(401);
+    expect(await tryUpgrade(`${base}?token=wrong`, { origin: app.origin })).toBe(403);
+    expect(await tryUpgrade(`${base}?token=${app.token}`, { origin: 'http://evil.example' })).toBe(403);
+    expect(await tryUpgrade(`${base}?token=${app.token}`)).toBe(403); // no Origin at all
+    expect(await tryUpgrade(`${base}?token=${app.token}`, { origin: app.origin, headers: { host: 'evil.example' } })).toBe(403);
+    expect(await tryUpgrade(`ws://127.0.0.1:${app.port}/other?token=${app.token}`, { origin: app.origin })).toBe(404);
+    expect(await tryUpgrade(`${base}?token=${app.token}`, { origin: app.origin })).toBe('open');
+    expect(await tryUpgrade(base, { origin: app.origin, headers: { cookie: `sd_token_${app.port}=${app.token}` } })).toBe('open');
+  });
+
+  it('rejects malformed calls with INVALID_ARGUMENT before they reach the core', async () => {
+    await expect(api.listRooms({ experimentId: '' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(api.getPreview({ target: { level: 'room', experimentId: 'e' }, type: 'events', offset: 0, limit: 10 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/roomId/) });
+    await expect(transport.invoke('dropDatabase' as never, undefined).then((r) => r)).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  });
+});
+
+describe('calls end to end against the simulator', () => {
+  it('lists experiments, rooms and participants', async () => {
+    const { experiments } = await api.listExperiments();
+    // the demo profile carries no organization id, so the other org's shared experiments are not listed
+    const expected = app.sim.dataset.experiments({ includeShared: false });
+    expect(experiments.map((e) => e.id).sort()).toEqual(expected.map((e) => e.id).sort());
+    const exp = expected[0];
+    const { rooms } = await api.listRooms({ experimentId: exp.id });
+    expect(rooms.map((r) => r.id).sort()).toEqual(app.sim.dataset.rooms(exp.id).map((r) => r.id).sort());
+    const { participants } = await api.listParticipants({ experimentId: exp.id, roomId: rooms[0].id });
+    expect(participants.map((p) => p.id).sort()).toEqual(app.sim.dataset.participants({ roomId: rooms[0].id }).map((p) => p.id).sort());
+    const profiles = await api.listProfiles();
+    expect(profiles).toEqual([expect.objectContaining({ name: 'Demo (local simulator)', active: true, demo: true })]);
+  });
+
+  it('pages a preview with sort and filter applied in the core', async () => {
+    const exp = app.sim.dataset.experiments()[0];
+    const target = { level: 'experiment' as const, experimentId: exp.id };
+    const total = app.sim.dataset.count('events', 'experiment', exp.id);
+    let page = await api.getPreview({ target, type: 'events', offset: 0, limit: 50 });
+    for (let i = 0; !page.complete && i < 200; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      page = await api.getPreview({ target, type: 'events', offset: 0, limit: 50 });
+    }
+    expect(page.complete).toBe(true);
+    expect(page.totalRows).toBe(total);
+    expect(page.rows).toHaveLength(Math.min(50, total));
+    expect(page.rows[0].__raw).toBeTypeOf('object');
+
+    const desc = await api.getPreview({ target, type: 'events', offset: 10, limit: 20, sort: { key: 'onset', dir: 'desc' } });
+    const onsets = desc.rows.map((r) => r.onset as number);
+    expect(onsets).toEqual([...onsets].sort((a, b) => b - a));
+    const all = [...app.sim.dataset.records('events', 'experiment', exp.id)].map((r) => r.onset as number).sort((a, b) => b - a);
+    expect(onsets[0]).toBe(all[10]);
+
+    const category = String(page.rows[0].category);
+    const filtered = await api.getPreview({ target, type: 'events', offset: 0, limit: 1000, filters: { category } });
+    const expectedCount = [...app.sim.dataset.records('events', 'experiment', exp.id)].filter((r) => String(r.category).toLowerCase().includes(category.toLowerCase())).length;
+    expect(filtered.totalRows).toBe(expectedCount);
+    expect(filtered.unfilteredRows).toBe(total);
+    expect(filtered.rows.every((r) => String(r.category).toLowerCase().includes(category.toLowerCase()))).toBe(true);
+  });
+
+  it('plans, exports, streams progress events until completed, and serves the ZIP by job id', async () => {
+    const exp = app.sim.dataset.experiments()[0];
+    const target = { level: 'experiment' as const, experimentId: exp.id };
+    const plan = await api.planExport({ target, types: ['events', 'chat'], includeRecordings: false });
+    expect(plan.records).toBe(app.sim.dataset.count('events', 'experiment', exp.id) + app.sim.dataset.count('chat', 'experiment', exp.id));
+    expect(plan.requestsNeeded).toBeGreaterThan(0);
+
+    const progress: JobProgress[] = [];
+    const offP = api.on('jobProgress', (p) => progress.push(p));
+    const finished = new Promise<JobSnapshot>((resolve) => {
+      const off = api.on('jobState', (s) => {
+        if (s.state === 'completed' || s.state === 'failed') {
+          off();
+          resolve(s);
+        }
+      });
+    });
+    const job = await api.startExport({ target, types: ['events', 'chat'], format: 'csv', zip: true, split: 'none', anonymize: 'keep', includeRecordings: false, bom: false, formulaProtection: true });
+    const done = await finished;
+    offP();
+    expect(done.id).toBe(job.id);
+    expect(done.state).toBe('completed');
+    expect(progress.filter((p) => p.jobId === job.id).length).toBeGreaterThan(0);
+    expect((await api.listJobs()).find((j) => j.id === job.id)?.state).toBe('completed');
+
+    // browser mode: shell actions are unsupported; the download link serves the ZIP instead
+    await expect(api.showInFolder({ jobId: job.id })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    expect((await api.getAppInfo()).capabilities).toMatchObject({ downloadLink: true, startDrag: false, showInFolder: false });
+    expect((await httpGet(app.port, `/download/${job.id}`)).status).toBe(401);
+    const zip = await httpGet(app.port, `/download/${encodeURIComponent(job.id)}`, { 'x-study-token': app.token });
+    expect(zip.status).toBe(200);
+    expect(String(zip.headers['content-disposition'])).toMatch(/attachment/);
+    const file = join(app.dataDir, 'downloaded.zip');
+    await writeFile(file, zip.body);
+    expect(execFileSync('unzip', ['-t', file]).toString()).toMatch(/No errors detected/);
+    expect((await httpGet(app.port, '/download/no-such-job', { 'x-study-token': app.token })).status).toBe(404);
+  });
+
+  it('never sends the API key over the WebSocket', () => {
+    expect(frames.length).toBeGreaterThan(5);
+    for (const f of frames) {
+      expect(f).not.toContain(app.sim.apiKey);
+      expect(f).not.toMatch(/hst_(live|test)_[A-Za-z0-9]{6,}/);
+    }
+  });
+});

@@ -1,0 +1,46 @@
+// One valid argument per contract method (shared by the contract and transport tests),
+// so "rejects bad input" tests can also show that good input passes.
+import type { MethodArg, MethodName } from '../../../src-shared/contract';
+
+const target = { level: 'experiment' as const, experimentId: 'exp_1' };
+const profile = { name: 'Lab', environment: 'custom' as const, baseUrl: 'http://127.0.0.1:9/api/v3', apiKey: 'hst_test_abc' };
+const exportReq = {
+  target, types: ['events' as const], format: 'csv' as const, zip: true, split: 'none' as const, anonymize: 'keep' as const,
+  includeRecordings: false, bom: false, formulaProtection: true,
+};
+
+export const validArgs: { [K in MethodName]: MethodArg<K> } = {
+  getAppInfo: undefined,
+  getConnectionStatus: undefined,
+  checkConnection: undefined,
+  getRateBudget: undefined,
+  describeSource: undefined,
+  listProfiles: undefined,
+  validateProfile: profile,
+  addProfile: profile,
+  removeProfile: { id: 'p_1' },
+  activateProfile: { id: 'p_1' },
+  listExperiments: { refresh: true },
+  listRooms: { experimentId: 'exp_1' },
+  listParticipants: { experimentId: 'exp_1', roomId: 'room_1' },
+  getParticipantCounts: { participantId: 'p', roomId: 'r' },
+  getPreview: { target, type: 'events', offset: 0, limit: 100, sort: { key: 'onset', dir: 'desc' }, filters: { category: 'x' }, search: 'y' },
+  planExport: { target, types: ['events'], includeRecordings: false },
+  startExport: exportReq,
+  listJobs: undefined,
+  pauseJob: { jobId: 'j' },
+  resumeJob: { jobId: 'j' },
+  cancelJob: { jobId: 'j' },
+  retryJob: { jobId: 'j' },
+  removeJob: { jobId: 'j' },
+  getSettings: undefined,
+  updateSettings: { theme: 'dark' },
+  showInFolder: { jobId: 'j' },
+  openOutput: { jobId: 'j' },
+  copyOutputPath: { jobId: 'j' },
+  startDrag: { jobId: 'j' },
+  chooseDownloadFolder: undefined,
+};
+
+/** Inputs no method accepts. */
+export const alwaysBad: unknown[] = [42, 'text', [], null, true, { unexpected: 1 }];
