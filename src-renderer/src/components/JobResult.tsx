@@ -1,0 +1,73 @@
+// What a finished export offers: drag it out, show it, open it, copy its path, or (browser mode)
+// download it; plus the manifest summary. Shell actions appear only where the mode supports them.
+import { useState, type DragEvent } from 'react';
+import { downloadPathFor } from '../../../src-shared/ws-protocol';
+import type { JobSnapshot } from '../../../src-shared/model';
+import { toUiError } from '../lib/errors';
+import { formatBytes, formatCount, plural } from '../lib/format';
+import { useApp, useModel } from '../model-context';
+import { ANONYMIZE_INFO } from '../lib/export-options';
+
+export function JobResult({ job, compact }: { job: JobSnapshot; compact?: boolean }) {
+  const model = useModel();
+  const caps = useApp((s) => s.appInfo?.capabilities);
+  const [note, setNote] = useState<string | null>(null);
+  const complete = job.state === 'completed';
+  const folder = useApp((s) => job.request.destination ?? s.settings?.downloadFolder ?? '');
+  const name = job.outputName ?? '';
+  // The core reports the output's name; show where it is (the export's folder) as well.
+  const fullPath = !name || /^([/\\]|[A-Za-z]:)/.test(name) || !folder ? name : `${folder.replace(/[/\\]+$/, '')}/${name}`;
+  const isZip = /\.zip$/i.test(name);
+
+  const act = (fn: () => Promise<void>, done?: string) => {
+    setNote(null);
+    fn().then(() => done && setNote(done), (e) => setNote(toUiError(e).message));
+  };
+  const copyPath = () => act(async () => {
+    try {
+      await model.api.copyOutputPath({ jobId: job.id });
+    } catch (e) {
+      if (toUiError(e).code !== 'UNSUPPORTED' || !navigator.clipboard) throw e;
+      await navigator.clipboard.writeText(fullPath);
+    }
+  }, 'Path copied.');
+  const onDragStart = (e: DragEvent) => {
+    e.preventDefault();
+    void model.api.startDrag({ jobId: job.id }).catch(() => undefined);
+  };
+
+  return (
+    <div style={{ display: 'flex', flexDirection: 'column', gap: 8 }} data-testid="job-result">
+      {!compact && (
+        <div
+          className="drag-handle"
+          draggable={complete && !!caps?.startDrag}
+          aria-disabled={!complete || !caps?.startDrag}
+          onDragStart={complete && caps?.startDrag ? onDragStart : undefined}
+          title={caps?.startDrag ? 'Drag into your analysis tool' : 'Dragging out works in the desktop app'}
+          data-testid="drag-handle"
+        >
+          <span className="file-icon" aria-hidden="true">{isZip ? 'ZIP' : 'DIR'}</span>
+          <span style={{ minWidth: 0 }}>
+            <div className="path" data-testid="output-path">{fullPath}</div>
+            <div className="view-sub">{caps?.startDrag ? 'Drag this into R, Python, SPSS or a folder' : 'Saved in the download folder'}</div>
+          </span>
+        </div>
+      )}
+      {compact && <div className="path" data-testid="output-path">{fullPath}</div>}
+      <div className="row-gap">
+        {caps?.showInFolder && <button type="button" className="btn small" onClick={() => act(() => model.api.showInFolder({ jobId: job.id }))}>Show in folder</button>}
+        {caps?.openPath && <button type="button" className="btn small" onClick={() => act(() => model.api.openOutput({ jobId: job.id }))}>Open</button>}
+        <button type="button" className="btn small" onClick={copyPath}>Copy path</button>
+        {caps?.downloadLink && isZip && <a className="btn small" href={downloadPathFor(job.id)} download data-testid="download-link">Download ZIP</a>}
+        {note && <span className="view-sub" role="status">{note}</span>}
+      </div>
+      {job.manifest && !compact && (
+        <div className="view-sub" data-testid="manifest-summary">
+          {plural(job.manifest.files, 'file')} · {formatCount(job.manifest.records)} records · {formatBytes(job.manifest.bytes)} · {plural(job.manifest.requestsUsed, 'request')} used · {ANONYMIZE_INFO[job.manifest.anonymization]?.label ?? job.manifest.anonymization}
+          {job.manifest.warnings.length > 0 && <div className="warn-box" style={{ marginTop: 6 }}>{job.manifest.warnings.map((w, i) => <div key={i}>{w}</div>)}</div>}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,23 @@
+// Which dialogs and panels are open. Kept apart from data so opening a dialog re-renders little.
+import { createStore } from 'zustand/vanilla';
+import type { DataTypeId, Target } from '../../../src-shared/model';
+
+export interface ExportDialogRequest {
+  target: Target;
+  /** Preselected types (e.g. the tab the researcher was on); all with data when absent. */
+  types?: DataTypeId[];
+  /** A per-file recording download. */
+  recordingIds?: string[];
+  title: string;
+}
+
+export interface UiState {
+  exportDialog: ExportDialogRequest | null;
+  progressJobId: string | null;
+  downloadsOpen: boolean;
+  connectionsOpen: boolean;
+}
+
+export const createUiStore = () =>
+  createStore<UiState>()(() => ({ exportDialog: null, progressJobId: null, downloadsOpen: false, connectionsOpen: false }));
+export type UiStore = ReturnType<typeof createUiStore>;

@@ -1,0 +1,173 @@
+// Error and edge states in the browser UI, against the real core and the simulator:
+// a key without a scope (the tab names the scope), a server that is not HyperStudy, the offline
+// banner that keeps retrying and recovers, and the look at 1024×700 and in the dark theme.
+import { createServer, type Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { startSimulator } from '../sim';
+import { launchBrowser, startAppServer, type AppServer } from './fixtures';
+
+const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+
+let browser: Browser;
+test.beforeAll(async () => {
+  browser = await launchBrowser();
+});
+test.afterAll(async () => {
+  await browser?.close();
+});
+
+async function addConnection(page: Page, baseUrl: string, key: string) {
+  const dialog = page.getByRole('dialog', { name: /Connect to HyperStudy|Connections/ });
+  await expect(dialog).toBeVisible();
+  if (await dialog.getByRole('button', { name: 'Add a connection…' }).isVisible()) await dialog.getByRole('button', { name: 'Add a connection…' }).click();
+  await dialog.getByRole('radio', { name: /Custom URL/ }).check();
+  await dialog.getByLabel('Custom API URL').fill(baseUrl);
+  await dialog.getByLabel('API key').fill(key);
+  await dialog.getByRole('button', { name: 'Check and save' }).click();
+  return dialog;
+}
+
+/** Opens the first participant of the first own experiment's first room. */
+async function openFirstParticipant(page: Page, app: AppServer) {
+  const exp = app.sim.dataset.experiments().find((e) => !e.shared && e.roomIds.length > 0)!;
+  const room = app.sim.dataset.rooms(exp.id).find((r) => r.participantIds.length > 0)!;
+  await page.getByRole('grid', { name: 'Experiments' }).getByText(exp.name, { exact: true }).dblclick();
+  await page.getByRole('grid', { name: 'Rooms' }).getByText(room.id, { exact: true }).dblclick();
+  await page.getByRole('grid', { name: 'Participants' }).locator('.grid-body [role="row"]').first().dblclick();
+  await expect(page.getByTestId('view-data')).toBeVisible();
+  return { exp, room };
+}
+
+test('a key without read:chat: the chat tab names the missing scope and the fix', async () => {
+  const app = await startAppServer({ scale: 'tiny', withDemoProfile: false });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(app.url);
+    const dialog = await addConnection(page, app.sim.baseUrl, app.sim.limitedKey);
+    const result = dialog.getByTestId('key-validation');
+    // The key works but lacks scopes: either saved at once or saved after the warning.
+    await expect(dialog.or(page.getByRole('grid', { name: 'Experiments' }))).toBeVisible();
+    if (await result.isVisible().catch(() => false)) {
+      const outcome = await result.getAttribute('data-outcome');
+      if (outcome === 'missing-scopes') await expect(result).toContainText('read:');
+    }
+    if (await dialog.isVisible()) await dialog.getByRole('button', { name: 'Close' }).click().catch(() => undefined);
+    await expect(page.getByRole('grid', { name: 'Experiments' })).toBeVisible({ timeout: 15_000 });
+    await openFirstParticipant(page, app);
+    await page.locator('[role="tab"][data-tab="chat"]').click();
+    const error = page.getByRole('tabpanel').locator('[data-error-code]');
+    await expect(error).toBeVisible({ timeout: 15_000 });
+    await expect(error).toHaveAttribute('data-error-code', 'FORBIDDEN');
+    await expect(error).toContainText('read:chat');
+    await expect(error.locator('.fix').first()).not.toBeEmpty();
+    await shot(page, '20-missing-scope');
+    await page.close();
+  } finally {
+    await app.close();
+  }
+});
+
+test('a server that is not HyperStudy is said to be one', async () => {
+  const html: Server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>');
+  });
+  await new Promise<void>((r) => html.listen(0, '127.0.0.1', () => r()));
+  const app = await startAppServer({ scale: 'tiny', withDemoProfile: false });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(app.url);
+    const port = (html.address() as AddressInfo).port;
+    const dialog = await addConnection(page, `http://127.0.0.1:${port}/api/v3`, app.sim.apiKey);
+    const result = dialog.getByTestId('key-validation');
+    await expect(result).toHaveAttribute('data-outcome', 'not-hyperstudy', { timeout: 15_000 });
+    await expect(result).toContainText(/HyperStudy/);
+    await shot(page, '21-not-hyperstudy');
+    await page.close();
+  } finally {
+    await app.close();
+    await new Promise((r) => html.close(r));
+  }
+});
+
+test('offline: the banner keeps retrying and the app recovers by itself', async () => {
+  test.setTimeout(120_000);
+  const seed = 4242;
+  let sim = await startSimulator({ scale: 'tiny', seed });
+  const port = sim.port;
+  const app = await startAppServer({ simulator: sim });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(app.url);
+    const grid = page.getByRole('grid', { name: 'Experiments' });
+    await expect(grid.locator('.grid-body [role="row"]').first()).toBeVisible();
+    await sim.close();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const banner = page.getByTestId('banner');
+    await expect(banner).toHaveAttribute('data-state', 'offline', { timeout: 30_000 });
+    await expect(banner).toContainText(/Retrying in \d+ s/);
+    await expect(page.locator('[data-error-code="UNREACHABLE"]')).toBeVisible();
+    await shot(page, '22-offline');
+    sim = await startSimulator({ scale: 'tiny', seed, port });
+    await expect(banner).toBeHidden({ timeout: 45_000 });
+    await expect(grid.locator('.grid-body [role="row"]').first()).toBeVisible({ timeout: 15_000 });
+    await page.close();
+  } finally {
+    await app.close();
+    await sim.close();
+  }
+});
+
+test('the layout holds at 1024×700, and the dark theme follows the OS', async () => {
+  const app = await startAppServer({ scale: 'small' });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 700 } });
+    await page.goto(app.url);
+    await expect(page.getByRole('grid', { name: 'Experiments' }).locator('.grid-body [role="row"]').first()).toBeVisible();
+    await openFirstParticipant(page, app);
+    await page.locator('[role="tab"][data-tab="ratings-continuous"]').click();
+    await expect(page.getByTestId('plot').first()).toBeVisible({ timeout: 15_000 });
+    // Nothing in the page wider than the window except inside scrollable tables.
+    const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+    expect(overflow).toBeLessThanOrEqual(0);
+    await expect(page.getByTestId('download-level')).toBeInViewport();
+    await shot(page, '23-small-window-ratings');
+    await page.getByTestId('download-level').click();
+    const dialog = page.getByTestId('export-dialog');
+    await expect(dialog.getByTestId('start-export')).toBeInViewport();
+    await shot(page, '24-small-window-export');
+    // The dialog is modal: Tab and Shift+Tab cycle inside it, Escape closes it and focus returns.
+    await expect(dialog).toHaveAttribute('aria-modal', 'true');
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press(i % 3 === 2 ? 'Shift+Tab' : 'Tab');
+      expect(await dialog.evaluate((d) => d.contains(d.ownerDocument.activeElement))).toBe(true);
+    }
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('download-level')).toBeFocused();
+    await expect(dialog).toBeHidden();
+
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const bodyBackground = () => page.evaluate('getComputedStyle(document.body).backgroundColor');
+    const bg = await bodyBackground();
+    expect(bg).toBe('rgb(21, 24, 29)');
+    await page.locator('[role="tab"][data-tab="sync"]').click();
+    await expect(page.getByTestId('plot').first()).toBeVisible({ timeout: 15_000 });
+    await shot(page, '25-dark-sync');
+    // The theme override from settings wins over the OS.
+    await page.getByRole('button', { name: /^Theme:/ }).click(); // system → light
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+    expect(await bodyBackground()).toBe('rgb(247, 248, 250)');
+    await page.getByRole('button', { name: /^Theme:/ }).click(); // light → dark
+    await page.getByRole('button', { name: /^Theme:/ }).click(); // dark → system
+    await expect(page.locator('html')).not.toHaveAttribute('data-theme', /.+/);
+    await page.close();
+  } finally {
+    await app.close();
+  }
+});
