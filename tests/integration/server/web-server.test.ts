@@ -92,10 +92,11 @@ describe('WebSocket gate', () => {
 describe('calls end to end against the simulator', () => {
   it('lists experiments, rooms and participants', async () => {
     const { experiments } = await api.listExperiments();
-    // the demo profile carries no organization id, so the other org's shared experiments are not listed
-    const expected = app.sim.dataset.experiments({ includeShared: false });
+    // the demo profile carries the simulator's organization id, so experiments shared with it are listed too
+    const expected = app.sim.dataset.experiments({ includeShared: true });
     expect(experiments.map((e) => e.id).sort()).toEqual(expected.map((e) => e.id).sort());
-    const exp = expected[0];
+    expect(experiments.filter((e) => e.origin === 'shared').map((e) => e.id)).toEqual(expected.filter((e) => e.shared).map((e) => e.id));
+    const exp = expected.find((e) => !e.shared)!;
     const { rooms } = await api.listRooms({ experimentId: exp.id });
     expect(rooms.map((r) => r.id).sort()).toEqual(app.sim.dataset.rooms(exp.id).map((r) => r.id).sort());
     const { participants } = await api.listParticipants({ experimentId: exp.id, roomId: rooms[0].id });
