@@ -2,7 +2,7 @@
 // (the WebSocket bridge in browser mode; the preload builds the same shape over IPC).
 // Calls answer with the `CallResult` envelope; a failed call becomes a thrown ApiError.
 import { eventNames, methodNames, type Api, type CallResult, type EventName, type EventPayloads, type MethodName } from './contract';
-import type { ErrorCode, ErrorInfo } from './errors';
+import { StudyError, type ErrorInfo } from './errors';
 
 /** How `createApi` reaches the core. */
 export interface Transport {
@@ -14,22 +14,10 @@ export interface Transport {
 }
 
 /** A failed call, as the renderer sees it: plain-words message, a fix, and the typed code. */
-export class ApiError extends Error implements ErrorInfo {
-  readonly code: ErrorCode;
-  readonly fix?: string;
-  readonly status?: number;
-  readonly details?: Record<string, unknown>;
+export class ApiError extends StudyError {
   constructor(info: ErrorInfo) {
-    super(info.message);
+    super(info);
     this.name = 'ApiError';
-    this.code = info.code;
-    this.fix = info.fix;
-    this.status = info.status;
-    this.details = info.details;
-  }
-  toInfo(): ErrorInfo {
-    const { code, message, fix, status, details } = this;
-    return { code, message, ...(fix ? { fix } : {}), ...(status ? { status } : {}), ...(details ? { details } : {}) };
   }
 }
 
