@@ -56,8 +56,10 @@ describe('npm run web (src-main/server/main.ts)', () => {
       await new Promise((r) => setTimeout(r, 200));
       expect(stdout.split('\n').filter(Boolean)).toHaveLength(1); // still one line
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
       await rm(home, { recursive: true, force: true });
     }
   });
