@@ -56,7 +56,7 @@ test('a key without read:chat: the chat tab names the missing scope and the fix'
       const outcome = await result.getAttribute('data-outcome');
       if (outcome === 'missing-scopes') await expect(result).toContainText('read:');
     }
-    if (await dialog.isVisible()) await dialog.getByRole('button', { name: 'Close' }).click().catch(() => undefined);
+    if (await dialog.isVisible()) await dialog.getByRole('button', { name: 'Close' }).click({ timeout: 5_000 }).catch(() => undefined); // the dialog may close by itself meanwhile
     await expect(page.getByRole('grid', { name: 'Experiments' })).toBeVisible({ timeout: 15_000 });
     await openFirstParticipant(page, app);
     await page.locator('[role="tab"][data-tab="chat"]').click();
