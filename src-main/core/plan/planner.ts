@@ -176,6 +176,12 @@ export async function createPlan(client: HyperStudyClient, req: PlanRequest, opt
     remaining.set(ep, (remaining.get(ep) ?? 0) + Math.max(0, s.requests - done));
   }
   if (mediaRequests) remaining.set(MINT_ENDPOINT, (remaining.get(MINT_ENDPOINT) ?? 0) + mediaRequests);
+  // The export also saves the experiment object, its rooms and its participants (one page each up
+  // to 1000 items). A rooms listing already fetched here is reused by the export, not fetched again.
+  const listingEndpoints = ['/experiments/{id}', `/data/participants/${req.target.level === 'experiment' ? 'experiment' : 'room'}/{id}`];
+  if (roomIds === null) listingEndpoints.push('/data/rooms/experiment/{id}');
+  for (const ep of listingEndpoints) remaining.set(ep, (remaining.get(ep) ?? 0) + 1);
+  listingRequests += listingEndpoints.length;
   const budget = client.budget();
   const estimated = estimateSeconds({ requestsByEndpoint: remaining, budget, latencySec: opts.latencySec, concurrency: opts.concurrency });
 

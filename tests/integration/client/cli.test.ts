@@ -90,7 +90,8 @@ describe('studydl plan', () => {
     expect(r.code).toBe(0);
     const row = r.out.split('\n').find((l) => l.startsWith('events'))!;
     expect(row).toMatch(new RegExp(`experiment\\s+${exp.id}\\s+${n.toLocaleString('en-US')}\\s+${Math.ceil(n / 1000)}$`));
-    expect(r.out).toMatch(new RegExp(`Requests:\\s+${Math.ceil(n / 1000)} `));
+    // data requests are exactly ⌈total/1000⌉; the export also saves the experiment, rooms and participants listings
+    expect(r.out).toMatch(new RegExp(`Requests:\\s+${Math.ceil(n / 1000) + 3} \\(data ${Math.ceil(n / 1000)}, listings 3, media links 0\\)`));
     expect(r.out).toMatch(/Estimated time:/);
     expect(r.out).toMatch(/Rate budget: .*requests left this hour/);
     const j = await run(['plan', 'experiment', exp.id, '--types=events,chat', '--json']);

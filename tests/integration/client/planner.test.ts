@@ -39,10 +39,11 @@ describe('createPlan', () => {
     // First pages are kept, one per stream; planning spent exactly those plus the rooms listing.
     expect(firstPages.size).toBe(plan.streams.length);
     expect(firstPages.get(streamKey(events))!.records.length).toBe(1000);
-    expect(plan.listingRequests).toBe(1);
+    // the rooms listing spent planning, plus the experiment and participants listings the export saves
+    expect(plan.listingRequests).toBe(3);
     expect(plan.requestsSpentPlanning).toBe(plan.streams.length + 1);
     expect(sim.counters().requests).toBe(plan.requestsSpentPlanning);
-    expect(plan.requestsNeeded).toBe(plan.streams.reduce((a, s) => a + s.requests, 0) + 1);
+    expect(plan.requestsNeeded).toBe(plan.streams.reduce((a, s) => a + s.requests, 0) + 3);
     expect(plan.records).toBe(plan.streams.reduce((a, s) => a + s.total, 0));
     expect(plan.budget.summary).toMatch(/requests left/);
     expect(plan.estimatedSeconds).toBeGreaterThanOrEqual(0);
@@ -57,6 +58,10 @@ describe('createPlan', () => {
       for await (const p of c.pages(s.type, s.scope, s.scopeId, {}, { firstPage: firstPages.get(streamKey(s)) })) n += p.records.length;
       expect(n).toBe(s.total);
     }
+    // the listings an export saves beside the data
+    await c.getExperiment(exp.id);
+    await c.listRooms(exp.id);
+    await c.listParticipants('experiment', exp.id);
     expect(sim.counters().requests).toBe(plan.requestsNeeded);
   });
 
