@@ -4,7 +4,7 @@
 // IpcRendererEvent is dropped before listeners run. Buffered events that arrive before the
 // renderer subscribes are remembered and replayed to it.
 import { createApi, type Transport } from '../src-shared/api-client';
-import { channelFor, eventChannelFor, eventNames, type Api, type CallResult } from '../src-shared/contract';
+import { channelFor, eventChannelFor, eventNames, fireAndForgetMethods, type Api, type CallResult } from '../src-shared/contract';
 import { createEventHub } from '../src-shared/event-hub';
 
 /** The part of ipcRenderer we use (a fake in tests). */
@@ -14,8 +14,7 @@ export interface IpcRendererLike {
   on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
 }
 
-/** Methods sent without waiting (must match src-main/shell/register-ipc FIRE_AND_FORGET). */
-const FIRE_AND_FORGET = new Set<string>(['startDrag']);
+const FIRE_AND_FORGET: ReadonlySet<string> = fireAndForgetMethods;
 
 export function buildPreloadApi(ipc: IpcRendererLike): Api {
   const hub = createEventHub();

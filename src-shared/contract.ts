@@ -148,6 +148,8 @@ export type MethodName = keyof Methods;
 export type MethodArg<K extends MethodName> = z.input<Methods[K]['args']>;
 export type MethodResult<K extends MethodName> = Methods[K] extends MethodSpec<z.ZodType, infer R> ? R : never;
 export const methodNames = Object.keys(methods) as MethodName[];
+/** Methods the preload sends without waiting for an answer (drag-out must start synchronously). */
+export const fireAndForgetMethods: ReadonlySet<MethodName> = new Set<MethodName>(['startDrag']);
 
 // ---------- events (core → renderer) ----------
 

@@ -2,7 +2,7 @@
 // other than our window's main frame, validating its argument (parseArgs, via dispatchCall)
 // and answering with the {ok, value | error} envelope. startDrag arrives fire-and-forget
 // (ipcRenderer.send) because the OS drag must begin while the mouse is still down.
-import { channelFor, eventChannelFor, eventNames, methodNames, type CallResult, type MethodName } from '../../src-shared/contract';
+import { channelFor, eventChannelFor, eventNames, fireAndForgetMethods, methodNames, type CallResult } from '../../src-shared/contract';
 import type { Core } from '../core/create-core';
 import { dispatchCall } from '../core/dispatch-call';
 import { silentLogger, type Logger } from '../core/ports';
@@ -17,7 +17,7 @@ export interface IpcMainLike {
 }
 
 /** Methods the preload sends without waiting for an answer. */
-export const FIRE_AND_FORGET: ReadonlySet<MethodName> = new Set<MethodName>(['startDrag']);
+export const FIRE_AND_FORGET = fireAndForgetMethods;
 
 export const untrustedSenderResult: CallResult<never> = {
   ok: false,
