@@ -3,10 +3,8 @@
 // it returns is normalized to the shared model shapes.
 import { StudyError } from '../../../../src-shared/errors';
 import type { DataTypeId, Experiment, Participant, Room, Scope } from '../../../../src-shared/model';
-import { createApiTransport, type ApiCall } from '../../net/http';
-import type { JointLimiter } from '../../net/limiter';
-import type { RetryPolicy } from '../../net/retry';
-import { abortError, silentLogger, systemClock, type Clock, type FetchLike, type Logger } from '../../ports';
+import { createApiTransport, type ApiCall, type ApiTransportOptions } from '../../net/http';
+import { abortError, silentLogger, systemClock } from '../../ports';
 import type { AccessInfo, ConnectionConfig, HealthInfo, HyperStudyClient, Listing, Page, PageQuery, PagesOptions, RequestOptions } from './client-types';
 import { dataTypeDescriptor, sortFieldFor } from './descriptors';
 import { readEnvelope, readHealth, readSingle, type JsonObject } from './envelope';
@@ -19,15 +17,9 @@ export const RECORDINGS_TIMEOUT_MS = 300_000;
 const EXPERIMENTS_FALLBACK_LIMIT = 50;
 const DEFAULT_PAGE_CONCURRENCY = 4;
 
-export interface HyperStudyClientOptions {
+/** The transport's options, with the full connection (base URL, key, organization). */
+export interface HyperStudyClientOptions extends ApiTransportOptions {
   connection: ConnectionConfig;
-  limiter: JointLimiter;
-  clock?: Clock;
-  fetch?: FetchLike;
-  logger?: Logger;
-  retry?: Partial<RetryPolicy>;
-  /** Requests in flight at once (default 8, the settings' "page requests in flight"). */
-  maxInFlight?: number;
 }
 
 const enc = encodeURIComponent;
