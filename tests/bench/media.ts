@@ -1,13 +1,21 @@
 // Media benchmark: our resumable download (node:http → .part → fsync → rename) against `curl`
-// fetching the same signed URL from the same simulator on loopback, alternated in one run
-// (median of N each), plus a resume that must transfer only the missing bytes (counted by the
-// simulator). Our download runs in a child process, like curl, so neither shares the
-// simulator's event loop.
+// and against plain node:http (GET → file, nothing else) fetching the same signed URL of a large
+// file (mediaScale makes it a few hundred MB) from the same simulator on loopback, plus a resume
+// that must transfer only the missing bytes (counted by the simulator).
+// Fairness: the simulator runs in its own process (in-process it shares an event loop and a core
+// with whoever measures), every client is a separate process, one warm-up round is discarded,
+// then ROUNDS rounds run strictly one after another with the order rotating each round; medians.
+// Sizes: STUDYDL_BENCH_MEDIA_SCALE (default 2400 → largest recording ≈ 385 MiB),
+// STUDYDL_BENCH_MEDIA_ROUNDS (default 5).
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { BenchResult } from './types';
@@ -15,90 +23,219 @@ import type { BenchResult } from './types';
 const exec = promisify(execFile);
 const here = fileURLToPath(import.meta.url);
 const repo = path.resolve(path.dirname(here), '../..');
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.STUDYDL_BENCH_MEDIA_ROUNDS ?? 5);
+const MEDIA_SCALE = Number(process.env.STUDYDL_BENCH_MEDIA_SCALE ?? 2400);
 
+type Variant = 'ours' | 'node-http' | 'curl';
+interface ChildCfg {
+  variant: Exclude<Variant, 'curl'>;
+  url: string;
+  recording: Record<string, unknown>;
+  file: string;
+}
+interface Timing {
+  ms: number;
+  bytes: number;
+  /** CPU time of the client process during the transfer (ms), when known. */
+  cpuMs?: number;
+  /** curl only: time to fsync its file afterwards (ms). */
+  syncMs?: number;
+}
+
+/** Runs in a child process: one download, timed from the request to the file being complete. */
 async function child(): Promise<void> {
+  const cfg = JSON.parse(process.env.STUDYDL_BENCH_MEDIA_CHILD!) as ChildCfg;
   const { downloadRecordingFile } = await import('../../src-main/core/export/media/download-file');
-  const cfg = JSON.parse(process.env.STUDYDL_BENCH_MEDIA_CHILD!) as { url: string; recording: Record<string, unknown>; file: string };
-  const client = { mintRecordingUrl: async () => cfg.url } as never;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const r = await downloadRecordingFile({ client, recording: cfg.recording, file: cfg.file });
-  process.stdout.write(JSON.stringify({ ms: performance.now() - t0, bytes: r.bytes }) + '\n');
+  let bytes: number;
+  if (cfg.variant === 'ours') {
+    const client = { mintRecordingUrl: async () => cfg.url } as never;
+    bytes = (await downloadRecordingFile({ client, recording: cfg.recording, file: cfg.file })).bytes;
+  } else {
+    // The floor for any node:http client: GET → createWriteStream, no sidecar, no fsync.
+    bytes = await new Promise<number>((resolve, reject) => {
+      http
+        .get(cfg.url, (res) => {
+          pipeline(res, createWriteStream(cfg.file, { highWaterMark: 1 << 20 })).then(async () => resolve((await stat(cfg.file)).size), reject);
+        })
+        .on('error', reject);
+    });
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const out: Timing = { ms: performance.now() - t0, bytes, cpuMs: (cpu.user + cpu.system) / 1000 };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+function runChild(cfg: ChildCfg): Promise<Timing> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, ['--import', 'tsx', here], { cwd: repo, env: { ...process.env, STUDYDL_BENCH_MEDIA_CHILD: JSON.stringify(cfg) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.on('error', reject);
+    c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim()) as Timing) : reject(new Error(`${cfg.variant} child exited with ${code}`))));
+  });
+}
+
+async function runCurl(url: string, file: string): Promise<Timing> {
+  const { stdout } = await exec('curl', ['-s', '-f', '-o', file, '-w', '%{time_total} %{size_download}', url]);
+  const [secs, bytes] = stdout.trim().split(' ').map(Number);
+  // curl leaves the bytes in the page cache; ours fsyncs before the rename. Time an fsync of
+  // curl's file too (coreutils `sync FILE`), reported separately as the like-for-like baseline.
+  const t0 = performance.now();
+  const synced = await exec('sync', [file]).then(
+    () => true,
+    () => false,
+  );
+  return { ms: secs * 1000, bytes, syncMs: synced ? performance.now() - t0 : undefined };
+}
+
+interface SimChild {
+  baseUrl: string;
+  apiKey: string;
+  control: string;
+  close(): Promise<void>;
+}
+
+/** The simulator in its own process (its CLI prints the base URL and the API key first). */
+async function startSimChild(): Promise<SimChild> {
+  const c = spawn(process.execPath, ['--import', 'tsx', 'tests/sim/main.ts', '--port', '0', '--scale', 'tiny', '--seed', '3', '--media-scale', String(MEDIA_SCALE)], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: c.stdout });
+  const got: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    c.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+    lines.on('line', (l) => {
+      got.push(l);
+      if (got.length === 2) resolve();
+    });
+  });
+  lines.on('line', () => {}); // keep draining
+  const baseUrl = /listening on (\S+)/.exec(got[0])?.[1];
+  const apiKey = /API key: (\S+)/.exec(got[1])?.[1];
+  if (!baseUrl || !apiKey) throw new Error(`unexpected simulator banner: ${got.join(' | ')}`);
+  return {
+    baseUrl,
+    apiKey,
+    control: `${new URL(baseUrl).origin}/__sim`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        c.removeAllListeners('exit');
+        c.on('exit', () => resolve());
+        c.kill('SIGTERM');
+      }),
+  };
+}
+
+async function sha256File(file: string): Promise<string> {
+  const h = createHash('sha256');
+  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), h);
+  return h.digest('hex');
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const load = () => os.loadavg().map((l) => l.toFixed(1)).join(', ');
 
 export async function run(): Promise<BenchResult[]> {
-  const { startSimulator } = await import('../sim/index');
   const { createJointLimiter } = await import('../../src-main/core/net/limiter');
   const { createHyperStudyClient } = await import('../../src-main/core/sources/hyperstudy/client');
+  const { downloadRecordingFile } = await import('../../src-main/core/export/media/download-file');
   const { systemClock } = await import('../../src-main/core/ports');
-  const sim = await startSimulator({ scale: 'tiny', seed: 3, mediaScale: 800 });
+  const sim = await startSimChild();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-media-'));
+  const limiter = createJointLimiter({ keyLimit: 100_000, keyWindowMs: 3_600_000, endpointLimit: 100_000, endpointWindowMs: 60_000, clock: systemClock });
   try {
-    const limiter = createJointLimiter({ keyLimit: 100_000, keyWindowMs: 3_600_000, endpointLimit: 100_000, endpointWindowMs: 60_000, clock: systemClock });
     const client = createHyperStudyClient({ connection: { baseUrl: sim.baseUrl, apiKey: sim.apiKey }, limiter });
-    const exp = sim.dataset.experiments().filter((e) => !e.shared)[0];
+    const exp = (await client.listExperiments()).items.filter((e) => e.origin === 'own')[0];
     const page = await client.fetchPage('recordings', 'experiment', exp.id, {});
     const recording = [...page.records].sort((a, b) => Number(b.fileSize) - Number(a.fileSize))[0];
     const size = Number(recording.fileSize);
-    const ours: number[] = [];
-    const curls: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
+
+    const once = async (v: Variant): Promise<Timing> => {
       const url = await client.mintRecordingUrl(recording);
-      const curlOut = path.join(dir, `curl-${i}.mp4`);
-      const { stdout } = await exec('curl', ['-s', '-f', '-o', curlOut, '-w', '%{time_total}', url]);
-      curls.push(Number(stdout) * 1000);
-      await rm(curlOut, { force: true });
-      const file = path.join(dir, `ours-${i}.mp4`);
-      const res = await new Promise<{ ms: number; bytes: number }>((resolve, reject) => {
-        const c = spawn(process.execPath, ['--import', 'tsx', here], { cwd: repo, env: { ...process.env, STUDYDL_BENCH_MEDIA_CHILD: JSON.stringify({ url, recording, file }) }, stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim())) : reject(new Error(`download child exited with ${code}`))));
-      });
-      if (res.bytes !== size) throw new Error(`downloaded ${res.bytes} of ${size} bytes`);
-      ours.push(res.ms);
-      if (i < ROUNDS - 1) await rm(file, { force: true });
+      const file = path.join(dir, `${v}.bin`);
+      const t = v === 'curl' ? await runCurl(url, file) : await runChild({ variant: v, url, recording, file });
+      if (t.bytes !== size) throw new Error(`${v} downloaded ${t.bytes} of ${size} bytes`);
+      await rm(file, { force: true });
+      return t;
+    };
+    const variants: Variant[] = ['curl', 'ours', 'node-http'];
+    for (const v of variants) await once(v); // warm-up: page cache, simulator JIT, curl and tsx caches
+    const loadBefore = load();
+    const times: Record<Variant, Timing[]> = { curl: [], ours: [], 'node-http': [] };
+    for (let i = 0; i < ROUNDS; i++) {
+      const order = variants.map((_, k) => variants[(i + k) % variants.length]);
+      for (const v of order) times[v].push(await once(v));
     }
-    // Resume: keep the first 40 % as a .part (with its sidecar), count what the server sends.
-    const complete = await readFile(path.join(dir, `ours-${ROUNDS - 1}.mp4`));
-    const have = Math.floor(complete.length * 0.4);
-    const file = path.join(dir, 'resume.mp4');
-    await writeFile(`${file}.part`, complete.subarray(0, have));
-    await writeFile(`${file}.part.json`, JSON.stringify({ recordId: recording.recordingId, expectedSize: size, etag: null, sha256: null }));
-    const { downloadRecordingFile } = await import('../../src-main/core/export/media/download-file');
-    sim.resetCounters();
+    const loadAfter = load();
+    const ms = (v: Variant) => median(times[v].map((t) => t.ms));
+    const mibps = (v: Variant) => size / 2 ** 20 / (ms(v) / 1000);
+    const cpu = (v: Variant) => median(times[v].map((t) => t.cpuMs ?? 0));
+    const curlSynced = times.curl.every((t) => t.syncMs !== undefined) ? median(times.curl.map((t) => t.ms + (t.syncMs ?? 0))) : null;
+    const curlSyncedMibps = curlSynced === null ? null : size / 2 ** 20 / (curlSynced / 1000);
+
+    // Resume: a .part holding the first 40 % (with the sidecar an interrupted run leaves, strong
+    // ETag included so If-Range is exercised); the simulator counts the body bytes it sends.
+    const reference = path.join(dir, 'reference.bin');
+    await runCurl(await client.mintRecordingUrl(recording), reference);
+    const etag = await new Promise<string | null>((resolve, reject) => {
+      void client.mintRecordingUrl(recording).then((u) => {
+        const req = http.request(u, { method: 'HEAD' }, (res) => {
+          res.resume();
+          resolve(typeof res.headers.etag === 'string' ? res.headers.etag : null);
+        });
+        req.on('error', reject);
+        req.end();
+      }, reject);
+    });
+    const have = Math.floor(size * 0.4);
+    const file = path.join(dir, 'resume.bin');
+    await pipeline(createReadStream(reference, { end: have - 1 }), createWriteStream(`${file}.part`));
+    await writeFile(`${file}.part.json`, JSON.stringify({ recordId: recording.recordingId, expectedSize: size, etag, sha256: null }));
+    await fetch(`${sim.control}/counters/reset`, { method: 'POST' });
     await downloadRecordingFile({ client, recording, file });
-    const sent = sim.counters().bytesMedia;
-    const same = createHash('sha256').update(await readFile(file)).digest('hex') === createHash('sha256').update(complete).digest('hex');
-    await limiter.close();
-    const mbps = (ms: number) => size / 2 ** 20 / (ms / 1000);
+    const counters = (await (await fetch(`${sim.control}/counters`)).json()) as { bytesMedia: number };
+    const same = (await sha256File(file)) === (await sha256File(reference));
+
     return [
       {
-        name: 'Media download vs curl (same signed URL, loopback)',
+        name: 'Media download vs curl (large file, same signed URL, loopback)',
         figures: {
-          'throughput ÷ curl': mbps(median(ours)) / mbps(median(curls)),
-          'ours (MiB/s, median)': mbps(median(ours)),
-          'curl (MiB/s, median)': mbps(median(curls)),
+          'throughput ÷ curl': mibps('ours') / mibps('curl'),
+          'plain node:http ÷ curl': mibps('node-http') / mibps('curl'),
+          'ours ÷ (curl + fsync)': curlSyncedMibps === null ? 'n/a' : mibps('ours') / curlSyncedMibps,
+          'ours ÷ plain node:http': mibps('ours') / mibps('node-http'),
+          'ours (MiB/s, median)': mibps('ours'),
+          'plain node:http (MiB/s, median)': mibps('node-http'),
+          'curl (MiB/s, median)': mibps('curl'),
+          'curl + fsync (MiB/s, median)': curlSyncedMibps ?? 'n/a',
+          'ours CPU (ms, median)': Math.round(cpu('ours')),
+          'plain node:http CPU (ms, median)': Math.round(cpu('node-http')),
           'file size (MiB)': size / 2 ** 20,
           rounds: ROUNDS,
         },
-        notes: 'Ours includes what curl does not: the .part sidecar, fsync and the atomic rename. Both processes fetch from the simulator in this process, alternately. Load average during the run: ' + os.loadavg().map((l) => l.toFixed(1)).join(', ') + '.',
+        notes:
+          'Simulator in its own process; curl, ours and plain node:http each in their own process, one warm-up round discarded, ' +
+          'then rounds strictly sequential with the order rotating; medians. Ours includes what the others do not: the .part ' +
+          'sidecar, fsync and the atomic rename ("curl + fsync" adds the fsync to curl). On loopback this measures client CPU per byte: Node reads sockets in fresh ' +
+          `64 KiB buffers through the stream machinery, curl into one reused buffer. Load average before: ${loadBefore}; after: ${loadAfter}.`,
       },
       {
         name: 'Media resume transfers only the missing bytes',
         figures: {
           'bytes on disk before (.part)': have,
           'bytes missing': size - have,
-          'bytes sent by the server': sent,
-          'sent ÷ missing': sent / (size - have),
+          'bytes sent by the server': counters.bytesMedia,
+          'sent ÷ missing': counters.bytesMedia / (size - have),
           'result identical (SHA-256)': same ? 'yes' : 'no',
           'file size (bytes)': (await stat(file)).size,
         },
       },
     ];
   } finally {
+    await limiter.close();
     await sim.close();
     await rm(dir, { recursive: true, force: true });
   }

@@ -3,11 +3,14 @@
 // on a drop, resume with `Range: bytes=N-` + `If-Range: <strong ETag>` (N = the .part size) →
 // on 401/403 (expired URL) mint again and resume, a bounded number of times →
 // verify size (and SHA-256 when the record has one) → fsync → rename atomically.
+// The SHA-256 is computed inline while the bytes are written (hidden behind the network), and only
+// re-read from disk when the inline hash cannot vouch for the whole file (a .part from an earlier
+// run, a write error) or disagrees (so a "damaged" verdict always comes from the bytes on disk).
 // Signed URLs are fetched without the API key: they are plain storage URLs. The GET itself is
 // node:http (media-http.ts explains why fetch loses bytes when a connection drops).
 import { createReadStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { StudyError, isStudyError } from '../../../../src-shared/errors';
 import { abortError, systemClock, type Clock } from '../../ports';
@@ -42,6 +45,8 @@ export interface DownloadFileResult {
   bytes: number;
   /** Mints spent (each one is an API request). */
   mints: number;
+  /** How the SHA-256 was checked when the record has one: hashed while writing, or re-read from disk. */
+  checksumBy?: 'inline' | 'file';
 }
 
 async function sizeOf(file: string): Promise<number | null> {
@@ -108,6 +113,9 @@ export async function downloadRecordingFile(opts: DownloadFileOptions): Promise<
   let lastRemintAt = -1;
   let stalls = 0;
   let lastError: unknown = null;
+  // SHA-256 of exactly the bytes written to the .part this call, in order; null once it cannot be.
+  let inline: { hash: Hash; bytes: number } | null = null;
+  let checksumBy: DownloadFileResult['checksumBy'];
 
   const restart = async () => {
     const had = (await sizeOf(part)) ?? 0;
@@ -212,8 +220,18 @@ export async function downloadRecordingFile(opts: DownloadFileOptions): Promise<
       ? { ...sidecar, expectedSize: expected }
       : { ...sidecar, etag: isStrongEtag(etag) ? etag : null, expectedSize: expected };
     const before = append ? have : 0;
+    if (!checksum) inline = null;
+    else if (!append) inline = { hash: createHash('sha256'), bytes: 0 };
+    else if (inline && inline.bytes !== have) inline = null; // the .part holds bytes this hash never saw
+    const hashing = inline;
+    const onChunk = hashing
+      ? (chunk: Buffer) => {
+          hashing.hash.update(chunk);
+          hashing.bytes += chunk.length;
+        }
+      : undefined;
     // Start saving at once (the body must not sit unread while we write the sidecar).
-    const saving = res.saveTo(part, append, opts.onBytes);
+    const saving = res.saveTo(part, append, opts.onBytes, onChunk);
     saving.catch(() => {}); // handled below
     try {
       if (nextSidecar.etag !== sidecar.etag || nextSidecar.expectedSize !== sidecar.expectedSize) {
@@ -246,8 +264,8 @@ export async function downloadRecordingFile(opts: DownloadFileOptions): Promise<
     throw failure(lastError ?? new Error(`size ${size} ≠ ${expected}`));
   }
   if (checksum) {
-    const actual = await sha256File(part);
-    if (actual !== checksum) {
+    checksumBy = inline !== null && inline.bytes === size && inline.hash.digest('hex') === checksum ? 'inline' : 'file';
+    if (checksumBy === 'file' && (await sha256File(part)) !== checksum) {
       await restart();
       await removeSidecar(sidecarFile);
       throw new StudyError({
@@ -265,7 +283,7 @@ export async function downloadRecordingFile(opts: DownloadFileOptions): Promise<
   }
   await rename(part, file);
   await removeSidecar(sidecarFile);
-  return { status: 'downloaded', bytes: size, mints };
+  return { status: 'downloaded', bytes: size, mints, ...(checksumBy ? { checksumBy } : {}) };
 
   function failure(e: unknown): unknown {
     if (isStudyError(e) || isDiskFailure(e)) return e;

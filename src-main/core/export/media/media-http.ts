@@ -8,12 +8,16 @@
 import { createWriteStream } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { backgroundFlush } from './background-flush';
 
 export interface MediaResponse {
   status: number;
   header(name: string): string | null;
-  /** Streams the body into `file` (append or truncate). Resolves when every received byte is on disk; rejects after that if the connection dropped. */
-  saveTo(file: string, append: boolean, onBytes?: (n: number) => void): Promise<void>;
+  /**
+   * Streams the body into `file` (append or truncate). Resolves when every received byte is on disk; rejects after that if the connection dropped.
+   * `onChunk` sees each chunk, in file order, just before it is written (for an inline checksum).
+   */
+  saveTo(file: string, append: boolean, onBytes?: (n: number) => void, onChunk?: (chunk: Buffer) => void): Promise<void>;
   /** Discards the body (frees the connection). */
   discard(): void;
 }
@@ -22,23 +26,33 @@ export type MediaGet = (url: string, headers: Record<string, string>, signal?: A
 
 const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
-export const nodeMediaGet: MediaGet = (url, headers, signal) =>
-  new Promise((resolve, reject) => {
-    const u = new URL(url);
-    const mod = u.protocol === 'https:' ? https : http;
-    const req = mod.get(u, { headers: { 'Accept-Encoding': 'identity', ...headers }, agent: u.protocol === 'https:' ? agents.https : agents.http, signal }, (res) => {
-      const location = res.headers.location;
-      if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
-        res.resume();
-        nodeMediaGet(new URL(location, u).toString(), headers, signal).then(resolve, reject);
-        return;
-      }
-      resolve(wrap(res));
-    });
-    req.on('error', reject);
-  });
+export interface NodeMediaGetOptions {
+  /** Early writeback interval in bytes (default 32 MiB; 0 turns it off). See background-flush.ts. */
+  flushEveryBytes?: number;
+}
 
-function wrap(res: IncomingMessage): MediaResponse {
+export function createNodeMediaGet(opts: NodeMediaGetOptions = {}): MediaGet {
+  const get: MediaGet = (url, headers, signal) =>
+    new Promise((resolve, reject) => {
+      const u = new URL(url);
+      const mod = u.protocol === 'https:' ? https : http;
+      const req = mod.get(u, { headers: { 'Accept-Encoding': 'identity', ...headers }, agent: u.protocol === 'https:' ? agents.https : agents.http, signal }, (res) => {
+        const location = res.headers.location;
+        if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
+          res.resume();
+          get(new URL(location, u).toString(), headers, signal).then(resolve, reject);
+          return;
+        }
+        resolve(wrap(res, opts.flushEveryBytes));
+      });
+      req.on('error', reject);
+    });
+  return get;
+}
+
+export const nodeMediaGet: MediaGet = createNodeMediaGet();
+
+function wrap(res: IncomingMessage, flushEveryBytes: number | undefined): MediaResponse {
   return {
     status: res.statusCode ?? 0,
     header: (name) => {
@@ -48,14 +62,17 @@ function wrap(res: IncomingMessage): MediaResponse {
     discard: () => {
       res.resume();
     },
-    saveTo: (file, append, onBytes) =>
+    saveTo: (file, append, onBytes, onChunk) =>
       new Promise<void>((resolve, reject) => {
         if (res.destroyed) {
           // Closed before anyone read it: nothing to keep; the caller resumes.
           reject(new Error('The storage connection closed before the body was read.'));
           return;
         }
+        // Hot path: one 'data' listener straight into the file stream (no Transform; at most an
+        // inline hash update, ~1 GB/s), 1 MiB write batches, early writeback.
         const sink = createWriteStream(file, { flags: append ? 'a' : 'w', highWaterMark: 1 << 20 });
+        const flush = backgroundFlush(file, flushEveryBytes);
         let dropped: Error | null = null;
         let sinkError: Error | null = null;
         let ended = false;
@@ -66,6 +83,8 @@ function wrap(res: IncomingMessage): MediaResponse {
         };
         res.on('data', (chunk: Buffer) => {
           onBytes?.(chunk.length);
+          onChunk?.(chunk);
+          flush.wrote(chunk.length);
           if (!sink.write(chunk)) res.pause();
         });
         sink.on('drain', () => res.resume());
@@ -86,9 +105,11 @@ function wrap(res: IncomingMessage): MediaResponse {
           res.destroy();
         });
         sink.on('close', () => {
-          if (sinkError) reject(sinkError);
-          else if (dropped) reject(dropped);
-          else resolve();
+          void flush.close().then(() => {
+            if (sinkError) reject(sinkError);
+            else if (dropped) reject(dropped);
+            else resolve();
+          });
         });
       }),
   };

@@ -1,0 +1,88 @@
+// SHA-256 verification of recordings against the simulator: the hash is computed inline while the
+// bytes are written (also across a signed URL expiring mid-file), re-read from disk only for a
+// .part left by an earlier run, and a mismatch discards the copy with a plain-words error.
+import { createHash } from 'node:crypto';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { downloadRecordingFile } from '../../../src-main/core/export/media/download-file';
+import { sha256Of } from '../../../src-main/core/export/media/recording-facts';
+import type { HyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client-types';
+import { startSimulator, type Simulator } from '../../sim/index';
+import { makeClient, removeDir, tempDir } from './export-helpers';
+
+let sim: Simulator;
+let root: string;
+let client: HyperStudyClient;
+let recording: Record<string, unknown>;
+let full: Buffer;
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+beforeAll(async () => {
+  sim = await startSimulator({ scale: 'tiny', seed: 41 });
+  root = await tempDir('media-checksum-');
+  client = makeClient(sim);
+  for (const exp of sim.dataset.experiments().filter((e) => !e.shared)) {
+    const page = await client.fetchPage('recordings', 'experiment', exp.id, {});
+    recording ??= page.records.find((r) => sha256Of(r) !== null && (r.fileSize as number) > 100_000)!;
+  }
+  expect(recording).toBeTruthy();
+  full = sim.dataset.mediaBytes(String(recording.roomId), String(recording.recordingId));
+  expect(sha256Of(recording)).toBe(sha(full));
+});
+afterAll(async () => {
+  await sim?.close();
+  await removeDir(root);
+});
+beforeEach(() => {
+  sim.resetCounters();
+  sim.resetFaults();
+});
+
+describe('recording checksums', () => {
+  it('verifies a fresh download inline', async () => {
+    const file = path.join(root, 'fresh.mp4');
+    const r = await downloadRecordingFile({ client, recording, file });
+    expect(r).toMatchObject({ status: 'downloaded', checksumBy: 'inline' });
+    expect(sha(await readFile(file))).toBe(sha(full));
+  });
+
+  it('keeps the inline hash across signed URLs expiring mid-file', async () => {
+    sim.setFaults({ expireAfterBytes: 48 * 1024 });
+    const file = path.join(root, 'expiring.mp4');
+    const r = await downloadRecordingFile({ client, recording, file, backoffMs: 1 });
+    expect(r.mints).toBeGreaterThan(1);
+    expect(r.checksumBy).toBe('inline');
+    expect(sha(await readFile(file))).toBe(sha(full));
+  });
+
+  it('re-reads the file when the .part came from an earlier run', async () => {
+    const file = path.join(root, 'resume.mp4');
+    const have = 40_000;
+    await writeFile(`${file}.part`, full.subarray(0, have));
+    await writeFile(`${file}.part.json`, JSON.stringify({ recordId: recording.recordingId, expectedSize: full.length, etag: null, sha256: null }));
+    const r = await downloadRecordingFile({ client, recording, file });
+    expect(r.checksumBy).toBe('file');
+    expect(sim.counters().bytesMedia).toBe(full.length - have);
+    expect(sha(await readFile(file))).toBe(sha(full));
+  });
+
+  it('discards a copy whose bytes do not match the checksum', async () => {
+    const file = path.join(root, 'damaged.mp4');
+    const wrong = { ...recording, checksum: { sha256: sha(Buffer.from('something else')) } };
+    await expect(downloadRecordingFile({ client, recording: wrong, file })).rejects.toMatchObject({ code: 'BAD_RESPONSE', message: expect.stringContaining('damaged') });
+    await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(`${file}.part`)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('rejects a .part from an earlier run whose bytes were corrupted', async () => {
+    const file = path.join(root, 'corrupt.mp4');
+    const have = 40_000;
+    const bad = Buffer.from(full.subarray(0, have));
+    bad[1234] ^= 0xff;
+    await writeFile(`${file}.part`, bad);
+    await writeFile(`${file}.part.json`, JSON.stringify({ recordId: recording.recordingId, expectedSize: full.length, etag: null, sha256: null }));
+    await expect(downloadRecordingFile({ client, recording, file })).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+    await expect(stat(`${file}.part`)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
