@@ -23,23 +23,42 @@ export interface FetchStreamsOptions {
   onWait?: RequestOptions['onWait'];
   /** Called once per page that is on disk (fetched now or found from before). */
   onPage?: (stream: PlannedStream, page: Page, fetchedNow: boolean) => void;
+  /** Types in the order they should be fetched (the order they are written); others go last, taking turns. */
+  typeOrder?: readonly string[];
+  /** Called once per stream when its whole page chain is on disk (its records can be written). */
+  onStreamDone?: (stream: PlannedStream) => void;
 }
 
 export async function fetchAllStreams(opts: FetchStreamsOptions): Promise<void> {
-  const pool = createTaskPool(opts.concurrency);
+  const rank = new Map((opts.typeOrder ?? []).map((t, i) => [t, i]));
+  // Fetch in the order the types are written. A type whose request was told to wait for its
+  // endpoint goes last until one of its requests gets through (no clock needed: the limiter knows
+  // the time). A type may hold every slot only while it waits for the key, like everyone else:
+  // otherwise its requests, once stuck on their endpoint, would starve the other types.
+  const endpointBlocked = new Set<string>();
+  const lastWait = new Map<string, string>();
+  const pool = createTaskPool(
+    opts.concurrency,
+    opts.typeOrder
+      ? { priority: (group) => rank.get(group) ?? rank.size, blocked: (group) => endpointBlocked.has(group), capped: (group) => lastWait.get(group) !== 'key' }
+      : {},
+  );
   // Fail fast: the first stream that fails stops the others (their pages stay on disk).
   const local = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, local.signal]) : local.signal;
-  const inner = { ...opts, signal };
+  const inner = { ...opts, signal, endpointBlocked, lastWait };
   let firstError: unknown = null;
   await Promise.all(
     opts.plan.streams.map((s) =>
-      fetchStream(s, pool, inner).catch((e: unknown) => {
-        if (firstError === null) {
-          firstError = e;
-          local.abort(e);
-        }
-      }),
+      fetchStream(s, pool, inner).then(
+        () => opts.onStreamDone?.(s),
+        (e: unknown) => {
+          if (firstError === null) {
+            firstError = e;
+            local.abort(e);
+          }
+        },
+      ),
     ),
   );
   if (firstError !== null) throw firstError;
@@ -54,7 +73,7 @@ function queryFor(stream: PlannedStream, opts: FetchStreamsOptions, offset: numb
   };
 }
 
-async function fetchStream(stream: PlannedStream, pool: TaskPool, opts: FetchStreamsOptions): Promise<void> {
+async function fetchStream(stream: PlannedStream, pool: TaskPool, opts: FetchStreamsOptions & { endpointBlocked: Set<string>; lastWait: Map<string, string> }): Promise<void> {
   const key = opts.keyOf(stream);
   const pages = opts.store.stream(key);
   const group = stream.type; // one endpoint per data type
@@ -79,10 +98,16 @@ async function fetchStream(stream: PlannedStream, pool: TaskPool, opts: FetchStr
     }
     const page = await pool.run(group, async () => {
       opts.signal?.throwIfAborted();
-      return opts.client.fetchPage(stream.type, stream.scope, stream.scopeId, queryFor(stream, opts, offset), {
+      const fetched = await opts.client.fetchPage(stream.type, stream.scope, stream.scopeId, queryFor(stream, opts, offset), {
         signal: opts.signal,
-        onWait: opts.onWait,
+        onWait: (w) => {
+          if (w) opts.lastWait.set(group, w.scope);
+          if (w?.scope === 'endpoint') opts.endpointBlocked.add(group);
+          opts.onWait?.(w);
+        },
       });
+      opts.endpointBlocked.delete(group);
+      return fetched;
     });
     const normalized: Page = { ...page, offset };
     await pages.write(normalized);

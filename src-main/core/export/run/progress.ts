@@ -18,6 +18,8 @@ export interface ProgressSink {
   bytes(delta: number): void;
   fileDone(): void;
   step(text: string): void;
+  /** Work running alongside the main step (writing a type while others are fetched); undefined clears it. */
+  background?(text: string | undefined): void;
   wait(w: WaitNotice | undefined): void;
   /** Delivers the current state now (state changes, the end). */
   flush(): void;
@@ -64,6 +66,7 @@ export function createProgressTracker(opts: ProgressTrackerOptions): ProgressSin
   let filesDone = 0;
   let filesTotal = 0;
   let wait: (WaitNotice & { until: number }) | undefined;
+  let backgroundText: string | undefined;
   const typeDone = new Map<DataTypeId, number>();
   let lastEmit = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -102,7 +105,7 @@ export function createProgressTracker(opts: ProgressTrackerOptions): ProgressSin
       jobId: opts.jobId,
       state: opts.state(),
       phase,
-      step: wait ? waitStep({ ...wait, seconds: (wait.until - now) / 1000 }) : stepText,
+      step: (wait ? waitStep({ ...wait, seconds: (wait.until - now) / 1000 }) : stepText) + (backgroundText ? ` · ${backgroundText}` : ''),
       recordsDone,
       recordsTotal,
       bytesDone: Math.max(0, bytesDone),
@@ -137,6 +140,7 @@ export function createProgressTracker(opts: ProgressTrackerOptions): ProgressSin
   return {
     snapshot,
     phase(p, s) {
+      if (p !== phase) backgroundText = undefined;
       phase = p;
       if (s) stepText = s;
       wait = undefined;
@@ -168,6 +172,10 @@ export function createProgressTracker(opts: ProgressTrackerOptions): ProgressSin
     },
     step(text) {
       stepText = text;
+      changed();
+    },
+    background(text) {
+      backgroundText = text;
       changed();
     },
     wait(w) {

@@ -1,11 +1,12 @@
-// The export runner: plan → listings → fetch every stream to disk → recordings → write the
-// files → ZIP or rename into place. Every step checkpoints in the job's workspace, so calling
+// The export runner: plan → listings → fetch every stream to disk, download the recordings and
+// write each type's files as soon as its pages are in (all three side by side) → ZIP or rename
+// into place. Every step checkpoints in the job's workspace, so calling
 // runExport again on the same workDir (after a pause, a crash, a kill -9 or a failure) continues
 // where the last attempt stopped and produces the same bytes (only the manifest's times and
 // request counts differ).
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { ExportRequest, ManifestSummary } from '../../../../src-shared/model';
+import type { DataTypeId, ExportRequest, ManifestSummary } from '../../../../src-shared/model';
 import { silentLogger, systemClock, type Clock, type Logger } from '../../ports';
 import type { HyperStudyClient, RequestOptions } from '../../sources/hyperstudy/client-types';
 import { createPlan, streamKey, type InternalPlan } from '../../plan/planner';
@@ -130,8 +131,8 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   opts.onInfo?.({ experimentName, folderName });
 
   // 3. Every stream, page by page, to disk, and (at the same time: their own endpoint, their own
-  //    concurrency) the recordings. Media names depend on the anonymizer, made the same way on
-  //    every attempt so a resumed job finds its own .part files.
+  //    concurrency) the recordings, and (4.) the files. Media names depend on the anonymizer,
+  //    made the same way on every attempt so a resumed job finds its own .part files.
   const anonymizer = createAnonymizer({
     mode: request.anonymize,
     participants: listings.participants.map((p) => ({ id: p.id, ...(p.name ? { name: p.name } : {}), ...(typeof (p as { email?: unknown }).email === 'string' ? { email: (p as { email?: string }).email } : {}) })),
@@ -141,13 +142,15 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   const warnings = new Set<string>(listings.warnings);
   const typeTotals = new Map<string, number>();
   for (const s of plan.streams) typeTotals.set(s.type, (typeTotals.get(s.type) ?? 0) + s.total);
-  // Fail fast: when one side fails, the other stops too (its progress stays on disk).
-  const both = new AbortController();
-  const inner = signal ? AbortSignal.any([signal, both.signal]) : both.signal;
-  const stopOther = (e: unknown) => {
-    both.abort(e);
+  // Fail fast: when one side fails, the others stop too (their progress stays on disk).
+  const all = new AbortController();
+  const inner = signal ? AbortSignal.any([signal, all.signal]) : all.signal;
+  const stopOthers = (e: unknown) => {
+    all.abort(e);
     throw e;
   };
+  // Each data type's files are written as soon as its streams are on disk (see write-outputs).
+  const typeFetched = perTypeCompletion(plan.streams.map((s) => s.type));
   const fetching = fetchAllStreams({
     client,
     plan,
@@ -162,7 +165,12 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
       for (const w of page.warnings ?? []) warnings.add(w);
       progress.records(s.type, page.records.length, typeTotals.get(s.type) ?? 0);
     },
-  }).catch(stopOther);
+    typeOrder: request.types,
+    onStreamDone: (s) => typeFetched.streamDone(s.type),
+  }).catch((e: unknown) => {
+    typeFetched.fail(e);
+    return stopOthers(e);
+  });
   const downloading = mediaJobs.length
     ? downloadAllRecordings({
         client,
@@ -176,24 +184,21 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
         onBytes: (n) => progress.bytes(n),
         onFileDone: () => progress.fileDone(),
         backoffMs: opts.mediaBackoffMs,
-      }).catch(stopOther)
+      }).catch(stopOthers)
     : Promise.resolve([] as MediaOutcome[]);
-  const settled = await Promise.allSettled([fetching, downloading]);
-  for (const r of settled) if (r.status === 'rejected') throw signal?.aborted ? (signal.reason ?? r.reason) : firstCause(settled);
-  const mediaOutcomes = (settled[1] as PromiseFulfilledResult<MediaOutcome[]>).value;
-  const mediaWarnings: string[] = [];
-  const failed = mediaOutcomes.filter((o) => o.status === 'failed');
-  if (failed.length) {
-    logger.warn('some recordings could not be downloaded', { failed: failed.length });
-    const first = failed[0].error?.message ?? 'unknown error';
-    mediaWarnings.push(`${failed.length} of ${mediaOutcomes.length} recordings could not be downloaded (first: ${first}); see recordings_metadata.csv.`);
-  }
+  const network = Promise.allSettled([fetching, downloading]);
 
-  // 5. The files.
-  signal?.throwIfAborted();
-  progress.phase('writing', 'Writing files');
+  // 4. The files, alongside: while pages or recordings are still coming, the writer's steps show
+  //    next to the fetching step; once the network part has ended, the phase is "writing".
+  let networkDone = false;
+  let writerStep = 'Writing files';
+  const onStep = (t: string) => {
+    writerStep = t;
+    if (networkDone) progress.step(t);
+    else progress.background?.(t.charAt(0).toLowerCase() + t.slice(1));
+  };
   const finishedAt = () => new Date(clock.now()).toISOString();
-  const tree = await writeExportTree({
+  const writing = writeExportTree({
     request,
     plan,
     streamKeys: run.streamKeys,
@@ -202,17 +207,45 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
     anonymizer,
     recordings,
     mediaJobs,
-    mediaOutcomes,
     outDir: ws.outDir,
     appVersion: opts.appVersion,
     sourceUrl: opts.sourceUrl,
     startedAt: run.startedAt,
     finishedAt,
-    requestsUsed: client.requestsMade(),
-    warnings: [...plan.warnings, ...warnings, ...mediaWarnings].filter((w, i, all) => all.indexOf(w) === i),
-    signal,
-    onStep: (t) => progress.step(t),
+    whenTypeFetched: (type) => typeFetched.whenDone(type),
+    whenRestDone: async () => {
+      // Every type is written; what is left waits for the last pages and recordings.
+      writerStep = 'Writing recordings metadata, metadata.json and README.txt';
+      progress.background?.(undefined);
+      const settled = await network;
+      for (const r of settled) if (r.status === 'rejected') throw signal?.aborted ? (signal.reason ?? r.reason) : firstCause(settled);
+      const mediaOutcomes = (settled[1] as PromiseFulfilledResult<MediaOutcome[]>).value;
+      const mediaWarnings: string[] = [];
+      const failed = mediaOutcomes.filter((o) => o.status === 'failed');
+      if (failed.length) {
+        logger.warn('some recordings could not be downloaded', { failed: failed.length });
+        const first = failed[0].error?.message ?? 'unknown error';
+        mediaWarnings.push(`${failed.length} of ${mediaOutcomes.length} recordings could not be downloaded (first: ${first}); see recordings_metadata.csv.`);
+      }
+      return {
+        mediaOutcomes,
+        requestsUsed: client.requestsMade(),
+        warnings: [...plan.warnings, ...warnings, ...mediaWarnings].filter((w, i, all) => all.indexOf(w) === i),
+      };
+    },
+    signal: inner,
+    onStep,
+  }).catch(stopOthers);
+  void network.then(() => {
+    networkDone = true;
+    if (!inner.aborted) progress.phase('writing', writerStep);
   });
+  const outcome = await Promise.allSettled([writing, network]);
+  const netSettled = outcome[1].status === 'fulfilled' ? outcome[1].value : [];
+  const everything = [outcome[0], ...netSettled];
+  if (everything.some((r) => r.status === 'rejected')) throw signal?.aborted ? (signal.reason ?? firstCause(everything)) : firstCause(everything);
+  const tree = (outcome[0] as PromiseFulfilledResult<Awaited<typeof writing>>).value;
+  const mediaOutcomes = (netSettled[1] as PromiseFulfilledResult<MediaOutcome[]>).value;
 
   // 6. Into place.
   signal?.throwIfAborted();
@@ -256,8 +289,11 @@ async function makeWorkspaceDir(destination: string, root: string): Promise<void
   }
 }
 
-/** A view of the client whose listRooms answers from memory after the first call per experiment. */
-function withRoomsListedOnce(client: HyperStudyClient): HyperStudyClient {
+/**
+ * A view of the client whose listRooms answers from memory after the first call per experiment.
+ * Make the plan through it too when planning before the export (then rooms are listed once).
+ */
+export function withRoomsListedOnce(client: HyperStudyClient): HyperStudyClient {
   const rooms = new Map<string, ReturnType<HyperStudyClient['listRooms']>>();
   return new Proxy(client, {
     get(target, prop, receiver) {
@@ -276,6 +312,40 @@ function withRoomsListedOnce(client: HyperStudyClient): HyperStudyClient {
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
+}
+
+/**
+ * Per data type: resolves once every stream of that type is on disk; rejects them all (handled,
+ * so no unhandled rejection) when fetching fails. Types without streams resolve at once.
+ */
+function perTypeCompletion(streamTypes: DataTypeId[]) {
+  const left = new Map<DataTypeId, number>();
+  for (const t of streamTypes) left.set(t, (left.get(t) ?? 0) + 1);
+  const waits = new Map<DataTypeId, { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void }>();
+  const entry = (t: DataTypeId) => {
+    let w = waits.get(t);
+    if (!w) {
+      let resolve!: () => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+      promise.catch(() => {});
+      w = { promise, resolve, reject };
+      waits.set(t, w);
+      if (!left.get(t)) resolve();
+    }
+    return w;
+  };
+  return {
+    whenDone: (t: DataTypeId) => entry(t).promise,
+    streamDone(t: DataTypeId) {
+      const n = (left.get(t) ?? 1) - 1;
+      left.set(t, n);
+      if (n <= 0) entry(t).resolve();
+    },
+    fail(e: unknown) {
+      for (const t of left.keys()) entry(t).reject(e);
+    },
+  };
 }
 
 /** The error that started a failure (not the abort it caused on the other side). */

@@ -2,6 +2,10 @@
 // It is a pure function of what is on disk (records in chain order, a fresh anonymizer made the
 // same way every attempt), so a resumed job writes the same bytes. Text files from an earlier,
 // interrupted attempt are removed first; downloaded recordings are kept.
+// It can start while pages are still being fetched: data types are written one after the other
+// in the request's fixed order (the anonymizer hands out codes in first-seen order, so the order
+// must never depend on which fetch finishes first), each once `whenTypeFetched` says its pages
+// are all on disk; recordings_metadata, the code map and the manifest wait for `whenRestDone`.
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DataTypeId, ExportRequest, ManifestSummary, Plan, PlannedStream } from '../../../../src-shared/model';
@@ -25,16 +29,24 @@ export interface WriteTreeOptions {
   anonymizer: Anonymizer;
   recordings: Array<Record<string, unknown>>;
   mediaJobs: MediaJob[];
-  mediaOutcomes: MediaOutcome[];
   outDir: string;
   appVersion: string;
   sourceUrl: string;
   startedAt: string;
   finishedAt: () => string;
-  requestsUsed: number;
-  warnings: string[];
+  /** Resolves once every stream of `type` is on disk (default: at once, everything is). */
+  whenTypeFetched?: (type: DataTypeId) => Promise<void>;
+  /** Awaited after the data types are written: what the rest of the tree needs (media outcomes, final counts). */
+  whenRestDone: () => Promise<RestOfTree>;
   signal?: AbortSignal;
   onStep?: (text: string) => void;
+}
+
+/** What the files after the data types need, known only once fetching and downloading have ended. */
+export interface RestOfTree {
+  mediaOutcomes: MediaOutcome[];
+  requestsUsed: number;
+  warnings: string[];
 }
 
 export const EXPERIMENT_FILE_NAME = 'experiment.json';
@@ -104,6 +116,8 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
   for (const type of request.types) {
     signal?.throwIfAborted();
     if (!streamsByType.has(type)) continue;
+    await opts.whenTypeFetched?.(type);
+    signal?.throwIfAborted();
     if (aggregator) {
       opts.onStep?.(`Summarizing ${type}`);
       for await (const r of typeRecords(type)()) aggregator.add(type, anonymizer.transform(r));
@@ -113,12 +127,14 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     files.push(...(await writeTypeOutputs({ ...common, type, format: request.format, split: request.split, namer, records: typeRecords(type) })));
   }
 
+  const rest = await opts.whenRestDone();
+  signal?.throwIfAborted();
   if (aggregator) files.push(...(await writeAggregateOutputs(aggregator, { outDir, format: request.format, bom: request.bom, formulaProtection: request.formulaProtection })));
 
   // recordings_metadata.csv: every selected recording with where it went and how it went.
   const media: MediaFileEntry[] = [];
   if (request.includeRecordings && !aggregate) {
-    const byPath = new Map(opts.mediaOutcomes.map((o) => [o.relativePath, o]));
+    const byPath = new Map(rest.mediaOutcomes.map((o) => [o.relativePath, o]));
     const rows = opts.mediaJobs.map((job) => {
       const o = byPath.get(job.relativePath);
       const status = o?.status ?? 'failed';
@@ -149,12 +165,12 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     anonymizer,
     startedAt: opts.startedAt,
     finishedAt: opts.finishedAt,
-    requestsUsed: opts.requestsUsed,
-    warnings: opts.warnings,
+    requestsUsed: rest.requestsUsed,
+    warnings: rest.warnings,
     files,
     extraFiles,
     media,
-    mediaOutcomes: opts.mediaOutcomes,
+    mediaOutcomes: rest.mediaOutcomes,
     codeMapWritten,
     signal,
   });
