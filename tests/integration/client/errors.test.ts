@@ -1,32 +1,17 @@
 // Every failure path of a request and the typed, plain-words error it ends in.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { StudyError, toErrorInfo } from '../../../src-shared/errors';
 import type { Simulator } from '../../sim/index';
-import { collect, makeClient, startSim, type TestClient } from './helpers';
+import { collect, makeClient, simulatorSuite, startSim } from './helpers';
 
+const suite = simulatorSuite();
+const use = suite.use;
 let sim: Simulator;
-let t: TestClient | undefined;
-beforeAll(async () => {
-  sim = await startSim();
+beforeAll(() => {
+  sim = suite.sim();
 });
-afterAll(async () => {
-  await sim.close();
-});
-afterEach(async () => {
-  sim.resetFaults();
-  sim.resetShapes();
-  sim.resetRateLimits();
-  await t?.limiter.close();
-  t = undefined;
-});
-
-function use(o: Parameters<typeof makeClient>[1] = {}) {
-  t = makeClient(sim, o);
-  sim.resetCounters();
-  return t.client;
-}
 
 /** The error a promise rejects with; fails the test if it resolves. */
 async function failure(p: Promise<unknown>): Promise<StudyError> {
@@ -218,7 +203,7 @@ describe('429', () => {
     const strict = await startSim({ endpointLimit: 5, endpointWindowSec: 1 });
     try {
       const limiter = makeClient(strict, { limits: { endpointLimit: 100, endpointWindowMs: 1000, endpointMarginMs: 50 } });
-      t = limiter;
+      onTestFinished(() => limiter.limiter.close());
       const id = strict.dataset.experiments()[0].id;
       for (let i = 0; i < 12; i++) await limiter.client.fetchPage('chat', 'experiment', id, { limit: 5, offset: 0 });
       expect(strict.counters().rateLimited).toBe(1);

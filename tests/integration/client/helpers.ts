@@ -1,5 +1,6 @@
 // Shared set-up for the client integration tests: a simulator on loopback and a client
 // wired to it through a real joint limiter.
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createJointLimiter, type JointLimiter, type LimiterLimits } from '../../../src-main/core/net/limiter';
 import type { RetryPolicy } from '../../../src-main/core/net/retry';
 import { systemClock, type Clock } from '../../../src-main/core/ports';
@@ -53,4 +54,35 @@ export async function collect<T>(it: AsyncIterable<{ records: T[] }>): Promise<{
     pages++;
   }
   return { records, pages };
+}
+
+/**
+ * The usual file set-up: one simulator for the file, a fresh client per `use()` (counters reset),
+ * and faults, shapes, rate limits and the client's limiter cleaned up after every test.
+ */
+export function simulatorSuite(simOpts: SimOptions = {}): { sim(): Simulator; use(o?: Parameters<typeof makeClient>[1]): HyperStudyClient } {
+  let sim: Simulator | undefined;
+  let t: TestClient | undefined;
+  beforeAll(async () => {
+    sim = await startSim(simOpts);
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+  afterEach(async () => {
+    sim?.resetFaults();
+    sim?.resetShapes();
+    sim?.resetRateLimits();
+    await t?.limiter.close();
+    t = undefined;
+  });
+  return {
+    sim: () => sim!,
+    use(o = {}) {
+      void t?.limiter.close(); // one client at a time: the previous one's limiter is done
+      t = makeClient(sim!, o);
+      sim!.resetCounters();
+      return t.client;
+    },
+  };
 }

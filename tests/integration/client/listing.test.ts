@@ -1,23 +1,15 @@
 // Every listing of the HyperStudy client against the simulator, and every tolerant-parsing
 // variant the simulator can switch to (reference §3 and §13).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/index';
-import { collect, makeClient, startSim, type TestClient } from './helpers';
+import { collect, simulatorSuite } from './helpers';
 
+const suite = simulatorSuite();
+const client = () => suite.use();
 let sim: Simulator;
-let t: TestClient;
-beforeAll(async () => {
-  sim = await startSim();
+beforeAll(() => {
+  sim = suite.sim();
 });
-afterAll(async () => {
-  await sim.close();
-});
-afterEach(async () => {
-  sim.resetFaults();
-  sim.resetShapes();
-  await t?.limiter.close();
-});
-const client = () => (t = makeClient(sim)).client;
 
 describe('listings', () => {
   it('lists own and shared experiments, merged, de-duplicated and marked with their origin', async () => {
@@ -35,8 +27,7 @@ describe('listings', () => {
   });
 
   it('without the organization header the shared experiments are not listed', async () => {
-    t = makeClient(sim, { connection: { organizationId: undefined } });
-    const { items } = await t.client.listExperiments();
+    const { items } = await suite.use({ connection: { organizationId: undefined } }).listExperiments();
     expect(items.every((e) => e.origin === 'own')).toBe(true);
     expect(items.length).toBe(sim.dataset.experiments().filter((e) => !e.shared).length);
   });
@@ -47,7 +38,6 @@ describe('listings', () => {
       sim.setShapes({ singleItem });
       const e = await client().getExperiment(id);
       expect(e.id).toBe(id);
-      await t.limiter.close();
     }
   });
 
@@ -129,7 +119,6 @@ describe('tolerant parsing', () => {
       const h = await client().health();
       expect(h.ok).toBe(true);
       expect(h.version).toBe('3.0.0');
-      await t.limiter.close();
     }
   });
 

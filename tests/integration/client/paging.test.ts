@@ -1,28 +1,15 @@
 // Paging: hasMore/nextOffset, the largest page, ascending time order, de-duplication while the
 // server appends records mid-paging, cancellation, and continuing from a kept first page.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../sim/index';
-import { collect, makeClient, startSim, type TestClient } from './helpers';
+import { collect, makeClient, simulatorSuite, startSim } from './helpers';
 
+const suite = simulatorSuite();
+const use = suite.use;
 let sim: Simulator;
-let t: TestClient | undefined;
-beforeAll(async () => {
-  sim = await startSim();
+beforeAll(() => {
+  sim = suite.sim();
 });
-afterAll(async () => {
-  await sim.close();
-});
-afterEach(async () => {
-  sim.resetFaults();
-  sim.resetShapes();
-  await t?.limiter.close();
-  t = undefined;
-});
-function use() {
-  t = makeClient(sim);
-  sim.resetCounters();
-  return t.client;
-}
 
 describe('pages()', () => {
   it('fetches every record in ⌈N/1000⌉ requests of 1000, sorted ascending by timestamp', async () => {
@@ -52,8 +39,8 @@ describe('pages()', () => {
   for (const concurrency of [1, 4]) {
     it(`de-duplicates by record id while the server appends records mid-paging (concurrency ${concurrency})`, async () => {
       const local = await startSim();
+      const t = makeClient(local);
       try {
-        t = makeClient(local);
         const c = t.client;
         const exp = local.dataset.experiments()[0];
         const room = local.dataset.rooms(exp.id)[0];
@@ -82,6 +69,7 @@ describe('pages()', () => {
         for (const r of appendedLate) expect(ids.has(r.id as string)).toBe(true); // paging followed hasMore past the first total
         expect(pages).toBeGreaterThanOrEqual(Math.ceil(before.length / 1000));
       } finally {
+        await t.limiter.close();
         await local.close();
       }
     });

@@ -1,27 +1,16 @@
 // The planner against the simulator: streams at the widest scope, request counts from the
 // first page's total (⌈total/1000⌉), kept first pages, media count and size.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createPlan, streamKey } from '../../../src-main/core/plan/planner';
 import type { Simulator } from '../../sim/index';
-import { makeClient, startSim, type TestClient } from './helpers';
+import { simulatorSuite } from './helpers';
 
+const suite = simulatorSuite();
+const use = suite.use;
 let sim: Simulator;
-let t: TestClient | undefined;
-beforeAll(async () => {
-  sim = await startSim();
+beforeAll(() => {
+  sim = suite.sim();
 });
-afterAll(async () => {
-  await sim.close();
-});
-afterEach(async () => {
-  await t?.limiter.close();
-  t = undefined;
-});
-function use() {
-  t = makeClient(sim);
-  sim.resetCounters();
-  return t.client;
-}
 
 describe('createPlan', () => {
   it('plans experiment-scope streams with ⌈total/1000⌉ requests each, and variables per room', async () => {
@@ -95,9 +84,9 @@ describe('createPlan', () => {
   });
 
   it('a type the key may not read becomes a warning, not a failed plan', async () => {
-    t = makeClient(sim, { connection: { apiKey: sim.limitedKey } });
+    const c = use({ connection: { apiKey: sim.limitedKey } });
     const exp = sim.dataset.experiments()[0];
-    const { plan } = await createPlan(t.client, { target: { level: 'experiment', experimentId: exp.id }, types: ['events', 'chat'], includeRecordings: false });
+    const { plan } = await createPlan(c, { target: { level: 'experiment', experimentId: exp.id }, types: ['events', 'chat'], includeRecordings: false });
     expect(plan.streams.map((s) => s.type)).toEqual(['events']);
     expect(plan.warnings.join(' ')).toMatch(/read:chat/);
   });
