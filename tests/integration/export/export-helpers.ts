@@ -13,7 +13,8 @@ import { systemClock } from '../../../src-main/core/ports';
 import { createHyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client';
 import type { HyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client-types';
 import { runExport, type ExportResult, type RunExportOptions } from '../../../src-main/core/export/run/run-export';
-import type { Simulator } from '../../sim/index';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { startSimulator, type Simulator } from '../../sim/index';
 
 export const execFileP = promisify(execFile);
 
@@ -137,4 +138,42 @@ export async function python(code: string, args: string[] = []): Promise<unknown
 
 export async function removeDir(p: string): Promise<void> {
   await rm(p, { recursive: true, force: true });
+}
+
+/** What a media test file shares: one simulator, a client, and a sizeable recording with its bytes. */
+export interface MediaFixture {
+  sim: Simulator;
+  root: string;
+  client: HyperStudyClient;
+  recording: Record<string, unknown>;
+  full: Buffer;
+}
+
+/**
+ * Registers the set-up of a media test file: a tiny simulator (seed 41), a temp dir, a client, and
+ * the first recording over 100 kB that `pick` accepts; counters and faults reset before each test.
+ * The fields are filled in by `beforeAll`.
+ */
+export function mediaFixture(prefix: string, pick: (r: Record<string, unknown>) => boolean = () => true): MediaFixture {
+  const f = {} as MediaFixture;
+  beforeAll(async () => {
+    f.sim = await startSimulator({ scale: 'tiny', seed: 41 });
+    f.root = await tempDir(prefix);
+    f.client = makeClient(f.sim);
+    for (const exp of f.sim.dataset.experiments().filter((e) => !e.shared)) {
+      const page = await f.client.fetchPage('recordings', 'experiment', exp.id, {});
+      f.recording ??= page.records.find((r) => typeof r.fileSize === 'number' && r.fileSize > 100_000 && pick(r))!;
+    }
+    expect(f.recording).toBeTruthy();
+    f.full = f.sim.dataset.mediaBytes(String(f.recording.roomId), String(f.recording.recordingId));
+  });
+  afterAll(async () => {
+    await f.sim?.close();
+    await removeDir(f.root);
+  });
+  beforeEach(() => {
+    f.sim.resetCounters();
+    f.sim.resetFaults();
+  });
+  return f;
 }

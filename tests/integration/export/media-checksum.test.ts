@@ -4,12 +4,12 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { downloadRecordingFile } from '../../../src-main/core/export/media/download-file';
 import { sha256Of } from '../../../src-main/core/export/media/recording-facts';
 import type { HyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client-types';
-import { startSimulator, type Simulator } from '../../sim/index';
-import { makeClient, removeDir, tempDir } from './export-helpers';
+import type { Simulator } from '../../sim/index';
+import { mediaFixture } from './export-helpers';
 
 let sim: Simulator;
 let root: string;
@@ -18,25 +18,10 @@ let recording: Record<string, unknown>;
 let full: Buffer;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-beforeAll(async () => {
-  sim = await startSimulator({ scale: 'tiny', seed: 41 });
-  root = await tempDir('media-checksum-');
-  client = makeClient(sim);
-  for (const exp of sim.dataset.experiments().filter((e) => !e.shared)) {
-    const page = await client.fetchPage('recordings', 'experiment', exp.id, {});
-    recording ??= page.records.find((r) => sha256Of(r) !== null && (r.fileSize as number) > 100_000)!;
-  }
-  expect(recording).toBeTruthy();
-  full = sim.dataset.mediaBytes(String(recording.roomId), String(recording.recordingId));
+const fixture = mediaFixture('media-checksum-', (r) => sha256Of(r) !== null);
+beforeAll(() => {
+  ({ sim, root, client, recording, full } = fixture);
   expect(sha256Of(recording)).toBe(sha(full));
-});
-afterAll(async () => {
-  await sim?.close();
-  await removeDir(root);
-});
-beforeEach(() => {
-  sim.resetCounters();
-  sim.resetFaults();
 });
 
 describe('recording checksums', () => {

@@ -6,13 +6,13 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { backgroundFlush } from '../../../src-main/core/export/media/background-flush';
 import { downloadRecordingFile } from '../../../src-main/core/export/media/download-file';
 import { createNodeMediaGet } from '../../../src-main/core/export/media/media-http';
 import type { HyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client-types';
-import { startSimulator, type Simulator } from '../../sim/index';
-import { makeClient, removeDir, tempDir } from './export-helpers';
+import type { Simulator } from '../../sim/index';
+import { mediaFixture } from './export-helpers';
 
 let sim: Simulator;
 let root: string;
@@ -24,24 +24,9 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const canCountFds = existsSync('/proc/self/fd');
 const openFds = async () => (await readdir('/proc/self/fd')).length;
 
-beforeAll(async () => {
-  sim = await startSimulator({ scale: 'tiny', seed: 41 });
-  root = await tempDir('media-flush-');
-  client = makeClient(sim);
-  for (const exp of sim.dataset.experiments().filter((e) => !e.shared)) {
-    const page = await client.fetchPage('recordings', 'experiment', exp.id, {});
-    recording ??= page.records.find((r) => typeof r.fileSize === 'number' && (r.fileSize as number) > 100_000)!;
-  }
-  expect(recording).toBeTruthy();
-  full = sim.dataset.mediaBytes(String(recording.roomId), String(recording.recordingId));
-});
-afterAll(async () => {
-  await sim?.close();
-  await removeDir(root);
-});
-beforeEach(() => {
-  sim.resetCounters();
-  sim.resetFaults();
+const fixture = mediaFixture('media-flush-');
+beforeAll(() => {
+  ({ sim, root, client, recording, full } = fixture);
 });
 
 describe('media downloads with early writeback', () => {
