@@ -7,10 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { toKeychainUnavailable } from '../../../src-main/core/secrets/keychain-unavailable';
-import { createKeytarStore } from '../../../src-main/core/secrets/keytar-store';
 import { startSimulator, type Simulator } from '../../sim/index';
-import { cliEnv, filesContaining, REPO, runCli, type CliResult } from './cli-run';
+import { cliEnv, filesContaining, REPO, runCli, probeTestKeychain, type CliResult } from './cli-run';
 
 // Each run is a fresh node + tsx process (~2 s on a busy 2-core box); give the scenarios room.
 vi.setConfig({ testTimeout: 180_000 });
@@ -33,10 +31,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const keychain = await createKeytarStore({ service: 'Study Downloader (tests)' })
-  .probe!()
-  .then(() => ({ ok: true as const, why: '' }))
-  .catch((e: unknown) => ({ ok: false as const, why: toKeychainUnavailable(e).reason }));
+const keychain = await probeTestKeychain();
 
 /** No session bus at all: what a headless Linux box without a keyring looks like. */
 const noBus = { DBUS_SESSION_BUS_ADDRESS: undefined, DISPLAY: undefined, WAYLAND_DISPLAY: undefined };

@@ -2,6 +2,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { toKeychainUnavailable } from '../../../src-main/core/secrets/keychain-unavailable';
+import { createKeytarStore } from '../../../src-main/core/secrets/keytar-store';
 
 export const REPO = path.resolve(import.meta.dirname, '../../..');
 
@@ -39,7 +41,7 @@ export function runCli(
 
 /** A clean environment for the CLI: no inherited key, a private config dir. */
 export function cliEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, STUDYDL_HOME: home, STUDYDL_KEYCHAIN_SERVICE: 'Study Downloader (tests)' };
+  const env: NodeJS.ProcessEnv = { ...process.env, STUDYDL_HOME: home, STUDYDL_KEYCHAIN_SERVICE: TEST_KEYCHAIN_SERVICE };
   delete env.HYPERSTUDY_API_KEY;
   delete env.HYPERSTUDY_BASE_URL;
   delete env.NODE_OPTIONS;
@@ -81,4 +83,18 @@ export function zipEntriesContaining(zipPath: string, needle: string): string[] 
   ].join('\n');
   const out = execFileSync('python3', ['-c', script, zipPath, needle], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   return out.split('\n').filter(Boolean);
+}
+
+/** The service name the tests store under, away from real entries. */
+export const TEST_KEYCHAIN_SERVICE = 'Study Downloader (tests)';
+
+/** Whether the real OS keychain answers here; `why` names the reason (and detail) when it does not. */
+export function probeTestKeychain(): Promise<{ ok: true; why: '' } | { ok: false; why: string }> {
+  return createKeytarStore({ service: TEST_KEYCHAIN_SERVICE })
+    .probe!()
+    .then(() => ({ ok: true as const, why: '' as const }))
+    .catch((e: unknown) => {
+      const err = toKeychainUnavailable(e);
+      return { ok: false as const, why: `${err.reason}: ${String(err.details?.detail ?? err.message)}` };
+    });
 }

@@ -5,10 +5,8 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { toKeychainUnavailable } from '../../../src-main/core/secrets/keychain-unavailable';
-import { createKeytarStore } from '../../../src-main/core/secrets/keytar-store';
 import { startSimulator, type Simulator } from '../../sim/index';
-import { cliEnv, filesContaining, runCli, zipEntriesContaining, type CliResult } from './cli-run';
+import { cliEnv, filesContaining, runCli, zipEntriesContaining, probeTestKeychain, type CliResult } from './cli-run';
 
 vi.setConfig({ testTimeout: 240_000 });
 
@@ -29,10 +27,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const keychain = await createKeytarStore({ service: 'Study Downloader (tests)' })
-  .probe!()
-  .then(() => ({ ok: true as const, why: '' }))
-  .catch((e: unknown) => ({ ok: false as const, why: toKeychainUnavailable(e).reason }));
+const keychain = await probeTestKeychain();
 
 async function expectNoKeyAnywhere(dirs: string[]): Promise<void> {
   for (const dir of dirs) {

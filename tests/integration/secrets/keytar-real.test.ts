@@ -2,22 +2,14 @@
 // Run inside: dbus-run-session -- bash -c 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; npx vitest run tests/integration/secrets'
 // Elsewhere it skips itself, saying why.
 import { describe, expect, it } from 'vitest';
-import { toKeychainUnavailable } from '../../../src-main/core/secrets/keychain-unavailable';
 import { createKeytarStore } from '../../../src-main/core/secrets/keytar-store';
 import { openSecretStore } from '../../../src-main/core/secrets/select-store';
 import { secretStoreContract } from '../../unit/secrets/secret-store-contract';
+import { probeTestKeychain, TEST_KEYCHAIN_SERVICE } from './cli-run';
 
-// A separate service name keeps test entries away from real ones.
-const SERVICE = 'Study Downloader (tests)';
-const real = () => createKeytarStore({ service: SERVICE });
+const real = () => createKeytarStore({ service: TEST_KEYCHAIN_SERVICE });
 
-const availability = await real()
-  .probe!()
-  .then(() => ({ ok: true as const, why: '' }))
-  .catch((e: unknown) => {
-    const err = toKeychainUnavailable(e);
-    return { ok: false as const, why: `${err.reason}: ${String(err.details?.detail ?? err.message)}` };
-  });
+const availability = await probeTestKeychain();
 
 if (!availability.ok) {
   console.warn(`[secrets] real keytar tests skipped: the OS keychain is not reachable here (${availability.why}).`);
@@ -32,7 +24,7 @@ describe.skipIf(!availability.ok)('real keytar + Secret Service', () => {
   secretStoreContract('keytar (real gnome-keyring)', real, { kind: 'os-keychain', persistent: true, reopen: real });
 
   it('is what openSecretStore picks, with no notice', async () => {
-    const chosen = await openSecretStore({ keytar: { service: SERVICE } });
+    const chosen = await openSecretStore({ keytar: { service: TEST_KEYCHAIN_SERVICE } });
     expect(chosen.store.kind).toBe('os-keychain');
     expect(chosen.notice).toBeUndefined();
     expect((await chosen.store.status()).persistent).toBe(true);
