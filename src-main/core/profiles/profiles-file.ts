@@ -3,17 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Environment, Notice, SourceId } from '../../../src-shared/model';
+import type { Notice, ProfileSummary } from '../../../src-shared/model';
 
-export interface StoredProfile {
-  id: string;
-  name: string;
-  source: SourceId;
-  environment: Environment;
-  baseUrl: string;
-  organizationId?: string;
-  /** Masked, e.g. "hst_live_a3f2…". */
-  keyHint?: string;
+/** A profile as saved on disk: the shared summary's fields that persist, plus times. Never the key. */
+export interface StoredProfile extends Pick<ProfileSummary, 'id' | 'name' | 'source' | 'environment' | 'baseUrl' | 'organizationId' | 'keyHint'> {
   createdAt: string;
   updatedAt: string;
 }
