@@ -4,11 +4,14 @@
 // with UNREACHABLE (the core may or may not have run them, so we never resend blindly).
 // The server replays the latest buffered events on every connection, and the local hub
 // replays them to late subscribers.
+// The token is offered as a WebSocket subprotocol (see ws-protocol.ts): never in the URL,
+// never in a cookie, so it reaches only the server the page came from.
 import type { CallResult, EventName, EventPayloads, MethodName } from './contract';
 import { eventNames } from './contract';
 import { createEventHub } from './event-hub';
-import { ApiError, type Transport } from './api-client';
-import { WS_PATH, type WsCall, type WsServerMessage } from './ws-protocol';
+import { ApiError, unwrapResult, type Transport } from './api-client';
+import type { Notice } from './model';
+import { WS_MAX_PAYLOAD, WS_PATH, webSocketProtocolsFor, type WsClientMessage, type WsServerMessage } from './ws-protocol';
 
 /** The part of the WebSocket API we use (the browser's global, or the `ws` package in Node tests). */
 export interface WebSocketLike {
@@ -17,13 +20,13 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void;
   addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (ev: any) => void): void;
 }
-export type WebSocketFactory = (url: string) => WebSocketLike;
+export type WebSocketFactory = (url: string, protocols: string[]) => WebSocketLike;
 
 export interface WsTransportOptions {
-  /** ws://127.0.0.1:PORT/ws (the token is appended as ?token=). */
+  /** ws://127.0.0.1:PORT/ws */
   url: string;
-  /** The per-run token printed by `npm run web`; omit to rely on the session cookie. */
-  token?: string | null;
+  /** The per-run token from the link `npm run web` printed. */
+  token: string;
   /** Defaults to the global WebSocket. */
   createSocket?: WebSocketFactory;
   /** Reconnect backoff, ms. */
@@ -36,6 +39,10 @@ export interface WsTransportOptions {
 export interface WsTransport extends Transport {
   close(): void;
   readonly linkState: 'open' | 'reconnecting' | 'closed';
+  /** A one-time ticket for downloading a finished export (see downloadPathWithTicket). */
+  downloadTicket(jobId: string): Promise<string>;
+  /** Shows a notice raised on the page side (e.g. a download that could not start) like the server's. */
+  localNotice(notice: Notice): void;
 }
 
 const OPEN = 1;
@@ -48,26 +55,33 @@ function lostConnection(): ApiError {
   });
 }
 
-function withToken(url: string, token?: string | null): string {
-  if (!token) return url;
-  return `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+export function missingToken(): ApiError {
+  return new ApiError({
+    code: 'UNAUTHORIZED',
+    message: 'This page was opened without its access token, so it cannot reach the Study Downloader server.',
+    fix: 'Open the full link that `npm run web` printed (it ends in #token=…).',
+  });
 }
+
+const utf8Length = (text: string) => new TextEncoder().encode(text).length;
 
 /** Resolves once the first connection is open; rejects (UNAUTHORIZED / UNREACHABLE) if it cannot open. */
 export function connectWebSocketTransport(opts: WsTransportOptions): Promise<WsTransport> {
+  if (!opts.token) return Promise.reject(missingToken());
   const create: WebSocketFactory =
     opts.createSocket ??
-    ((u) => {
-      const WS = (globalThis as { WebSocket?: new (u: string) => WebSocketLike }).WebSocket;
+    ((u, protocols) => {
+      const WS = (globalThis as { WebSocket?: new (u: string, protocols: string[]) => WebSocketLike }).WebSocket;
       if (!WS) throw new ApiError({ code: 'UNSUPPORTED', message: 'This browser has no WebSocket support.', fix: 'Use a current Chrome, Firefox, Edge or Safari.' });
-      return new WS(u);
+      return new WS(u, protocols);
     });
   const minBackoff = opts.minBackoffMs ?? 250;
   const maxBackoff = opts.maxBackoffMs ?? 5_000;
-  const fullUrl = withToken(opts.url, opts.token);
+  const protocols = webSocketProtocolsFor(opts.token);
   const hub = createEventHub();
   const pending = new Map<number, { resolve: (r: CallResult<unknown>) => void; reject: (e: unknown) => void }>();
-  const queue: WsCall[] = [];
+  /** Messages not sent yet (while disconnected), in order. */
+  const queue: Array<{ id: number; text: string }> = [];
   let nextId = 1;
   let socket: WebSocketLike | null = null;
   let closed = false;
@@ -89,6 +103,7 @@ export function connectWebSocketTransport(opts: WsTransportOptions): Promise<WsT
     } catch {
       return;
     }
+    if (!msg || typeof msg !== 'object') return;
     if (msg.type === 'result') {
       const p = pending.get(msg.id);
       if (!p) return;
@@ -100,7 +115,7 @@ export function connectWebSocketTransport(opts: WsTransportOptions): Promise<WsT
   };
 
   const flush = () => {
-    while (socket && socket.readyState === OPEN && queue.length) socket.send(JSON.stringify(queue.shift()));
+    while (socket && socket.readyState === OPEN && queue.length) socket.send(queue.shift()!.text);
   };
 
   const failInFlight = () => {
@@ -115,7 +130,7 @@ export function connectWebSocketTransport(opts: WsTransportOptions): Promise<WsT
   const open = (onFirst?: { resolve: () => void; reject: (e: unknown) => void }) => {
     let ws: WebSocketLike;
     try {
-      ws = create(fullUrl);
+      ws = create(opts.url, protocols);
     } catch (e) {
       onFirst?.reject(e);
       return;
@@ -143,7 +158,7 @@ export function connectWebSocketTransport(opts: WsTransportOptions): Promise<WsT
           new ApiError({
             code: 'UNAUTHORIZED',
             message: 'The Study Downloader server refused the connection (the link may be from an earlier run, or the server has stopped).',
-            fix: 'Open the link that `npm run web` printed most recently, including its ?token= part.',
+            fix: 'Open the link that `npm run web` printed most recently, including its #token= part.',
           }),
         );
         return;
@@ -158,19 +173,43 @@ export function connectWebSocketTransport(opts: WsTransportOptions): Promise<WsT
     });
   };
 
+  /** Sends one message (now or after the reconnect) and resolves with its answer. */
+  const request = (message: WsClientMessage): Promise<CallResult<unknown>> => {
+    if (closed) return Promise.reject(lostConnection());
+    const text = JSON.stringify(message);
+    const size = utf8Length(text);
+    // the server closes the connection on a message over its limit: say so instead
+    if (size > WS_MAX_PAYLOAD) {
+      return Promise.resolve({
+        ok: false,
+        error: {
+          code: 'INVALID_ARGUMENT',
+          message: `This request is too large for browser mode (${(size / 1048576).toFixed(1)} MB; the limit is ${WS_MAX_PAYLOAD / 1048576} MB).`,
+          fix: 'Select fewer items at once, or use the desktop app or the studydl command line.',
+        },
+      });
+    }
+    return new Promise<CallResult<unknown>>((resolve, reject) => {
+      pending.set(message.id, { resolve, reject });
+      queue.push({ id: message.id, text });
+      flush();
+    });
+  };
+
   const transport: WsTransport = {
     get linkState() {
       return linkState;
     },
     invoke(name: MethodName, arg: unknown) {
-      if (closed) return Promise.reject(lostConnection());
-      const id = nextId++;
-      const call: WsCall = { type: 'call', id, method: name, ...(arg === undefined ? {} : { arg }) };
-      return new Promise<CallResult<unknown>>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        queue.push(call);
-        flush();
-      });
+      return request({ type: 'call', id: nextId++, method: name, ...(arg === undefined ? {} : { arg }) });
+    },
+    async downloadTicket(jobId: string) {
+      const value = unwrapResult(await request({ type: 'downloadTicket', id: nextId++, jobId })) as { ticket?: unknown };
+      if (typeof value?.ticket !== 'string') throw new ApiError({ code: 'INTERNAL', message: 'The server answered the download request with no ticket.', fix: 'Reload the page and try again.' });
+      return value.ticket;
+    },
+    localNotice(notice: Notice) {
+      hub.emit('notice', notice);
     },
     subscribe(event, cb) {
       return hub.subscribe(event, cb as (p: EventPayloads[EventName]) => void);

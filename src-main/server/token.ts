@@ -1,8 +1,10 @@
 // The per-run secret that guards browser mode: 32 random bytes, compared in constant time.
-// Accepted from `?token=` (first load), the session cookie, or the x-study-token header.
+// No cookie carries it (cookies are scoped by host, not port, so every other server on
+// 127.0.0.1 would receive one). It arrives only as a WebSocket subprotocol on the upgrade,
+// or in the x-study-token header from scripts.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { TOKEN_HEADER } from '../../src-shared/ws-protocol';
+import { TOKEN_HEADER, TOKEN_PROTOCOL_PREFIX } from '../../src-shared/ws-protocol';
 
 export function generateToken(): string {
   return randomBytes(32).toString('base64url');
@@ -14,32 +16,18 @@ export function tokensEqual(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Cookies are not port-specific, so the name carries the port: two runs never clobber each other. */
-export const cookieNameFor = (port: number) => `sd_token_${port}`;
-
-export function sessionCookie(port: number, token: string): string {
-  return `${cookieNameFor(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-}
-
-function readCookie(header: string | undefined, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+/** The token offered in `Sec-WebSocket-Protocol` as `studydl.token.<token>`, or null. */
+export function tokenFromProtocols(header: string | string[] | undefined): string | null {
+  const values = Array.isArray(header) ? header.join(',') : header ?? '';
+  for (const part of values.split(',')) {
+    const p = part.trim();
+    if (p.startsWith(TOKEN_PROTOCOL_PREFIX) && p.length > TOKEN_PROTOCOL_PREFIX.length) return p.slice(TOKEN_PROTOCOL_PREFIX.length);
   }
   return null;
 }
 
-export type TokenSource = 'query' | 'header' | 'cookie';
-
-/** The token a request presents, and where it came from; null when it presents none. */
-export function presentedToken(req: IncomingMessage, url: URL, port: number): { token: string; source: TokenSource } | null {
-  const q = url.searchParams.get('token');
-  if (q) return { token: q, source: 'query' };
+/** The token in the x-study-token header, or null. */
+export function tokenFromHeader(req: IncomingMessage): string | null {
   const h = req.headers[TOKEN_HEADER];
-  if (typeof h === 'string' && h) return { token: h, source: 'header' };
-  const c = readCookie(req.headers.cookie, cookieNameFor(port));
-  if (c) return { token: c, source: 'cookie' };
-  return null;
+  return typeof h === 'string' && h ? h : null;
 }

@@ -28,9 +28,9 @@ export function httpGet(port: number, path: string, headers: Record<string, stri
 }
 
 /** Tries a WebSocket upgrade; resolves 'open' or the HTTP status it was refused with. */
-export function tryUpgrade(url: string, opts: { origin?: string; headers?: Record<string, string> } = {}): Promise<'open' | number> {
+export function tryUpgrade(url: string, opts: { origin?: string; headers?: Record<string, string>; protocols?: string[] } = {}): Promise<'open' | number> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, { ...(opts.origin ? { origin: opts.origin } : {}), headers: opts.headers ?? {} });
+    const ws = new WebSocket(url, opts.protocols ?? [], { ...(opts.origin ? { origin: opts.origin } : {}), headers: opts.headers ?? {} });
     ws.on('open', () => {
       ws.close();
       resolve('open');
@@ -59,8 +59,8 @@ export async function connectApi(port: number, token: string, onLinkChange?: (s:
     url: `ws://127.0.0.1:${port}/ws`,
     token,
     onLinkChange,
-    createSocket: (u) => {
-      const ws = new WebSocket(u, { origin: `http://127.0.0.1:${port}` });
+    createSocket: (u, protocols) => {
+      const ws = new WebSocket(u, protocols, { origin: `http://127.0.0.1:${port}` });
       ws.on('message', (d) => frames.push(d.toString()));
       return ws as never;
     },

@@ -1,4 +1,4 @@
-// `npm run web` as a process: exactly one line on stdout, the page behind the token,
+// `npm run web` as a process: exactly one line on stdout, the WebSocket behind the token,
 // and a clear message when the renderer is not built.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../../src-main/server/node-core';
 import { rendererDirOrExplain } from '../../../src-main/server/renderer-dir';
+import { webSocketProtocolsFor } from '../../../src-shared/ws-protocol';
 import { httpGet, tryUpgrade } from './helpers';
 
 describe('npm run web (src-main/server/main.ts)', () => {
@@ -22,7 +23,7 @@ describe('npm run web (src-main/server/main.ts)', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('prints exactly one line and guards the page with the token', async () => {
+  it('prints exactly one line and guards the WebSocket with the token', async () => {
     const home = await mkdtemp(join(tmpdir(), 'studydl-web-'));
     const root = projectRoot();
     const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src-main', 'server', 'main.ts')], {
@@ -42,17 +43,20 @@ describe('npm run web (src-main/server/main.ts)', () => {
       }
       const lines = stdout.split('\n').filter(Boolean);
       expect(lines).toHaveLength(1);
-      const m = /^Study Downloader is running at (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]{43}))$/.exec(lines[0]);
+      const m = /^Study Downloader is running at (http:\/\/127\.0\.0\.1:(\d+)\/#token=([A-Za-z0-9_-]{43}))$/.exec(lines[0]);
       expect(m).not.toBeNull();
       const port = Number(m![2]);
       const token = m![3];
-      expect((await httpGet(port, '/')).status).toBe(401);
-      expect((await httpGet(port, '/?token=nope')).status).toBe(403);
-      const page = await httpGet(port, `/?token=${token}`);
+      // the app shell is public (the token travels in the fragment, which browsers never send)…
+      const page = await httpGet(port, '/');
       expect(page.status).toBe(200);
       expect(page.body.toString()).toMatch(/<div id="root">/);
-      expect(await tryUpgrade(`ws://127.0.0.1:${port}/ws`, { origin: `http://127.0.0.1:${port}` })).toBe(401);
-      expect(await tryUpgrade(`ws://127.0.0.1:${port}/ws?token=${token}`, { origin: `http://127.0.0.1:${port}` })).toBe('open');
+      expect(page.headers['set-cookie']).toBeUndefined();
+      // …the WebSocket is not
+      const origin = `http://127.0.0.1:${port}`;
+      expect(await tryUpgrade(`ws://127.0.0.1:${port}/ws`, { origin })).toBe(401);
+      expect(await tryUpgrade(`ws://127.0.0.1:${port}/ws`, { origin, protocols: webSocketProtocolsFor('nope') })).toBe(403);
+      expect(await tryUpgrade(`ws://127.0.0.1:${port}/ws`, { origin, protocols: webSocketProtocolsFor(token) })).toBe('open');
       await new Promise((r) => setTimeout(r, 200));
       expect(stdout.split('\n').filter(Boolean)).toHaveLength(1); // still one line
     } finally {

@@ -1,5 +1,6 @@
-// Browser mode against the real core and the simulator: the token, Host and Origin gates for
-// HTTP and the WebSocket upgrade, then real calls end to end over the WebSocket client.
+// Browser mode against the real core and the simulator: the Host and Origin gates for HTTP, the
+// token (as a subprotocol) on the WebSocket upgrade, one-time download tickets, no cookie ever,
+// then real calls end to end over the WebSocket client.
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,7 +9,9 @@ import type { Api } from '../../../src-shared/contract';
 import type { JobProgress, JobSnapshot } from '../../../src-shared/model';
 import type { WsTransport } from '../../../src-shared/ws-client';
 import { startAppServer, type AppServer } from '../../e2e/fixtures/app-server';
+import { downloadPathFor, downloadPathWithTicket, WS_SUBPROTOCOL, webSocketProtocolsFor } from '../../../src-shared/ws-protocol';
 import { connectApi, fakeRendererDir, httpGet, tryUpgrade } from './helpers';
+import { rawUpgrade } from './raw-ws';
 
 let app: AppServer;
 let api: Api;
@@ -25,61 +28,74 @@ afterAll(async () => {
 });
 
 describe('HTTP gate', () => {
-  it('refuses a request without the token (401), with a wrong token (403), a foreign Origin or Host (403)', async () => {
-    expect((await httpGet(app.port, '/')).status).toBe(401);
-    expect((await httpGet(app.port, '/assets/app.js')).status).toBe(401);
-    expect((await httpGet(app.port, '/?token=wrong')).status).toBe(403);
-    expect((await httpGet(app.port, `/?token=${app.token}x`)).status).toBe(403);
-    expect((await httpGet(app.port, '/', { 'x-study-token': 'nope' })).status).toBe(403);
-    expect((await httpGet(app.port, '/', { cookie: `sd_token_${app.port}=nope` })).status).toBe(403);
-    expect((await httpGet(app.port, `/?token=${app.token}`, { origin: 'http://evil.example' })).status).toBe(403);
-    expect((await httpGet(app.port, `/?token=${app.token}`, { origin: `http://127.0.0.1:${app.port + 1}` })).status).toBe(403);
-    expect((await httpGet(app.port, `/?token=${app.token}`, { host: 'evil.example' })).status).toBe(403);
-    const refused = await httpGet(app.port, '/');
-    expect(refused.body.toString()).toMatch(/npm run web/);
-    expect(refused.body.toString()).not.toContain(app.token);
+  it('serves the app shell without a token (it holds no data), but only for our own Host and Origin', async () => {
+    for (const path of ['/', '/index.html', '/assets/app.js', '/some/client/route']) expect((await httpGet(app.port, path)).status).toBe(200);
+    expect((await httpGet(app.port, '/', { origin: 'http://evil.example' })).status).toBe(403);
+    expect((await httpGet(app.port, '/', { origin: `http://127.0.0.1:${app.port + 1}` })).status).toBe(403);
+    expect((await httpGet(app.port, '/', { host: 'evil.example' })).status).toBe(403);
+    expect((await httpGet(app.port, '/', { host: `127.0.0.1:${app.port + 1}` })).status).toBe(403);
+    expect((await httpGet(app.port, '/', { origin: app.origin })).status).toBe(200);
   });
 
-  it('serves the page with the token, sets a strict session cookie and a strict CSP', async () => {
-    const r = await httpGet(app.port, `/?token=${app.token}`, { origin: app.origin });
-    expect(r.status).toBe(200);
-    expect(r.body.toString()).toContain('Study Downloader');
-    const cookie = String(r.headers['set-cookie']);
-    expect(cookie).toContain(`sd_token_${app.port}=${app.token}`);
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/SameSite=Strict/);
+  it('never sets a cookie, never echoes the token, and sends a strict CSP', async () => {
+    for (const path of ['/', `/?token=${app.token}`, '/assets/app.js', '/download/x', '/ws', '/missing.js']) {
+      const r = await httpGet(app.port, path, { 'x-study-token': app.token });
+      expect(r.headers['set-cookie']).toBeUndefined();
+      expect(JSON.stringify(r.headers)).not.toContain(app.token);
+      expect(r.body.toString()).not.toContain(app.token);
+    }
+    const r = await httpGet(app.port, '/', { origin: app.origin });
     const csp = String(r.headers['content-security-policy']);
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain(`ws://127.0.0.1:${app.port}`);
     expect(r.headers['referrer-policy']).toBe('no-referrer');
-    // later requests authenticate with the cookie or the header
-    expect((await httpGet(app.port, '/assets/app.js', { cookie: `sd_token_${app.port}=${app.token}` })).status).toBe(200);
-    expect((await httpGet(app.port, '/assets/app.js', { 'x-study-token': app.token })).status).toBe(200);
+  });
+
+  it('answers a request line it cannot parse with 400 instead of failing', async () => {
+    expect((await httpGet(app.port, 'http://[')).status).toBe(400);
   });
 
   it('never serves files outside the renderer folder, and only GET/HEAD', async () => {
-    const h = { 'x-study-token': app.token };
-    expect((await httpGet(app.port, '/../../../../etc/passwd', h)).body.toString()).not.toMatch(/root:/);
-    const encoded = await httpGet(app.port, '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', h);
-    expect(encoded.body.toString()).not.toMatch(/root:/); // normalized to /etc/passwd inside the folder: the app shell at most
-    expect((await httpGet(app.port, '/..%2f..%2f..%2fetc%2fpasswd', h)).body.toString()).not.toMatch(/root:/);
-    expect((await httpGet(app.port, '/assets/missing.js', h)).status).toBe(404);
-    expect((await httpGet(app.port, '/', h, 'POST')).status).toBe(405);
+    expect((await httpGet(app.port, '/../../../../etc/passwd')).body.toString()).not.toMatch(/root:/);
+    const encoded = await httpGet(app.port, '/%2e%2e/%2e%2e/%2e%2e/etc/passwd');
+    expect(encoded.body.toString()).not.toMatch(/root:/);
+    expect((await httpGet(app.port, '/..%2f..%2f..%2fetc%2fpasswd')).body.toString()).not.toMatch(/root:/);
+    expect((await httpGet(app.port, '/assets/missing.js')).status).toBe(404);
+    expect((await httpGet(app.port, '/', {}, 'POST')).status).toBe(405);
   });
 });
 
 describe('WebSocket gate', () => {
-  it('refuses the upgrade without the token, with a wrong token, or a foreign or missing Origin', async () => {
-    const base = `ws://127.0.0.1:${app.port}/ws`;
-    expect(await tryUpgrade(base, { origin: app.origin })).toBe(401);
-    expect(await tryUpgrade(`${base}?token=wrong`, { origin: app.origin })).toBe(403);
-    expect(await tryUpgrade(`${base}?token=${app.token}`, { origin: 'http://evil.example' })).toBe(403);
-    expect(await tryUpgrade(`${base}?token=${app.token}`)).toBe(403); // no Origin at all
-    expect(await tryUpgrade(`${base}?token=${app.token}`, { origin: app.origin, headers: { host: 'evil.example' } })).toBe(403);
-    expect(await tryUpgrade(`ws://127.0.0.1:${app.port}/other?token=${app.token}`, { origin: app.origin })).toBe(404);
-    expect(await tryUpgrade(`${base}?token=${app.token}`, { origin: app.origin })).toBe('open');
-    expect(await tryUpgrade(base, { origin: app.origin, headers: { cookie: `sd_token_${app.port}=${app.token}` } })).toBe('open');
+  const base = () => `ws://127.0.0.1:${app.port}/ws`;
+  const offer = (token: string) => webSocketProtocolsFor(token);
+
+  it('opens only with the token offered as a subprotocol, from our Origin, and selects only our own subprotocol', async () => {
+    expect(await tryUpgrade(base(), { origin: app.origin, protocols: offer(app.token) })).toBe('open');
+    const conn = await rawUpgrade(app.port, { token: app.token });
+    expect(conn.status).toBe(101);
+    expect(conn.protocol).toBe(WS_SUBPROTOCOL); // the token is never echoed back
+    expect(conn.responseHead).not.toContain(app.token);
+    conn.socket.destroy();
+  });
+
+  it('refuses a missing or wrong token, a foreign or missing Origin, a foreign Host, another path', async () => {
+    expect(await tryUpgrade(base(), { origin: app.origin })).toBe(401);
+    expect(await tryUpgrade(base(), { origin: app.origin, protocols: [WS_SUBPROTOCOL] })).toBe(401);
+    expect(await tryUpgrade(base(), { origin: app.origin, protocols: offer('wrong') })).toBe(403);
+    expect(await tryUpgrade(base(), { origin: app.origin, protocols: offer(`${app.token}x`) })).toBe(403);
+    expect(await tryUpgrade(base(), { origin: 'http://evil.example', protocols: offer(app.token) })).toBe(403);
+    expect(await tryUpgrade(base(), { protocols: offer(app.token) })).toBe(403); // no Origin at all
+    expect(await tryUpgrade(base(), { origin: app.origin, protocols: offer(app.token), headers: { host: 'evil.example' } })).toBe(403);
+    expect(await tryUpgrade(`ws://127.0.0.1:${app.port}/other`, { origin: app.origin, protocols: offer(app.token) })).toBe(404);
+    // the token alone, without our subprotocol to select
+    expect(await tryUpgrade(base(), { origin: app.origin, protocols: [`studydl.token.${app.token}`] })).toBe(400);
+  });
+
+  it('no longer accepts the token in the URL, a cookie or a header on the upgrade', async () => {
+    expect(await tryUpgrade(`${base()}?token=${app.token}`, { origin: app.origin, protocols: [WS_SUBPROTOCOL] })).toBe(401);
+    expect(await tryUpgrade(base(), { origin: app.origin, protocols: [WS_SUBPROTOCOL], headers: { cookie: `sd_token_${app.port}=${app.token}` } })).toBe(401);
+    expect(await tryUpgrade(base(), { origin: app.origin, protocols: [WS_SUBPROTOCOL], headers: { 'x-study-token': app.token } })).toBe(401);
   });
 
   it('rejects malformed calls with INVALID_ARGUMENT before they reach the core', async () => {
@@ -161,20 +177,37 @@ describe('calls end to end against the simulator', () => {
     // browser mode: shell actions are unsupported; the download link serves the ZIP instead
     await expect(api.showInFolder({ jobId: job.id })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
     expect((await api.getAppInfo()).capabilities).toMatchObject({ downloadLink: true, startDrag: false, showInFolder: false });
-    expect((await httpGet(app.port, `/download/${job.id}`)).status).toBe(401);
-    const zip = await httpGet(app.port, `/download/${encodeURIComponent(job.id)}`, { 'x-study-token': app.token });
+    const path = downloadPathFor(job.id);
+    expect((await httpGet(app.port, path)).status).toBe(401);
+    expect((await httpGet(app.port, path, { 'x-study-token': 'wrong' })).status).toBe(403);
+    expect((await httpGet(app.port, `${path}?ticket=made-up`)).status).toBe(403);
+
+    // the page's way: a one-time ticket minted over the authenticated WebSocket
+    const ticket = await transport.downloadTicket(job.id);
+    expect(ticket).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(ticket).not.toBe(app.token);
+    const zip = await httpGet(app.port, downloadPathWithTicket(job.id, ticket));
     expect(zip.status).toBe(200);
     expect(String(zip.headers['content-disposition'])).toMatch(/attachment/);
     const file = join(app.dataDir, 'downloaded.zip');
     await writeFile(file, zip.body);
     expect(execFileSync('unzip', ['-t', file]).toString()).toMatch(/No errors detected/);
+    expect((await httpGet(app.port, downloadPathWithTicket(job.id, ticket))).status).toBe(403); // spent
+    const other = await transport.downloadTicket('another-job');
+    expect((await httpGet(app.port, downloadPathWithTicket(job.id, other))).status).toBe(403); // bound to its job
+
+    // a script's way: the token header
+    const byHeader = await httpGet(app.port, path, { 'x-study-token': app.token });
+    expect(byHeader.status).toBe(200);
+    expect(byHeader.body.equals(zip.body)).toBe(true);
     expect((await httpGet(app.port, '/download/no-such-job', { 'x-study-token': app.token })).status).toBe(404);
   });
 
-  it('never sends the API key over the WebSocket', () => {
+  it('never sends the API key or the token over the WebSocket', () => {
     expect(frames.length).toBeGreaterThan(5);
     for (const f of frames) {
       expect(f).not.toContain(app.sim.apiKey);
+      expect(f).not.toContain(app.token);
       expect(f).not.toMatch(/hst_(live|test)_[A-Za-z0-9]{6,}/);
     }
   });
