@@ -33,19 +33,20 @@ test('no other server on 127.0.0.1 ever receives the token, in any header, cooki
   expect(page.url()).not.toContain(app.token);
   expect(await context.cookies()).toEqual([]);
 
-  await page.evaluate(async (other) => {
+  // (a string, like the other specs' page scripts: this file is type-checked without the DOM library)
+  await page.evaluate(`(async (other) => {
     const img = new Image();
-    img.src = `${other}/from-app/img.png`;
+    img.src = other + '/from-app/img.png';
     document.body.append(img);
     const frame = document.createElement('iframe');
-    frame.src = `${other}/from-app/iframe`;
+    frame.src = other + '/from-app/iframe';
     document.body.append(frame);
-    await fetch(`${other}/from-app/fetch-include`, { credentials: 'include', mode: 'no-cors' }).catch(() => undefined);
-    await fetch(`${other}/from-app/fetch-cors`, { credentials: 'include' }).catch(() => undefined);
-    navigator.sendBeacon(`${other}/from-app/beacon`, 'x');
-    const ws = new WebSocket(`${other.replace('http:', 'ws:')}/from-app/ws`);
+    await fetch(other + '/from-app/fetch-include', { credentials: 'include', mode: 'no-cors' }).catch(() => undefined);
+    await fetch(other + '/from-app/fetch-cors', { credentials: 'include' }).catch(() => undefined);
+    navigator.sendBeacon(other + '/from-app/beacon', 'x');
+    const ws = new WebSocket(other.replace('http:', 'ws:') + '/from-app/ws');
     ws.onerror = () => undefined;
-  }, capture.origin);
+  })(${JSON.stringify(capture.origin)})`);
   // a new tab in the same browser profile, and the app's own tab navigating there
   const tab = await context.newPage();
   await tab.goto(`${capture.origin}/new-tab`);
@@ -68,8 +69,8 @@ test('the token leaves the address bar but stays in the tab: a reload works, a t
   await page.goto(app.url);
   await expect(page.getByTestId('connection-state')).toContainText('Connected');
   expect(page.url()).toBe(`${app.origin}/`);
-  expect(await page.evaluate(() => sessionStorage.getItem('studydl.token'))).toBe(app.token);
-  expect(await page.evaluate(() => document.cookie)).toBe('');
+  expect(await page.evaluate("sessionStorage.getItem('studydl.token')")).toBe(app.token);
+  expect(await page.evaluate('document.cookie')).toBe('');
 
   await page.reload();
   await expect(page.getByTestId('connection-state')).toContainText('Connected');
@@ -92,7 +93,7 @@ test('"Download ZIP" fetches a one-time ticket over the WebSocket and downloads 
     target: { level: 'experiment', experimentId: exp.id },
     types: ['events'], format: 'csv', zip: true, split: 'none', anonymize: 'keep', includeRecordings: false, bom: false, formulaProtection: true,
   });
-  await expect.poll(async () => (await app.core.api.listJobs()).find((j) => j.id === job.id)?.state, { timeout: 60_000 }).toBe('completed');
+  await expect.poll(async () => (await app.core.api.listJobs(undefined)).find((j) => j.id === job.id)?.state, { timeout: 60_000 }).toBe('completed');
 
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();

@@ -113,7 +113,7 @@ export interface RawUpgradeOptions {
 export function rawUpgrade(port: number, opts: RawUpgradeOptions = {}): Promise<RawConnection> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     let head: string | null = null;
     const frames: ServerFrame[] = [];
     const closed = new Promise<void>((r) => socket.once('close', () => r()));
