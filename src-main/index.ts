@@ -2,13 +2,16 @@
 // ./shell; the core gets Electron's abilities only as adapters (electron-store, safeStorage,
 // ShellActions).
 import { join } from 'node:path';
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, Notification, safeStorage, screen, session, shell } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, Notification, protocol, safeStorage, screen, session, shell } from 'electron';
 import Store from 'electron-store';
 import { eventChannelFor } from '../src-shared/contract';
 import { createCore, type Core } from './core/create-core';
 import { createLogger } from './core/log';
 import { createKeytarStore } from './core/secrets';
 import { appPaths } from './shell/app-paths';
+import { APP_INDEX_URL, APP_SCHEME, appScheme, createAppProtocolHandler } from './shell/app-protocol';
+import { contentSecurityPolicy } from './shell/csp';
+import { guardDevTools } from './shell/devtools';
 import { buildMenuTemplate } from './shell/menu';
 import { forwardEvents, registerIpc } from './shell/register-ipc';
 import { createShellActions } from './shell/shell-actions';
@@ -22,7 +25,12 @@ if (process.env.STUDYDL_USER_DATA) app.setPath('userData', process.env.STUDYDL_U
 
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
 const paths = appPaths(import.meta.url, app.isPackaged ? process.resourcesPath : undefined);
-const appUrl = devServerUrl ?? paths.rendererUrl;
+// The built renderer is served from app://renderer (see shell/app-protocol.ts), never file://.
+const appUrl = devServerUrl ?? APP_INDEX_URL;
+/** DevTools only in development: never in a packaged build. */
+const devTools = !app.isPackaged;
+// Privileged schemes must be registered before the app is ready.
+protocol.registerSchemesAsPrivileged([appScheme]);
 let mainWindow: BrowserWindow | null = null;
 let core: Core | null = null;
 
@@ -44,7 +52,11 @@ async function start(): Promise<void> {
   const userData = app.getPath('userData');
   const logger = createLogger({ file: join(userData, 'logs', 'main.log'), level: 'info' });
   guardSession(session.defaultSession, { dev: !!devServerUrl, devServerUrl });
-  app.on('web-contents-created', (_e, contents) => guardWebContents(contents, appUrl, shell));
+  protocol.handle(APP_SCHEME, createAppProtocolHandler({ rendererDir: paths.rendererDir, csp: contentSecurityPolicy({ dev: false }) }));
+  app.on('web-contents-created', (_e, contents) => {
+    guardWebContents(contents, appUrl, shell);
+    guardDevTools(contents, { allowed: devTools });
+  });
 
   core = createCore({
     mode: 'electron',
@@ -81,6 +93,7 @@ async function start(): Promise<void> {
       buildMenuTemplate({
         platform: process.platform,
         appName: app.getName(),
+        devTools,
         openExternal: (url) => void shell.openExternal(url),
         chooseFolder: () => void chooseFolderFromMenu(),
       }),
@@ -109,7 +122,7 @@ function createWindow(c: Core): void {
   const stateFile = join(app.getPath('userData'), 'window-state.json');
   const saved = readWindowState(stateFile);
   const bounds = saved ? visibleBounds(saved.bounds, screen.getAllDisplays().map((d) => d.workArea)) : undefined;
-  const win = new BrowserWindow(buildWindowOptions({ preloadPath: paths.preload, bounds, iconPath: paths.icon }));
+  const win = new BrowserWindow(buildWindowOptions({ preloadPath: paths.preload, bounds, iconPath: paths.icon, devTools }));
   mainWindow = win;
   if (saved?.maximized) win.maximize();
   const stopEvents = forwardEvents(c, win.webContents);
@@ -119,6 +132,5 @@ function createWindow(c: Core): void {
     stopEvents();
     mainWindow = null;
   });
-  if (devServerUrl) void win.loadURL(devServerUrl);
-  else void win.loadFile(paths.rendererIndex);
+  void win.loadURL(appUrl);
 }

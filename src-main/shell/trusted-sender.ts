@@ -1,6 +1,8 @@
 // Electron security checklist item 17: every IPC message must come from our own window's
 // main frame, showing our own page. A sub-frame, another window, or a page that navigated
 // elsewhere is refused.
+import { APP_SCHEME } from './app-protocol';
+
 export interface SenderLike {
   /** event.sender: the WebContents that sent the message. */
   sender: { id: number; mainFrame?: unknown } | null | undefined;
@@ -11,11 +13,15 @@ export interface SenderLike {
 export interface TrustedOrigin {
   /** The webContents id of our main window. */
   webContentsId: number;
-  /** The page we load: a file:// URL of out/renderer/index.html, or the dev server's URL. */
+  /** The page we load: app://renderer/index.html, or the dev server's URL in development. */
   appUrl: string;
 }
 
-/** Compares without query and fragment; file URLs must match exactly, http(s) by origin. */
+/**
+ * Whether `url` is on our page's origin: app://renderer (only the built renderer's files are
+ * served there), or the dev server's origin. Nothing else, file:// included, is ever ours.
+ * Compared by scheme and host because Node gives custom schemes an opaque origin ("null").
+ */
 export function isOurUrl(url: string, appUrl: string): boolean {
   let u: URL;
   let app: URL;
@@ -25,7 +31,8 @@ export function isOurUrl(url: string, appUrl: string): boolean {
   } catch {
     return false;
   }
-  if (app.protocol === 'file:') return u.protocol === 'file:' && u.pathname === app.pathname && u.host === app.host;
+  if (u.username || u.password) return false;
+  if (app.protocol === `${APP_SCHEME}:`) return u.protocol === app.protocol && u.host === app.host;
   if (app.protocol === 'http:' || app.protocol === 'https:') return u.origin === app.origin;
   return false;
 }

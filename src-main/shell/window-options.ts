@@ -1,5 +1,6 @@
 // The main window's options, as a pure function so the security settings are unit-tested.
-// Electron security checklist items 2–9: isolated, sandboxed, no Node in the page, web security on.
+// Electron security checklist items 2–9: isolated, sandboxed, no Node in the page, web security on;
+// DevTools only in development.
 import type { BrowserWindowConstructorOptions, Rectangle } from 'electron';
 
 export interface WindowOptionsInput {
@@ -10,6 +11,8 @@ export interface WindowOptionsInput {
   title?: string;
   /** Icon for Linux/Windows window frames. */
   iconPath?: string;
+  /** DevTools are allowed only in development (an unpackaged app); false in packaged builds. */
+  devTools: boolean;
 }
 
 export const MIN_WIDTH = 900;
@@ -40,6 +43,7 @@ export function buildWindowOptions(input: WindowOptionsInput): BrowserWindowCons
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      devTools: input.devTools,
     },
   };
 }

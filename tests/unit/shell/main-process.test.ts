@@ -1,117 +1,16 @@
-// The Electron entry point (src-main/index.ts) under a fake `electron` module — the one thing
-// we fake. It must: take the single-instance lock, build a sandboxed window, register exactly
+// The Electron entry point (src-main/index.ts), unpackaged (development), under a fake
+// `electron` module — the one thing we fake. It must: take the single-instance lock, serve the
+// renderer from app:// (registered before ready), build a sandboxed window, register exactly
 // the contract's IPC channels behind the sender check, deny navigation, new windows and
-// permissions, and set a strict CSP.
+// permissions, set a strict CSP, and allow DevTools (development only).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { channelFor, methodNames } from '../../../src-shared/contract';
+import { fake, startMainProcess } from './fake-electron';
 
-const fake = vi.hoisted(() => {
-  type Fn = (...a: any[]) => any;
-  const appHandlers = new Map<string, Fn[]>();
-  const ipcHandlers = new Map<string, Fn>();
-  const ipcListeners = new Map<string, Fn[]>();
-  const windows: any[] = [];
-  const state = { lock: true, quit: 0, userData: '', permission: null as Fn | null, headers: null as Fn | null, openExternal: [] as string[], ready: null as null | (() => void) };
-  const readyPromise = new Promise<void>((r) => (state.ready = r));
-  const on = (map: Map<string, Fn[]>) => (ch: string, fn: Fn) => void map.set(ch, [...(map.get(ch) ?? []), fn]);
-  function makeContents(id: number) {
-    const handlers = new Map<string, Fn[]>();
-    return {
-      id,
-      handlers,
-      openHandler: null as Fn | null,
-      sent: [] as unknown[],
-      on: (ch: string, fn: Fn) => void handlers.set(ch, [...(handlers.get(ch) ?? []), fn]),
-      setWindowOpenHandler(fn: Fn) {
-        this.openHandler = fn;
-      },
-      isDestroyed: () => false,
-      send(ch: string, p: unknown) {
-        this.sent.push([ch, p]);
-      },
-      startDrag: vi.fn(),
-    };
-  }
-  class BrowserWindow {
-    options: any;
-    webContents = makeContents(100 + windows.length);
-    handlers = new Map<string, Fn[]>();
-    loaded: string | null = null;
-    constructor(options: any) {
-      this.options = options;
-      windows.push(this);
-    }
-    static getAllWindows = () => windows;
-    on(ch: string, fn: Fn) {
-      this.handlers.set(ch, [...(this.handlers.get(ch) ?? []), fn]);
-    }
-    once(ch: string, fn: Fn) {
-      this.on(ch, fn);
-    }
-    loadFile(p: string) {
-      this.loaded = p;
-      return Promise.resolve();
-    }
-    loadURL(u: string) {
-      this.loaded = u;
-      return Promise.resolve();
-    }
-    isDestroyed = () => false;
-    isMinimized = () => false;
-    restore() {}
-    focus = vi.fn();
-    show() {}
-    maximize() {}
-    isMaximized = () => false;
-    getNormalBounds = () => ({ x: 0, y: 0, width: 1200, height: 800 });
-  }
-  const electron = {
-    app: {
-      isPackaged: false,
-      requestSingleInstanceLock: () => state.lock,
-      quit: () => void state.quit++,
-      whenReady: () => readyPromise,
-      on: on(appHandlers),
-      getPath: () => state.userData,
-      setPath: () => {},
-      getVersion: () => '9.9.9',
-      getName: () => 'Study Downloader',
-    },
-    BrowserWindow,
-    ipcMain: {
-      handle: (ch: string, fn: Fn) => {
-        if (ipcHandlers.has(ch)) throw new Error(`duplicate handler ${ch}`);
-        ipcHandlers.set(ch, fn);
-      },
-      removeHandler: (ch: string) => ipcHandlers.delete(ch),
-      on: on(ipcListeners),
-      removeAllListeners: (ch: string) => ipcListeners.delete(ch),
-    },
-    session: {
-      defaultSession: {
-        setPermissionRequestHandler: (fn: Fn) => (state.permission = fn),
-        setPermissionCheckHandler: () => {},
-        webRequest: { onHeadersReceived: (fn: Fn) => (state.headers = fn) },
-      },
-    },
-    shell: { openExternal: async (u: string) => void state.openExternal.push(u), showItemInFolder: vi.fn(), openPath: async () => '' },
-    dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showErrorBox: vi.fn() },
-    clipboard: { writeText: async () => {} },
-    Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: vi.fn() },
-    nativeImage: { createFromPath: () => ({ isEmpty: () => true }), createFromBitmap: () => ({ isEmpty: () => false }) },
-    Notification: class {
-      static isSupported = () => false;
-      show() {}
-    },
-    safeStorage: { isEncryptionAvailable: () => false, encryptString: () => Buffer.alloc(0), decryptString: () => '', getSelectedStorageBackend: () => 'basic_text' },
-    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
-  };
-  return { electron, state, windows, appHandlers, ipcHandlers, ipcListeners, makeContents };
-});
-vi.mock('electron', () => ({ ...fake.electron, default: fake.electron }));
+vi.mock('electron', async () => (await import('./fake-electron')).electronModule());
 // electron-store is Conf plus Electron's paths; node_modules are not transformed, so its own
 // `import electron` cannot see the fake above: stand in plain Conf (what it extends).
 vi.mock('electron-store', async () => ({ default: (await import('conf')).default }));
@@ -119,16 +18,7 @@ vi.mock('electron-store', async () => ({ default: (await import('conf')).default
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'studydl-main-'));
-  fake.state.userData = dir;
-  process.env.STUDYDL_NO_KEYCHAIN = '1';
-  await import('../../../src-main/index');
-  fake.state.ready!();
-  await vi.waitFor(() => {
-    if (fake.windows.length !== 1) throw new Error('no window yet');
-  });
-  await vi.waitFor(() => {
-    if (fake.ipcListeners.has('electron-store-get-data')) throw new Error('start-up not finished');
-  });
+  await startMainProcess(dir);
 });
 afterAll(async () => {
   for (const fn of fake.appHandlers.get('before-quit') ?? []) fn();
@@ -137,14 +27,33 @@ afterAll(async () => {
 });
 
 const win = () => fake.windows[0];
-const trustedEvent = () => ({ sender: { id: win().webContents.id }, senderFrame: { url: 'file://' + win().loaded, parent: null } });
+const trustedEvent = () => ({ sender: { id: win().webContents.id }, senderFrame: { url: win().loaded, parent: null } });
 
 describe('Electron main process', () => {
-  it('builds a sandboxed, isolated window loading the built renderer with the bundled preload', () => {
+  it('builds a sandboxed, isolated window loading the built renderer from app:// with the bundled preload', () => {
     const prefs = win().options.webPreferences;
     expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
     expect(prefs.preload).toMatch(/out[/\\]preload[/\\]index\.cjs$/);
-    expect(win().loaded).toMatch(/out[/\\]renderer[/\\]index\.html$/);
+    expect(win().loaded).toBe('app://renderer/index.html');
+    expect(win().loadedFile).toBeNull(); // never file://
+  });
+
+  it('registers app:// as a standard, secure scheme before ready, and serves it only after', () => {
+    expect(fake.state.privileged).toEqual([{ schemes: [expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) })], afterReady: false }]);
+    const privileges = fake.state.privileged[0].schemes[0].privileges;
+    expect(privileges.corsEnabled).toBeFalsy();
+    expect(privileges.bypassCSP).toBeFalsy();
+    expect([...fake.state.protocolHandlers.keys()]).toEqual(['app']);
+  });
+
+  it('serves app:// from the renderer folder only, with the strict CSP as a header', async () => {
+    const handler = fake.state.protocolHandlers.get('app')!;
+    for (const url of ['app://renderer/../../package.json', 'app://renderer/%2e%2e/%2e%2e/package.json', 'app://renderer/..%2f..%2fpackage.json', 'app://other/index.html']) {
+      const r = await handler(new Request(url));
+      expect(r.status, url).not.toBe(200);
+      expect(await r.text()).not.toContain('"name": "study-downloader"');
+      expect(r.headers.get('content-security-policy')).toContain("connect-src 'none'");
+    }
   });
 
   it('registers exactly the contract channels (electron-store’s generic one removed)', () => {
@@ -170,6 +79,9 @@ describe('Electron main process', () => {
       return event.preventDefault.mock.calls.length > 0;
     };
     expect(nav('https://evil.example/')).toBe(true);
+    expect(nav('file:///etc/passwd')).toBe(true);
+    expect(nav('app://renderer/other.html')).toBe(true);
+    expect(nav('app://renderer/index.html')).toBe(false); // a reload of our own page
     expect(nav('https://docs.hyperstudy.io/guide')).toBe(true);
     expect(fake.state.openExternal).toEqual(['https://docs.hyperstudy.io/guide']);
     expect(contents.openHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
@@ -188,6 +100,15 @@ describe('Electron main process', () => {
     expect(headers.a).toEqual(['b']);
     expect(headers['Content-Security-Policy'][0]).toContain("script-src 'self'");
     expect(headers['Content-Security-Policy'][0]).toContain("connect-src 'none'");
+  });
+
+  it('allows DevTools in development: webPreferences, menu item, shortcuts untouched', () => {
+    expect(win().options.webPreferences.devTools).toBe(true);
+    const view = fake.state.menu.find((m: { label?: string }) => m.label === 'View');
+    expect(view.submenu.map((i: { role?: string }) => i.role)).toContain('toggleDevTools');
+    const contents = fake.makeContents(6);
+    for (const fn of fake.appHandlers.get('web-contents-created') ?? []) fn({}, contents);
+    expect(contents.handlers.has('before-input-event')).toBe(false);
   });
 
   it('focuses the existing window when a second instance starts', () => {

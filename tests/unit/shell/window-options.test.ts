@@ -4,9 +4,11 @@ import { contentSecurityPolicy } from '../../../src-main/shell/csp';
 import { isAllowedExternalUrl } from '../../../src-main/shell/external-links';
 import { visibleBounds } from '../../../src-main/shell/window-state';
 import { appPaths } from '../../../src-main/shell/app-paths';
+import { isDevToolsShortcut } from '../../../src-main/shell/devtools';
+import { buildMenuTemplate } from '../../../src-main/shell/menu';
 
 describe('window options', () => {
-  const opts = buildWindowOptions({ preloadPath: '/app/out/preload/index.cjs' });
+  const opts = buildWindowOptions({ preloadPath: '/app/out/preload/index.cjs', devTools: false });
 
   it('isolates and sandboxes the page, with no Node and web security on', () => {
     expect(opts.webPreferences).toMatchObject({
@@ -25,15 +27,44 @@ describe('window options', () => {
   });
 
   it('uses remembered bounds but never below the minimum size', () => {
-    const o = buildWindowOptions({ preloadPath: 'p', bounds: { x: 10, y: 20, width: 300, height: 200 } });
+    const o = buildWindowOptions({ preloadPath: 'p', devTools: false, bounds: { x: 10, y: 20, width: 300, height: 200 } });
     expect(o).toMatchObject({ x: 10, y: 20, width: MIN_WIDTH, height: MIN_HEIGHT });
-    expect(buildWindowOptions({ preloadPath: 'p', bounds: { width: 1500, height: 900 } })).not.toHaveProperty('x');
+    expect(buildWindowOptions({ preloadPath: 'p', devTools: false, bounds: { width: 1500, height: 900 } })).not.toHaveProperty('x');
   });
 
-  it('preload path points at the bundled CJS file next to out/main', () => {
+  it('allows DevTools only when asked (development), and changes nothing else', () => {
+    expect(opts.webPreferences?.devTools).toBe(false);
+    const dev = buildWindowOptions({ preloadPath: '/app/out/preload/index.cjs', devTools: true });
+    expect(dev.webPreferences?.devTools).toBe(true);
+    expect({ ...dev.webPreferences, devTools: false }).toEqual(opts.webPreferences);
+  });
+
+  it('preload path points at the bundled CJS file next to out/main; the renderer folder is next to it', () => {
     const p = appPaths('file:///app/out/main/index.js');
     expect(p.preload).toBe('/app/out/preload/index.cjs');
-    expect(p.rendererUrl).toBe('file:///app/out/renderer/index.html');
+    expect(p.rendererDir).toBe('/app/out/renderer');
+  });
+});
+
+describe('DevTools in the menu and on the keyboard', () => {
+  const menu = (devTools: boolean, platform: NodeJS.Platform = 'linux') => JSON.stringify(buildMenuTemplate({ platform, appName: 'Study Downloader', devTools, openExternal: () => {}, chooseFolder: () => {} }));
+  it('has a DevTools menu item only in development', () => {
+    expect(menu(true)).toContain('toggleDevTools');
+    for (const platform of ['linux', 'darwin', 'win32'] as const) expect(menu(false, platform)).not.toContain('toggleDevTools');
+  });
+  it('recognises the DevTools shortcuts of every platform, and nothing else', () => {
+    const key = (k: string, mods: Partial<Record<'control' | 'meta' | 'shift' | 'alt', boolean>> = {}, type = 'keyDown') =>
+      isDevToolsShortcut({ type: type as 'keyDown', key: k, control: false, meta: false, shift: false, alt: false, ...mods });
+    expect(key('F12')).toBe(true);
+    for (const k of ['I', 'i', 'J', 'C']) {
+      expect(key(k, { control: true, shift: true })).toBe(true);
+      expect(key(k, { meta: true, alt: true })).toBe(true);
+    }
+    expect(key('C', { meta: true, shift: true })).toBe(true);
+    expect(key('F12', {}, 'keyUp')).toBe(false);
+    for (const [k, mods] of [['c', { control: true }], ['v', { control: true }], ['i', { control: true }], ['I', { shift: true }], ['F11', {}], ['j', { alt: true }]] as const) {
+      expect(key(k, mods), `${k} ${JSON.stringify(mods)}`).toBe(false);
+    }
   });
 });
 
