@@ -52,8 +52,10 @@ describe('HTTP gate', () => {
     expect(r.headers['referrer-policy']).toBe('no-referrer');
   });
 
-  it('answers a request line it cannot parse with 400 instead of failing', async () => {
+  it('answers a request it cannot take with 400 or 431 instead of failing', async () => {
     expect((await httpGet(app.port, 'http://[')).status).toBe(400);
+    expect((await httpGet(app.port, '/', { 'x-padding': 'a'.repeat(20_000) })).status).toBe(431);
+    expect((await httpGet(app.port, '/')).status).toBe(200);
   });
 
   it('never serves files outside the renderer folder, and only GET/HEAD', async () => {
