@@ -3,6 +3,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { StudyError } from '../../../src-shared/errors';
 import type { Environment, KeyValidation } from '../../../src-shared/model';
+import { checkApiBaseUrl } from '../../core/net/base-url';
 import { environmentOf } from '../../core/profiles/environments';
 import { booleanFlag, stringFlag } from '../args';
 import type { CliContext, Command, ParsedArgs } from '../command';
@@ -22,6 +23,7 @@ function target(args: ParsedArgs): { environment: Environment; baseUrl?: string 
   }
   if (urlFlag === 'production' || urlFlag === 'development') return { environment: urlFlag };
   if (urlFlag) {
+    checkApiBaseUrl(urlFlag); // before the key is asked for: https, or plain http on this machine only
     const env = environmentOf(urlFlag);
     if (envFlag && env !== envFlag) {
       throw new StudyError({ code: 'INVALID_ARGUMENT', message: `--env ${envFlag} and --base-url ${urlFlag} disagree.`, fix: 'Give one of them.' });

@@ -57,7 +57,7 @@ describe('studydl without an OS keychain', () => {
     expect(ls.stderr).toMatch(/not remembered/);
 
     // Automation path: the env key works without any keychain.
-    const lsEnv = await run(['ls', '--base-url', sim.baseUrl], { env: { ...env, HYPERSTUDY_API_KEY: sim.apiKey } });
+    const lsEnv = await run(['ls'], { env: { ...env, HYPERSTUDY_API_KEY: sim.apiKey, HYPERSTUDY_BASE_URL: sim.baseUrl } });
     expect(lsEnv.code, lsEnv.stderr).toBe(0);
     expect(lsEnv.stdout).toMatch(/Emotion Study|exp_/);
 
