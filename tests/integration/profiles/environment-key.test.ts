@@ -57,7 +57,7 @@ describe('the environment key in the app (createCore)', () => {
     expect([...keysSeen]).toEqual([sim.apiKey]);
 
     // The env key stays listed as its own connection, on production, and is never Lab's.
-    const list = await core.api.listProfiles();
+    const list = await core.api.listProfiles(undefined);
     const lab = list.find((p) => p.name === 'Lab')!;
     const env = list.find((p) => p.id === 'environment')!;
     expect(lab).toMatchObject({ active: true, keyStorage: { kind: 'session-only' } });
