@@ -9,7 +9,7 @@ import { booleanFlag, stringFlag } from '../args';
 import type { CliContext, Command, ParsedArgs } from '../command';
 import { EXIT } from '../command';
 import { readKeyFromStdin } from '../context';
-import { write, writeJson } from '../output';
+import { write, writeJson, writeLine } from '../output';
 import { openCliProfiles } from './profiles';
 
 const USAGE =
@@ -124,8 +124,8 @@ export const loginCommand: Command = {
       writeJson(ctx.io.stdout, { validation, ...(profile ? { profile } : {}), keyStorage: storage, ...(keyStore.notice ? { notice: keyStore.notice } : {}) });
     }
     if (!profile) {
-      write(ctx.io.stderr, `error: ${validation.message}`);
-      if (validation.fix) write(ctx.io.stderr, `  fix: ${validation.fix}`);
+      writeLine(ctx.io.stderr, `error: ${validation.message}`);
+      if (validation.fix) writeLine(ctx.io.stderr, `  fix: ${validation.fix}`);
       if (validation.outcome === 'unreachable' || validation.outcome === 'error') {
         write(ctx.io.stderr, '  Nothing was saved. To save the key without checking it, add --skip-validation.');
       }
