@@ -6,6 +6,7 @@ import { terminalSafe, terminalSafeJson } from '../../../src-main/cli/terminal-t
 const ESC = '\x1b';
 const BIDI = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c'];
 /** Anything a terminal would act on, after sanitizing. */
+// eslint-disable-next-line no-control-regex -- control characters are what this looks for
 const ACTIVE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
 
 describe('terminalSafe', () => {
