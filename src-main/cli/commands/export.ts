@@ -4,7 +4,7 @@
 // `studydl jobs` lists it. A second Ctrl-C quits at once (still resumable: pages are atomic).
 import path from 'node:path';
 import { StudyError } from '../../../src-shared/errors';
-import type { AnonymizeMode, ExportFormat, ExportRequest, JobProgress, JobSnapshot, SplitMode } from '../../../src-shared/model';
+import type { AnonymizeMode, ExportFormat, ExportRequest, FormulaCellsSummary, JobProgress, JobSnapshot, SplitMode } from '../../../src-shared/model';
 import { createJobManager, type JobManager } from '../../core/jobs/job-manager';
 import { defaultSettings } from '../../core/settings';
 import { booleanFlag, stringFlag } from '../args';
@@ -96,6 +96,15 @@ function progressLine(p: JobProgress): string {
   return parts.join('  ');
 }
 
+/** One line on formula-looking CSV cells: how many, where, and what to do before opening them in a spreadsheet. */
+export function formulaNote(f: FormulaCellsSummary): string {
+  const where = f.files.map((x) => `${x.path} ${x.cells}`).join(', ');
+  const many = `${f.total} text cell${f.total === 1 ? '' : 's'} in ${f.files.length} file${f.files.length === 1 ? '' : 's'} (${where})`;
+  return f.protected
+    ? `note: ${many} started with = + - @ and got a leading ' (formula protection), so spreadsheets show them as text.`
+    : `note: ${many} start with = + - @; a spreadsheet may run them as formulas. The values are kept as recorded (right for R, Python, SPSS); to open the files in a spreadsheet, export again with --formula-protection.`;
+}
+
 /**
  * Follows a job until it settles, rendering progress; returns the exit code.
  * SIGINT pauses it (resumable), a second SIGINT exits at once.
@@ -149,6 +158,8 @@ export async function followJob(ctx: CliContext, manager: JobManager, jobId: str
     case 'completed': {
       if (!ctx.json) {
         for (const w of final.manifest?.warnings ?? []) writeLine(stderr, `warning: ${w}`);
+        const formulas = final.manifest?.formulaCells;
+        if (formulas?.total) writeLine(stderr, formulaNote(formulas));
         write(stdout, outputPath ?? final.outputName ?? '');
       }
       return EXIT.ok;
