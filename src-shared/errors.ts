@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'UNREACHABLE', // DNS failure, connection refused, offline
   'NOT_HYPERSTUDY', // the host answered, but not like a HyperStudy API (HTML, wrong shape)
   'BAD_RESPONSE', // truncated or malformed body after retries
+  'CROSS_ORIGIN', // a credentialed request would leave the API's origin (redirect or absolute URL): refused
   'INVALID_ARGUMENT', // a contract call with malformed arguments
   'DISK', // full disk, permission denied, other write errors
   'CANCELLED',

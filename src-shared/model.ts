@@ -227,6 +227,15 @@ export interface JobProgress {
   fraction: number;
 }
 
+/** Text cells in the export's CSV files that a spreadsheet would run as formulas (= + - @ first). */
+export interface FormulaCellsSummary {
+  total: number;
+  /** True when they were written with a leading ' (formula protection on); false: exactly as recorded. */
+  protected: boolean;
+  /** Per CSV file holding any, sorted by path. */
+  files: Array<{ path: string; cells: number }>;
+}
+
 export interface ManifestSummary {
   files: number;
   records: number;
@@ -234,6 +243,8 @@ export interface ManifestSummary {
   requestsUsed: number;
   anonymization: AnonymizeMode;
   warnings: string[];
+  /** Present when any CSV cell looks like a formula. */
+  formulaCells?: FormulaCellsSummary;
 }
 
 export interface JobSnapshot {

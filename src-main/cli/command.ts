@@ -61,6 +61,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'SERVER':
     case 'NOT_HYPERSTUDY':
     case 'BAD_RESPONSE':
+    case 'CROSS_ORIGIN':
       return EXIT.network;
     case 'RATE_LIMITED':
       return EXIT.rateLimited;

@@ -1,17 +1,21 @@
 // Builds what commands need to talk to HyperStudy: the connection (base URL, organization,
 // key), the joint limiter with its log persisted per key fingerprint, and the client.
 // The key comes from --api-key-stdin or HYPERSTUDY_API_KEY (never from argv), or from a
-// stored profile (see storedConnection below).
+// stored profile (see storedConnection below). Each key goes to its own server only: the env key
+// to HYPERSTUDY_BASE_URL or production, a stored key to its profile's base URL; a piped key to the
+// URL given with it. Base URLs must be https (plain http only for this machine).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { StudyError } from '../../src-shared/errors';
-import { checkKeyFormat, normalizeBaseUrl } from '../core/net/http';
+import { checkApiBaseUrl } from '../core/net/base-url';
+import { checkKeyFormat } from '../core/net/http';
 import { createJointLimiter, type JointLimiter, type LimiterLimits } from '../core/net/limiter';
 import type { RetryPolicy } from '../core/net/retry';
 import { systemClock, type Clock, type FetchLike } from '../core/ports';
 import { openProfiles } from '../core/profiles/open-profiles';
+import { assertEnvironmentKeyMayGoTo, environmentKeyHome, readEnvironmentBaseUrl, readEnvironmentKey } from '../core/secrets/environment-key';
 import { PROFILES_FILE_NAME } from '../core/profiles/profiles-file';
 import { createHyperStudyClient } from '../core/sources/hyperstudy/client';
 import type { ConnectionConfig, HyperStudyClient } from '../core/sources/hyperstudy/client-types';
@@ -49,23 +53,15 @@ export async function readKeyFromStdin(io: CliIO): Promise<string> {
   );
 }
 
-function baseUrlFrom(args: ParsedArgs, env: NodeJS.ProcessEnv): string | undefined {
+/** --base-url (with the production/development shorthands), checked; undefined when not given. */
+function baseUrlFlag(args: ParsedArgs): string | undefined {
   const flag = stringFlag(args, 'base-url');
   if (flag === 'production') return PRODUCTION_BASE_URL;
   if (flag === 'development') return DEVELOPMENT_BASE_URL;
-  return flag ?? (env.HYPERSTUDY_BASE_URL || undefined);
+  return flag === undefined ? undefined : checkApiBaseUrl(flag);
 }
 
-function checkBaseUrl(url: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new StudyError({ code: 'INVALID_ARGUMENT', message: `The base URL "${url}" is not a valid URL.`, fix: `Use e.g. --base-url ${PRODUCTION_BASE_URL}` });
-  }
-  if (!/^https?:$/.test(u.protocol)) throw new StudyError({ code: 'INVALID_ARGUMENT', message: `The base URL must start with http:// or https:// (got ${u.protocol}).`, fix: `Use e.g. --base-url ${PRODUCTION_BASE_URL}` });
-  return normalizeBaseUrl(url);
-}
+const sameBaseUrl = (a: string, b: string) => new URL(a).href.replace(/\/+$/, '') === new URL(b).href.replace(/\/+$/, '');
 
 // ---------------------------------------------------------------------------------------------
 // SECRETS: stored-profile fallback. This is the single place where a stored profile (keychain /
@@ -93,31 +89,38 @@ export async function resolveConnection(args: ParsedArgs, ctx: CliContext): Prom
   }
   const env = ctx.io.env;
   const organizationId = stringFlag(args, 'org') ?? (env.HYPERSTUDY_ORGANIZATION_ID || undefined);
-  const baseUrl = baseUrlFrom(args, env);
-  let apiKey: string | undefined;
-  let keySource: ResolvedConnection['keySource'] | undefined;
+  // Base URLs are checked first, so a bad one is refused before a key is read or anything is sent.
+  const flagUrl = baseUrlFlag(args);
+  const envUrl = readEnvironmentBaseUrl(env);
+  const org = organizationId ? { organizationId } : {};
+
   if (booleanFlag(args, 'api-key-stdin')) {
-    apiKey = await readKeyFromStdin(ctx.io);
-    keySource = 'stdin';
-  } else if (env.HYPERSTUDY_API_KEY) {
-    apiKey = env.HYPERSTUDY_API_KEY.trim();
-    keySource = 'environment';
-  }
-  if (apiKey !== undefined && keySource) {
+    // A key piped in goes where this invocation says: --base-url, HYPERSTUDY_BASE_URL, or production.
+    const baseUrl = flagUrl ?? (envUrl ? checkApiBaseUrl(envUrl) : PRODUCTION_BASE_URL);
+    const apiKey = await readKeyFromStdin(ctx.io);
     checkKeyFormat(apiKey);
-    return {
-      connection: { baseUrl: checkBaseUrl(baseUrl ?? PRODUCTION_BASE_URL), apiKey, ...(organizationId ? { organizationId } : {}) },
-      keySource,
-    };
+    return { connection: { baseUrl, apiKey, ...org }, keySource: 'stdin' };
+  }
+  const envKey = readEnvironmentKey(env);
+  if (envKey) {
+    // The environment key goes to HYPERSTUDY_BASE_URL or production only, never to another --base-url.
+    const baseUrl = flagUrl ?? environmentKeyHome(envUrl);
+    assertEnvironmentKeyMayGoTo(baseUrl, envUrl);
+    checkKeyFormat(envKey);
+    return { connection: { baseUrl, apiKey: envKey, ...org }, keySource: 'environment' };
   }
   const stored = await storedConnection(args, ctx);
   if (stored) {
-    // Flags still override the stored profile's base URL and organization.
+    // A stored key goes to its own profile's server only: --base-url may name it, never another one.
     const c = stored.connection;
-    return {
-      ...stored,
-      connection: { ...c, baseUrl: checkBaseUrl(baseUrl ?? c.baseUrl), ...(organizationId ? { organizationId } : {}) },
-    };
+    if (flagUrl && !sameBaseUrl(flagUrl, c.baseUrl)) {
+      throw new StudyError({
+        code: 'INVALID_ARGUMENT',
+        message: `The stored key of this connection belongs to ${c.baseUrl}; it is not sent to ${flagUrl}.`,
+        fix: `Store a key for that server with \`studydl login --base-url ${flagUrl} --profile <name>\`, or pipe one in with --api-key-stdin.`,
+      });
+    }
+    return { ...stored, connection: { ...c, baseUrl: checkApiBaseUrl(c.baseUrl), ...org } };
   }
   throw new StudyError({
     code: 'NO_PROFILE',

@@ -1,6 +1,9 @@
 // Human output (aligned tables, readable numbers) and machine output (JSON) for the CLI.
+// Everything printed goes through here, and through terminalSafe / terminalSafeJson: much of it
+// (names, ids, warnings, server error messages) comes from the server.
 import type { Writable } from 'node:stream';
 import { toErrorInfo, type ErrorInfo } from '../../src-shared/errors';
+import { terminalSafe, terminalSafeJson } from './terminal-text';
 
 export interface Column<T> {
   label: string;
@@ -42,7 +45,7 @@ export function displayWidth(s: string): number {
 function cellText(v: string | number | undefined | null): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'number') return humanNumber(v);
-  return v.replace(/[\r\n\t]+/g, ' ');
+  return terminalSafe(v, { singleLine: true });
 }
 
 export function humanNumber(n: number): string {
@@ -71,23 +74,35 @@ export function humanDuration(seconds: number): string {
   return r ? `${m} min ${r} s` : `${m} min`;
 }
 
+/** Prints text (lines and tabs kept, escape sequences and controls dropped) with a final newline. */
 export function write(out: Writable, text: string): void {
-  out.write(text.endsWith('\n') ? text : text + '\n');
+  const safe = terminalSafe(text);
+  out.write(safe.endsWith('\n') ? safe : safe + '\n');
+}
+
+/** One line, e.g. "warning: <server text>": line breaks inside `text` become spaces, so it cannot fake another line. */
+export function writeLine(out: Writable, text: string): void {
+  out.write(terminalSafe(text, { singleLine: true }) + '\n');
 }
 
 export function writeJson(out: Writable, value: unknown): void {
-  out.write(JSON.stringify(value, null, 2) + '\n');
+  out.write(terminalSafeJson(JSON.stringify(value, null, 2)) + '\n');
+}
+
+/** One JSON value on one line (event streams, --json progress). */
+export function writeJsonLine(out: Writable, value: unknown): void {
+  out.write(terminalSafeJson(JSON.stringify(value)) + '\n');
 }
 
 export function writeWarnings(err: Writable, warnings: string[]): void {
-  for (const w of warnings) err.write(`warning: ${w}\n`);
+  for (const w of warnings) writeLine(err, `warning: ${w}`);
 }
 
 /** Prints an error's plain message and its fix on stderr; returns the safe ErrorInfo. */
 export function writeError(err: Writable, e: unknown): ErrorInfo {
   const info = toErrorInfo(e);
-  err.write(`error: ${info.message}\n`);
-  if (info.fix) err.write(`  fix: ${info.fix}\n`);
+  writeLine(err, `error: ${info.message}`);
+  if (info.fix) writeLine(err, `  fix: ${info.fix}`);
   return info;
 }
 
@@ -98,6 +113,6 @@ export function waitNotice(err: Writable): (w: { seconds: number; scope: string;
     const until = Date.now() + w.seconds * 1000;
     if (w.seconds < 2 || Math.abs(until - lastUntil) < 1000) return;
     lastUntil = until;
-    err.write(`waiting ${humanDuration(w.seconds)}: ${w.reason}\n`);
+    writeLine(err, `waiting ${humanDuration(w.seconds)}: ${w.reason}`);
   };
 }

@@ -50,8 +50,9 @@ export interface CoreDeps {
   fetch?: FetchLike;
   clock?: Clock;
   logger?: Logger;
-  /** HYPERSTUDY_API_KEY, used instead of stored keys and never saved. */
+  /** HYPERSTUDY_API_KEY: the key of an in-memory "environment" profile only (never a stored profile's), never saved. */
   envKey?: string;
+  /** HYPERSTUDY_BASE_URL: that profile's server (production when absent). */
   envBaseUrl?: string;
   /** `npm run demo`: an in-memory "Demo" profile for the simulator. */
   demo?: { baseUrl: string; apiKey: string; organizationId?: string };

@@ -4,13 +4,14 @@
 // `studydl jobs` lists it. A second Ctrl-C quits at once (still resumable: pages are atomic).
 import path from 'node:path';
 import { StudyError } from '../../../src-shared/errors';
-import type { AnonymizeMode, ExportFormat, ExportRequest, JobProgress, JobSnapshot, SplitMode } from '../../../src-shared/model';
+import type { AnonymizeMode, ExportFormat, ExportRequest, FormulaCellsSummary, JobProgress, JobSnapshot, SplitMode } from '../../../src-shared/model';
 import { createJobManager, type JobManager } from '../../core/jobs/job-manager';
 import { defaultSettings } from '../../core/settings';
 import { booleanFlag, stringFlag } from '../args';
 import { EXIT, exitCodeFor, type CliContext, type Command, type ParsedArgs } from '../command';
 import { openClient, type CliClient } from '../context';
-import { humanBytes, humanDuration, write } from '../output';
+import { humanBytes, humanDuration, write, writeJsonLine, writeLine } from '../output';
+import { terminalSafe } from '../terminal-text';
 import { parseTarget, parseTypes } from './plan';
 
 const APP_VERSION = '0.1.0';
@@ -95,6 +96,15 @@ function progressLine(p: JobProgress): string {
   return parts.join('  ');
 }
 
+/** One line on formula-looking CSV cells: how many, where, and what to do before opening them in a spreadsheet. */
+export function formulaNote(f: FormulaCellsSummary): string {
+  const where = f.files.map((x) => `${x.path} ${x.cells}`).join(', ');
+  const many = `${f.total} text cell${f.total === 1 ? '' : 's'} in ${f.files.length} file${f.files.length === 1 ? '' : 's'} (${where})`;
+  return f.protected
+    ? `note: ${many} started with = + - @ and got a leading ' (formula protection), so spreadsheets show them as text.`
+    : `note: ${many} start with = + - @; a spreadsheet may run them as formulas. The values are kept as recorded (right for R, Python, SPSS); to open the files in a spreadsheet, export again with --formula-protection.`;
+}
+
 /**
  * Follows a job until it settles, rendering progress; returns the exit code.
  * SIGINT pauses it (resumable), a second SIGINT exits at once.
@@ -107,9 +117,10 @@ export async function followJob(ctx: CliContext, manager: JobManager, jobId: str
   const offProgress = manager.on('progress', (p) => {
     if (p.jobId !== jobId) return;
     if (ctx.json) {
-      stdout.write(JSON.stringify({ event: 'progress', ...p }) + '\n');
+      writeJsonLine(stdout, { event: 'progress', ...p });
     } else if (ctx.io.isTTY) {
-      stdout.write('\r\x1b[2K' + progressLine(p).slice(0, 200));
+      // Our own escape (return, clear line) around a line that holds server text (the step): made safe first.
+      stdout.write('\r\x1b[2K' + terminalSafe(progressLine(p), { singleLine: true }).slice(0, 200));
       drewBar = true;
     } else {
       const now = Date.now();
@@ -141,12 +152,14 @@ export async function followJob(ctx: CliContext, manager: JobManager, jobId: str
   }
   const outputPath = manager.outputPath(jobId);
   if (ctx.json) {
-    stdout.write(JSON.stringify({ event: 'done', jobId, state: final.state, ...(outputPath ? { path: outputPath } : {}), ...(final.manifest ? { manifest: final.manifest } : {}), ...(final.error ? { error: final.error } : {}) }) + '\n');
+    writeJsonLine(stdout, { event: 'done', jobId, state: final.state, ...(outputPath ? { path: outputPath } : {}), ...(final.manifest ? { manifest: final.manifest } : {}), ...(final.error ? { error: final.error } : {}) });
   }
   switch (final.state) {
     case 'completed': {
       if (!ctx.json) {
-        for (const w of final.manifest?.warnings ?? []) write(stderr, `warning: ${w}`);
+        for (const w of final.manifest?.warnings ?? []) writeLine(stderr, `warning: ${w}`);
+        const formulas = final.manifest?.formulaCells;
+        if (formulas?.total) writeLine(stderr, formulaNote(formulas));
         write(stdout, outputPath ?? final.outputName ?? '');
       }
       return EXIT.ok;
@@ -161,8 +174,8 @@ export async function followJob(ctx: CliContext, manager: JobManager, jobId: str
     default: {
       const e = final.error;
       if (!ctx.json && e) {
-        write(stderr, `error: ${e.message}`);
-        if (e.fix) write(stderr, `  fix: ${e.fix}`);
+        writeLine(stderr, `error: ${e.message}`);
+        if (e.fix) writeLine(stderr, `  fix: ${e.fix}`);
         write(stderr, `  The download can be continued with: studydl resume ${jobId}`);
       }
       return e ? exitCodeFor(e.code) : EXIT.failure;
@@ -181,8 +194,8 @@ export const exportCommand: Command = {
     const manager = cliJobManager(ctx, args, c);
     try {
       const job = await manager.start(request);
-      if (ctx.json) ctx.io.stdout.write(JSON.stringify({ event: 'started', jobId: job.id, title: job.title }) + '\n');
-      else write(ctx.io.stderr, `Job ${job.id}: ${job.title}`);
+      if (ctx.json) writeJsonLine(ctx.io.stdout, { event: 'started', jobId: job.id, title: job.title });
+      else writeLine(ctx.io.stderr, `Job ${job.id}: ${job.title}`);
       return await followJob(ctx, manager, job.id);
     } finally {
       await manager.close();

@@ -3,12 +3,13 @@
 import type { Readable, Writable } from 'node:stream';
 import { StudyError } from '../../../src-shared/errors';
 import type { Environment, KeyValidation } from '../../../src-shared/model';
+import { checkApiBaseUrl } from '../../core/net/base-url';
 import { environmentOf } from '../../core/profiles/environments';
 import { booleanFlag, stringFlag } from '../args';
 import type { CliContext, Command, ParsedArgs } from '../command';
 import { EXIT } from '../command';
 import { readKeyFromStdin } from '../context';
-import { write, writeJson } from '../output';
+import { write, writeJson, writeLine } from '../output';
 import { openCliProfiles } from './profiles';
 
 const USAGE =
@@ -22,6 +23,7 @@ function target(args: ParsedArgs): { environment: Environment; baseUrl?: string 
   }
   if (urlFlag === 'production' || urlFlag === 'development') return { environment: urlFlag };
   if (urlFlag) {
+    checkApiBaseUrl(urlFlag); // before the key is asked for: https, or plain http on this machine only
     const env = environmentOf(urlFlag);
     if (envFlag && env !== envFlag) {
       throw new StudyError({ code: 'INVALID_ARGUMENT', message: `--env ${envFlag} and --base-url ${urlFlag} disagree.`, fix: 'Give one of them.' });
@@ -122,8 +124,8 @@ export const loginCommand: Command = {
       writeJson(ctx.io.stdout, { validation, ...(profile ? { profile } : {}), keyStorage: storage, ...(keyStore.notice ? { notice: keyStore.notice } : {}) });
     }
     if (!profile) {
-      write(ctx.io.stderr, `error: ${validation.message}`);
-      if (validation.fix) write(ctx.io.stderr, `  fix: ${validation.fix}`);
+      writeLine(ctx.io.stderr, `error: ${validation.message}`);
+      if (validation.fix) writeLine(ctx.io.stderr, `  fix: ${validation.fix}`);
       if (validation.outcome === 'unreachable' || validation.outcome === 'error') {
         write(ctx.io.stderr, '  Nothing was saved. To save the key without checking it, add --skip-validation.');
       }

@@ -3,7 +3,7 @@
 import { StudyError } from '../../../src-shared/errors';
 import type { Command } from '../command';
 import { openClient } from '../context';
-import { write } from '../output';
+import { write, writeLine } from '../output';
 import { cliJobManager, followJob } from './export';
 
 export const resumeCommand: Command = {
@@ -27,7 +27,7 @@ export const resumeCommand: Command = {
       }
       if (job.state === 'cancelled') await manager.retry(jobId);
       else await manager.resume(jobId);
-      if (!ctx.json) write(ctx.io.stderr, `Resuming ${jobId}: ${job.title}`);
+      if (!ctx.json) writeLine(ctx.io.stderr, `Resuming ${jobId}: ${job.title}`);
       return await followJob(ctx, manager, jobId);
     } finally {
       await manager.close();

@@ -8,7 +8,7 @@ import { stringFlag } from '../args';
 import type { Command } from '../command';
 import { EXIT } from '../command';
 import { limiterPersistPath, limitsFromEnv } from '../context';
-import { write, writeJson } from '../output';
+import { write, writeJson, writeLine } from '../output';
 import { keyCell, openCliProfiles } from './profiles';
 
 export const statusCommand: Command = {
@@ -73,8 +73,8 @@ export const statusCommand: Command = {
       if (budget.blockedUntil) write(out, `              paused by the server until ${budget.blockedUntil}`);
     }
     if (problem) {
-      write(ctx.io.stderr, `error: ${problem.message}`);
-      if (problem.fix) write(ctx.io.stderr, `  fix: ${problem.fix}`);
+      writeLine(ctx.io.stderr, `error: ${problem.message}`);
+      if (problem.fix) writeLine(ctx.io.stderr, `  fix: ${problem.fix}`);
       return EXIT.auth;
     }
     return EXIT.ok;

@@ -142,3 +142,40 @@ export function badResponseError(url: string, attempts: number, cause?: unknown)
 export function cancelledError(): StudyError {
   return make('CANCELLED', 'The operation was cancelled.', 'Start it again when you are ready.');
 }
+
+/** "127.0.0.1:8080" for an origin or URL; the scheme is said only when it is not http(s). */
+function originLabel(originOrUrl: string): string {
+  try {
+    const u = new URL(originOrUrl);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? `${u.protocol}//${u.host}` : u.protocol;
+  } catch {
+    return originOrUrl;
+  }
+}
+
+/** A credentialed request would leave the API's origin. Names both origins, never the credential. */
+export function crossOriginError(from: string, to: string, how: 'redirect' | 'absolute-url'): StudyError {
+  const a = originLabel(from);
+  const b = originLabel(to);
+  return make(
+    'CROSS_ORIGIN',
+    how === 'redirect'
+      ? `${a} redirected the request to another server, ${b}. It was not followed, so your credentials stayed with ${a}.`
+      : `The server pointed us to ${b}, which is not the API server ${a}. Nothing was sent there, so your credentials stayed with ${a}.`,
+    'Check the base URL: it should be the API address itself, not one that forwards elsewhere. If a proxy or single sign-on page sits in front of the API, use the address behind it.',
+    { details: { from: a, to: b, how } },
+  );
+}
+
+export function tooManyRedirectsError(url: string, max: number): StudyError {
+  return make(
+    'BAD_RESPONSE',
+    `${hostOf(url)} redirected the request more than ${max} times in a row, so we stopped following it.`,
+    'Check the base URL. A redirect loop is usually a proxy or server misconfiguration.',
+    { details: { redirects: max } },
+  );
+}
+
+export function redirectWithoutLocationError(url: string): StudyError {
+  return make('BAD_RESPONSE', `${hostOf(url)} answered with a redirect that says nowhere usable to go.`, 'Check the base URL. If it is right, the server is misconfigured: try again later.');
+}

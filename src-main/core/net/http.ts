@@ -1,14 +1,20 @@
-// One JSON API request, done right: key checked before anything is sent, the joint limiter
-// acquired for every attempt, a timeout combined with the caller's signal, transient failures
-// retried with jittered backoff, 429s waited out on the limiter's block, and every failure turned
-// into a typed StudyError whose message never contains the key.
+// One JSON API request, done right: the credential checked before anything is sent and sent to
+// the API's origin only, redirects followed by hand (same origin, at most 5 hops; another origin
+// only when the caller allows it, and then without the credential), the joint limiter acquired for
+// every attempt, a timeout combined with the caller's signal, transient failures retried with
+// jittered backoff, 429s waited out on the limiter's block, and every failure turned into a typed
+// StudyError whose message never contains the credential.
 import { StudyError, redactSecrets } from '../../../src-shared/errors';
 import { abortError, silentLogger, systemClock, type Clock, type FetchLike, type Logger } from '../ports';
+import { baseUrlProblem, normalizeBaseUrl } from './base-url';
 import { endpointKey } from './endpoint-key';
 import * as E from './http-errors';
 import type { JointLimiter, LimiterSlot, WaitInfo } from './limiter';
+import { firstHop, headersFor, isRedirect, nextHop, type CrossOriginRedirects, type Hop, type RedirectRules } from './redirects';
 import { createSemaphore } from './semaphore';
 import { backoffDelay, classifyNetworkError, classifyStatus, defaultRetryPolicy, parseRetryAfter, type RetryPolicy } from './retry';
+
+export { normalizeBaseUrl } from './base-url';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_IN_FLIGHT = 8;
@@ -16,13 +22,32 @@ const KEY_PREFIX = /^hst_(live|test)_\S+$/;
 
 export interface ConnectionLike {
   baseUrl: string;
-  apiKey: string;
+  /** HyperStudy's key: the credential when the transport is given no other. */
+  apiKey?: string;
   organizationId?: string;
   timeoutMs?: number;
 }
 
+/**
+ * Who we are to one API: headers that only the base URL's origin may receive (HyperStudy's
+ * X-API-Key, BrainSTEM's Authorization: Bearer …). They are never sent across a redirect to
+ * another origin, nor to an absolute URL on one.
+ */
+export interface ApiCredential {
+  headers: Readonly<Record<string, string>>;
+  /** Throws a typed error before any request when the credential cannot be used (e.g. a malformed key). */
+  check?: () => void;
+}
+
+/** HyperStudy's credential: X-API-Key, plus X-Organization-Id when set (it names the caller's organization). */
+export function hyperstudyCredential(conn: Pick<ConnectionLike, 'apiKey' | 'organizationId'>): ApiCredential {
+  const headers: Record<string, string> = { 'X-API-Key': conn.apiKey?.trim() ?? '' };
+  if (conn.organizationId) headers['X-Organization-Id'] = conn.organizationId;
+  return { headers, check: () => checkKeyFormat(conn.apiKey) };
+}
+
 export interface ApiCall {
-  /** Path below the base URL ("/data/events/experiment/exp_1"), or an absolute URL. */
+  /** Path below the base URL ("/data/events/experiment/exp_1"), or an absolute URL on the API's origin. */
   path: string;
   query?: Record<string, string | number | boolean | null | undefined>;
   timeoutMs?: number;
@@ -30,6 +55,8 @@ export interface ApiCall {
   onWait?: (w: WaitInfo) => void;
   /** What is asked for, for a 404 message: "experiment exp_1". */
   what?: string;
+  /** A redirect to another origin: refused (default), or followed with no credential header. */
+  crossOriginRedirects?: CrossOriginRedirects;
 }
 
 export interface ApiResponse {
@@ -42,6 +69,8 @@ export interface ApiResponse {
 
 export interface ApiTransportOptions {
   connection: ConnectionLike;
+  /** The credential headers; HyperStudy's (from the connection's apiKey/organizationId) when absent. */
+  credential?: ApiCredential;
   limiter: JointLimiter;
   clock?: Clock;
   fetch?: FetchLike;
@@ -63,10 +92,6 @@ export interface ApiTransport {
 /** Throws KEY_FORMAT unless the key looks like hst_live_… / hst_test_…. */
 export function checkKeyFormat(apiKey: string | undefined): void {
   if (!apiKey || !KEY_PREFIX.test(apiKey.trim())) throw E.keyFormatError();
-}
-
-export function normalizeBaseUrl(baseUrl: string): string {
-  return baseUrl.trim().replace(/\/+$/, '');
 }
 
 export function buildUrl(baseUrl: string, path: string, query?: ApiCall['query']): URL {
@@ -155,9 +180,16 @@ function serverWide(body: unknown): boolean {
   return d.scope === 'server' || d.scope === 'global';
 }
 
+/** A slot for a hop off the API's origin (an allowed cross-origin redirect): the key's budget is not spent there. */
+const OFF_API_SLOT: LimiterSlot = { sentAt: 0, done() {}, release() {} };
+
 export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
   const conn = opts.connection;
   const baseUrl = normalizeBaseUrl(conn.baseUrl);
+  // An unusable base URL (plain http off this machine, credentials in it) fails every request before it is sent.
+  const baseProblem = baseUrlProblem(conn.baseUrl);
+  const origin = baseProblem ? '' : new URL(baseUrl).origin;
+  const credential = opts.credential ?? hyperstudyCredential(conn);
   const clock = opts.clock ?? systemClock;
   const doFetch: FetchLike = opts.fetch ?? ((...a) => fetch(...a));
   const log = opts.logger ?? silentLogger;
@@ -166,17 +198,15 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
   let made = 0;
   let limited = 0;
   const inFlight = createSemaphore(Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT));
-
-  const headers: Record<string, string> = { Accept: 'application/json', 'X-API-Key': conn.apiKey?.trim() ?? '' };
-  if (conn.organizationId) headers['X-Organization-Id'] = conn.organizationId;
+  const plainHeaders: Record<string, string> = { Accept: 'application/json' };
 
   async function request(call: ApiCall): Promise<ApiResponse> {
-    checkKeyFormat(conn.apiKey);
-    const url = buildUrl(baseUrl, call.path, call.query);
-    const ep = endpointKey(relativePath(baseUrl, url));
+    if (baseProblem) throw baseProblem;
+    credential.check?.();
+    const rules: RedirectRules = { origin, crossOrigin: call.crossOriginRedirects ?? 'refuse' };
+    let hop: Hop = firstHop(buildUrl(baseUrl, call.path, call.query), rules);
     const timeoutMs = call.timeoutMs ?? conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const what = call.what ?? `resource at ${ep}`;
-    const href = url.toString();
+    const what = call.what ?? `resource at ${endpointKey(relativePath(baseUrl, hop.url))}`;
     let attempts = 0; // attempts that failed transiently
     let rateLimitWaitedMs = 0;
 
@@ -189,23 +219,26 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
     };
 
     for (;;) {
+      const href = hop.url.toString();
+      // Only requests to the API count against the key's budget and go through the limiter.
+      const ep = hop.url.origin === origin ? endpointKey(relativePath(baseUrl, hop.url)) : null;
       // In-flight cap first, then the limiter: the slot's time must be the real send time.
       const releaseInFlight = await inFlight.acquire(call.signal);
       let slot: LimiterSlot;
       try {
-        slot = await limiter.acquire(ep, { signal: call.signal, onWait: call.onWait });
+        slot = ep ? await limiter.acquire(ep, { signal: call.signal, onWait: call.onWait }) : OFF_API_SLOT;
       } catch (e) {
         releaseInFlight();
         throw e;
       }
-      made++;
+      if (ep) made++;
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
       const started = clock.now();
       let res: Response;
       let text: string;
       try {
-        res = await doFetch(href, { method: 'GET', headers, signal });
+        res = await doFetch(href, { method: 'GET', headers: headersFor(hop, rules, plainHeaders, credential.headers), signal, redirect: 'manual' });
         text = await res.text();
       } catch (e) {
         slot.done(); // the server may have counted it
@@ -213,7 +246,7 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
         if (call.signal?.aborted) throw call.signal.reason ?? abortError();
         const k = timeout.aborted ? { kind: 'timeout' as const, code: undefined } : classifyNetworkError(e);
         attempts++;
-        log.debug('api request failed', { endpoint: ep, kind: k.kind, code: k.code, attempt: attempts });
+        log.debug('api request failed', { endpoint: ep ?? hop.url.origin, kind: k.kind, code: k.code, attempt: attempts });
         if (attempts >= policy.maxAttempts) {
           if (k.kind === 'timeout') throw E.timeoutError(href, timeoutMs, attempts, e);
           if (k.kind === 'unreachable') throw E.unreachableError(href, k.code, attempts, e);
@@ -221,6 +254,14 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
           throw E.unreachableError(href, k.code, attempts, e);
         }
         await sleepOrCancel(backoffDelay(attempts, policy));
+        continue;
+      }
+
+      if (isRedirect(res.status)) {
+        slot.done(); // the server counted the redirect answer as a request
+        releaseInFlight();
+        log.debug('api request redirected', { endpoint: ep ?? hop.url.origin, status: res.status });
+        hop = nextHop(hop, res.headers.get('location'), rules);
         continue;
       }
 
@@ -242,7 +283,7 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
         status = statusForCode(errorFields(body).code) ?? 500;
       }
       releaseInFlight();
-      const cls = classifyStatus(status);
+      const cls = !ep && status === 429 ? 'retry' : classifyStatus(status);
       // A 429 was not counted by the server; anything else was, at the latest now.
       if (cls === 'rate-limited') slot.release();
       else slot.done();
@@ -265,7 +306,7 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
         const wait = retryAfterMs + jitter;
         const info = rateLimitInfo(body);
         const pause = serverWide(body);
-        const scope = limiter.onRateLimited(ep, wait, pause ? 'key' : info.scope, { serverLimit: info.limit, learn: !pause });
+        const scope = limiter.onRateLimited(ep!, wait, pause ? 'key' : info.scope, { serverLimit: info.limit, learn: !pause });
         log.info('rate limited by the server', { endpoint: ep, retryAfterMs, scope });
         if (rateLimitWaitedMs + wait > policy.maxRateLimitWaitMs) throw E.rateLimitedError(rateLimitWaitedMs, policy.maxRateLimitWaitMs, retryAfterMs);
         rateLimitWaitedMs += wait;

@@ -1,18 +1,20 @@
 // Named connection profiles. The profiles file holds where to connect; each profile's key
 // lives in the SecretStore under an account derived from its id. One profile is active.
-// HYPERSTUDY_API_KEY (envKey) overrides the stored key and is never persisted; the demo
-// profile (npm run demo) lives in memory only.
+// Two profiles live in memory only: the demo (npm run demo) and, while HYPERSTUDY_API_KEY is set,
+// the environment's own profile, which starts out active. The environment key is used with that
+// profile only (HYPERSTUDY_BASE_URL, or production): never lent to a stored profile, so a profile
+// added in the app with another server address never receives it.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { StudyError } from '../../../src-shared/errors';
 import type { KeyStorageStatus, KeyValidation, NewProfile, Notice, ProfileSummary } from '../../../src-shared/model';
 import type { Logger } from '../ports';
-import { environmentKeyStatus } from '../secrets/environment-key';
+import { ENV_KEY_VARIABLE, environmentKeyHome, environmentKeyStatus } from '../secrets/environment-key';
 import { isKeychainUnavailable } from '../secrets/keychain-unavailable';
 import { accountForProfile, type SecretStore } from '../secrets/secret-store';
 import { createSerialQueue } from '../secrets/serial-queue';
 import type { ConnectionConfig } from '../sources/hyperstudy/client-types';
-import { ENVIRONMENT_URLS, environmentOf, resolveBaseUrl } from './environments';
+import { environmentOf, resolveBaseUrl } from './environments';
 import { keyHint } from './key-format';
 import { PROFILES_FILE_NAME, readProfiles, writeProfiles, type ProfilesData, type StoredProfile } from './profiles-file';
 import { keyFormatProblem, validateKey as liveValidateKey } from './validate-key';
@@ -28,9 +30,9 @@ export interface ProfileManagerOptions {
   secrets: SecretStore;
   /** Live check used by add(); defaults to validateKey with the global fetch. */
   validateKey?: (conn: ConnectionConfig) => Promise<KeyValidation>;
-  /** HYPERSTUDY_API_KEY: used instead of stored keys, never saved. */
+  /** HYPERSTUDY_API_KEY: the key of the in-memory environment profile only, never saved. */
   envKey?: string;
-  /** Base URL for the env key when no profile exists (HYPERSTUDY_BASE_URL); production otherwise. */
+  /** The environment profile's base URL (HYPERSTUDY_BASE_URL); production otherwise. */
   envBaseUrl?: string;
   logger?: Logger;
   now?: () => number;
@@ -82,7 +84,21 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
   const queue = createSerialQueue();
   const noticeList: Notice[] = [];
   let demo: { profile: StoredProfile; key: string } | null = null;
-  let demoActive = false;
+  // The environment profile's server; an unusable HYPERSTUDY_BASE_URL is reported when it is used.
+  let envHome = '';
+  let envHomeProblem: StudyError | null = null;
+  try {
+    envHome = environmentKeyHome(opts.envBaseUrl);
+  } catch (e) {
+    envHome = opts.envBaseUrl ?? '';
+    envHomeProblem = e as StudyError;
+  }
+  const envStamp = new Date(now()).toISOString();
+  const envProfile: StoredProfile | null = envKey
+    ? { id: ENV_PROFILE_ID, name: ENV_KEY_VARIABLE, source: 'hyperstudy', environment: environmentOf(envHome), baseUrl: envHome, keyHint: keyHint(envKey), createdAt: envStamp, updatedAt: envStamp }
+    : null;
+  /** An in-memory profile chosen as active (overrides the file's activeId); the env profile starts active. */
+  let sessionActive: string | null = envProfile ? ENV_PROFILE_ID : null;
 
   const load = () => readProfiles(file, now, noticeList);
   // Read once up front so a corrupt file is reported at start-up, not at first use.
@@ -107,9 +123,14 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
     return { kind: 'session-only', description: 'Demo key for the local simulator, kept in memory only', persistent: false };
   }
 
+  /** Profiles that live in memory only: the demo and the environment's. */
+  function memoryProfiles(): StoredProfile[] {
+    return [...(demo ? [demo.profile] : []), ...(envProfile ? [envProfile] : [])];
+  }
+
   async function summarize(p: StoredProfile, active: boolean, storage: KeyStorageStatus): Promise<ProfileSummary> {
     const isDemo = demo?.profile.id === p.id;
-    const useEnv = !isDemo && active && !!envKey;
+    const useEnv = p === envProfile;
     const hasKey = isDemo || useEnv || (await storedKey(p.id)) !== null;
     return {
       id: p.id,
@@ -120,36 +141,28 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
       ...(p.organizationId ? { organizationId: p.organizationId } : {}),
       active,
       hasKey,
-      ...(useEnv ? { keyHint: keyHint(envKey!) } : p.keyHint ? { keyHint: p.keyHint } : {}),
+      ...(p.keyHint ? { keyHint: p.keyHint } : {}),
       keyStorage: isDemo ? demoStatus() : useEnv ? environmentKeyStatus() : storage,
       ...(isDemo ? { demo: true } : {}),
     };
   }
 
-  function envProfile(): StoredProfile {
-    const baseUrl = opts.envBaseUrl ? resolveBaseUrl('custom', opts.envBaseUrl) : ENVIRONMENT_URLS.production;
-    const stamp = new Date(now()).toISOString();
-    return { id: ENV_PROFILE_ID, name: 'HYPERSTUDY_API_KEY', source: 'hyperstudy', environment: environmentOf(baseUrl), baseUrl, keyHint: keyHint(envKey!), createdAt: stamp, updatedAt: stamp };
-  }
-
   function activeIdOf(data: ProfilesData): string | null {
-    if (demoActive && demo) return demo.profile.id;
-    return data.activeId;
+    if (sessionActive && memoryProfiles().some((p) => p.id === sessionActive)) return sessionActive;
+    // With no stored profile active, the environment key still is a usable connection.
+    return data.activeId ?? envProfile?.id ?? null;
   }
 
   async function summaries(data: ProfilesData): Promise<ProfileSummary[]> {
     const storage = await secrets.status();
     const activeId = activeIdOf(data);
-    const all = [...data.profiles, ...(demo ? [demo.profile] : [])];
     const out: ProfileSummary[] = [];
-    for (const p of all) out.push(await summarize(p, p.id === activeId, storage));
-    // The env key with nothing to attach it to still is a usable connection: show it.
-    if (envKey && !out.some((p) => p.active)) out.push(await summarize(envProfile(), true, storage));
+    for (const p of [...data.profiles, ...memoryProfiles()]) out.push(await summarize(p, p.id === activeId, storage));
     return out;
   }
 
   function findIn(data: ProfilesData, idOrName: string): StoredProfile | undefined {
-    const all = [...data.profiles, ...(demo ? [demo.profile] : [])];
+    const all = [...data.profiles, ...memoryProfiles()];
     const wanted = idOrName.trim().toLowerCase();
     return all.find((p) => p.id === idOrName) ?? all.find((p) => p.name.toLowerCase() === wanted);
   }
@@ -194,16 +207,14 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
       profile = activeId ? findIn(data, activeId) : undefined;
     }
     const storage = await secrets.status();
-    if (!profile) {
-      if (!envKey) return null;
-      const p = envProfile();
-      return { profile: await summarize(p, true, storage), connection: { baseUrl: p.baseUrl, apiKey: envKey } };
-    }
+    if (!profile) return null;
     const isActive = profile.id === activeIdOf(data);
     const isDemo = demo?.profile.id === profile.id;
     let apiKey: string | null;
-    if (isDemo) apiKey = demo!.key;
-    else if (envKey) apiKey = envKey;
+    if (profile === envProfile) {
+      if (envHomeProblem) throw envHomeProblem;
+      apiKey = envKey!;
+    } else if (isDemo) apiKey = demo!.key;
     else apiKey = await storedKey(profile.id);
     if (!apiKey) {
       throw new StudyError({
@@ -218,7 +229,6 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
       });
     }
     const summary = await summarize(profile, isActive || idOrName !== undefined, storage);
-    if (!isDemo && envKey) summary.keyStorage = environmentKeyStatus();
     return {
       profile: summary,
       connection: { baseUrl: profile.baseUrl, apiKey, ...(profile.organizationId ? { organizationId: profile.organizationId } : {}) },
@@ -262,7 +272,7 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
           if (!existing) await secrets.delete(accountForProfile(profile.id)).catch(() => false);
           throw new StudyError({ code: 'DISK', message: `The connection could not be saved: ${(e as Error).message}`, fix: 'Check that the settings folder is writable and has free space.' }, { cause: e });
         }
-        demoActive = false;
+        sessionActive = null;
         const storage = await secrets.status();
         return { validation, profile: await summarize(profile, true, storage) };
       }),
@@ -272,9 +282,16 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
         const data = await load();
         const profile = findIn(data, idOrName);
         if (!profile) throw noSuchProfile(idOrName);
+        if (profile === envProfile) {
+          throw new StudyError({
+            code: 'INVALID_ARGUMENT',
+            message: `The “${ENV_KEY_VARIABLE}” connection comes from the environment variable, not from the saved connections.`,
+            fix: `Unset ${ENV_KEY_VARIABLE} to stop using it.`,
+          });
+        }
         if (demo && profile.id === demo.profile.id) {
           demo = null;
-          demoActive = false;
+          if (sessionActive === DEMO_PROFILE_ID) sessionActive = null;
           return summaries(data);
         }
         // If the key cannot be deleted this throws and the profile stays, so no key is orphaned.
@@ -291,11 +308,11 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
         const data = await load();
         const profile = findIn(data, idOrName);
         if (!profile) throw noSuchProfile(idOrName);
-        if (demo && profile.id === demo.profile.id) {
-          demoActive = true;
+        if (memoryProfiles().includes(profile)) {
+          sessionActive = profile.id;
           return summaries(data);
         }
-        demoActive = false;
+        sessionActive = null;
         const next: ProfilesData = { ...data, activeId: profile.id };
         await writeProfiles(file, next);
         return summaries(next);
@@ -306,7 +323,7 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
         const data = await load();
         const profile = findIn(data, idOrName);
         if (!profile) throw noSuchProfile(idOrName);
-        if (demo && profile.id === demo.profile.id) return false;
+        if (memoryProfiles().includes(profile)) return false;
         return secrets.delete(accountForProfile(profile.id));
       }),
 
@@ -327,7 +344,7 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
         profile: { id: DEMO_PROFILE_ID, name: 'Demo (local simulator)', source: 'hyperstudy', environment: 'custom', baseUrl: url, ...(organizationId ? { organizationId } : {}), keyHint: keyHint(apiKey), createdAt: stamp, updatedAt: stamp },
         key: apiKey,
       };
-      demoActive = true;
+      sessionActive = DEMO_PROFILE_ID;
       return summarize(demo.profile, true, await secrets.status());
     },
 

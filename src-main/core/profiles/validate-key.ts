@@ -1,8 +1,12 @@
 // Checks a key before it is saved, and says the result in plain words:
 // the format first (no request), then /health WITHOUT the key (so a key is never sent to a
-// server that does not look like HyperStudy), then one cheap authenticated call.
-import { redactSecrets } from '../../../src-shared/errors';
+// server that does not look like HyperStudy), then one cheap authenticated call. Both follow
+// redirects by the transport's rules: the key never leaves the base URL's origin.
+import { isStudyError, redactSecrets } from '../../../src-shared/errors';
 import type { KeyValidation } from '../../../src-shared/model';
+import { baseUrlProblem } from '../net/base-url';
+import { hyperstudyCredential } from '../net/http';
+import { fetchWithCredential, type RedirectRules } from '../net/redirects';
 import { systemClock, type Clock, type FetchLike } from '../ports';
 import type { ConnectionConfig } from '../sources/hyperstudy/client-types';
 import { isWellFormedKey } from './key-format';
@@ -18,30 +22,34 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 
 type Answer =
   | { kind: 'response'; status: number; contentType: string; json: unknown; isJson: boolean; retryAfter: string | null }
-  | { kind: 'unreachable'; reason: string };
+  | { kind: 'unreachable'; reason: string }
+  | { kind: 'refused'; message: string; fix?: string };
 
 export async function validateKey(conn: ConnectionConfig, deps: ValidateKeyDeps = {}): Promise<KeyValidation> {
   const key = conn.apiKey.trim();
   const formatProblem = keyFormatProblem(key);
   if (formatProblem) return formatProblem;
 
-  const base = conn.baseUrl.replace(/\/+$/, '');
+  const insecure = baseUrlProblem(conn.baseUrl);
+  if (insecure) return { outcome: 'error', message: insecure.message, ...(insecure.fix ? { fix: insecure.fix } : {}) };
+  const base = conn.baseUrl.trim().replace(/\/+$/, '');
   const host = hostOf(base);
   const doFetch = deps.fetch ?? fetch;
   const clock = deps.clock ?? systemClock;
   const timeoutMs = deps.timeoutMs ?? conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const rules: RedirectRules = { origin: new URL(base).origin, crossOrigin: 'refuse' };
 
-  const get = (path: string, headers: Record<string, string>) => request(doFetch, clock, timeoutMs, `${base}${path}`, headers);
+  const get = (path: string, credential: Readonly<Record<string, string>>) => request(doFetch, clock, timeoutMs, `${base}${path}`, rules, credential);
 
-  const health = await get('/health', { Accept: 'application/json' });
+  const health = await get('/health', {});
   if (health.kind === 'unreachable') return unreachable(host, health.reason);
+  if (health.kind === 'refused') return refused(health);
   const healthVerdict = judgeHealth(health, host);
   if (healthVerdict) return healthVerdict;
 
-  const headers: Record<string, string> = { Accept: 'application/json', 'X-API-Key': key };
-  if (conn.organizationId) headers['X-Organization-Id'] = conn.organizationId;
-  const probe = await get('/experiments?limit=1', headers);
+  const probe = await get('/experiments?limit=1', hyperstudyCredential({ apiKey: key, organizationId: conn.organizationId }).headers);
   if (probe.kind === 'unreachable') return unreachable(host, probe.reason);
+  if (probe.kind === 'refused') return refused(probe);
   return judgeAuthenticated(probe, host);
 }
 
@@ -69,6 +77,11 @@ function unreachable(host: string, reason: string): KeyValidation {
     message: `Could not reach ${host}: ${reason}. The key was not checked.`,
     fix: 'Check the server address and your internet connection, then try again.',
   };
+}
+
+/** A redirect off the server (or a loop): the key was not sent on, and this is not the API's own address. */
+function refused(a: { message: string; fix?: string }): KeyValidation {
+  return { outcome: 'not-hyperstudy', message: a.message, ...(a.fix ? { fix: a.fix } : {}) };
 }
 
 function notHyperStudy(host: string, what: string): KeyValidation {
@@ -148,7 +161,7 @@ function judgeAuthenticated(answer: Extract<Answer, { kind: 'response' }>, host:
   return serverTrouble(host, status, serverMessage, answer.retryAfter);
 }
 
-async function request(doFetch: FetchLike, clock: Clock, timeoutMs: number, url: string, headers: Record<string, string>): Promise<Answer> {
+async function request(doFetch: FetchLike, clock: Clock, timeoutMs: number, url: string, rules: RedirectRules, credential: Readonly<Record<string, string>>): Promise<Answer> {
   const abort = new AbortController();
   const stopTimer = new AbortController();
   let timedOut = false;
@@ -160,7 +173,7 @@ async function request(doFetch: FetchLike, clock: Clock, timeoutMs: number, url:
     () => undefined,
   );
   try {
-    const res = await doFetch(url, { headers, signal: abort.signal, redirect: 'follow' });
+    const res = await fetchWithCredential(doFetch, url, { rules, headers: { Accept: 'application/json' }, credential, signal: abort.signal });
     const contentType = res.headers.get('content-type') ?? '';
     const text = await res.text();
     let json: unknown = undefined;
@@ -173,6 +186,7 @@ async function request(doFetch: FetchLike, clock: Clock, timeoutMs: number, url:
     }
     return { kind: 'response', status: res.status, contentType: contentType.split(';')[0].trim(), json, isJson, retryAfter: res.headers.get('retry-after') };
   } catch (e) {
+    if (isStudyError(e)) return { kind: 'refused', message: e.message, ...(e.fix ? { fix: e.fix } : {}) };
     if (timedOut) return { kind: 'unreachable', reason: `no answer within ${Math.round(timeoutMs / 1000)} s` };
     return { kind: 'unreachable', reason: networkReason(e) };
   } finally {

@@ -1,8 +1,10 @@
 // What a finished export offers: drag it out, show it, open it, copy its path, or (browser mode)
 // download it; plus the manifest summary. Shell actions appear only where the mode supports them.
+// When CSV cells look like spreadsheet formulas, it says how many and where, and offers to export
+// again with formula protection on.
 import { useState, type DragEvent } from 'react';
 import { downloadPathFor } from '../../../src-shared/ws-protocol';
-import type { JobSnapshot } from '../../../src-shared/model';
+import type { FormulaCellsSummary, JobSnapshot } from '../../../src-shared/model';
 import { toUiError } from '../lib/errors';
 import { formatBytes, formatCount, plural } from '../lib/format';
 import { useApp, useModel } from '../model-context';
@@ -62,11 +64,57 @@ export function JobResult({ job, compact }: { job: JobSnapshot; compact?: boolea
         {caps?.downloadLink && isZip && <a className="btn small" href={downloadPathFor(job.id)} download data-testid="download-link">Download ZIP</a>}
         {note && <span className="view-sub" role="status">{note}</span>}
       </div>
+      {complete && job.manifest?.formulaCells && job.manifest.formulaCells.total > 0 && <FormulaCellsNote job={job} cells={job.manifest.formulaCells} compact={compact} />}
       {job.manifest && !compact && (
         <div className="view-sub" data-testid="manifest-summary">
           {plural(job.manifest.files, 'file')} · {formatCount(job.manifest.records)} records · {formatBytes(job.manifest.bytes)} · {plural(job.manifest.requestsUsed, 'request')} used · {ANONYMIZE_INFO[job.manifest.anonymization]?.label ?? job.manifest.anonymization}
           {job.manifest.warnings.length > 0 && <div className="warn-box" style={{ marginTop: 6 }}>{job.manifest.warnings.map((w, i) => <div key={i}>{w}</div>)}</div>}
         </div>
+      )}
+    </div>
+  );
+}
+
+/** How many CSV text cells start with = + - @, in which files, and (when unprotected) the switch to export again. */
+function FormulaCellsNote({ job, cells, compact }: { job: JobSnapshot; cells: FormulaCellsSummary; compact?: boolean }) {
+  const model = useModel();
+  const n = `${formatCount(cells.total)} text cell${cells.total === 1 ? '' : 's'}`;
+  const exportAgain = () => {
+    const r = job.request;
+    model.ui.setState({
+      progressJobId: null,
+      downloadsOpen: false,
+      exportDialog: {
+        target: r.target,
+        title: job.title,
+        types: r.types,
+        ...(r.recordingIds ? { recordingIds: r.recordingIds } : {}),
+        preset: {
+          format: r.format, zip: r.zip, split: r.split, anonymize: r.anonymize, includeRecordings: r.includeRecordings, bom: r.bom,
+          ...(r.writeCodeMap !== undefined ? { writeCodeMap: r.writeCodeMap } : {}),
+          ...(r.since ? { since: r.since } : {}), ...(r.until ? { until: r.until } : {}),
+          formulaProtection: true,
+        },
+      },
+    });
+  };
+  return (
+    <div className={cells.protected ? 'view-sub' : 'warn-box'} data-testid="formula-cells" data-protected={cells.protected ? 'true' : 'false'}>
+      {cells.protected ? (
+        <div>{n} starting with = + - @ got a leading ' (formula protection), so spreadsheets show them as text.</div>
+      ) : (
+        <div>
+          {n} start with = + - @. A spreadsheet such as Excel may run them as formulas when the file is opened.
+          The values are kept exactly as recorded, which is right for R, Python and SPSS.
+        </div>
+      )}
+      {!compact && (
+        <ul className="formula-files" aria-label="Files with formula-looking cells">
+          {cells.files.map((f) => <li key={f.path}><code>{f.path}</code> · {formatCount(f.cells)}</li>)}
+        </ul>
+      )}
+      {!cells.protected && (
+        <button type="button" className="btn small" data-testid="export-again-protected" onClick={exportAgain}>Export again with formula protection…</button>
       )}
     </div>
   );

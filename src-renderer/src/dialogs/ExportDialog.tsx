@@ -6,7 +6,7 @@ import type { ErrorInfo } from '../../../src-shared/errors';
 import { Dialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
 import { toUiError } from '../lib/errors';
-import { ANONYMIZE_INFO, SPLIT_LABEL, localToIso, rangeInverted, splitOptionsFor } from '../lib/export-options';
+import { ANONYMIZE_INFO, SPLIT_LABEL, isoToLocal, localToIso, rangeInverted, splitOptionsFor } from '../lib/export-options';
 import { formatBytes, formatCount, formatSeconds, plural } from '../lib/format';
 import { useApp, useHierarchy, useModel, useUi } from '../model-context';
 import { participantKey } from '../stores/hierarchy-store';
@@ -37,18 +37,24 @@ export function ExportDialog() {
   const participantCounts = useHierarchy((s) => (req.target.participantId && req.target.roomId ? s.countsByParticipant[participantKey(req.target.roomId, req.target.participantId)] : undefined));
   const perFile = !!req.recordingIds?.length;
 
+  const preset = req.preset ?? {};
   const available = useMemo(() => (descriptor?.dataTypes ?? []).filter((d) => d.scopes.includes(req.target.level) && (!perFile || d.media)), [descriptor, req.target.level, perFile]);
   const [types, setTypes] = useState<Set<DataTypeId>>(() => new Set(req.types ?? available.map((d) => d.id)));
-  const [format, setFormat] = useState<ExportFormat>(settings?.defaultFormat ?? 'csv');
-  const [zip, setZip] = useState(settings?.zip ?? true);
-  const [split, setSplit] = useState<SplitMode>(() => (splitOptionsFor(req.target.level).includes(settings?.split ?? 'none') ? settings?.split ?? 'none' : 'none'));
-  const [anonymize, setAnonymize] = useState<AnonymizeMode>(settings?.anonymize ?? 'keep');
-  const [writeCodeMap, setWriteCodeMap] = useState(false);
-  const [since, setSince] = useState('');
-  const [until, setUntil] = useState('');
-  const [includeRecordings, setIncludeRecordings] = useState(true);
-  const [bom, setBom] = useState(settings?.bom ?? true);
-  const [formulaProtection, setFormulaProtection] = useState(settings?.formulaProtection ?? true);
+  const [format, setFormat] = useState<ExportFormat>(preset.format ?? settings?.defaultFormat ?? 'csv');
+  const [zip, setZip] = useState(preset.zip ?? settings?.zip ?? true);
+  const [split, setSplit] = useState<SplitMode>(() => {
+    const wanted = preset.split ?? settings?.split ?? 'none';
+    return splitOptionsFor(req.target.level).includes(wanted) ? wanted : 'none';
+  });
+  const [anonymize, setAnonymize] = useState<AnonymizeMode>(preset.anonymize ?? settings?.anonymize ?? 'keep');
+  const [writeCodeMap, setWriteCodeMap] = useState(preset.writeCodeMap ?? false);
+  const [since, setSince] = useState(() => isoToLocal(preset.since));
+  const [until, setUntil] = useState(() => isoToLocal(preset.until));
+  const [includeRecordings, setIncludeRecordings] = useState(preset.includeRecordings ?? true);
+  const [bom, setBom] = useState(preset.bom ?? settings?.bom ?? true);
+  // Off by default: analysis needs the values exactly as recorded. A finished export says when
+  // its CSV files hold cells a spreadsheet would run, and offers to export again with it on.
+  const [formulaProtection, setFormulaProtection] = useState(preset.formulaProtection ?? settings?.formulaProtection ?? false);
   const [plan, setPlan] = useState<Plan | null>(null);
   const [planError, setPlanError] = useState<ErrorInfo | null>(null);
   const [planning, setPlanning] = useState(false);
@@ -166,7 +172,15 @@ export function ExportDialog() {
           {format === 'csv' && (
             <label className="checkbox"><input type="checkbox" checked={bom} onChange={(e) => setBom(e.target.checked)} />Add a BOM so Excel reads UTF-8 correctly</label>
           )}
-          <label className="checkbox"><input type="checkbox" checked={formulaProtection} onChange={(e) => setFormulaProtection(e.target.checked)} />Neutralize spreadsheet formulas (cells starting with = + - @)</label>
+          <label className="checkbox">
+            <input type="checkbox" name="formula-protection" checked={formulaProtection} onChange={(e) => setFormulaProtection(e.target.checked)} />
+            Protect against spreadsheet formulas
+          </label>
+          <p className="explain" data-testid="formula-explain">
+            {formulaProtection
+              ? "Text cells starting with = + - @ get a leading ' so Excel shows them as text. Numbers are never changed."
+              : 'Values stay exactly as recorded (best for R, Python, SPSS). You will be told if any text cells look like formulas.'}
+          </p>
         </fieldset>
         <fieldset>
           <legend>Packaging</legend>

@@ -27,6 +27,15 @@ export function localToIso(value: string): string | undefined {
   return Number.isNaN(t.getTime()) ? undefined : t.toISOString();
 }
 
+/** An ISO time as a `datetime-local` value (local time, to the second); undefined or invalid → empty. */
+export function isoToLocal(iso: string | undefined): string {
+  const t = iso ? new Date(iso) : null;
+  if (!t || Number.isNaN(t.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const seconds = t.getSeconds() ? `:${pad(t.getSeconds())}` : '';
+  return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}T${pad(t.getHours())}:${pad(t.getMinutes())}${seconds}`;
+}
+
 /** True when the range is set and ends before it starts. */
 export function rangeInverted(since?: string, until?: string): boolean {
   return !!since && !!until && Date.parse(since) > Date.parse(until);

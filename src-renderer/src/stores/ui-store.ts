@@ -1,6 +1,6 @@
 // Which dialogs and panels are open. Kept apart from data so opening a dialog re-renders little.
 import { createStore } from 'zustand/vanilla';
-import type { DataTypeId, Target } from '../../../src-shared/model';
+import type { DataTypeId, ExportRequest, Target } from '../../../src-shared/model';
 
 export interface ExportDialogRequest {
   target: Target;
@@ -9,6 +9,8 @@ export interface ExportDialogRequest {
   /** A per-file recording download. */
   recordingIds?: string[];
   title: string;
+  /** Options to start from instead of the settings (e.g. "export again" from a finished job). */
+  preset?: Partial<Pick<ExportRequest, 'format' | 'zip' | 'split' | 'anonymize' | 'writeCodeMap' | 'since' | 'until' | 'includeRecordings' | 'bom' | 'formulaProtection'>>;
 }
 
 export interface UiState {

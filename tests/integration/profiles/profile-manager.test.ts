@@ -117,15 +117,16 @@ describe('profile manager', () => {
     await expect(pm.add({ name: 'C', environment: 'custom', baseUrl: 'https://u:p@x/api/v3', apiKey: KEY_A })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
-  it('the env key overrides the stored key and is never written', async () => {
+  it('the env key is its own active in-memory profile (never a stored one’s) and is never written', async () => {
     const secrets = createMemoryStore();
     const pm0 = createProfileManager({ dir, secrets, validateKey: async () => accepted });
     await pm0.add({ name: 'Lab', environment: 'production', apiKey: KEY_A });
     const pm = createProfileManager({ dir, secrets, envKey: KEY_B });
     const active = await pm.active();
-    expect(active?.connection.apiKey).toBe(KEY_B);
-    expect(active?.profile.keyStorage.kind).toBe('environment');
-    expect((await pm.list())[0].keyStorage.kind).toBe('environment');
+    expect(active?.connection).toEqual({ baseUrl: 'https://api.hyperstudy.io/api/v3', apiKey: KEY_B });
+    expect(active?.profile).toMatchObject({ id: 'environment', keyStorage: { kind: 'environment' } });
+    expect((await pm.list()).map((p) => p.keyStorage.kind)).toEqual(['session-only', 'environment']);
+    expect((await pm.connectionFor('Lab'))?.connection.apiKey).toBe(KEY_A);
     expect(await allFilesText(dir)).not.toContain(KEY_B);
   });
 

@@ -157,4 +157,36 @@ describe('validateKey', () => {
     ];
     for (const r of results) expect(JSON.stringify(r)).not.toContain(sim.apiKey.slice(9, 30));
   });
+
+  it('never follows the key to another origin: a 307 on the keyed call stops the check, naming both servers', async () => {
+    const capture = await loopback(() => ({ status: 200, type: 'application/json', body: '{"status":"success","data":[]}' }));
+    // A server that looks like HyperStudy at /health, then sends the keyed call elsewhere.
+    const redirecting = createServer((req, res) => {
+      if ((req.url ?? '').startsWith('/api/v3/health')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{"status":"healthy"}');
+        return;
+      }
+      res.writeHead(307, { Location: `${capture.baseUrl}/experiments?limit=1` });
+      res.end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/api/v3`;
+    try {
+      const v = await validateKey({ baseUrl: base, apiKey: sim.apiKey });
+      expect(v.outcome).toBe('not-hyperstudy');
+      expect(v.message).toContain(new URL(capture.baseUrl).host);
+      expect(v.message).toContain(new URL(base).host);
+      expect(capture.seenKeys).toEqual([]);
+    } finally {
+      await new Promise<void>((r) => redirecting.close(() => r()));
+      await capture.close();
+    }
+  });
+
+  it('refuses plain http off this machine before any request, naming https', async () => {
+    const v = await validateKey({ baseUrl: 'http://hyperstudy.example.org/api/v3', apiKey: sim.apiKey });
+    expect(v.outcome).toBe('error');
+    expect(v.message).toMatch(/https/);
+  });
 });

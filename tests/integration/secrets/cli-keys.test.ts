@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSimulator, type Simulator } from '../../sim/index';
+import { startProxy } from '../client/proxy';
 import { cliEnv, filesContaining, REPO, runCli, probeTestKeychain, type CliResult } from './cli-run';
 
 // Each run is a fresh node + tsx process (~2 s on a busy 2-core box); give the scenarios room.
@@ -57,7 +58,7 @@ describe('studydl without an OS keychain', () => {
     expect(ls.stderr).toMatch(/not remembered/);
 
     // Automation path: the env key works without any keychain.
-    const lsEnv = await run(['ls', '--base-url', sim.baseUrl], { env: { ...env, HYPERSTUDY_API_KEY: sim.apiKey } });
+    const lsEnv = await run(['ls'], { env: { ...env, HYPERSTUDY_API_KEY: sim.apiKey, HYPERSTUDY_BASE_URL: sim.baseUrl } });
     expect(lsEnv.code, lsEnv.stderr).toBe(0);
     expect(lsEnv.stdout).toMatch(/Emotion Study|exp_/);
 
@@ -129,6 +130,17 @@ describe.skipIf(!keychain.ok)('studydl with a real Secret Service (gnome-keyring
       const ls = await run(['ls', '--json'], { env });
       expect(ls.code, ls.stderr).toBe(0);
       expect(JSON.parse(ls.stdout).experiments.length).toBeGreaterThan(0);
+
+      // The stored key goes to its profile's server only: not to another --base-url.
+      const elsewhere = await startProxy({});
+      try {
+        const moved = await run(['ls', '--base-url', elsewhere.origin + '/api/v3'], { env });
+        expect(moved.code).toBe(2);
+        expect(moved.stderr).toMatch(/stored key of this connection belongs to/);
+        expect(elsewhere.requests).toEqual([]);
+      } finally {
+        await elsewhere.close();
+      }
 
       const after = await run(['status', '--json'], { env });
       expect(JSON.parse(after.stdout).budget.keyRemaining).toBeLessThan(s.budget.keyRemaining);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createColumnSet, KNOWN_COLUMNS, tableFileBase } from '../../../src-main/core/export/format/columns';
-import { csvCell, csvHeader, csvLine, csvRow } from '../../../src-main/core/export/format/csv';
+import { csvCell, csvHeader, csvLine, csvRow, looksLikeFormula } from '../../../src-main/core/export/format/csv';
 import { flattenRecord, firestoreTimestampToIso } from '../../../src-main/core/export/format/flatten';
 import { jsonArrayClose, jsonArrayItem, JSON_ARRAY_OPEN } from '../../../src-main/core/export/format/json';
 import { ndjsonLine } from '../../../src-main/core/export/format/ndjson';
@@ -79,6 +79,23 @@ describe('CSV encoding', () => {
     expect(csvCell(-5, true)).toBe('-5');
     expect(csvCell('=SUM(A1)', false)).toBe('=SUM(A1)');
     expect(csvCell('=HYPERLINK("x")', true)).toBe('"\'=HYPERLINK(""x"")"');
+    // Text that is just a number is read as that number by a spreadsheet: it runs nothing, and stays as is.
+    for (const n of ['-3.5', '+1', '-0', '-.5', '-1e-7', '+2.5E+10']) expect(csvCell(n, true)).toBe(n);
+  });
+
+  it('counts formula-looking text cells as it writes them, protected or not; numbers never count', () => {
+    for (const protect of [false, true]) {
+      const tally = { formulaCells: 0 };
+      csvHeader(['id', '=col'], { formulaProtection: protect }, tally);
+      csvRow({ id: '=1+1', a: '+x', b: -3.5, c: '-3.5', d: '@me', e: 'a=b', f: true, g: '-' }, ['id', 'a', 'b', 'c', 'd', 'e', 'f', 'g'], protect, tally);
+      csvLine(['\tx', '\rx', ' =not-first', null, 0], protect, tally);
+      // =col, =1+1, +x, @me, "-", tab, CR: seven; -3.5 (number and text), a=b and " =…" are not.
+      expect(tally.formulaCells, `protection ${protect}`).toBe(7);
+    }
+    expect(looksLikeFormula('-')).toBe(true);
+    expect(looksLikeFormula('-5 seconds')).toBe(true);
+    expect(looksLikeFormula('-5')).toBe(false);
+    expect(looksLikeFormula('')).toBe(false);
   });
 
   it('writes CRLF records with the same field count, BOM optional', () => {

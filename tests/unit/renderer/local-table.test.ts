@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nextSort, searchRows, sortRows } from '../../../src-renderer/src/lib/local-table';
 import { buildSeries, categoriesOf } from '../../../src-renderer/src/lib/plot-data';
-import { localToIso, rangeInverted, splitOptionsFor } from '../../../src-renderer/src/lib/export-options';
+import { isoToLocal, localToIso, rangeInverted, splitOptionsFor } from '../../../src-renderer/src/lib/export-options';
 
 const rows = [
   { id: 'b', name: 'Beta study', n: 10, created: '2024-03-01T00:00:00Z' },
@@ -75,5 +75,11 @@ describe('export options', () => {
     expect(rangeInverted('2024-03-05T00:00:00Z', '2024-03-04T00:00:00Z')).toBe(true);
     expect(rangeInverted('2024-03-04T00:00:00Z', '2024-03-05T00:00:00Z')).toBe(false);
     expect(rangeInverted(undefined, '2024-03-05T00:00:00Z')).toBe(false);
+  });
+  it('fills the time range back in from a request (export again), to the second', () => {
+    expect(isoToLocal(undefined)).toBe('');
+    expect(isoToLocal('not a date')).toBe('');
+    for (const iso of ['2024-03-04T09:00:00.000Z', '2024-03-04T09:15:42.000Z']) expect(localToIso(isoToLocal(iso))).toBe(iso);
+    expect(isoToLocal('2024-03-04T09:15:00.000Z')).toMatch(/^2024-03-0[34]T\d\d:15$/);
   });
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ExportFormat, SplitMode } from '../../../../src-shared/model';
 import { compareCodePoints, createUniqueNamer, type UniqueNamer } from '../naming';
 import { createColumnSet, tableFileBase, type TableId } from './columns';
-import { csvHeader, csvRow } from './csv';
+import { csvHeader, csvRow, type FormulaTally } from './csv';
 import { flattenRecord } from './flatten';
 import { JSON_ARRAY_OPEN, jsonArrayClose, jsonArrayItem } from './json';
 import { ndjsonLine } from './ndjson';
@@ -24,6 +24,8 @@ export interface WrittenFile {
   /** The (possibly pseudonymized) id this split file holds; absent for the "no room/participant" bucket. */
   roomId?: string;
   participantId?: string;
+  /** CSV: text cells a spreadsheet would run as formulas (protected or not), counted while writing. */
+  formulaCells?: number;
 }
 
 export interface TypeOutputOptions {
@@ -123,7 +125,7 @@ export function createEventLoopYielder(budgetMs = 10): () => Promise<void> | voi
   };
 }
 
-interface Group {
+interface Group extends FormulaTally {
   file: PooledFile;
   records: number;
   relPath: string;
@@ -158,7 +160,9 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
   const pool = createTextFilePool({ maxOpen: opts.maxOpenFiles, fsync: opts.fsync });
   const groups = new Map<string, Group>();
   const namer = split === 'none' ? null : (opts.namer ?? createSplitNamer(split));
-  const header = format === 'csv' ? csvHeader(columns, { bom: opts.bom, formulaProtection: opts.formulaProtection }) : format === 'json' ? JSON_ARRAY_OPEN : '';
+  // Every file of the table starts with the same header, so its formula-looking cells count once per file.
+  const headerTally: FormulaTally = { formulaCells: 0 };
+  const header = format === 'csv' ? csvHeader(columns, { bom: opts.bom, formulaProtection: opts.formulaProtection }, headerTally) : format === 'json' ? JSON_ARRAY_OPEN : '';
 
   const groupFor = async (key: string | null): Promise<Group> => {
     const mapKey = key === null ? '\u0000none' : `=${key}`;
@@ -170,7 +174,7 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
       const folder = key === null ? bucket : namer!.name(key);
       relPath = `${splitFolder(split)}/${folder}/${fileName}`;
     }
-    g = { file: pool.file(path.join(opts.outDir, ...relPath.split('/'))), records: 0, relPath, key };
+    g = { file: pool.file(path.join(opts.outDir, ...relPath.split('/'))), records: 0, relPath, key, formulaCells: headerTally.formulaCells };
     groups.set(mapKey, g);
     await pool.append(g.file, header);
     return g;
@@ -187,7 +191,7 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
       if (!r) continue;
       const g = await groupFor(split === 'none' ? null : splitKeyOf(r, split));
       let text: string;
-      if (format === 'csv') text = csvRow(flattenRecord(r), columns, opts.formulaProtection);
+      if (format === 'csv') text = csvRow(flattenRecord(r), columns, opts.formulaProtection, g);
       else if (format === 'json') text = jsonArrayItem(r, g.records);
       else text = ndjsonLine(r);
       g.records++;
@@ -200,7 +204,7 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
     const written: WrittenFile[] = [];
     for (const g of groups.values()) {
       const res = results.get(g.file.path)!;
-      const w: WrittenFile = { relPath: g.relPath, records: g.records, bytes: res.bytes, sha256: res.sha256, type };
+      const w: WrittenFile = { relPath: g.relPath, records: g.records, bytes: res.bytes, sha256: res.sha256, type, ...(format === 'csv' ? { formulaCells: g.formulaCells } : {}) };
       if (g.key !== null && split === 'room') w.roomId = g.key;
       if (g.key !== null && split === 'participant') w.participantId = g.key;
       written.push(w);

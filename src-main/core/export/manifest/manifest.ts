@@ -1,7 +1,7 @@
 // metadata.json: the provenance record of an export. Where the data came from (never the key),
 // what was asked for, when, how many requests it cost, and per file its records, bytes and SHA-256,
 // so a researcher can later prove a file is unchanged.
-import type { AnonymizeMode, DataTypeId, ExportFormat, SplitMode, Target } from '../../../../src-shared/model';
+import type { AnonymizeMode, DataTypeId, ExportFormat, FormulaCellsSummary, SplitMode, Target } from '../../../../src-shared/model';
 import { redactSecrets } from '../../../../src-shared/errors';
 import type { TableId } from '../format/columns';
 import { compareCodePoints } from '../naming';
@@ -19,6 +19,8 @@ export interface ManifestFile {
   sha256: string;
   roomId?: string;
   participantId?: string;
+  /** CSV files only: text cells a spreadsheet would run as formulas (listed when there are any). */
+  formulaCells?: number;
 }
 
 export interface RecordingsSummary {
@@ -60,6 +62,8 @@ export interface ManifestInput {
   warnings?: string[];
   /** Records the server reported per type (plan totals), to compare with what was written. */
   serverTotals?: Partial<Record<DataTypeId, number>>;
+  /** Formula-looking cells of the CSV files (summarizeFormulaCells over the written files). */
+  formulaCells?: FormulaCellsSummary;
   /** With pseudonymization: the export's anonymizer, applied to the target's participant id and the warnings. */
   anonymizer?: Pick<Anonymizer, 'mode' | 'participant' | 'rewriteString'>;
 }
@@ -78,7 +82,23 @@ export interface Manifest {
   totals: { files: number; bytes: number; records: number; recordsByType: Record<string, number>; serverTotals?: Partial<Record<DataTypeId, number>> };
   recordings?: RecordingsSummary;
   warnings: string[];
+  /** Formula-looking text cells across the CSV files (present whenever the export has CSV files). */
+  formulaCells?: FormulaCellsSummary;
   files: ManifestFile[];
+}
+
+/**
+ * The formula-looking cells of an export from its files' counts; undefined when no file is a CSV
+ * (counts exist for CSV files only). Files without any are left out of the list.
+ */
+export function summarizeFormulaCells(files: ReadonlyArray<{ path: string; formulaCells?: number }>, isProtected: boolean): FormulaCellsSummary | undefined {
+  const csv = files.filter((f) => f.formulaCells !== undefined);
+  if (!csv.length) return undefined;
+  const withCells = csv
+    .filter((f) => f.formulaCells! > 0)
+    .map((f) => ({ path: f.path, cells: f.formulaCells! }))
+    .sort((a, b) => compareCodePoints(a.path, b.path));
+  return { total: withCells.reduce((n, f) => n + f.cells, 0), protected: isProtected, files: withCells };
 }
 
 /** Removes user info, query strings and fragments from a URL, and anything that looks like a key. */
@@ -128,6 +148,7 @@ export function buildManifest(input: ManifestInput): Manifest {
     totals: { files: files.length, bytes, records, recordsByType, ...(input.serverTotals ? { serverTotals: input.serverTotals } : {}) },
     ...(input.recordings ? { recordings: input.recordings } : {}),
     warnings,
+    ...(input.formulaCells ? { formulaCells: input.formulaCells } : {}),
     files,
   };
   return manifest;

@@ -1,6 +1,6 @@
 // README.txt: a short plain-text guide to the export, written for a researcher opening the folder
 // for the first time: what each file is, what a row means, the key columns, and how to load it.
-import type { AnonymizeMode, DataTypeId, ExportFormat, SplitMode } from '../../../../src-shared/model';
+import type { AnonymizeMode, DataTypeId, ExportFormat, FormulaCellsSummary, SplitMode } from '../../../../src-shared/model';
 import { tableFileBase } from '../format/columns';
 
 export interface ReadmeInput {
@@ -17,6 +17,8 @@ export interface ReadmeInput {
   recordings: boolean;
   /** ISO time the export finished (or started). */
   exportedAt: string;
+  /** Formula-looking text cells in the CSV files (see summarizeFormulaCells). */
+  formulaCells?: FormulaCellsSummary;
 }
 
 /** What one row (record) of each data type is, and its key columns. */
@@ -113,6 +115,7 @@ export function readmeText(input: ReadmeInput): string {
     if (input.formulaProtection) {
       add('  Formula protection is ON: text cells starting with = + - @ (or tab/CR) got a leading \' so a');
       add('  spreadsheet does not run them as formulas. Remove that first character to get the original text.');
+      add('  Numbers are never changed: -3.5 stays -3.5.');
     }
   } else if (input.format === 'json') {
     add('  Each file is one JSON array of records.');
@@ -124,5 +127,25 @@ export function readmeText(input: ReadmeInput): string {
     add('  pandas:  pd.read_json("events.ndjson", lines=True)');
   }
   add('');
+  if (input.formulaCells && input.formulaCells.total > 0) add(...formulaSection(input.formulaCells), '');
   return lines.join('\r\n') + '\r\n';
+}
+
+/** How many text cells look like spreadsheet formulas, where, and what that means. */
+function formulaSection(f: FormulaCellsSummary): string[] {
+  const cells = (n: number) => `${n.toLocaleString('en-US')} text cell${n === 1 ? '' : 's'}`;
+  const out = ['CELLS THAT LOOK LIKE SPREADSHEET FORMULAS', ''];
+  if (f.protected) {
+    out.push(`  ${cells(f.total)} started with = + - @ (or tab/CR) and got a leading ' (formula protection is ON),`);
+    out.push('  so a spreadsheet shows them as text. Remove that first character to get the original value.');
+  } else {
+    out.push(`  ${cells(f.total)} start with = + - @ (or tab/CR). Excel, LibreOffice or Google Sheets may run`);
+    out.push('  such a cell as a formula when the file is opened. The values are kept exactly as recorded, which');
+    out.push('  is what R, Python and SPSS need. To open these files in a spreadsheet, export again with formula');
+    out.push('  protection on (it adds a leading \' to those text cells only; numbers are never changed).');
+  }
+  out.push('', '  Where:');
+  const width = Math.max(...f.files.map((x) => x.path.length));
+  for (const x of f.files) out.push(`    ${x.path.padEnd(width)}  ${x.cells.toLocaleString('en-US')}`);
+  return out;
 }

@@ -5,7 +5,7 @@ import type { DataTypeId, ExportRequest, ManifestSummary, Plan } from '../../../
 import type { Anonymizer } from '../anonymize/anonymizer';
 import type { WrittenFile } from '../format/type-writer';
 import { hashFile } from '../manifest/hash';
-import { buildManifest, manifestText, MANIFEST_FILE_NAME, type ManifestFile } from '../manifest/manifest';
+import { buildManifest, manifestText, MANIFEST_FILE_NAME, summarizeFormulaCells, type ManifestFile } from '../manifest/manifest';
 import { readmeText } from '../manifest/readme';
 import type { MediaOutcome } from '../media/download-all';
 import { writeFileAtomic } from './page-store';
@@ -41,6 +41,8 @@ export const README_FILE_NAME = 'README.txt';
 
 export async function writeManifestAndReadme(input: ManifestStepInput): Promise<ManifestSummary> {
   const { request, outDir } = input;
+  // Counted while the CSV files were written; here only added up.
+  const formulaCells = summarizeFormulaCells(input.files.map((f) => ({ path: f.relPath, formulaCells: f.formulaCells })), request.formulaProtection);
   const readme = readmeText({
     appName: 'Study Downloader',
     appVersion: input.appVersion,
@@ -56,6 +58,7 @@ export async function writeManifestAndReadme(input: ManifestStepInput): Promise<
     // The day only (as in the folder name): exact times live in metadata.json, so the README is
     // the same bytes for every run of the same export that day.
     exportedAt: input.startedAt.slice(0, 10),
+    formulaCells,
   });
   const readmePath = path.join(outDir, README_FILE_NAME);
   await writeFileAtomic(readmePath, readme);
@@ -68,6 +71,7 @@ export async function writeManifestAndReadme(input: ManifestStepInput): Promise<
     sha256: f.sha256,
     ...(f.roomId !== undefined ? { roomId: f.roomId } : {}),
     ...(f.participantId !== undefined ? { participantId: f.participantId } : {}),
+    ...(f.formulaCells ? { formulaCells: f.formulaCells } : {}),
   }));
   for (const extra of [...input.extraFiles, { relPath: README_FILE_NAME, abs: readmePath }]) {
     const h = await hashFile(extra.abs, input.signal);
@@ -119,6 +123,7 @@ export async function writeManifestAndReadme(input: ManifestStepInput): Promise<
       : {}),
     warnings: input.warnings,
     serverTotals,
+    ...(formulaCells ? { formulaCells } : {}),
     anonymizer: input.anonymizer,
   });
   await writeFileAtomic(path.join(outDir, MANIFEST_FILE_NAME), manifestText(manifest));
@@ -129,5 +134,6 @@ export async function writeManifestAndReadme(input: ManifestStepInput): Promise<
     requestsUsed: input.requestsUsed,
     anonymization: request.anonymize,
     warnings: manifest.warnings,
+    ...(manifest.formulaCells?.total ? { formulaCells: manifest.formulaCells } : {}),
   };
 }
