@@ -7,7 +7,7 @@ import Store from 'electron-store';
 import { eventChannelFor } from '../src-shared/contract';
 import { createCore, type Core } from './core/create-core';
 import { createLogger } from './core/log';
-import { createKeytarStore } from './core/secrets';
+import { createKeytarStore, environmentKeyDeps } from './core/secrets';
 import { appPaths } from './shell/app-paths';
 import { APP_INDEX_URL, APP_SCHEME, appScheme, createAppProtocolHandler } from './shell/app-protocol';
 import { contentSecurityPolicy } from './shell/csp';
@@ -70,7 +70,7 @@ async function start(): Promise<void> {
     secretCandidates: process.env.STUDYDL_NO_KEYCHAIN ? [] : [createKeytarStore({})],
     safeStorage,
     logger,
-    ...(process.env.HYPERSTUDY_API_KEY ? { envKey: process.env.HYPERSTUDY_API_KEY } : {}),
+    ...environmentKeyDeps(process.env),
     ...(!app.isPackaged && process.env.STUDYDL_DEMO_BASE_URL && process.env.STUDYDL_DEMO_API_KEY
       ? { demo: { baseUrl: process.env.STUDYDL_DEMO_BASE_URL, apiKey: process.env.STUDYDL_DEMO_API_KEY } }
       : {}),

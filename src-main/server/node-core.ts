@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Settings } from '../../src-shared/model';
 import { createCore, type Core, type CoreDeps } from '../core/create-core';
 import type { Clock, FetchLike, Logger } from '../core/ports';
-import { createKeytarStore, createMemoryStore, readEnvironmentKey, type SecretStore } from '../core/secrets';
+import { createKeytarStore, createMemoryStore, environmentKeyDeps, type SecretStore } from '../core/secrets';
 
 /** STUDYDL_HOME, else ~/.config/study-downloader (XDG_CONFIG_HOME honoured) — the same place the CLI uses. */
 export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -58,7 +58,6 @@ export function createNodeCore(opts: NodeCoreOptions = {}): Core {
   const keyStore = opts.keyStore ?? (env.STUDYDL_NO_KEYCHAIN ? 'memory' : 'auto');
   const secrets: Pick<CoreDeps, 'secretStore' | 'secretCandidates'> =
     keyStore === 'memory' ? { secretStore: createMemoryStore() } : keyStore === 'auto' ? { secretCandidates: [createKeytarStore({})] } : { secretStore: keyStore };
-  const envKey = readEnvironmentKey(env);
   return createCore({
     mode: 'browser',
     configDir,
@@ -66,7 +65,7 @@ export function createNodeCore(opts: NodeCoreOptions = {}): Core {
     appVersion: appVersion(),
     ...secrets,
     ...(opts.settingsDefaults ? { settings: { defaults: opts.settingsDefaults } } : {}),
-    ...(envKey ? { envKey, ...(env.HYPERSTUDY_BASE_URL ? { envBaseUrl: env.HYPERSTUDY_BASE_URL } : {}) } : {}),
+    ...environmentKeyDeps(env),
     ...(opts.demo ? { demo: opts.demo } : {}),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),

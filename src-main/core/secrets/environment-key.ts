@@ -59,3 +59,11 @@ export function environmentKeyStatus(): KeyStorageStatus {
     persistent: false,
   };
 }
+
+/** The createCore options for the environment's key and its server, for every host (app, browser mode). */
+export function environmentKeyDeps(env: NodeJS.ProcessEnv = process.env): { envKey?: string; envBaseUrl?: string } {
+  const envKey = readEnvironmentKey(env);
+  if (!envKey) return {};
+  const envBaseUrl = readEnvironmentBaseUrl(env);
+  return envBaseUrl ? { envKey, envBaseUrl } : { envKey };
+}
