@@ -1,12 +1,15 @@
 // CLI: npm run sim -- --port 8787 --scale small --seed 1 [limits] [faults]
+//      npm run sim -- --source brainstem … runs the BrainSTEM simulator instead (brainstem/cli.ts).
 // The first two lines are a contract (README, demo and tests read them):
 //   HyperStudy simulator listening on http://127.0.0.1:8787/api/v3
 //   API key: hst_test_<…>
 import { parseArgs } from 'node:util';
+import { runBrainstemCli, takeSourceFlag } from './brainstem/cli';
 import { startSimulator } from './index';
 import type { FaultConfig, FaultKind, FaultRule, ScaleName, ShapeConfig } from './types';
 
 const USAGE = `Usage: npm run sim -- [options]
+  --source hyperstudy|brainstem  which simulator (default hyperstudy; brainstem has its own --help)
   --port N                 port on 127.0.0.1 (default 8787; 0 = random)
   --scale tiny|small|large dataset size (default small)
   --seed N                 data seed (default 1)
@@ -29,7 +32,15 @@ Shapes:
   --omit-pagination --shared-bare-array --listings-bare-array --bare-errors
   --total-off-by N --omit-next-offset`;
 
+const { source, args } = takeSourceFlag(process.argv.slice(2));
+if (source === 'brainstem') await runBrainstemCli(args); // serves until SIGTERM; never returns
+if (source !== 'hyperstudy') {
+  console.error(`--source must be hyperstudy or brainstem, got "${source}"\n\n${USAGE}`);
+  process.exit(2);
+}
+
 const { values } = parseArgs({
+  args,
   options: {
     port: { type: 'string', default: '8787' },
     scale: { type: 'string', default: 'small' },
