@@ -8,7 +8,7 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** JSON body (POST). */
   json?: unknown;
-  redirect?: RequestRedirect;
+  redirect?: 'manual' | 'follow' | 'error';
 }
 
 export interface Reply {
@@ -63,6 +63,5 @@ export async function pageAll(sim: BrainstemSimulator, path: string, listKey: st
     offset += limit;
   }
 }
-
 
 export { fakeClock } from '../test-helpers';

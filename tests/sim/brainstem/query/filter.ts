@@ -8,15 +8,6 @@ import { isTruthy, type FilterSpec } from './parse';
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
-interface Leaf {
-  type: FieldType;
-  name: string;
-  /** The values reached (one per related record for paths through many-relations). */
-  values: unknown[];
-  /** The path ends on a relation with no related record (for isnull). */
-  emptyRelation: boolean;
-}
-
 /** Checks a filter path against the model and returns the field type at its end (DREST's messages). */
 export function checkFilterPath(model: string, path: string[]): { type: FieldType; name: string } {
   let spec = modelSpec(model);
