@@ -72,7 +72,7 @@ describe('personal access tokens (§2.1)', () => {
   });
 
   it('new tokens can be issued and revoked through the control route', async () => {
-    const { token } = await fetch(`${sim.controlUrl}/tokens`, { method: 'POST', body: '{}' }).then((r) => r.json());
+    const { token } = await fetch(`${sim.controlUrl}/tokens`, { method: 'POST', body: '{}' }).then((r) => r.json() as Promise<any>);
     expect(await privateOk(token)).toBe(200);
     await fetch(`${sim.controlUrl}/tokens/revoke`, { method: 'POST', body: JSON.stringify({ token }) });
     expect(await privateOk(token)).toBe(401);
@@ -147,7 +147,7 @@ describe('email/password → access + refresh (§2.3)', () => {
     expect(missing.body).toEqual({ email: ['This field is required.'], password: ['This field is required.'] });
     const res = await fetch(`${sim.baseUrl}/auth/token/`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"email":' });
     expect(res.status).toBe(400);
-    expect((await res.json()).detail).toMatch(/^JSON parse error/);
+    expect(((await res.json()) as any).detail).toMatch(/^JSON parse error/);
     const badRefresh = await post(sim, '/auth/token/refresh/', { refresh: 'garbage' });
     expect(badRefresh.status).toBe(401);
     expect(badRefresh.body.code).toBe('token_not_valid');

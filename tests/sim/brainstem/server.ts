@@ -219,7 +219,8 @@ export class BrainstemServer {
     const slashed = route ? null : below.endsWith('/') ? null : matchRoute(`${below}/`);
     const template = (route ?? slashed)?.template ?? '(unrouted)';
     this.counters.apiRequest(template);
-    if (auth !== undefined) this.counters.authorizationSeen(route?.kind === 'auth' ? 'auth' : route && 'portal' in route ? route.portal : 'other');
+    const resolved = route ?? slashed;
+    if (auth !== undefined) this.counters.authorizationSeen(resolved?.kind === 'auth' ? 'auth' : resolved && 'portal' in resolved ? resolved.portal : 'other');
     const target = { path: url.pathname + url.search, template, media: false };
     await this.sleeper.sleep(this.faults.latency(), res);
     if (res.destroyed) return;

@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterEach(() => sim.resetShapes());
 afterAll(() => sim.close());
 
-const ids = (records: JsonRecord[]) => records.map((r) => r.id);
+const ids = (records: JsonRecord[]) => records.map((r) => r.id as string);
 const sessionsPath = () => `/private/stem/session/?filter{projects.id}=${project}`;
 
 describe('defaults (documented shapes)', () => {
@@ -46,7 +46,7 @@ describe("paging: 'results' (DRF count/next/previous/results)", () => {
     expect(next.searchParams.get('offset')).toBe('20');
     expect(next.searchParams.get('limit')).toBe('20');
     expect(next.searchParams.get('filter{projects.id}')).toBe(project);
-    const second = await fetch(first.body.next, { headers: { Authorization: `Bearer ${sim.token}` } }).then((r) => r.json());
+    const second = await fetch(first.body.next, { headers: { Authorization: `Bearer ${sim.token}` } }).then((r) => r.json() as Promise<any>);
     expect(ids(second.results)).toEqual(expected.slice(20, 40));
     expect(new URL(second.previous).searchParams.has('offset')).toBe(false);
   });
