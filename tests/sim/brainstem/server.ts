@@ -147,7 +147,7 @@ export class BrainstemServer {
   }
 
   private ctx(): BsContext {
-    return { world: this.world, tokens: this.tokens, device: this.device, counters: this.counters, shapes: this.shapes, origin: this.origin, now: this.now };
+    return { world: this.world, tokens: this.tokens, device: this.device, counters: this.counters, shapes: this.shapes, origin: this.origin };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

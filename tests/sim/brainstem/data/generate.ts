@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Rng, hash32 } from '../../prng';
 import type { ScaleName } from '../../types';
-import type { AppendableModel, ImageInfo, SimUser } from '../types';
+import { APPENDABLE, type AppendableModel, type ImageInfo, type SimUser } from '../types';
 import { acquisitionDetails, manipulationDetails, procedureDetails, subjectLogDetails, type SchemaVersion } from './details';
 import { drawPng } from './png';
 import { SCALES } from './scales';
@@ -362,7 +362,7 @@ export class World {
   }
 
   private appendOne(model: AppendableModel, parentId: string): Row {
-    const parentModel = { session: 'project', subject: 'project', procedure: 'subject', subjectlog: 'subject', procedurelog: 'procedure' }[model as string] ?? 'session';
+    const parentModel = APPENDABLE[model];
     const parent = this.store.get(parentModel, parentId);
     if (!parent) throw new Error(`no ${parentModel} with id ${parentId}`);
     const project = (id: string) => this.projects.find((p) => p.row.id === id)!;

@@ -14,7 +14,6 @@ export interface BsContext {
   counters: BrainstemCounterSet;
   shapes: BrainstemShapes;
   origin: string;
-  now: () => number;
 }
 
 export type AuthRouteName = 'token' | 'token-refresh' | 'legacy-token' | 'device' | 'device-token';
