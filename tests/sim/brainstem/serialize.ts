@@ -3,7 +3,7 @@
 // moved to top-level buckets keyed by the related plural (DREST's SideloadingProcessor: children
 // before parents, deduplicated by id, a secondary record of the primary type under "+<plural>").
 import type { Row, Store } from './data/store';
-import { isVisible, type Scope } from './data/visibility';
+import type { Visibility } from './data/visibility';
 import { isRelation, modelSpec } from './models';
 import type { FieldTree } from './query/parse';
 import type { JsonRecord } from './types';
@@ -14,7 +14,7 @@ export class Serializer {
 
   constructor(
     private readonly store: Store,
-    private readonly scope: Scope,
+    private readonly visibility: Visibility,
     sideloading: boolean,
     private readonly primaryPlural: string,
   ) {
@@ -34,8 +34,8 @@ export class Serializer {
       const target = f.target!;
       const related = this.store
         .relatedIds(model, row, field)
-        .map((id) => this.store.get(target, id))
-        .filter((r): r is Row => !!r && isVisible(this.store, target, r, this.scope));
+        .map((id) => this.visibility.get(target, id))
+        .filter((r): r is Row => r !== undefined);
       const ids = related.map((r) => r.id);
       if (typeof t === 'object') {
         const objects = related.map((r) => this.record(target, r, t));

@@ -16,6 +16,7 @@ import { browsablePage, wantsHtml } from './browsable';
 import { BrainstemCounterSet } from './counters';
 import { World } from './data/generate';
 import type { Row } from './data/store';
+import { Visibility } from './data/visibility';
 import { defaultShapes } from './envelope';
 import { djangoNotFoundPage, drf, DrfError } from './errors';
 import { authRoute } from './routes/auth';
@@ -331,9 +332,9 @@ export class BrainstemServer {
   simulator(): BrainstemSimulator {
     const world = this.world;
     const store = world.store;
-    const fullScope = { portal: 'private' as const, user: world.users[0] };
+    const fullView = () => new Visibility(store, { portal: 'private', user: world.users[0] });
     // Relations as ids, as the private portal serves them to the first user (a member of every project).
-    const asServed = (model: string, row: Row): JsonRecord => new Serializer(store, fullScope, false, '').record(model, row, {});
+    const asServed = (model: string, row: Row): JsonRecord => new Serializer(store, fullView(), false, '').record(model, row, {});
     return {
       origin: this.origin,
       baseUrl: this.origin + API_PREFIX,

@@ -10,24 +10,42 @@ export interface Scope {
   user: SimUser | null;
 }
 
-export function isVisible(store: Store, model: string, row: Row, scope: Scope): boolean {
-  const v = modelSpec(model).visibility;
-  switch (v.kind) {
-    case 'project':
-      return scope.portal === 'public' ? row.is_public === true : !!scope.user?.projectIds.includes(row.id);
-    case 'projects':
-      return (row.projects as string[]).some((id) => {
-        const p = store.get('project', id);
-        return !!p && isVisible(store, 'project', p, scope);
-      });
-    case 'parent': {
-      const target = modelSpec(model).fields[v.field].target!;
-      const parent = store.get(target, row[v.field] as string);
-      return !!parent && isVisible(store, target, parent, scope);
+/** Visibility for one request's scope, memoised: a list walks the same parents many times. */
+export class Visibility {
+  /** Keyed by row object: rows are unique per model and live as long as the store. */
+  private readonly memo = new Map<Row, boolean>();
+
+  constructor(
+    private readonly store: Store,
+    readonly scope: Scope,
+  ) {}
+
+  of(model: string, row: Row): boolean {
+    let v = this.memo.get(row);
+    if (v === undefined) this.memo.set(row, (v = this.decide(model, row)));
+    return v;
+  }
+
+  /** The row behind an id, if it exists and is visible. */
+  get(model: string, id: string): Row | undefined {
+    const row = this.store.get(model, id);
+    return row && this.of(model, row) ? row : undefined;
+  }
+
+  private decide(model: string, row: Row): boolean {
+    const v = modelSpec(model).visibility;
+    const { portal, user } = this.scope;
+    switch (v.kind) {
+      case 'project':
+        return portal === 'public' ? row.is_public === true : !!user?.projectIds.includes(row.id);
+      case 'projects':
+        return (row.projects as string[]).some((id) => this.get('project', id) !== undefined);
+      case 'parent':
+        return this.get(modelSpec(model).fields[v.field].target!, row[v.field] as string) !== undefined;
+      case 'isPublic':
+        return portal === 'private' ? user !== null : row.is_public === true;
+      case 'reference':
+        return true;
     }
-    case 'isPublic':
-      return scope.portal === 'private' ? scope.user !== null : row.is_public === true;
-    case 'reference':
-      return true;
   }
 }

@@ -88,15 +88,24 @@ function datePart(op: string, ms: number): number {
 
 export type Predicate = (row: Row) => boolean;
 
+/** `rel.id` compares the related ids themselves: the same answer without visiting each related row. */
+function shortcut(model: string, path: string[]): string[] {
+  if (path.length < 2 || (path[path.length - 1] !== 'id' && path[path.length - 1] !== 'pk')) return path;
+  let spec = modelSpec(model);
+  for (const seg of path.slice(0, -2)) spec = modelSpec(spec.fields[seg].target!);
+  return isRelation(spec.fields[path[path.length - 2]]) ? path.slice(0, -1) : path;
+}
+
 export function compileFilter(store: Store, model: string, f: FilterSpec): Predicate {
   const leaf = checkFilterPath(model, f.path);
+  const path = shortcut(model, f.path);
   const op = f.op;
   if (op === 'any' || op === 'all') throw drf.invalid(`The simulator does not implement the "${op}" filter operator.`);
   // A list field (tags) compares element by element.
   const type: FieldType = leaf.type === 'strings' ? 'string' : leaf.type;
   const test = op === 'isnull' ? () => false : valueTest(type, leaf.name, op, f.values);
   const matches = (row: Row): boolean => {
-    const r = reach(store, model, row, f.path);
+    const r = reach(store, model, row, path);
     const values = leaf.type === 'strings' ? r.values.flatMap((v) => (Array.isArray(v) ? v : [v])) : r.values;
     if (op === 'isnull') {
       const wantNull = isTruthy(f.values[0] ?? '');
