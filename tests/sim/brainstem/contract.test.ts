@@ -446,7 +446,14 @@ describe('methods and content negotiation', () => {
       const r = await call(sim, '/private/stem/project/', { method, headers: { 'Content-Type': 'application/json' } });
       expect(r.status, method).toBe(405);
       expect(r.body).toEqual({ detail: `Method "${method}" not allowed.` });
+      expect(r.res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
     }
+    const head = await call(sim, '/private/stem/project/', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.text).toBe('');
+    const options = await call(sim, '/private/stem/project/', { method: 'OPTIONS' });
+    expect(options.status).toBe(200);
+    expect(options.body.renders).toContain('application/json');
   });
 
   it('gives a browser the HTML browsable API unless it asks for ?format=json', async () => {
