@@ -15,3 +15,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   await server.listen();
   return server.simulator();
 }
+
+// The BrainSTEM simulator (tests/sim/brainstem/README.md).
+export { startBrainstemSimulator } from './brainstem/index';
+export type { BrainstemSimulator, BrainstemOptions, BrainstemShapes, BrainstemCounters, BrainstemDataset } from './brainstem/index';

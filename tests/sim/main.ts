@@ -1,12 +1,16 @@
 // CLI: npm run sim -- --port 8787 --scale small --seed 1 [limits] [faults]
+//      npm run sim -- --source brainstem … runs the BrainSTEM simulator instead (brainstem/cli.ts).
 // The first two lines are a contract (README, demo and tests read them):
 //   HyperStudy simulator listening on http://127.0.0.1:8787/api/v3
 //   API key: hst_test_<…>
 import { parseArgs } from 'node:util';
+import { runBrainstemCli, takeSourceFlag } from './brainstem/cli';
 import { startSimulator } from './index';
-import type { FaultConfig, FaultKind, FaultRule, ScaleName, ShapeConfig } from './types';
+import { FAULT_FLAG_OPTIONS, FlagError, faultsFromFlags } from './fault-flags';
+import type { FaultConfig, ScaleName, ShapeConfig } from './types';
 
 const USAGE = `Usage: npm run sim -- [options]
+  --source hyperstudy|brainstem  which simulator (default hyperstudy; brainstem has its own --help)
   --port N                 port on 127.0.0.1 (default 8787; 0 = random)
   --scale tiny|small|large dataset size (default small)
   --seed N                 data seed (default 1)
@@ -29,7 +33,15 @@ Shapes:
   --omit-pagination --shared-bare-array --listings-bare-array --bare-errors
   --total-off-by N --omit-next-offset`;
 
+const { source, args } = takeSourceFlag(process.argv.slice(2));
+if (source === 'brainstem') await runBrainstemCli(args); // serves until SIGTERM; never returns
+if (source !== 'hyperstudy') {
+  console.error(`--source must be hyperstudy or brainstem, got "${source}"\n\n${USAGE}`);
+  process.exit(2);
+}
+
 const { values } = parseArgs({
+  args,
   options: {
     port: { type: 'string', default: '8787' },
     scale: { type: 'string', default: 'small' },
@@ -40,24 +52,11 @@ const { values } = parseArgs({
     'endpoint-window': { type: 'string' },
     'signed-url-ttl': { type: 'string' },
     'media-scale': { type: 'string' },
-    'latency-ms': { type: 'string' },
-    'jitter-ms': { type: 'string' },
-    'error-rate': { type: 'string' },
-    'reset-rate': { type: 'string' },
-    'truncate-rate': { type: 'string' },
-    'html-rate': { type: 'string' },
-    'fault-seed': { type: 'string' },
-    'slow-ms': { type: 'string' },
-    'slow-pattern': { type: 'string' },
-    'storm-count': { type: 'string' },
-    'storm-seconds': { type: 'string' },
-    'storm-retry-after': { type: 'string' },
-    'storm-date': { type: 'boolean' },
+    ...FAULT_FLAG_OPTIONS,
     'expire-urls': { type: 'boolean' },
     'expire-after-bytes': { type: 'string' },
     'media-length-delta': { type: 'string' },
     warnings: { type: 'string', multiple: true },
-    fail: { type: 'string', multiple: true },
     health: { type: 'string' },
     'single-item': { type: 'string' },
     'omit-pagination': { type: 'boolean' },
@@ -92,43 +91,21 @@ if (!['tiny', 'small', 'large'].includes(scale)) {
   process.exit(2);
 }
 
-const faults: Partial<FaultConfig> = {};
+let faults: Partial<FaultConfig>;
+try {
+  faults = faultsFromFlags(values);
+} catch (e) {
+  if (!(e instanceof FlagError)) throw e;
+  console.error(`${e.message}\n\n${USAGE}`);
+  process.exit(2);
+}
 const set = <K extends keyof FaultConfig>(k: K, v: FaultConfig[K] | undefined) => {
   if (v !== undefined) faults[k] = v;
 };
-set('seed', num('fault-seed', values['fault-seed']));
-set('latencyMs', num('latency-ms', values['latency-ms']));
-set('jitterMs', num('jitter-ms', values['jitter-ms']));
-set('errorRate', num('error-rate', values['error-rate']));
-set('resetRate', num('reset-rate', values['reset-rate']));
-set('truncateRate', num('truncate-rate', values['truncate-rate']));
-set('htmlRate', num('html-rate', values['html-rate']));
-set('slowMs', num('slow-ms', values['slow-ms']));
-set('slowPattern', values['slow-pattern']);
 set('expireSignedUrls', values['expire-urls']);
 set('expireAfterBytes', num('expire-after-bytes', values['expire-after-bytes']));
 set('mediaLengthDelta', num('media-length-delta', values['media-length-delta']));
 if (values.warnings) faults.warnings = values.warnings;
-const stormCount = num('storm-count', values['storm-count']);
-const stormSeconds = num('storm-seconds', values['storm-seconds']);
-if (stormCount !== undefined || stormSeconds !== undefined) {
-  faults.storm = {
-    count: stormCount,
-    untilMs: stormSeconds !== undefined ? Date.now() + stormSeconds * 1000 : undefined,
-    retryAfterSec: num('storm-retry-after', values['storm-retry-after']) ?? 5,
-    retryAfterAsDate: values['storm-date'] ?? false,
-  };
-}
-if (values.fail) {
-  faults.rules = values.fail.map((spec): FaultRule => {
-    const m = /^([A-Za-z0-9]+):(\d+):(.*)$/.exec(spec);
-    if (!m) {
-      console.error(`--fail expects KIND:COUNT:REGEX, got "${spec}"`);
-      process.exit(2);
-    }
-    return { kind: m[1] as FaultKind, count: Number(m[2]), match: m[3] };
-  });
-}
 
 const shapes: Partial<ShapeConfig> = {};
 if (values.health) shapes.health = values.health as ShapeConfig['health'];
