@@ -11,6 +11,7 @@ import { booleanFlag, stringFlag } from '../args';
 import { EXIT, exitCodeFor, type CliContext, type Command, type ParsedArgs } from '../command';
 import { openClient, type CliClient } from '../context';
 import { humanBytes, humanDuration, write } from '../output';
+import { writeJobNotices } from './jobs';
 import { parseTarget, parseTypes } from './plan';
 
 const APP_VERSION = '0.1.0';
@@ -180,6 +181,8 @@ export const exportCommand: Command = {
     const c = await openClient(args, ctx);
     const manager = cliJobManager(ctx, args, c);
     try {
+      await manager.flush();
+      writeJobNotices(ctx, manager);
       const job = await manager.start(request);
       if (ctx.json) ctx.io.stdout.write(JSON.stringify({ event: 'started', jobId: job.id, title: job.title }) + '\n');
       else write(ctx.io.stderr, `Job ${job.id}: ${job.title}`);
