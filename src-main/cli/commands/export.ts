@@ -6,7 +6,8 @@ import path from 'node:path';
 import { StudyError } from '../../../src-shared/errors';
 import type { AnonymizeMode, ExportFormat, ExportRequest, JobProgress, JobSnapshot, SplitMode } from '../../../src-shared/model';
 import { createJobManager, type JobManager } from '../../core/jobs/job-manager';
-import { defaultSettings } from '../../core/settings';
+// The schema, not the store: conf's exit hook re-sends SIGINT, which would kill a Ctrl-C pause while it saves.
+import { defaultSettings } from '../../core/settings/settings-schema';
 import { booleanFlag, stringFlag } from '../args';
 import { EXIT, exitCodeFor, type CliContext, type Command, type ParsedArgs } from '../command';
 import { openClient, type CliClient } from '../context';

@@ -1,6 +1,7 @@
 // `studydl jobs`: the export queue and history with state, progress and output.
 import { createJobManager, type JobManager } from '../../core/jobs/job-manager';
-import { defaultSettings } from '../../core/settings';
+// The schema, not the store: conf's exit hook re-sends SIGINT, which would kill a Ctrl-C pause while it saves.
+import { defaultSettings } from '../../core/settings/settings-schema';
 import { EXIT, type CliContext, type Command } from '../command';
 import { table, write, writeJson } from '../output';
 import type { HyperStudyClient } from '../../core/sources/hyperstudy/client-types';
