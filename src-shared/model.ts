@@ -262,6 +262,8 @@ export interface JobSnapshot {
   manifest?: ManifestSummary;
   /** Resumable after a crash or restart. */
   resumable: boolean;
+  /** Queued or running in another process (app window, browser mode, studydl), which owns it. */
+  runningElsewhere?: { pid: number; host: string };
 }
 
 // ---------- Rate budget, connection, profiles, settings ----------

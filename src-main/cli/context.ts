@@ -1,16 +1,16 @@
 // Builds what commands need to talk to HyperStudy: the connection (base URL, organization,
-// key), the joint limiter with its log persisted per key fingerprint, and the client.
+// key), the joint limiter with the log it shares with every process on the key, and the client.
 // The key comes from --api-key-stdin or HYPERSTUDY_API_KEY (never from argv), or from a
 // stored profile (see storedConnection below). Each key goes to its own server only: the env key
 // to HYPERSTUDY_BASE_URL or production, a stored key to its profile's base URL; a piped key to the
 // URL given with it. Base URLs must be https (plain http only for this machine).
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { StudyError } from '../../src-shared/errors';
 import { checkApiBaseUrl } from '../core/net/base-url';
 import { checkKeyFormat } from '../core/net/http';
+import { limiterLogPath } from '../core/net/key-identity';
 import { createJointLimiter, type JointLimiter, type LimiterLimits } from '../core/net/limiter';
 import type { RetryPolicy } from '../core/net/retry';
 import { systemClock, type Clock, type FetchLike } from '../core/ports';
@@ -129,14 +129,9 @@ export async function resolveConnection(args: ParsedArgs, ctx: CliContext): Prom
   });
 }
 
-/** A short, non-reversible fingerprint of the key, for file names (the key never appears in one). */
-export function keyFingerprint(apiKey: string): string {
-  return createHash('sha256').update(apiKey.trim()).digest('hex').slice(0, 16);
-}
-
-/** Where the key's limiter log lives: <configDir>/ratelimit/<fingerprint>.json. */
-export function limiterPersistPath(configDir: string, apiKey: string): string {
-  return join(configDir, 'ratelimit', `key-${keyFingerprint(apiKey)}.json`);
+/** Where the key's shared limiter log lives: <configDir>/ratelimit/key-<hash of base URL and key>.json (the app's too). */
+export function limiterPersistPath(configDir: string, connection: Pick<ConnectionConfig, 'baseUrl' | 'apiKey'>): string {
+  return limiterLogPath(configDir, connection.baseUrl, connection.apiKey);
 }
 
 /** The documented limits (1000 per hour per key, 100 per minute per endpoint), overridable by env for tests and labs with raised limits. */
@@ -184,7 +179,7 @@ export async function openClient(args: ParsedArgs, ctx: CliContext, overrides: O
     ...limitsFromEnv(ctx.io.env),
     ...(overrides.limits ?? {}),
     clock,
-    persistPath: limiterPersistPath(ctx.configDir, resolved.connection.apiKey),
+    persistPath: limiterPersistPath(ctx.configDir, resolved.connection),
   });
   const client = createHyperStudyClient({ connection: resolved.connection, limiter, clock, fetch: overrides.fetch, retry: { ...retryFrom(args, ctx.io.env), ...(overrides.retry ?? {}) } });
   return { client, limiter, connection: resolved.connection, keySource: resolved.keySource, close: () => limiter.close() };

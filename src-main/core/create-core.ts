@@ -9,6 +9,7 @@ import { StudyError, toErrorInfo, type ErrorInfo } from '../../src-shared/errors
 import { createEventHub } from '../../src-shared/event-hub';
 import type { AppInfo, ConnectionStatus, Notice, RateBudget, Settings } from '../../src-shared/model';
 import { createJobManager, type JobManager } from './jobs/job-manager';
+import { keyIdentity, limiterLogPath } from './net/key-identity';
 import { createJointLimiter, type JointLimiter } from './net/limiter';
 import { createPlan } from './plan/planner';
 import { silentLogger, systemClock, type Clock, type FetchLike, type Logger } from './ports';
@@ -18,6 +19,7 @@ import { createOutputRegistry, isInside, type OutputRegistry } from './registry/
 import { selectSecretStore, type SafeStorageLike, type SecretStore } from './secrets';
 import { createSafeStorageStore } from './secrets/safe-storage-store';
 import { createSettingsStore, type ConfLike, type SettingsConfOptions, type SettingsStore } from './settings';
+import { ensurePrivateDir } from './state/private-files';
 import { createHyperStudyClient } from './sources/hyperstudy/client';
 import type { ConnectionConfig, HyperStudyClient } from './sources/hyperstudy/client-types';
 import { hyperstudySource } from './sources/hyperstudy/descriptors';
@@ -37,6 +39,12 @@ export interface CoreDeps {
   mode: 'electron' | 'browser';
   /** Settings, profiles and the limiter logs. */
   configDir: string;
+  /**
+   * Folder whose `ratelimit/` holds the keys' shared limiter logs (default: configDir). Every
+   * process given the same folder spends one budget per key; the CLI and browser mode use
+   * STUDYDL_HOME / ~/.config/study-downloader.
+   */
+  rateLimitDir?: string;
   /** Job state, checkpoints and history. */
   dataDir: string;
   appVersion: string;
@@ -166,7 +174,11 @@ export function createCore(deps: CoreDeps): Core {
   let status: ConnectionStatus = { state: 'checking', message: 'Checking the connection…', checkedAt: nowIso() };
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const listingCache = new Map<string, unknown>();
-  const retired: JointLimiter[] = [];
+  /**
+   * One limiter per key (identity: hash of base URL and key), whichever profile uses it: a
+   * profile switch mid-export keeps spending the one budget, and the export keeps its limiter.
+   */
+  const limiters = new Map<string, JointLimiter>();
 
   const schedule = (fn: () => void, ms: number) => {
     const t = setTimeout(() => {
@@ -181,6 +193,8 @@ export function createCore(deps: CoreDeps): Core {
   // ---------- start-up ----------
 
   const ready = (async () => {
+    // The config folder holds the profiles, settings, jobs and rate-limit logs: the user's only.
+    ensurePrivateDir(deps.configDir);
     settings = createSettingsStore({
       ...(deps.settings?.conf ? { conf: deps.settings.conf } : { dir: deps.configDir, ...(deps.settings?.makeConf ? { makeConf: deps.settings.makeConf } : {}) }),
       ...(deps.settings?.defaults ? { defaults: deps.settings.defaults } : {}),
@@ -220,6 +234,8 @@ export function createCore(deps: CoreDeps): Core {
       logger,
       appVersion: deps.appVersion,
     });
+    await jobs.flush(); // a damaged jobs file is set aside (and named in a notice) before anything else
+    notices.push(...jobs.notices());
     jobs.on('progress', (p) => emit('jobProgress', p));
     jobs.on('state', (s) => {
       emit('jobState', s);
@@ -227,7 +243,7 @@ export function createCore(deps: CoreDeps): Core {
       else if (s.state === 'failed') deps.shell?.notify('Export failed', s.error?.message ?? s.title);
     });
     settings.onChange((s) => {
-      if (session) session.limiter.setLimits(limitsOf(s));
+      for (const l of limiters.values()) l.setLimits(limitsOf(s));
     });
     for (const n of notices) emit('notice', n);
   })();
@@ -242,22 +258,29 @@ export function createCore(deps: CoreDeps): Core {
     generation++;
     listingCache.clear();
     preview.clear();
-    // A running export keeps the client it started with: flush the old limiter's log now,
-    // close it only when the core closes.
-    if (old) {
-      old.limiter.flush();
-      retired.push(old.limiter);
+    // A running export keeps the client it started with; its limiter is the key's, which stays.
+    old?.limiter.flush();
+  }
+
+  function limiterFor(connection: ConnectionConfig): JointLimiter {
+    const id = keyIdentity(connection.baseUrl, connection.apiKey);
+    let limiter = limiters.get(id);
+    if (!limiter) {
+      limiter = createJointLimiter({
+        ...limitsOf(settings.get()),
+        clock,
+        logger,
+        persistPath: limiterLogPath(deps.rateLimitDir ?? deps.configDir, connection.baseUrl, connection.apiKey),
+      });
+      limiters.set(id, limiter);
     }
+    return limiter;
   }
 
   async function openSession(): Promise<Session> {
     const active = await profiles.active();
     if (!active) throw noProfile();
-    const limiter = createJointLimiter({
-      ...limitsOf(settings.get()),
-      clock,
-      persistPath: path.join(deps.configDir, 'limiter', `${active.profile.id.replace(/[^A-Za-z0-9_-]/g, '_')}.json`),
-    });
+    const limiter = limiterFor(active.connection);
     const client = createHyperStudyClient({ connection: active.connection, limiter, clock, fetch: doFetch, logger });
     return { profileId: active.profile.id, connection: active.connection, limiter, client, generation };
   }
@@ -268,10 +291,7 @@ export function createCore(deps: CoreDeps): Core {
       const gen = generation;
       const p = openSession().then(
         (s) => {
-          if (gen !== generation) {
-            void s.limiter.close();
-            return getSession();
-          }
+          if (gen !== generation) return getSession(); // the profile changed meanwhile (the key's limiter stays)
           session = s;
           return s;
         },
@@ -598,7 +618,8 @@ export function createCore(deps: CoreDeps): Core {
       await ready.catch(() => undefined);
       preview.clear();
       await jobs?.close();
-      for (const l of [...retired, ...(session ? [session.limiter] : [])]) await l.close().catch(() => undefined);
+      for (const l of limiters.values()) await l.close().catch(() => undefined);
+      limiters.clear();
       session = null;
     },
   };

@@ -6,7 +6,7 @@ import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { BenchModule, BenchResult } from './types';
 
-const ALL = ['paging', 'export', 'media', 'preview', 'sim'];
+const ALL = ['paging', 'export', 'media', 'preview', 'sim', 'shared-limiter'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : ALL;
 

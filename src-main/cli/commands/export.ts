@@ -6,12 +6,14 @@ import path from 'node:path';
 import { StudyError } from '../../../src-shared/errors';
 import type { AnonymizeMode, ExportFormat, ExportRequest, FormulaCellsSummary, JobProgress, JobSnapshot, SplitMode } from '../../../src-shared/model';
 import { createJobManager, type JobManager } from '../../core/jobs/job-manager';
-import { defaultSettings } from '../../core/settings';
+// The schema, not the store: conf's exit hook re-sends SIGINT, which would kill a Ctrl-C pause while it saves.
+import { defaultSettings } from '../../core/settings/settings-schema';
 import { booleanFlag, stringFlag } from '../args';
 import { EXIT, exitCodeFor, type CliContext, type Command, type ParsedArgs } from '../command';
 import { openClient, type CliClient } from '../context';
 import { humanBytes, humanDuration, write, writeJsonLine, writeLine } from '../output';
 import { terminalSafe } from '../terminal-text';
+import { writeJobNotices } from './jobs';
 import { parseTarget, parseTypes } from './plan';
 
 const APP_VERSION = '0.1.0';
@@ -193,6 +195,8 @@ export const exportCommand: Command = {
     const c = await openClient(args, ctx);
     const manager = cliJobManager(ctx, args, c);
     try {
+      await manager.flush();
+      writeJobNotices(ctx, manager);
       const job = await manager.start(request);
       if (ctx.json) writeJsonLine(ctx.io.stdout, { event: 'started', jobId: job.id, title: job.title });
       else writeLine(ctx.io.stderr, `Job ${job.id}: ${job.title}`);

@@ -1,10 +1,16 @@
 // `studydl jobs`: the export queue and history with state, progress and output.
-import { createJobManager } from '../../core/jobs/job-manager';
-import { defaultSettings } from '../../core/settings';
-import { EXIT, type Command } from '../command';
+import { createJobManager, type JobManager } from '../../core/jobs/job-manager';
+// The schema, not the store: conf's exit hook re-sends SIGINT, which would kill a Ctrl-C pause while it saves.
+import { defaultSettings } from '../../core/settings/settings-schema';
+import { EXIT, type CliContext, type Command } from '../command';
 import { table, write, writeJson } from '../output';
 import type { HyperStudyClient } from '../../core/sources/hyperstudy/client-types';
 import { StudyError } from '../../../src-shared/errors';
+
+/** Problems with the jobs file (e.g. a damaged file set aside), on stderr so --json output stays clean. */
+export function writeJobNotices(ctx: CliContext, manager: JobManager): void {
+  for (const n of manager.notices()) write(ctx.io.stderr, `warning: ${n.message}${n.fix ? `\n  fix: ${n.fix}` : ''}`);
+}
 
 export const jobsCommand: Command = {
   name: 'jobs',
@@ -22,6 +28,8 @@ export const jobsCommand: Command = {
       readOnly: true,
     });
     try {
+      await manager.flush(); // a damaged file is set aside before anything is listed
+      writeJobNotices(ctx, manager);
       const jobs = manager.list();
       if (ctx.json) {
         writeJson(ctx.io.stdout, jobs.map((j) => ({ ...j, outputPath: manager.outputPath(j.id) })));
@@ -35,7 +43,12 @@ export const jobsCommand: Command = {
         ctx.io.stdout,
         table(jobs, [
           { label: 'ID', value: (j) => j.id },
-          { label: 'STATE', value: (j) => j.state + (j.resumable && j.state !== 'completed' ? ' (resumable)' : '') },
+          {
+            label: 'STATE',
+            value: (j) =>
+              j.state +
+              (j.runningElsewhere ? ` (in pid ${j.runningElsewhere.pid} on ${j.runningElsewhere.host})` : j.resumable && j.state !== 'completed' ? ' (resumable)' : ''),
+          },
           { label: 'PROGRESS', value: (j) => `${Math.round(j.progress.fraction * 100)}%` },
           { label: 'CREATED', value: (j) => j.createdAt.replace('T', ' ').slice(0, 19) },
           { label: 'TITLE', value: (j) => j.title },

@@ -5,6 +5,7 @@ import type { Command } from '../command';
 import { openClient } from '../context';
 import { write, writeLine } from '../output';
 import { cliJobManager, followJob } from './export';
+import { writeJobNotices } from './jobs';
 
 export const resumeCommand: Command = {
   name: 'resume',
@@ -16,6 +17,8 @@ export const resumeCommand: Command = {
     const c = await openClient(args, ctx);
     const manager = cliJobManager(ctx, args, c);
     try {
+      await manager.flush();
+      writeJobNotices(ctx, manager);
       const job = manager.get(jobId);
       if (!job) throw new StudyError({ code: 'NOT_FOUND', message: `There is no download with id ${jobId}.`, fix: 'Run `studydl jobs` to see the ids.' });
       if (job.state === 'completed') {

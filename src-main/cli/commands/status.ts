@@ -32,7 +32,7 @@ export const statusCommand: Command = {
 
     let budget: RateBudget | null = null;
     if (active) {
-      const limiter = createJointLimiter({ ...limitsFromEnv(ctx.io.env), clock: systemClock, persistPath: limiterPersistPath(ctx.configDir, active.connection.apiKey) });
+      const limiter = createJointLimiter({ ...limitsFromEnv(ctx.io.env), clock: systemClock, persistPath: limiterPersistPath(ctx.configDir, active.connection) });
       try {
         budget = limiter.budget();
       } finally {

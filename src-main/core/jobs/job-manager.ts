@@ -2,17 +2,25 @@
 // One job runs at a time (they share one API key's budget); the rest wait in order.
 // Checkpoints live in each job's staging dir (see export/run), so pausing, a crash or a
 // restart loses nothing: the next attempt skips every page and byte already on disk.
+//
+// Several processes share the queue's file (the app, browser mode, `studydl`). Each job queued
+// or running here carries this manager as its owner (pid, host, heartbeat): other processes show
+// it as running here and leave it alone; only a job whose owner died becomes interrupted (and
+// resumable). A process writes its own jobs as they change; touching any other job (resume,
+// cancel, remove, marking a dead owner's job interrupted) is a check-and-change under the lock.
 import path from 'node:path';
 import { StudyError, toErrorInfo } from '../../../src-shared/errors';
 import { exportRequestSchema } from '../../../src-shared/contract';
-import type { ExportRequest, JobProgress, JobSnapshot, JobState, Settings } from '../../../src-shared/model';
+import type { ExportRequest, JobProgress, JobSnapshot, JobState, Notice, Settings } from '../../../src-shared/model';
 import { silentLogger, systemClock, type Clock, type Logger } from '../ports';
 import type { HyperStudyClient } from '../sources/hyperstudy/client-types';
 import type { MediaGet } from '../export/media/media-http';
 import { asDiskError } from '../export/run/disk-errors';
 import { createProgressTracker, type ProgressSink } from '../export/run/progress';
 import { discardExport, runExport, type ExportResult, type RunExportOptions } from '../export/run/run-export';
-import { createJobStore, processAlive, type StoredJob } from './job-store';
+import { emptyProgress } from './job-file';
+import { HEARTBEAT_MS, newOwner, ownerAlive, type JobOwner } from './job-owner';
+import { createJobStore, type StoredJob } from './job-store';
 import { jobTitle, newJobId } from './job-title';
 
 export interface JobManagerOptions {
@@ -28,8 +36,10 @@ export interface JobManagerOptions {
   runner?: (opts: RunExportOptions) => Promise<ExportResult>;
   /** Progress coalescing interval, ms (default 100 → about 10 events a second). */
   progressIntervalMs?: number;
-  /** Only read the queue (e.g. `studydl jobs` while another process runs an export): nothing is written. */
+  /** Only list the queue (`studydl jobs`): no job state is written (a damaged file is still set aside). */
   readOnly?: boolean;
+  /** Heartbeat period while this process owns a queued or running job, ms (default HEARTBEAT_MS). */
+  heartbeatMs?: number;
 }
 
 export type JobEvent = 'progress' | 'state';
@@ -49,60 +59,232 @@ export interface JobManager {
   on(event: 'state', cb: (s: JobSnapshot) => void): () => void;
   /** Resolves once the job is no longer queued or running (completed, failed, paused, cancelled, interrupted). */
   settled(id: string): Promise<JobSnapshot>;
+  /** Problems met with the jobs file (a damaged file that was set aside), for the host to show. */
+  notices(): Notice[];
+  /** Resolves once every change made so far is on disk. */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
-type StopReason = 'pause' | 'cancel' | 'close';
+type StopReason = 'pause' | 'cancel' | 'close' | 'taken';
 const ACTIVE: ReadonlySet<JobState> = new Set(['queued', 'running', 'waiting']);
 
-function emptyProgress(jobId: string, state: JobState): JobProgress {
-  return {
-    jobId, state, phase: 'planning', step: 'Queued', recordsDone: 0, recordsTotal: 0, bytesDone: 0, bytesTotal: 0,
-    requestsUsed: 0, requestsPlanned: 0, etaSeconds: null, fraction: 0,
-  };
+function runningElsewhere(o: JobOwner): StudyError {
+  return new StudyError({
+    code: 'INVALID_ARGUMENT',
+    message: `This download is running in another Study Downloader window or studydl process (pid ${o.pid} on ${o.host}).`,
+    fix: 'Pause or cancel it there, or wait for it to finish.',
+  });
+}
+
+function notFound(id: string): StudyError {
+  return new StudyError({ code: 'NOT_FOUND', message: `There is no download with id ${id}.`, fix: 'List the downloads to see their ids.' });
+}
+
+/** Marks a job as stopped by a crash (or a process that went away): resumable from its checkpoints. */
+function interrupt(job: StoredJob): void {
+  const progress = { ...job.snapshot.progress, state: 'interrupted' as const, etaSeconds: null };
+  delete progress.wait;
+  job.snapshot = { ...job.snapshot, state: 'interrupted', resumable: true, progress };
+  delete job.owner;
 }
 
 export function createJobManager(opts: JobManagerOptions): JobManager {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? silentLogger;
   const runner = opts.runner ?? runExport;
-  const store = createJobStore(opts.dataDir, { readOnly: opts.readOnly });
+  const me = newOwner();
+  const store = createJobStore(opts.dataDir, { logger });
   const jobs = new Map<string, StoredJob>();
   const listeners = { progress: new Set<(p: JobProgress) => void>(), state: new Set<(s: JobSnapshot) => void>() };
   const waiters = new Map<string, Set<(s: JobSnapshot) => void>>();
   let current: { id: string; controller: AbortController; done: Promise<void>; tracker: ProgressSink } | null = null;
   let closed = false;
   let lastPersist = 0;
+  /** My jobs with changes not yet on disk: id → change counter. */
+  const dirty = new Map<string, number>();
+  let changeCounter = 0;
+  let writing: Promise<void> | null = null;
+  let writeAgain = false;
+  /** Lock-holding work started in the background (take-overs, repair), awaited by flush(). */
+  const background = new Set<Promise<unknown>>();
+  const takingOver = new Set<string>();
 
-  // A job that was running when the process died is resumable from its checkpoints.
-  for (const job of store.load()) {
-    if (ACTIVE.has(job.snapshot.state) && !processAlive(job.ownerPid)) {
-      job.snapshot.state = 'interrupted';
-      job.snapshot.resumable = true;
-      job.snapshot.progress = { ...job.snapshot.progress, state: 'interrupted', wait: undefined, etaSeconds: null };
-      store.save(job);
-    }
-    jobs.set(job.snapshot.id, job);
+  const mine = (j: StoredJob | undefined): boolean => !!j && j.owner?.token === me.token;
+  const iso = () => new Date(clock.now()).toISOString();
+
+  function inBackground(p: Promise<unknown>, what: string): void {
+    const tracked = p.catch((e: unknown) => logger.warn(what, { error: toErrorInfo(e).message }));
+    background.add(tracked);
+    void tracked.finally(() => background.delete(tracked));
   }
 
-  const iso = () => new Date(clock.now()).toISOString();
+  // ---------- the view of the file ----------
+
+  /** Reads the file and takes every job that is not this manager's own; a dead owner's job becomes interrupted. */
+  function refresh(): void {
+    let disk: Map<string, StoredJob>;
+    try {
+      disk = store.read().jobs;
+    } catch (e) {
+      logger.warn('could not read the downloads list', { error: toErrorInfo(e).message });
+      return;
+    }
+    const ours = (id: string) => mine(jobs.get(id)) || dirty.has(id) || current?.id === id;
+    for (const [id, d] of disk) if (!ours(id)) jobs.set(id, d);
+    for (const id of [...jobs.keys()]) if (!disk.has(id) && !ours(id)) jobs.delete(id);
+    for (const job of jobs.values()) {
+      if (ACTIVE.has(job.snapshot.state) && !mine(job) && !ownerAlive(job.owner, me)) takeOver(job);
+    }
+  }
+
+  /** A dead owner's queued or running job: interrupted here at once, and on disk unless someone changed it meanwhile. */
+  function takeOver(job: StoredJob): void {
+    const id = job.snapshot.id;
+    const deadToken = job.owner?.token;
+    interrupt(job);
+    if (opts.readOnly || takingOver.has(id)) return;
+    takingOver.add(id);
+    inBackground(
+      store
+        .update((disk) => {
+          const d = disk.get(id);
+          if (!d || !ACTIVE.has(d.snapshot.state) || d.owner?.token !== deadToken) return;
+          interrupt(d);
+          disk.set(id, d);
+        })
+        .finally(() => takingOver.delete(id)),
+      'could not mark an interrupted download',
+    );
+  }
+
   const need = (id: string): StoredJob => {
     const j = jobs.get(id);
-    if (!j) throw new StudyError({ code: 'NOT_FOUND', message: `There is no download with id ${id}.`, fix: 'List the downloads to see their ids.' });
+    if (!j) throw notFound(id);
     return j;
   };
-  const snap = (j: StoredJob): JobSnapshot => structuredClone(j.snapshot);
+  const snap = (j: StoredJob): JobSnapshot => {
+    const s = structuredClone(j.snapshot);
+    if (j.owner && !mine(j) && ACTIVE.has(s.state)) s.runningElsewhere = { pid: j.owner.pid, host: j.owner.host };
+    return s;
+  };
 
-  function setState(job: StoredJob, state: JobState, patch: Partial<JobSnapshot> = {}): void {
-    job.snapshot = { ...job.snapshot, ...patch, state, progress: { ...job.snapshot.progress, state } };
-    if (state !== 'running') delete job.snapshot.progress.wait;
-    store.save(job);
+  // ---------- writing this manager's own jobs ----------
+
+  function persist(job: StoredJob): void {
+    if (opts.readOnly) return;
+    dirty.set(job.snapshot.id, ++changeCounter);
+    scheduleWrite();
+  }
+
+  function scheduleWrite(): void {
+    if (writing) {
+      writeAgain = true;
+      return;
+    }
+    writing = (async () => {
+      do {
+        writeAgain = false;
+        await Promise.resolve(); // changes made in the same tick go in one write
+        const batch = new Map(dirty);
+        if (!batch.size) break;
+        let lost: Map<string, StoredJob | undefined>;
+        try {
+          lost = await store.update((disk) => writeMine(disk, batch));
+        } catch (e) {
+          logger.warn('could not save the downloads list', { error: toErrorInfo(e).message });
+          break; // still dirty: the next change or heartbeat tries again
+        }
+        for (const [id, n] of batch) if (dirty.get(id) === n) dirty.delete(id);
+        for (const [id, d] of lost) adopt(id, d);
+      } while (writeAgain);
+    })().finally(() => {
+      writing = null;
+      if (writeAgain) scheduleWrite(); // a change made after the loop's last look
+    });
+  }
+
+  /**
+   * Under the lock: writes each of my changed jobs, unless the file shows another owner took it
+   * over meanwhile (then that owner's version wins). Returns the jobs lost that way.
+   */
+  function writeMine(disk: Map<string, StoredJob>, batch: Map<string, number>): Map<string, StoredJob | undefined> {
+    const lost = new Map<string, StoredJob | undefined>();
+    for (const id of batch.keys()) {
+      const local = jobs.get(id);
+      if (!local) continue;
+      const d = disk.get(id);
+      if (d && d.owner?.token !== me.token) {
+        lost.set(id, d);
+        continue;
+      }
+      if (mine(local)) local.owner!.heartbeatAt = Date.now();
+      disk.set(id, structuredClone(local));
+    }
+    return lost;
+  }
+
+  /** Another process owns (or finished) a job I was writing: its version is the truth. */
+  function adopt(id: string, d: StoredJob | undefined): void {
+    if (!d) return;
+    logger.warn('a download was taken over by another process', { jobId: id, pid: d.owner?.pid });
+    jobs.set(id, d);
+    if (current?.id === id) current.controller.abort('taken' satisfies StopReason);
+    announce(d);
+  }
+
+  /**
+   * Check-and-change of one job under the lock, for changes to jobs this manager may not own:
+   * refused while another live process owns it; a dead owner's job is interrupted first.
+   */
+  async function claim(id: string, change: (job: StoredJob) => 'delete' | void): Promise<StoredJob | null> {
+    const outcome = await store.update((disk) => {
+      const local = jobs.get(id);
+      const base = local && (mine(local) || dirty.has(id)) ? local : disk.get(id);
+      if (!base) return { gone: true as const };
+      if (base.owner && !mine(base) && ownerAlive(base.owner, me)) return { elsewhere: base, owner: base.owner };
+      const next = structuredClone(base);
+      if (ACTIVE.has(next.snapshot.state) && !mine(next)) interrupt(next);
+      const verdict = change(next);
+      if (verdict === 'delete') disk.delete(id);
+      else disk.set(id, next);
+      return { job: next, deleted: verdict === 'delete' };
+    });
+    if ('gone' in outcome) {
+      jobs.delete(id);
+      throw notFound(id);
+    }
+    if ('elsewhere' in outcome && outcome.elsewhere) {
+      jobs.set(id, outcome.elsewhere);
+      throw runningElsewhere(outcome.owner);
+    }
+    dirty.delete(id);
+    if (outcome.deleted) {
+      jobs.delete(id);
+      return null;
+    }
+    jobs.set(id, outcome.job);
+    announce(outcome.job);
+    return outcome.job;
+  }
+
+  // ---------- state changes ----------
+
+  function announce(job: StoredJob): void {
     const s = snap(job);
     for (const cb of listeners.state) safeCall(() => cb(s));
-    if (!ACTIVE.has(state)) {
-      for (const w of waiters.get(job.snapshot.id) ?? []) w(s);
-      waiters.delete(job.snapshot.id);
+    if (!ACTIVE.has(s.state)) {
+      for (const w of waiters.get(s.id) ?? []) w(s);
+      waiters.delete(s.id);
     }
+  }
+
+  function setState(job: StoredJob, state: JobState, patch: Partial<JobSnapshot> = {}): void {
+    job.snapshot = { ...job.snapshot, ...patch, state, progress: { ...(patch.progress ?? job.snapshot.progress), state } };
+    if (state !== 'running') delete job.snapshot.progress.wait;
+    if (!ACTIVE.has(state)) delete job.owner;
+    persist(job);
+    announce(job);
   }
 
   function safeCall(f: () => void) {
@@ -117,20 +299,28 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
     job.snapshot.progress = p;
     if (clock.now() - lastPersist > 2000) {
       lastPersist = clock.now();
-      store.save(job);
+      persist(job);
     }
     for (const cb of listeners.progress) safeCall(() => cb(p));
   }
 
+  // While this process owns queued or running jobs, their heartbeat says so to the others.
+  const heartbeat = setInterval(() => {
+    for (const job of jobs.values()) if (mine(job) && ACTIVE.has(job.snapshot.state)) persist(job);
+  }, opts.heartbeatMs ?? HEARTBEAT_MS);
+  heartbeat.unref?.();
+
   function pump(): void {
     if (current || closed) return;
     const next = [...jobs.values()]
-      .filter((j) => j.snapshot.state === 'queued')
+      .filter((j) => j.snapshot.state === 'queued' && mine(j))
       .sort((a, b) => a.snapshot.createdAt.localeCompare(b.snapshot.createdAt))[0];
     if (!next) return;
     const controller = new AbortController();
     const id = next.snapshot.id;
-    let requestsUsedNow = () => next.snapshot.progress.requestsUsed;
+    // Requests of every attempt: the earlier ones (saved with the job) plus this one's.
+    const before = next.snapshot.progress.requestsUsed ?? 0;
+    let requestsUsedNow = () => before;
     const tracker = createProgressTracker({
       jobId: id,
       state: () => jobs.get(id)?.snapshot.state ?? 'running',
@@ -140,15 +330,14 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
       intervalMs: opts.progressIntervalMs,
       initial: next.snapshot.progress,
     });
-    next.ownerPid = process.pid;
+    const progressNow = (): JobProgress => ({ ...next.snapshot.progress, requestsUsed: requestsUsedNow() });
     setState(next, 'running', { startedAt: next.snapshot.startedAt ?? iso(), resumable: true, error: undefined });
     const done = (async () => {
       try {
         const { client, sourceUrl } = await opts.getClient();
-        // Requests of earlier attempts plus this one's (the client may be shared across jobs).
-        const base = next.snapshot.progress.requestsUsed ?? 0;
+        // The client may be shared with other jobs and with browsing: count this attempt's part only.
         const at = client.requestsMade();
-        requestsUsedNow = () => base + client.requestsMade() - at;
+        requestsUsedNow = () => before + client.requestsMade() - at;
         const settings = opts.getSettings();
         const result = await runner({
           client,
@@ -164,6 +353,7 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
           mediaGet: opts.mediaGet,
           signal: controller.signal,
           progress: tracker,
+          requestsUsed: () => requestsUsedNow(),
           onInfo: (info) => {
             if (info.experimentName) next.snapshot.title = jobTitle(next.snapshot.request, info.experimentName);
           },
@@ -179,21 +369,21 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
         });
       } catch (e) {
         const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : null;
-        if (reason === 'cancel') {
+        if (reason === 'taken') {
+          // Another process resumed it (it thought we were gone): its run is the one that counts.
+        } else if (reason === 'cancel') {
           await discardExport(next.workDir).catch((err: unknown) => logger.warn('could not remove a cancelled export', { error: toErrorInfo(err).message }));
-          setState(next, 'cancelled', { finishedAt: iso(), resumable: false });
+          setState(next, 'cancelled', { finishedAt: iso(), resumable: false, progress: progressNow() });
         } else if (reason === 'pause') {
-          setState(next, 'paused', { resumable: true });
+          setState(next, 'paused', { resumable: true, progress: progressNow() });
         } else if (reason === 'close') {
-          setState(next, 'interrupted', { resumable: true });
+          setState(next, 'interrupted', { resumable: true, progress: progressNow() });
         } else {
           const info = toErrorInfo(asDiskError(e, next.destination));
           logger.error('export failed', { jobId: id, code: info.code, message: info.message });
-          setState(next, 'failed', { finishedAt: iso(), error: info, resumable: true });
+          setState(next, 'failed', { finishedAt: iso(), error: info, resumable: true, progress: progressNow() });
         }
       } finally {
-        delete next.ownerPid;
-        store.save(next);
         current = null;
         queueMicrotask(pump);
       }
@@ -207,6 +397,18 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
     controller.abort(reason);
     await done;
   }
+
+  /** Queued again, in this process's queue. */
+  const requeue = (j: StoredJob, patch: Partial<JobSnapshot> = {}) => {
+    j.snapshot = { ...j.snapshot, ...patch, state: 'queued', progress: { ...j.snapshot.progress, state: 'queued' } };
+    delete j.snapshot.error;
+    j.owner = { ...me, heartbeatAt: Date.now() };
+  };
+
+  // ---------- start-up ----------
+
+  refresh();
+  inBackground(store.repair(), 'could not set the damaged downloads list aside');
 
   return {
     async start(req) {
@@ -231,61 +433,93 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
         },
         workDir: path.join(destination, `.studydl-${id}`),
         destination,
+        owner: { ...me, heartbeatAt: Date.now() },
       };
       jobs.set(id, job);
       setState(job, 'queued');
       pump();
       return snap(job);
     },
-    list: () => [...jobs.values()].map(snap).sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
+    list: () => {
+      refresh();
+      return [...jobs.values()].map(snap).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    },
     get: (id) => {
+      refresh();
       const j = jobs.get(id);
       return j ? snap(j) : undefined;
     },
     async pause(id) {
-      const job = need(id);
-      if (job.snapshot.state === 'queued') setState(job, 'paused', { resumable: true });
-      else if (current?.id === id) await stopCurrent(id, 'pause');
-      return snap(job);
+      if (current?.id === id) {
+        await stopCurrent(id, 'pause');
+        return snap(need(id));
+      }
+      need(id);
+      const job = await claim(id, (j) => {
+        if (j.snapshot.state === 'queued') {
+          j.snapshot = { ...j.snapshot, state: 'paused', resumable: true, progress: { ...j.snapshot.progress, state: 'paused' } };
+          delete j.owner;
+        }
+      });
+      return snap(job!);
     },
     async resume(id) {
-      const job = need(id);
-      const s = job.snapshot.state;
-      if (s === 'paused' || s === 'interrupted' || (s === 'failed' && job.snapshot.resumable)) {
-        setState(job, 'queued', { error: undefined });
-        pump();
-      } else if (s === 'cancelled' || s === 'failed') {
-        throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'This download cannot be resumed.', fix: 'Retry it to start again.' });
-      }
-      return snap(job);
+      if (current?.id === id) return snap(need(id));
+      need(id);
+      const job = await claim(id, (j) => {
+        const s = j.snapshot.state;
+        if (s === 'paused' || s === 'interrupted' || (s === 'failed' && j.snapshot.resumable)) requeue(j);
+        else if (s === 'cancelled' || s === 'failed') {
+          throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'This download cannot be resumed.', fix: 'Retry it to start again.' });
+        }
+      });
+      pump();
+      return snap(job!);
     },
     async cancel(id) {
-      const job = need(id);
-      if (current?.id === id) await stopCurrent(id, 'cancel');
-      else if (!['completed', 'cancelled'].includes(job.snapshot.state)) {
-        await discardExport(job.workDir);
-        setState(job, 'cancelled', { finishedAt: iso(), resumable: false });
+      if (current?.id === id) {
+        await stopCurrent(id, 'cancel');
+        return snap(need(id));
       }
-      return snap(job);
+      need(id);
+      let discard = false;
+      const job = await claim(id, (j) => {
+        if (['completed', 'cancelled'].includes(j.snapshot.state)) return;
+        discard = true;
+        j.snapshot = { ...j.snapshot, state: 'cancelled', finishedAt: iso(), resumable: false, progress: { ...j.snapshot.progress, state: 'cancelled' } };
+        delete j.owner;
+      });
+      // Cancelled on disk first, so nobody resumes it while its workspace goes.
+      if (discard) await discardExport(job!.workDir);
+      return snap(job!);
     },
     async retry(id) {
-      const job = need(id);
-      const s = job.snapshot.state;
-      if (s === 'failed' || s === 'cancelled' || s === 'interrupted' || s === 'paused') {
-        if (s === 'cancelled') job.snapshot.progress = emptyProgress(id, 'queued');
-        setState(job, 'queued', { error: undefined, finishedAt: undefined });
-        pump();
-      }
-      return snap(job);
+      if (current?.id === id) return snap(need(id));
+      need(id);
+      const job = await claim(id, (j) => {
+        const s = j.snapshot.state;
+        if (s === 'failed' || s === 'cancelled' || s === 'interrupted' || s === 'paused') {
+          if (s === 'cancelled') j.snapshot.progress = emptyProgress(id, 'queued');
+          requeue(j, { finishedAt: undefined });
+        }
+      });
+      pump();
+      return snap(job!);
     },
     async remove(id) {
-      const job = need(id);
-      if (ACTIVE.has(job.snapshot.state)) {
+      const local = need(id);
+      if (current?.id === id || (mine(local) && ACTIVE.has(local.snapshot.state))) {
         throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'This download is still running.', fix: 'Cancel or pause it first, then remove it.' });
       }
-      if (job.snapshot.state !== 'completed') await discardExport(job.workDir).catch(() => {});
-      jobs.delete(id);
-      store.delete(id);
+      let workDir: string | null = null;
+      await claim(id, (j) => {
+        if (ACTIVE.has(j.snapshot.state) && mine(j)) {
+          throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'This download is still running.', fix: 'Cancel or pause it first, then remove it.' });
+        }
+        if (j.snapshot.state !== 'completed') workDir = j.workDir;
+        return 'delete';
+      });
+      if (workDir) await discardExport(workDir).catch(() => {});
       return [...jobs.values()].map(snap).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     },
     outputPath(id) {
@@ -306,9 +540,27 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
         set.add(resolve);
       });
     },
+    notices: () => store.notices(),
+    flush,
     async close() {
+      if (closed) return;
       closed = true;
+      clearInterval(heartbeat);
       if (current) await stopCurrent(current.id, 'close');
+      // Jobs still waiting in this queue go with it: interrupted, resumable anywhere.
+      for (const job of jobs.values()) if (mine(job) && ACTIVE.has(job.snapshot.state)) setState(job, 'interrupted', { resumable: true });
+      await flush();
     },
   } as JobManager;
+
+  async function flush(): Promise<void> {
+    // A few rounds: a write can finish with more changes queued behind it.
+    for (let round = 0; round < 5; round++) {
+      if (dirty.size && !opts.readOnly && !writing) scheduleWrite();
+      const pending = [...background, ...(writing ? [writing] : [])];
+      if (!pending.length) return;
+      await Promise.all(pending);
+    }
+    if (dirty.size) logger.warn('some download states could not be saved', { jobs: dirty.size });
+  }
 }

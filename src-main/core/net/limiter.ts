@@ -7,12 +7,15 @@
 // - A 429 the log did not predict proves the server stricter than configured: the effective limit
 //   drops to what the server actually accepted, then recovers additively each clean window, never
 //   above the configured limit (AIMD on an *effective* ceiling).
-// - The key's log is persisted (atomic write-rename, debounced, flushed on close) so a restart
-//   within the hour does not re-burst.
-import { mkdirSync, readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+// - With persistPath the log is the key's shared log on disk (shared-key-log.ts): every process
+//   on the key judges both windows on the joint traffic, and a slot is granted only under the
+//   file's lock, merged with what the others sent. That also keeps a restart within the hour
+//   from re-bursting. Without it (tests, one-off tools) the log lives in memory only.
+import { randomBytes } from 'node:crypto';
 import type { RateBudget } from '../../../src-shared/model';
-import { abortError, type Clock } from '../ports';
+import { abortError, silentLogger, type Clock, type Logger } from '../ports';
+import { withFileLock } from '../state/file-lock';
+import { composeSharedState, mergeSharedState, readSharedKeyLog, writeSharedKeyLog, type LogEntry, type OwnEntry } from './shared-key-log';
 
 export type WaitScope = 'key' | 'endpoint' | 'server';
 export interface WaitInfo {
@@ -44,12 +47,16 @@ export interface LimiterLimits {
 
 export interface JointLimiterOptions extends LimiterLimits {
   clock: Clock;
-  /** Where the key's last-window log is kept across restarts (the file name must not contain the key). */
+  /**
+   * The key's log shared with every process on the key (limiterLogPath: the file name must not
+   * contain the key). Without it the log lives in this limiter only.
+   */
   persistPath?: string;
   /** Fraction of each configured limit actually used (default 1; e.g. 0.98 keeps 2 % spare for other tools). */
   safety?: number;
-  /** Debounce for persisting the key log (real time), default 500 ms. */
+  /** How long settled or released slots may wait to be written when no grant writes them first (real time), default 200 ms. */
   persistDebounceMs?: number;
+  logger?: Logger;
 }
 
 /**
@@ -82,7 +89,7 @@ export interface JointLimiter {
   setLimits(limits: Partial<LimiterLimits>): void;
   /** Requests that passed the limiter since it was created. */
   granted(): number;
-  /** Writes the key log now. */
+  /** Starts writing the shared log now (close() waits for it). */
   flush(): void;
   /** Flushes and stops timers; pending acquires are rejected. */
   close(): Promise<void>;
@@ -107,15 +114,6 @@ interface Waiter {
   onAbort?: () => void;
   lastReportedScope?: WaitScope;
   lastReportedUntil?: number;
-}
-
-interface PersistedLog {
-  version: 1;
-  keyWindowMs: number;
-  log: number[];
-  blockedUntil: number;
-  learned: number | null;
-  learnedAt: number;
 }
 
 /** Clean windows a limit the server stated is held before additive recovery starts. */
@@ -174,10 +172,22 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
   let grantedCount = 0;
   let closed = false;
   let timer: { ac: AbortController; at: number } | null = null;
-  let persistTimer: ReturnType<typeof setTimeout> | null = null;
-  let dirty = false;
+  const logger = opts.logger ?? silentLogger;
 
-  loadPersisted();
+  // The shared log (persistPath): this limiter's own requests, the others' as last read, and
+  // the cycle that grants under the file's lock.
+  const sharedPath = opts.persistPath;
+  const writer = randomBytes(4).toString('hex');
+  let mine: OwnEntry[] = [];
+  let theirs: LogEntry[] = [];
+  let fileHorizonMs = 0;
+  let dirty = false;
+  let persistTimer: ReturnType<typeof setTimeout> | null = null;
+  let cycling: Promise<void> | null = null;
+  let cycleAgain = false;
+  let warnedShared = false;
+
+  if (sharedPath) mergeFromFile(readSharedKeyLog(sharedPath, clock.now()));
 
   function keyWindow() {
     return cfg.keyWindowMs + cfg.keyMarginMs;
@@ -237,9 +247,17 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
     return `${effective(endpointState(ep), 'endpoint', clock.now())} requests ${windowLabel(cfg.endpointWindowMs)} to ${ep} are used.`;
   }
 
-  /** Grants every waiter that both scopes admit now (in FIFO order), then sleeps until the next one can go. */
   function pump() {
     if (closed) return;
+    if (sharedPath) requestCycle(false);
+    else grantDue();
+  }
+
+  /**
+   * Grants every waiter that both scopes admit now (in FIFO order), then sleeps until the next
+   * one can go. With `deferred`, the waiters are resolved by the caller (after the lock is released).
+   */
+  function grantDue(deferred?: Array<() => void>) {
     let now = clock.now();
     let wakeAt = Infinity;
     for (let i = 0; i < queue.length; ) {
@@ -249,7 +267,8 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
         queue.splice(i, 1);
         const slot = record(w.endpointKey, now);
         w.signal?.removeEventListener('abort', w.onAbort!);
-        w.resolve(slot);
+        if (deferred) deferred.push(() => w.resolve(slot));
+        else w.resolve(slot);
         now = clock.now();
         continue;
       }
@@ -295,10 +314,15 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
 
   function record(ep: string, now: number): LimiterSlot {
     const e = endpointState(ep);
-    key.log.push(now);
-    e.log.push(now);
+    // Inserted, not pushed: another process's entry may be later than our clock read.
+    insertTime(key.log, now);
+    insertTime(e.log, now);
     grantedCount++;
-    schedulePersist();
+    const own: OwnEntry = { t: now, ep };
+    if (sharedPath) {
+      mine.push(own);
+      dirty = true; // written by the cycle granting it
+    }
     let open = true;
     const move = (to: number | null) => {
       if (!open) return;
@@ -307,7 +331,11 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
         removeTime(s.log, now);
         if (to !== null) insertTime(s.log, to);
       }
-      schedulePersist();
+      if (sharedPath) {
+        if (to === null) mine = mine.filter((m) => m !== own);
+        else own.t = to;
+        schedulePersist();
+      }
       if (timer) {
         timer.ac.abort();
         timer = null;
@@ -339,7 +367,11 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
   function blockFor(scope: 'key' | 'endpoint', endpointKey: string, ms: number) {
     const s = scope === 'key' ? key : endpointState(endpointKey);
     s.blockedUntil = Math.max(s.blockedUntil, clock.now() + Math.max(0, ms));
-    if (scope === 'key') schedulePersist();
+    // The other processes on this key must hold back too, at once.
+    if (sharedPath) {
+      dirty = true;
+      requestCycle(true);
+    }
     // Re-plan the wake-up: a block can only push it later, but waiters deserve a fresh report.
     if (timer) {
       timer.ac.abort();
@@ -374,6 +406,7 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
   }
 
   function budget(): RateBudget {
+    if (sharedPath) mergeFromFile(readSharedKeyLog(sharedPath, clock.now())); // the joint view, read without the lock
     const now = clock.now();
     const kw = keyWindow();
     prune(key, kw, now);
@@ -416,83 +449,104 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
     pump();
   }
 
-  // ---------- persistence ----------
+  // ---------- the shared log ----------
 
-  function loadPersisted() {
-    if (!opts.persistPath) return;
-    let raw: string;
-    try {
-      raw = readFileSync(opts.persistPath, 'utf8');
-    } catch {
-      return; // first run
-    }
-    try {
-      const p = JSON.parse(raw) as PersistedLog;
-      if (p.version !== 1 || !Array.isArray(p.log)) return;
-      const now = clock.now();
-      const horizon = Math.max(p.keyWindowMs ?? 0, cfg.keyWindowMs) + cfg.keyMarginMs;
-      key.log = p.log.filter((t) => typeof t === 'number' && t + horizon > now && t <= now + 60_000).sort((a, b) => a - b);
-      key.blockedUntil = typeof p.blockedUntil === 'number' ? p.blockedUntil : 0;
-      if (typeof p.learned === 'number') {
-        key.learned = p.learned;
-        key.learnedAt = p.learnedAt ?? now;
-      }
-    } catch {
-      /* a corrupt log is ignored: the server's 429s will teach us again */
-    }
+  function horizonMs(): number {
+    return Math.max(keyWindow(), endpointWindow());
   }
 
-  function schedulePersist() {
-    if (!opts.persistPath) return;
+  function mergeFromFile(state: ReturnType<typeof readSharedKeyLog>): void {
+    const now = clock.now();
+    const horizon = Math.max(horizonMs(), state.horizonMs);
+    mine = mine.filter((m) => m.t + horizon > now);
+    fileHorizonMs = state.horizonMs;
+    theirs = mergeSharedState(state, writer, mine, key, endpointState, endpoints.values());
+  }
+
+  function schedulePersist(): void {
     dirty = true;
     if (persistTimer) return;
     persistTimer = setTimeout(() => {
       persistTimer = null;
-      flush();
-    }, opts.persistDebounceMs ?? 500);
+      requestCycle(true);
+    }, opts.persistDebounceMs ?? 200);
     persistTimer.unref?.();
   }
 
-  function flush() {
-    if (!opts.persistPath || !dirty) return;
-    dirty = false;
-    const now = clock.now();
-    prune(key, keyWindow(), now);
-    const body: PersistedLog = {
-      version: 1,
-      keyWindowMs: cfg.keyWindowMs,
-      log: key.log.slice(),
-      blockedUntil: key.blockedUntil,
-      learned: key.learned,
-      learnedAt: key.learnedAt,
-    };
-    const tmp = `${opts.persistPath}.${process.pid}.tmp`;
-    try {
-      mkdirSync(dirname(opts.persistPath), { recursive: true });
-      writeFileSync(tmp, JSON.stringify(body), { mode: 0o600 });
-      renameSync(tmp, opts.persistPath);
-    } catch {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        /* nothing to clean */
-      }
-      dirty = true; // try again next time
+  /**
+   * One cycle under the file's lock: read, merge, grant what fits, write. Runs when someone
+   * waits, or (write) when there is something to write; cycles asked for while one runs are
+   * folded into one more.
+   */
+  function requestCycle(write: boolean): void {
+    if (!sharedPath) return;
+    if (cycling) {
+      cycleAgain = true;
+      return;
     }
+    if (!queue.length && !(write && dirty)) return;
+    const file = sharedPath;
+    cycling = (async () => {
+      do {
+        cycleAgain = false;
+        if (!queue.length && !dirty) break;
+        if (persistTimer) {
+          clearTimeout(persistTimer);
+          persistTimer = null;
+        }
+        const resolveAfter: Array<() => void> = [];
+        try {
+          await withFileLock(
+            file,
+            () => {
+              mergeFromFile(readSharedKeyLog(file, clock.now()));
+              if (!closed) grantDue(resolveAfter);
+              const now = clock.now();
+              writeSharedKeyLog(file, composeSharedState(theirs, mine, writer, Math.max(fileHorizonMs, horizonMs()), key, endpoints), now);
+              dirty = false;
+            },
+            { onCompromised: (e) => logger.warn('rate limit log lock was taken over', { error: e.message }) },
+          );
+        } catch (e) {
+          // The shared log cannot be used (no permission, a full disk, a lock that never frees):
+          // go on with what this process knows rather than stall every download on it.
+          if (!warnedShared) {
+            warnedShared = true;
+            logger.warn('the shared rate limit log could not be used; limiting with this process\'s own view', { error: (e as Error)?.message });
+          }
+          if (!closed) grantDue(resolveAfter);
+        }
+        for (const resolve of resolveAfter) resolve();
+      } while (cycleAgain);
+    })().finally(() => {
+      cycling = null;
+      // Asked for after the loop's last look (a waiter resolved above may acquire again at once).
+      if (cycleAgain) requestCycle(true);
+    });
+  }
+
+  function flush() {
+    if (sharedPath && dirty) requestCycle(true);
   }
 
   async function close() {
-    if (persistTimer) {
-      clearTimeout(persistTimer);
-      persistTimer = null;
-    }
-    flush();
     closed = true;
     timer?.ac.abort();
     timer = null;
     for (const w of queue.splice(0)) {
       w.signal?.removeEventListener('abort', w.onAbort!);
       w.reject(abortError());
+    }
+    if (!sharedPath) return;
+    // What this process sent stays in the shared log: the others must keep counting it.
+    if (cycling) await cycling;
+    if (dirty) {
+      requestCycle(true);
+      if (cycling) await cycling;
+    }
+    if (persistTimer) {
+      clearTimeout(persistTimer);
+      persistTimer = null;
     }
   }
 

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Notice, ProfileSummary } from '../../../src-shared/model';
+import { corruptBackupPath } from '../state/corrupt-backup';
 
 /** A profile as saved on disk: the shared summary's fields that persist, plus times. Never the key. */
 export interface StoredProfile extends Pick<ProfileSummary, 'id' | 'name' | 'source' | 'environment' | 'baseUrl' | 'organizationId' | 'keyHint'> {
@@ -36,7 +37,7 @@ export async function readProfiles(file: string, now: () => number, notices: Not
     const activeId = profiles.some((p) => p.id === data.activeId) ? data.activeId : (profiles[0]?.id ?? null);
     return { version: 1, activeId, profiles };
   } catch {
-    const backup = `${file}.corrupt-${new Date(now()).toISOString().replace(/[:.]/g, '-')}`;
+    const backup = corruptBackupPath(file, now());
     try {
       await rename(file, backup);
     } catch (e) {

@@ -8,6 +8,7 @@ export type KeychainFailureReason =
   | 'no-secret-service' // a bus, but nothing provides org.freedesktop.secrets
   | 'no-default-keyring' // a Secret Service without a default ("login") keyring
   | 'transport-disabled' // DBUS_SESSION_BUS_ADDRESS=disabled:
+  | 'locked' // the keyring is locked and could not be unlocked (e.g. it was created with another password)
   | 'prompt-cancelled' // the unlock prompt was dismissed
   | 'timeout' // no answer in time (typically a locked keyring waiting on a prompt)
   | 'encryption-unavailable' // safeStorage cannot encrypt
@@ -34,6 +35,10 @@ const EXPLANATIONS: Record<KeychainFailureReason, { message: string; fix: string
   'transport-disabled': {
     message: 'D-Bus is disabled in this environment (DBUS_SESSION_BUS_ADDRESS=disabled:), so the OS keychain cannot be reached.',
     fix: 'Unset DBUS_SESSION_BUS_ADDRESS or run inside a desktop session, or set HYPERSTUDY_API_KEY for this session.',
+  },
+  locked: {
+    message: 'Keyring locked: your keyring could not be unlocked, so the key cannot be stored in it (it may have been created with a different password than your login password).',
+    fix: 'Unlock the keyring (e.g. in Passwords and Keys / Seahorse, or change its password to your login password), then try again; or set HYPERSTUDY_API_KEY for this session.',
   },
   'prompt-cancelled': {
     message: 'The keychain unlock prompt was cancelled, so the key could not be read or stored.',
@@ -84,6 +89,9 @@ export function classifyKeychainError(e: unknown): KeychainFailureReason {
   if (/org\.freedesktop\.secrets was not provided|ServiceUnknown|not provided by any \.service files/i.test(text)) return 'no-secret-service';
   if (/Object does not exist at path .*\/org\/freedesktop\/secrets\/(collection|aliases)/i.test(text)) return 'no-default-keyring';
   if (/cancel+ed|dismissed|User canceled|errSecUserCanceled|-128\b/i.test(text)) return 'prompt-cancelled';
+  // libsecret: "Cannot create an item in a locked collection", "Cannot get secret of a locked object";
+  // macOS: errSecInteractionNotAllowed (-25308) when the keychain is locked and may not prompt.
+  if (/\blocked (collection|object|item|keyring)|collection is locked|keyring is locked|errSecInteractionNotAllowed|-25308\b|interaction is not allowed/i.test(text)) return 'locked';
   if (/timed? ?out/i.test(text)) return 'timeout';
   return 'unknown';
 }

@@ -1,12 +1,13 @@
 // Settings through conf (plain Node) or electron-store (a Conf subclass the shell passes in).
 // A corrupt file, whether bad JSON or a schema violation, is moved aside and replaced by the
 // defaults with a Notice: settings problems never stop the app from starting.
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Conf from 'conf';
 import { StudyError } from '../../../src-shared/errors';
 import type { Notice, Settings } from '../../../src-shared/model';
 import type { Logger } from '../ports';
+import { setAsideCorruptFile } from '../state/corrupt-backup';
 import { defaultSettings, SETTINGS_KEYS, settingsSchema } from './settings-schema';
 
 /** The part of Conf / electron-store we use. */
@@ -85,8 +86,8 @@ export function createSettingsStore(opts: SettingsStoreOptions): SettingsStore {
   }
 
   function quarantine(file: string, cause: unknown): void {
-    const backup = `${file}.corrupt-${new Date(now()).toISOString().replace(/[:.]/g, '-')}`;
-    renameSync(file, backup);
+    const backup = setAsideCorruptFile(file, now());
+    if (!backup) return; // another process set it aside first
     const why = cause instanceof SyntaxError || (cause as Error)?.name === 'SyntaxError' ? 'it was not valid JSON' : 'it held values that are not allowed';
     const notice: Notice = {
       level: 'warning',

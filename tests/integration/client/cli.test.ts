@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src-main/cli/main';
 import { parseArgs } from '../../../src-main/cli/args';
 import { displayWidth, humanBytes, humanDuration, table } from '../../../src-main/cli/output';
-import { keyFingerprint } from '../../../src-main/cli/context';
+import { keyIdentity } from '../../../src-main/core/net/key-identity';
 import type { Simulator } from '../../sim/index';
 import { startSim } from './helpers';
 
@@ -164,12 +164,12 @@ describe('connection and keys', () => {
     expect(r.err).toMatch(/Cannot reach 127\.0\.0\.1:1/);
   });
 
-  it('persists the limiter log per key fingerprint, with no key in the file name or content', async () => {
+  it('persists the limiter log per key identity (base URL and key), with no key in the file name or content', async () => {
     await run(['health']);
     const dir = join(home, 'ratelimit');
     expect(existsSync(dir)).toBe(true);
     const files = readdirSync(dir);
-    expect(files).toContain(`key-${keyFingerprint(sim.apiKey)}.json`);
+    expect(files).toContain(`key-${keyIdentity(sim.baseUrl, sim.apiKey)}.json`);
     for (const f of files) {
       expect(f).not.toContain(sim.apiKey);
       expect(readFileSync(join(dir, f), 'utf8')).not.toContain(sim.apiKey);

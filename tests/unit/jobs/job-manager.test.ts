@@ -1,12 +1,14 @@
 // The queue itself, with the export runner replaced by a controllable fake: states, order,
 // persistence across a "restart" (a new manager on the same dataDir), pause/resume/cancel/retry,
 // DISK failures kept resumable, and coalesced progress.
+import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExportRequest, JobProgress, JobSnapshot, Settings } from '../../../src-shared/model';
 import { createJobManager, type JobManager } from '../../../src-main/core/jobs/job-manager';
+import { OWNER_STALE_MS } from '../../../src-main/core/jobs/job-owner';
 import type { ExportResult, RunExportOptions } from '../../../src-main/core/export/run/run-export';
 import type { HyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client-types';
 
@@ -215,5 +217,86 @@ describe('job manager', () => {
     expect(fetching.length).toBeLessThanOrEqual(12);
     expect(fetching.at(-1)!.step).toMatch(/^Fetching events [\d,]+ \/ 100,000$/);
     expect(events.at(-1)!.fraction).toBe(1);
+  });
+});
+
+describe('job manager: jobs owned by other processes', () => {
+  /** A stored job as another process would have written it (raw JSON, not through the code under test). */
+  async function writeForeignJob(id: string, owner: { pid: number; host: string; token: string; heartbeatAt: number }) {
+    const snapshot = {
+      id, title: 'Experiment exp_1 — events (CSV, ZIP)', request: { ...request(), destination: dest }, state: 'running', createdAt: '2026-01-01T00:00:00.000Z',
+      progress: { jobId: id, state: 'running', phase: 'fetching', step: 'Fetching events', recordsDone: 5, recordsTotal: 10, bytesDone: 0, bytesTotal: 0, requestsUsed: 4, requestsPlanned: 8, etaSeconds: null, fraction: 0.4 },
+      resumable: true,
+    };
+    const workDir = path.join(dest, `.studydl-${id}`);
+    await mkdir(workDir, { recursive: true });
+    await writeFile(path.join(dir, 'jobs.json'), JSON.stringify({ version: 2, jobs: { [id]: { snapshot, workDir, destination: dest, owner } } }));
+  }
+
+  it('a job running in a live process is listed as running there and left alone; once that process dies it is interrupted and resumes here', async () => {
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const exited = new Promise((r) => other.on('exit', r));
+    try {
+      await writeForeignJob('job_elsewhere', { pid: other.pid!, host: os.hostname(), token: 'other-process', heartbeatAt: Date.now() });
+      const r = controllableRunner();
+      const m = manager(r.runner);
+      expect(m.get('job_elsewhere')).toMatchObject({ state: 'running', runningElsewhere: { pid: other.pid, host: os.hostname() } });
+      await expect(m.resume('job_elsewhere')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining(`pid ${other.pid}`) });
+      await expect(m.remove('job_elsewhere')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await m.flush();
+      expect(JSON.parse(await readFile(path.join(dir, 'jobs.json'), 'utf8')).jobs.job_elsewhere.snapshot.state).toBe('running');
+      expect(r.calls).toHaveLength(0);
+
+      other.kill('SIGKILL');
+      await exited;
+      expect(m.get('job_elsewhere')).toMatchObject({ state: 'interrupted', resumable: true });
+      expect(m.get('job_elsewhere')!.runningElsewhere).toBeUndefined();
+      await m.resume('job_elsewhere');
+      await r.started(1);
+      expect(r.calls[0].workDir).toBe(path.join(dest, '.studydl-job_elsewhere'));
+      await r.release();
+      expect((await m.settled('job_elsewhere')).state).toBe('completed');
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('an owner silent past the stale time counts as gone even though its pid exists (a reused pid)', async () => {
+    await writeForeignJob('job_stale', { pid: process.ppid, host: os.hostname(), token: 'old', heartbeatAt: Date.now() - OWNER_STALE_MS - 1000 });
+    const m = manager(controllableRunner().runner);
+    expect(m.get('job_stale')).toMatchObject({ state: 'interrupted', resumable: true });
+  });
+
+  it('an owner on another host is trusted while its heartbeat is fresh, and not after', async () => {
+    await writeForeignJob('job_remote', { pid: 1, host: 'another-host.example', token: 'remote', heartbeatAt: Date.now() });
+    const m = manager(controllableRunner().runner);
+    expect(m.get('job_remote')).toMatchObject({ state: 'running', runningElsewhere: { host: 'another-host.example' } });
+    await writeForeignJob('job_remote', { pid: 1, host: 'another-host.example', token: 'remote', heartbeatAt: Date.now() - OWNER_STALE_MS - 1000 });
+    expect(m.get('job_remote')).toMatchObject({ state: 'interrupted' });
+  });
+
+  it('a manager whose job was taken over stops running it and leaves the new owner’s state alone', async () => {
+    const r1 = controllableRunner();
+    const m1 = createJobManager({ dataDir: dir, getClient: async () => ({ client: fakeClient, sourceUrl: 'http://127.0.0.1/api/v3' }), getSettings: settings, appVersion: '0.1.0', runner: r1.runner, heartbeatMs: 20 });
+    managers.push(m1);
+    const job = await m1.start(request());
+    await r1.started(1);
+    await m1.flush();
+    // A second manager takes over (the first counts as gone: same process) and resumes the job.
+    const r2 = controllableRunner();
+    const m2 = manager(r2.runner);
+    expect(m2.get(job.id)!.state).toBe('interrupted');
+    await m2.resume(job.id);
+    await r2.started(1);
+    // The first manager's next heartbeat finds the new owner and stops its own run.
+    await expect.poll(() => r1.calls[0].signal?.aborted, { timeout: 5_000 }).toBe(true);
+    expect(r1.calls[0].signal?.reason).toBe('taken');
+    await r2.release();
+    expect((await m2.settled(job.id)).state).toBe('completed');
+    await m1.close();
+    await m2.flush();
+    const onDisk = JSON.parse(await readFile(path.join(dir, 'jobs.json'), 'utf8')).jobs[job.id];
+    expect(onDisk.snapshot.state).toBe('completed');
+    expect(onDisk.owner).toBeUndefined();
   });
 });

@@ -11,6 +11,7 @@ export const KNOWN_KEYTAR_FAILURES = {
   'transport-disabled': "Unknown or unsupported transport 'disabled' for address 'disabled:'",
   'prompt-cancelled': 'The operation was cancelled',
   'no-default-keyring': 'Object does not exist at path “/org/freedesktop/secrets/collection/login”',
+  locked: 'Cannot create an item in a locked collection',
 } as const;
 
 export interface FakeKeytar extends KeytarLike {

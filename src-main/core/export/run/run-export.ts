@@ -50,6 +50,8 @@ export interface RunExportOptions {
   plan?: InternalPlan;
   /** Media retry backoff base (tests shorten it). */
   mediaBackoffMs?: number;
+  /** Requests this job has made over all its attempts (the manifest's count); default: the client's own count. */
+  requestsUsed?: () => number;
 }
 
 export interface ExportResult {
@@ -229,7 +231,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
       }
       return {
         mediaOutcomes,
-        requestsUsed: client.requestsMade(),
+        requestsUsed: opts.requestsUsed?.() ?? client.requestsMade(),
         warnings: [...plan.warnings, ...warnings, ...mediaWarnings].filter((w, i, all) => all.indexOf(w) === i),
       };
     },
