@@ -238,6 +238,8 @@ export interface DatasetAccessor {
   count(type: StreamType, scope: DataScope, id: string, roomId?: string): number;
   records(type: StreamType, scope: DataScope, id: string, roomId?: string): IterableIterator<JsonRecord>;
   recordings(experimentId?: string): RecordingInfo[];
+  /** The records of GET /data/variables/room/{roomId}. */
+  variables(roomId: string): JsonRecord[];
   /** Media bytes [start, end) of a recording. */
   mediaBytes(roomId: string, recordingId: string, start?: number, end?: number): Buffer;
   /** The API JSON item for a listing type, as served. */

@@ -150,7 +150,7 @@ describe('tolerant parsing', () => {
     expect(items.filter((e) => e.origin === 'shared').length).toBe(sim.dataset.experiments({ includeShared: true }).filter((e) => e.shared).length);
   });
 
-  it('treats a missing pagination object as a single page', async () => {
+  it('without a pagination object, ends on a short page and pages on after a full one', async () => {
     sim.setShapes({ omitPagination: true });
     const exp = sim.dataset.experiments()[0];
     const c = client();
@@ -158,8 +158,12 @@ describe('tolerant parsing', () => {
     expect(page.hasMore).toBe(false);
     expect(page.nextOffset).toBeNull();
     expect(page.total).toBe(page.records.length);
-    const all = await collect(c.pages('chat', 'experiment', exp.id, {}));
-    expect(all.pages).toBe(1);
+    expect((await collect(c.pages('chat', 'experiment', exp.id, {}))).pages).toBe(1);
+    const first = await c.fetchPage('events', 'experiment', exp.id, {});
+    expect(first).toMatchObject({ hasMore: true, nextOffset: 1000, total: null });
+    const events = await collect(c.pages('events', 'experiment', exp.id, {}));
+    expect(events.records.map((r) => r.id)).toEqual([...sim.dataset.records('events', 'experiment', exp.id)].map((r) => r.id));
+    expect(events.pages).toBe(3);
   });
 
   it('surfaces _warnings in listings and pages', async () => {

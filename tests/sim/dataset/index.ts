@@ -4,7 +4,7 @@ import { Rng } from '../prng';
 import { mediaSha256, mediaSlice } from '../media';
 import { defaultShapes } from '../shapes';
 import type { DataScope, DatasetAccessor, RecordingInfo, ScaleName, ShapeConfig, StreamType } from '../types';
-import { downloadPathOf, experimentItem, mediaSpecOf, participantItem, recordingItem, roomItem } from './items';
+import { downloadPathOf, experimentItem, mediaSpecOf, participantItem, recordingItem, roomItem, variablesOf } from './items';
 import { participantsOf } from './records';
 import type { LazyStreamType } from './scales';
 import { ArrayRoomStream, LazyRoomStream, MergedRoomStream, SIM_EXTRA_BASE, generateRecord, type RoomStream } from './streams';
@@ -231,6 +231,11 @@ export class Dataset {
         for (let i = 0; i < v.length; i++) yield v.get(i);
       },
       recordings: (experimentId) => rooms(experimentId).flatMap((r) => r.recordings.map(recordingInfo)),
+      variables: (roomId) => {
+        const r = w.roomById.get(roomId);
+        if (!r) throw new Error(`No room ${roomId}`);
+        return variablesOf(r).data;
+      },
       mediaBytes(roomId, recordingId, start = 0, end) {
         const rec = w.recordingById.get(recordingId);
         if (!rec || rec.room.id !== roomId) throw new Error(`No recording ${recordingId} in room ${roomId}`);

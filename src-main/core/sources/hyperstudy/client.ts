@@ -55,9 +55,12 @@ export function createHyperStudyClient(opts: HyperStudyClientOptions): HyperStud
       records.push(...env.records);
       warnings.push(...env.warnings);
       const p = env.pagination;
-      if (!p || !p.hasMore || p.returned === 0) break;
+      // Without pagination, a full page may have more behind it; a short one is the last.
+      const more = p ? p.hasMore : env.records.length >= limit;
+      const returned = p ? p.returned : env.records.length;
+      if (!more || returned === 0) break;
       // Without nextOffset (it is optional), the next page starts after this one.
-      const next = p.nextOffset ?? offset + p.returned;
+      const next = p?.nextOffset ?? offset + returned;
       if (next <= offset) break;
       offset = next;
     }
@@ -194,15 +197,18 @@ export function createHyperStudyClient(opts: HyperStudyClientOptions): HyperStud
     const env = readEnvelope(body, url);
     const p = env.pagination;
     const returned = p ? p.returned : env.records.length;
+    // Without pagination, a full page may have more behind it (how many, nobody said); a short one is the last.
+    const full = !p && returned >= limit;
+    const hasMore = p ? p.hasMore : full;
     const records = d.timeField ? env.records.filter((r) => withinTimeWindow(r[d.timeField!], query.startTime, query.endTime)) : env.records;
     return {
       records,
       offset,
       returned,
-      total: p ? p.total : env.records.length,
-      hasMore: p ? p.hasMore : false,
+      total: p ? p.total : full ? null : offset + returned,
+      hasMore,
       // Without nextOffset (it is optional), the next page starts after the records this one returned.
-      nextOffset: p && p.hasMore ? (p.nextOffset ?? offset + returned) : null,
+      nextOffset: hasMore ? (p?.nextOffset ?? offset + returned) : null,
       warnings: env.warnings,
       metadata: env.metadata,
     };
