@@ -190,7 +190,7 @@ export interface Plan {
   streams: PlannedStream[];
   /** Listing requests (rooms, participants, experiment) on top of the data streams. */
   listingRequests: number;
-  /** Media mints (one API request per recording). */
+  /** Media link requests, one per recording: its mint, or a fresh listing should its signed URL expire. */
   mediaRequests: number;
   requestsNeeded: number;
   /** Requests already spent making this plan (first pages). */

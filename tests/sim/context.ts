@@ -16,6 +16,8 @@ export interface SimContext {
   signer: UrlSigner;
   now: () => number;
   origin: () => string;
+  /** Origin of the storage server that serves signed media URLs (another port). */
+  storageOrigin: () => string;
   signedUrlTtlSec: number;
 }
 

@@ -1,16 +1,19 @@
-// The simulator against the documented contract (reference §2–§5), over real HTTP.
+// The simulator against the documented contract, over real HTTP, with every shape at its default
+// (docs/hyperstudy-api-notes.md lists where each answer comes from; shapes.test.ts tests each
+// switch on its own).
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from './index';
-import { get, getJson, pageAll } from './test-helpers';
+import { startSimulator, type Simulator, type StreamType } from './index';
+import { fakeClock, get, getJson, pageAll } from './test-helpers';
 
 let sim: Simulator;
 let expA: string; // own experiment with 2 rooms (events stream > 1000 records)
 let expB: string; // own experiment with the hostile room id
 let shared: string;
+const clock = fakeClock(Date.UTC(2026, 0, 1));
 
 beforeAll(async () => {
-  sim = await startSimulator({ scale: 'tiny', seed: 1 });
+  sim = await startSimulator({ scale: 'tiny', seed: 1, now: clock.now, signedUrlTtlSec: 600 });
   const exps = sim.dataset.experiments();
   expA = exps[0].id;
   expB = exps[1].id;
@@ -18,8 +21,10 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
+const STREAMS: StreamType[] = ['events', 'recordings', 'chat', 'videochat', 'ratings/continuous', 'ratings/sparse', 'sync', 'components', 'eyetracking'];
+
 describe('success envelope and pagination', () => {
-  it('wraps data streams in the documented envelope', async () => {
+  it('wraps data streams in the documented envelope: pagination {total, returned, hasMore, nextOffset}', async () => {
     const { status, body, res } = await getJson(sim, `/data/events/experiment/${expA}?limit=10`);
     expect(status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -28,20 +33,19 @@ describe('success envelope and pagination', () => {
     expect(m).toMatchObject({ dataType: 'events', scope: 'experiment', scopeId: expA });
     expect(Date.parse(m.timestamp)).not.toBeNaN();
     expect(m.query).toEqual({ startTime: null, endTime: null, category: null, limit: 10, offset: 0, sort: 'timestamp', order: 'asc' });
-    expect(m.pagination).toEqual({ total: 2500, returned: 10, hasMore: true, limit: 10, offset: 0, nextOffset: 10 });
+    expect(m.pagination).toEqual({ total: 2500, returned: 10, hasMore: true, nextOffset: 10 });
     expect(Object.keys(m.processing).sort()).toEqual(['enriched', 'experimentStartedAt', 'processingTimeMs', 'version']);
     expect(m.processing).toMatchObject({ enriched: true, version: '3.0.0' });
     expect(typeof m.processing.processingTimeMs).toBe('number');
-    expect(m.processing.experimentStartedAt).toBe(sim.dataset.rooms(expA)[0].startTime);
+    expect(m.processing.experimentStartedAt).toBe(sim.dataset.experiments()[0].startedAt);
     expect(body.data).toHaveLength(10);
   });
 
   it('defaults to pages of 1000, omits nextOffset on the last page, and pages to the exact total', async () => {
     const first = await getJson(sim, `/data/events/experiment/${expA}`);
-    expect(first.body.metadata.pagination).toMatchObject({ total: 2500, returned: 1000, hasMore: true, limit: 1000, nextOffset: 1000 });
+    expect(first.body.metadata.pagination).toEqual({ total: 2500, returned: 1000, hasMore: true, nextOffset: 1000 });
     const last = await getJson(sim, `/data/events/experiment/${expA}?offset=2000`);
-    expect(last.body.metadata.pagination).toEqual({ total: 2500, returned: 500, hasMore: false, limit: 1000, offset: 2000 });
-    expect('nextOffset' in last.body.metadata.pagination).toBe(false);
+    expect(last.body.metadata.pagination).toEqual({ total: 2500, returned: 500, hasMore: false });
     const { records, requests } = await pageAll(sim, `/data/events/experiment/${expA}`, 1000);
     expect(requests).toBe(3);
     expect(records).toHaveLength(2500);
@@ -53,7 +57,7 @@ describe('success envelope and pagination', () => {
 
   it('clamps limit above 1000 and rejects a bad limit with INVALID_PARAMETER', async () => {
     const { body } = await getJson(sim, `/data/events/experiment/${expA}?limit=5000`);
-    expect(body.metadata.pagination.limit).toBe(1000);
+    expect(body.metadata.pagination.returned).toBe(1000);
     expect(body.metadata.query.limit).toBe(1000);
     expect(body.data).toHaveLength(1000);
     const bad = await getJson(sim, `/data/events/experiment/${expA}?limit=abc`);
@@ -64,25 +68,44 @@ describe('success envelope and pagination', () => {
   it('answers an offset past the end with an empty last page', async () => {
     const { body } = await getJson(sim, `/data/events/experiment/${expA}?offset=9999`);
     expect(body.data).toEqual([]);
-    expect(body.metadata.pagination).toEqual({ total: 2500, returned: 0, hasMore: false, limit: 1000, offset: 9999 });
+    expect(body.metadata.pagination).toEqual({ total: 2500, returned: 0, hasMore: false });
+  });
+
+  it('keeps experimentStartedAt consistent with every onset, at every scope', async () => {
+    const room = sim.dataset.rooms(expA)[1];
+    const p = sim.dataset.participants({ roomId: room.id })[0];
+    for (const type of ['events', 'chat', 'ratings/continuous', 'ratings/sparse', 'sync', 'components', 'eyetracking', 'videochat']) {
+      for (const path of [`/data/${type}/experiment/${expA}`, `/data/${type}/room/${room.id}`, `/data/${type}/participant/${p.id}?roomId=${room.id}`]) {
+        const { body } = await getJson(sim, path);
+        const start = Date.parse(body.metadata.processing.experimentStartedAt);
+        expect(body.data.length, path).toBeGreaterThan(0);
+        for (const r of body.data) expect(Date.parse(r.timestamp) - r.onset, `${path} ${JSON.stringify(r).slice(0, 80)}`).toBe(start);
+      }
+    }
+    for (const path of [`/data/rooms/experiment/${expA}`, `/data/participants/experiment/${expA}`, `/data/variables/room/${room.id}`]) {
+      expect((await getJson(sim, path)).body.metadata.processing.experimentStartedAt).toBe(sim.dataset.experiments()[0].startedAt);
+    }
   });
 });
 
 describe('query parameters', () => {
-  it('filters by time range (inclusive) and by room', async () => {
+  it('filters by time range: startTime and endTime are exclusive (after / before)', async () => {
     const all = [...sim.dataset.records('events', 'experiment', expA)];
     const from = all[100].timestamp as string;
     const to = all[199].timestamp as string;
     const { records } = await pageAll(sim, `/data/events/experiment/${expA}?startTime=${from}&endTime=${to}`, 1000);
-    const expected = all.filter((r) => (r.timestamp as string) >= from && (r.timestamp as string) <= to);
-    expect(records).toEqual(expected);
-    const room = sim.dataset.rooms(expA)[1].id;
-    const byRoom = await getJson(sim, `/data/events/experiment/${expA}?roomId=${room}&limit=1000`);
-    expect(byRoom.body.metadata.pagination.total).toBe(1250);
-    expect(byRoom.body.data.every((r: any) => r.roomId === room)).toBe(true);
+    expect(records).toEqual(all.filter((r) => (r.timestamp as string) > from && (r.timestamp as string) < to));
+    expect(records.some((r) => r.timestamp === from || r.timestamp === to)).toBe(false);
     const badTime = await getJson(sim, `/data/events/experiment/${expA}?startTime=yesterday`);
     expect(badTime.status).toBe(400);
     expect(badTime.body.error.details.parameter).toBe('startTime');
+  });
+
+  it('filters by room', async () => {
+    const room = sim.dataset.rooms(expA)[1].id;
+    const byRoom = await getJson(sim, `/data/events/experiment/${expA}?roomId=${room}&limit=1000`);
+    expect(byRoom.body.metadata.pagination.total).toBe(1250);
+    expect(byRoom.body.data.every((r: any) => r.sessionId === room)).toBe(true);
   });
 
   it('filters by deployment', async () => {
@@ -92,7 +115,7 @@ describe('query parameters', () => {
     expect(body.metadata.pagination.total).toBe(rooms.filter((r) => r.deploymentId === dep).length * 1250);
   });
 
-  it('sorts descending and by onset', async () => {
+  it('sorts descending and by onset where the docs show sort, and ignores sort elsewhere', async () => {
     const asc = [...sim.dataset.records('chat', 'experiment', expA)];
     const desc = await getJson(sim, `/data/chat/experiment/${expA}?order=desc`);
     expect(desc.body.data).toEqual([...asc].reverse());
@@ -100,29 +123,38 @@ describe('query parameters', () => {
     const onsets = onset.body.data.map((r: any) => r.onset);
     expect(onsets).toEqual([...onsets].sort((a: number, b: number) => a - b));
     expect(onsets.some((o: number) => o < 0)).toBe(true);
-    expect(new Set(onset.body.data.map((r: any) => r.messageId))).toEqual(new Set(asc.map((r) => r.messageId)));
-    const bad = await getJson(sim, `/data/chat/experiment/${expA}?order=sideways`);
-    expect(bad.status).toBe(400);
+    expect((await getJson(sim, `/data/chat/experiment/${expA}?order=sideways`)).status).toBe(400);
+    for (const type of ['recordings', 'components', 'eyetracking']) {
+      const plain = await getJson(sim, `/data/${type}/experiment/${expA}`);
+      const asked = await getJson(sim, `/data/${type}/experiment/${expA}?sort=onset&order=desc`);
+      expect(asked.status).toBe(200);
+      const ids = (b: any) => b.data.map((r: any) => r.recordingId ?? r.id ?? `${r.componentId}@${r.timestamp}`);
+      expect(ids(asked.body)).toEqual(ids(plain.body));
+      expect(asked.body.metadata.query.sort).toBeUndefined();
+    }
   });
 
-  it('filters events by category', async () => {
+  it('filters events by category; questionnaire answers are post_experiment', async () => {
     const { body } = await getJson(sim, `/data/events/experiment/${expA}?category=pre_experiment`);
     expect(body.data.length).toBeGreaterThan(0);
-    expect(body.data.every((r: any) => r.category === 'pre_experiment' && r.onset < 0)).toBe(true);
+    expect(body.data.every((r: any) => r.category === 'pre_experiment' && r.eventType.match(/^(consent|instructions)\./))).toBe(true);
     expect(body.metadata.query.category).toBe('pre_experiment');
+    const categories = new Set([...sim.dataset.records('events', 'experiment', expA)].map((r) => r.category));
+    expect([...categories].sort()).toEqual(['communication', 'component', 'media', 'post_experiment', 'pre_experiment', 'state', 'sync', 'system']);
   });
 
-  it('requires roomId for participant scope (400 INVALID_PARAMETER)', async () => {
+  it('serves the participant scope without roomId (a filter, not a requirement); counts still need it', async () => {
     const p = sim.dataset.participants({ experimentId: expA })[0];
-    const { status, body } = await getJson(sim, `/data/events/participant/${p.id}`);
-    expect(status).toBe(400);
-    expect(body.error.code).toBe('INVALID_PARAMETER');
-    expect(body.error.details.parameter).toBe('roomId');
-    const ok = await getJson(sim, `/data/events/participant/${p.id}?roomId=${p.roomId}`);
-    expect(ok.status).toBe(200);
-    expect(ok.body.data.length).toBeGreaterThan(0);
-    expect(ok.body.data.every((r: any) => r.participantId === p.id)).toBe(true);
-    expect(ok.body.metadata.pagination.total).toBe(sim.dataset.count('events', 'participant', p.id, p.roomId));
+    const without = await getJson(sim, `/data/events/participant/${p.id}`);
+    expect(without.status).toBe(200);
+    expect(without.body.data.length).toBeGreaterThan(0);
+    expect(without.body.data.every((r: any) => r.participantId === p.id)).toBe(true);
+    expect(without.body.metadata.pagination.total).toBe(sim.dataset.count('events', 'participant', p.id, p.roomId));
+    const withRoom = await getJson(sim, `/data/events/participant/${p.id}?roomId=${p.roomId}`);
+    expect(withRoom.body.data).toEqual(without.body.data);
+    const noRoom = await getJson(sim, `/data/counts/participant/${p.id}`);
+    expect(noRoom.status).toBe(400);
+    expect(noRoom.body.error).toMatchObject({ code: 'INVALID_PARAMETER', details: { parameter: 'roomId' } });
   });
 
   it('answers a participant with another room id with an empty page, and counts with 404', async () => {
@@ -133,13 +165,6 @@ describe('query parameters', () => {
     expect(body.data).toEqual([]);
     expect(body.metadata.pagination.total).toBe(0);
     expect((await getJson(sim, `/data/counts/participant/${p.id}?roomId=${elsewhere}`)).status).toBe(404);
-  });
-
-  it('puts chat participants in senderId and recipientIds', async () => {
-    const p = sim.dataset.participants({ experimentId: expA })[0];
-    const { body } = await getJson(sim, `/data/chat/participant/${p.id}?roomId=${p.roomId}`);
-    expect(body.data.length).toBeGreaterThan(0);
-    for (const m of body.data) expect(m.senderId === p.id || m.recipientIds.includes(p.id)).toBe(true);
   });
 
   it('rejects a scope the type does not support and unknown types', async () => {
@@ -154,13 +179,105 @@ describe('query parameters', () => {
   });
 });
 
+describe('record shapes', () => {
+  it('events carry sessionId = the room id and no roomId', async () => {
+    for (const room of sim.dataset.rooms()) {
+      const { body } = await getJson(sim, `/data/events/room/${encodeURIComponent(room.id)}`, { org: sim.orgId });
+      expect(body.data.length).toBeGreaterThan(0);
+      for (const e of body.data) {
+        expect(e.sessionId).toBe(room.id);
+        expect('roomId' in e).toBe(false);
+      }
+    }
+  });
+
+  it('components carry the documented fields plus their participant, and no id or roomId', async () => {
+    const { body } = await getJson(sim, `/data/components/experiment/${expA}`);
+    const participants = new Set(sim.dataset.participants({ experimentId: expA }).map((p) => p.id));
+    for (const c of body.data) {
+      expect(c).toMatchObject({ componentId: expect.any(String), componentType: expect.any(String), experimentId: expA, stateId: expect.any(String), config: expect.any(Object), timestamp: expect.any(String), onset: expect.any(Number), variableSnapshot: expect.any(Object), completed: expect.any(Boolean) });
+      expect(participants.has(c.participantId)).toBe(true);
+      expect('id' in c || 'roomId' in c || 'sessionId' in c).toBe(false);
+    }
+  });
+
+  it('ratings: sparse carry componentId, scaleMin, scaleMax and labels; continuous value is 0–1 beside rawValue', async () => {
+    const sparse = await getJson(sim, `/data/ratings/sparse/experiment/${expA}`);
+    expect(sparse.body.metadata).toMatchObject({ dataType: 'ratings', ratingType: 'sparse' });
+    for (const r of sparse.body.data) {
+      expect(Object.keys(r).sort()).toEqual(['componentId', 'experimentId', 'labels', 'onset', 'participantId', 'ratingId', 'responseTime', 'roomId', 'scaleMax', 'scaleMin', 'timestamp', 'value'].sort());
+      expect(r.labels).toEqual({ min: expect.any(String), max: expect.any(String) });
+      expect(r.value).toBeGreaterThanOrEqual(r.scaleMin);
+      expect(r.value).toBeLessThanOrEqual(r.scaleMax);
+    }
+    const cont = await getJson(sim, `/data/ratings/continuous/experiment/${expA}`);
+    expect(cont.body.metadata.ratingType).toBe('continuous');
+    for (const r of cont.body.data) {
+      expect(r.value).toBeGreaterThanOrEqual(0);
+      expect(r.value).toBeLessThanOrEqual(1);
+      expect(r.normalizedValue).toBe(r.value);
+      expect(r.value).toBeCloseTo((r.rawValue - r.scaleMin) / (r.scaleMax - r.scaleMin), 3);
+    }
+    expect(cont.body.data.some((r: any) => r.rawValue > 1)).toBe(true);
+  });
+
+  it('serves continuous ratings at 5–10 Hz per participant', async () => {
+    const room = sim.dataset.rooms(expA)[0];
+    const p = room.participantIds[0];
+    const { body } = await getJson(sim, `/data/ratings/continuous/participant/${p}?roomId=${room.id}`);
+    const t = body.data.map((r: any) => Date.parse(r.timestamp));
+    const hz = (t.length - 1) / ((t[t.length - 1] - t[0]) / 1000);
+    expect(hz).toBeGreaterThanOrEqual(4.5);
+    expect(hz).toBeLessThanOrEqual(10.5);
+  });
+
+  it('sync quality is a number 0–1 and chat messageType is text', async () => {
+    const sync = await getJson(sim, `/data/sync/experiment/${expA}`);
+    for (const r of sync.body.data) {
+      expect(typeof r.syncQuality).toBe('number');
+      expect(r.syncQuality).toBeGreaterThanOrEqual(0);
+      expect(r.syncQuality).toBeLessThanOrEqual(1);
+    }
+    const chat = await getJson(sim, `/data/chat/experiment/${expA}`);
+    expect(new Set(chat.body.data.map((m: any) => m.messageType))).toEqual(new Set(['text']));
+    const p = sim.dataset.participants({ experimentId: expA })[0];
+    const mine = await getJson(sim, `/data/chat/participant/${p.id}?roomId=${p.roomId}`);
+    expect(mine.body.data.length).toBeGreaterThan(0);
+    for (const m of mine.body.data) expect(m.senderId === p.id || m.recipientIds.includes(p.id)).toBe(true);
+  });
+
+  it('every type names its room as documented (roomId; events sessionId; components neither)', async () => {
+    const room = sim.dataset.rooms(expA)[0];
+    for (const type of STREAMS) {
+      const { body } = await getJson(sim, `/data/${type}/room/${room.id}`);
+      expect(body.data.length, type).toBeGreaterThan(0);
+      for (const r of body.data) {
+        if (type === 'events') expect(r.sessionId).toBe(room.id);
+        else if (type === 'components') expect(r.roomId ?? r.sessionId).toBeUndefined();
+        else expect(r.roomId, type).toBe(room.id);
+      }
+    }
+  });
+});
+
 describe('auth and scopes', () => {
-  it('answers a missing or unknown key with the 401 envelope', async () => {
-    const expected = { status: 'error', error: { code: 'AUTHENTICATION_ERROR', message: 'Invalid or expired API key' } };
+  it('answers a missing or unknown key with 401 UNAUTHORIZED', async () => {
+    const expected = { status: 'error', error: { code: 'UNAUTHORIZED', message: 'Invalid or expired API key' } };
     for (const key of [null, 'hst_test_unknown', 'sk_live_wrong_prefix', sim.apiKey.replace('hst_test_', 'hst_live_')]) {
       const { status, body } = await getJson(sim, `/experiments`, { key });
       expect(status).toBe(401);
       expect(body).toEqual(expected);
+    }
+  });
+
+  it('needs a key for /health too', async () => {
+    const ok = await getJson(sim, '/health');
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ status: 'healthy', version: '3.0.0', timestamp: expect.any(String) });
+    for (const key of [null, 'hst_test_nope']) {
+      const denied = await getJson(sim, '/health', { key });
+      expect(denied.status).toBe(401);
+      expect(denied.body.error.code).toBe('UNAUTHORIZED');
     }
   });
 
@@ -219,36 +336,26 @@ describe('organisation header and shared experiments', () => {
 });
 
 describe('listing endpoints', () => {
-  it('serves /health as {"status":"healthy"} with and without a key', async () => {
-    for (const key of [undefined, null]) {
-      const { status, body } = await getJson(sim, '/health', { key });
-      expect(status).toBe(200);
-      expect(body).toEqual({ status: 'healthy', version: '3.0.0', timestamp: expect.any(String) });
-    }
-    expect((await getJson(sim, '/health', { key: 'hst_test_nope' })).status).toBe(401);
-  });
-
   it('lists experiments with search, limit and offset (default page 50)', async () => {
     const { body } = await getJson(sim, '/experiments');
-    expect(body.metadata).toMatchObject({ dataType: 'experiments', scope: 'user' });
-    expect(body.metadata.pagination).toEqual({ total: 2, returned: 2, hasMore: false, limit: 50, offset: 0 });
+    expect(body.metadata).toMatchObject({ dataType: 'experiments', scope: 'user', query: { limit: 50, offset: 0 } });
+    expect(body.metadata.pagination).toEqual({ total: 2, returned: 2, hasMore: false });
     for (const e of body.data) {
       expect(e).toMatchObject({ id: expect.stringMatching(/^exp_/), name: expect.any(String), description: expect.any(String), ownerEmail: expect.any(String), roomCount: expect.any(Number), participantCount: expect.any(Number), createdAt: expect.any(String), updatedAt: expect.any(String), status: expect.any(String) });
     }
-    const page = await getJson(sim, '/experiments?limit=1&offset=1');
-    expect(page.body.data.map((e: any) => e.id)).toEqual([expB]);
-    expect(page.body.metadata.pagination).toEqual({ total: 2, returned: 1, hasMore: false, limit: 1, offset: 1 });
+    const page = await getJson(sim, '/experiments?limit=1');
+    expect(page.body.metadata.pagination).toEqual({ total: 2, returned: 1, hasMore: true, nextOffset: 1 });
+    const next = await getJson(sim, '/experiments?limit=1&offset=1');
+    expect(next.body.data.map((e: any) => e.id)).toEqual([expB]);
     const name = body.data[0].name as string;
     const found = await getJson(sim, `/experiments?search=${encodeURIComponent(name.slice(0, 5).toLowerCase())}`);
     expect(found.body.data.map((e: any) => e.id)).toContain(expA);
-    const none = await getJson(sim, `/experiments?search=zzzz-no-such`);
-    expect(none.body.data).toEqual([]);
+    expect((await getJson(sim, `/experiments?search=zzzz-no-such`)).body.data).toEqual([]);
   });
 
   it('returns one experiment as a one-element list with the detail fields', async () => {
     const { body } = await getJson(sim, `/experiments/${expA}`);
     expect(body.metadata.dataType).toBe('experiment');
-    expect(Array.isArray(body.data)).toBe(true);
     expect(body.data).toHaveLength(1);
     expect(body.data[0]).toMatchObject({ id: expA, ownerId: expect.any(String), states: expect.any(Array), roles: expect.any(Object), requiredParticipants: expect.any(Number) });
     expect((await getJson(sim, '/experiments/exp_nope')).status).toBe(404);
@@ -266,8 +373,7 @@ describe('listing endpoints', () => {
     const sessions = await getJson(sim, `/deployments/${depId}/sessions`);
     expect(sessions.body.metadata).toMatchObject({ dataType: 'sessions', scope: 'deployment', scopeId: depId });
     expect(sessions.body.data[0]).toEqual({ id: expect.any(String), experimentId: expA, deploymentId: depId, status: expect.any(String), participantCount: expect.any(Number), createdAt: expect.any(String) });
-    const all = await getJson(sim, `/deployments`);
-    expect(all.body.data.some((d: any) => d.experimentId === shared)).toBe(false);
+    expect((await getJson(sim, `/deployments`)).body.data.some((d: any) => d.experimentId === shared)).toBe(false);
   });
 
   it('lists rooms of an experiment, enriched', async () => {
@@ -314,42 +420,23 @@ describe('listing endpoints', () => {
     expect(counts.counts.events).toBe(sim.dataset.count('events', 'participant', p, room.id));
     expect('chat' in counts.counts).toBe(false);
     expect(counts.hasData.textchat).toBe(counts.counts.textchat > 0);
-    const noRoom = await getJson(sim, `/data/counts/participant/${p}`);
-    expect(noRoom.status).toBe(400);
-    expect(noRoom.body.error.code).toBe('INVALID_PARAMETER');
-  });
-
-  it('serves sparse ratings in the fixture shape with metadata.ratingType', async () => {
-    const { body } = await getJson(sim, `/data/ratings/sparse/experiment/${expA}`);
-    expect(body.metadata).toMatchObject({ dataType: 'ratings', ratingType: 'sparse' });
-    expect(body.data[0]).toMatchObject({ ratingId: expect.any(String), participantId: expect.any(String), onset: expect.any(Number), rawOnset: expect.any(Number), value: expect.any(Number), scale: { min: 0, max: 80 }, type: 'sparse', sparseRatingData: expect.objectContaining({ componentData: expect.any(Object) }), metadata: expect.objectContaining({ question: expect.any(String) }) });
-  });
-
-  it('serves continuous ratings at 5–10 Hz per participant', async () => {
-    const room = sim.dataset.rooms(expA)[0];
-    const p = room.participantIds[0];
-    const { body } = await getJson(sim, `/data/ratings/continuous/participant/${p}?roomId=${room.id}`);
-    const t = body.data.map((r: any) => Date.parse(r.timestamp));
-    const hz = (t.length - 1) / ((t[t.length - 1] - t[0]) / 1000);
-    expect(hz).toBeGreaterThanOrEqual(4.5);
-    expect(hz).toBeLessThanOrEqual(10.5);
   });
 });
 
 describe('formats', () => {
-  it('returns text/csv without an envelope for format=csv', async () => {
+  it('returns text/csv without an envelope or paging headers for format=csv', async () => {
     const res = await get(sim, `/data/chat/experiment/${expA}?format=csv&limit=5`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
-    expect(res.headers.get('x-total-count')).toBe(String(sim.dataset.count('chat', 'experiment', expA)));
+    expect(res.headers.get('x-total-count')).toBeNull();
+    expect(res.headers.get('x-has-more')).toBeNull();
     const text = await res.text();
     expect(text.startsWith('{')).toBe(false);
     expect(text.split('\r\n')[0].split(',')).toContain('messageId');
   });
 
   it('writes CSV that an independent reader (python csv) parses back to the JSON values', async () => {
-    const res = await get(sim, `/data/chat/experiment/${expA}?format=csv`);
-    const text = await res.text();
+    const text = await (await get(sim, `/data/chat/experiment/${expA}?format=csv`)).text();
     const py = spawnSync('python3', ['-c', 'import csv,sys,json; print(json.dumps(list(csv.DictReader(sys.stdin))))'], { input: text, encoding: 'utf8' });
     expect(py.status).toBe(0);
     const rows = JSON.parse(py.stdout) as Array<Record<string, string>>;
@@ -360,36 +447,57 @@ describe('formats', () => {
       expect(row.content).toBe(records[i].content);
       expect(JSON.parse(row.recipientIds)).toEqual(records[i].recipientIds);
     });
-    const events = await (await get(sim, `/data/events/experiment/${expA}?format=csv&limit=200`)).text();
-    const header = events.split('\r\n')[0].split(',');
+    const header = (await (await get(sim, `/data/events/experiment/${expA}?format=csv&limit=200`)).text()).split('\r\n')[0].split(',');
     expect(header).toContain('response_value');
     expect(header).toContain('response_responseTime');
   });
 
-  it('returns one JSON object per line for format=ndjson', async () => {
-    const res = await get(sim, `/data/events/experiment/${expA}?format=ndjson&limit=3`);
-    expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines).toEqual([...sim.dataset.records('events', 'experiment', expA)].slice(0, 3));
-  });
-
-  it('rejects unknown formats', async () => {
-    expect((await getJson(sim, `/data/events/experiment/${expA}?format=xml`)).status).toBe(400);
+  it('refuses format=ndjson and unknown formats (the docs show json and csv)', async () => {
+    for (const f of ['ndjson', 'xml']) {
+      const r = await getJson(sim, `/data/events/experiment/${expA}?format=${f}`);
+      expect(r.status).toBe(400);
+      expect(r.body.error.details.parameter).toBe('format');
+    }
   });
 });
 
-describe('recordings listing', () => {
-  it('lists recordings with downloadPath and the documented fields', async () => {
+describe('recordings and signed URLs', () => {
+  it('lists recordings with a signed downloadUrl on a separate storage origin, and no downloadPath', async () => {
     const { body } = await getJson(sim, `/data/recordings/experiment/${expA}`);
-    expect(body.metadata.query.sort).toBe('startTime');
     expect(body.data.length).toBeGreaterThan(0);
+    expect(sim.storageOrigin).not.toBe(sim.origin);
     for (const r of body.data) {
-      expect(r).toMatchObject({ recordingId: expect.any(String), participantId: expect.any(String), participantName: expect.any(String), startTime: expect.any(String), endTime: expect.any(String), duration: expect.any(Number), fileSize: expect.any(Number), format: expect.stringMatching(/^(mp4|webm)$/), status: 'completed', fileName: expect.any(String), downloadPath: expect.stringMatching(/^\/data\/recordings\/download\//), metadata: { type: expect.stringMatching(/^(video|audio)$/), recordingType: expect.any(String), roomName: expect.any(String), experimentId: expA } });
+      expect(r).toMatchObject({ recordingId: expect.any(String), roomId: expect.any(String), participantId: expect.any(String), participantName: expect.any(String), startTime: expect.any(String), endTime: expect.any(String), duration: expect.any(Number), fileSize: expect.any(Number), format: expect.stringMatching(/^(mp4|webm)$/), status: 'completed', fileName: expect.any(String), metadata: { type: expect.stringMatching(/^(video|audio)$/), recordingType: expect.any(String), roomName: expect.any(String), experimentId: expA } });
+      expect(r.downloadUrl.startsWith(`${sim.storageOrigin}/storage/`)).toBe(true);
+      expect(r.downloadUrl).toMatch(/[?&]expires=\d+&/);
+      expect('downloadPath' in r).toBe(false);
       const info = sim.dataset.recordings(expA).find((x) => x.recordingId === r.recordingId)!;
       expect(r.fileSize).toBe(info.size);
-      expect(r.fileSize).toBeGreaterThanOrEqual(64 * 1024);
-      expect(r.fileSize).toBeLessThanOrEqual(256 * 1024);
       if (r.checksum) expect(r.checksum.sha256).toBe(info.sha256);
     }
+  });
+
+  it('serves a downloadUrl without any key, refuses it once expired, and a new listing signs a fresh one', async () => {
+    const room = sim.dataset.rooms(expA)[0];
+    const list = async () => (await getJson(sim, `/data/recordings/room/${room.id}`)).body.data[0];
+    const rec = await list();
+    const info = sim.dataset.recordings(expA).find((x) => x.recordingId === rec.recordingId)!;
+    const ok = await fetch(rec.downloadUrl);
+    expect(ok.status).toBe(200);
+    expect(Buffer.from(await ok.arrayBuffer()).equals(sim.dataset.mediaBytes(info.roomId, info.recordingId))).toBe(true);
+    clock.advance(601_000);
+    const expired = await fetch(rec.downloadUrl);
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toContain('ExpiredToken');
+    const fresh = await list();
+    expect(fresh.downloadUrl).not.toBe(rec.downloadUrl);
+    expect((await fetch(fresh.downloadUrl, { method: 'HEAD' })).status).toBe(200);
+  });
+
+  it('keeps the two origins apart: no media on the API origin, no API on the storage origin', async () => {
+    const rec = (await getJson(sim, `/data/recordings/experiment/${expA}`)).body.data[0];
+    const onApi = rec.downloadUrl.replace(sim.storageOrigin, sim.origin);
+    expect((await fetch(onApi)).status).toBe(404);
+    expect((await fetch(`${sim.storageOrigin}/api/v3/experiments`, { headers: { 'X-API-Key': sim.apiKey } })).status).toBe(404);
   });
 });

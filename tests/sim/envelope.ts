@@ -43,9 +43,12 @@ export function successEnvelope(data: unknown, parts: SuccessParts, shapes: Shap
   };
   if (parts.query) metadata.query = parts.query;
   if (parts.pagination && !shapes.omitPagination) {
-    // Shape variants a robust pager must survive: a wrong total (hasMore stays right), no nextOffset.
-    const p = { ...parts.pagination, total: Math.max(0, parts.pagination.total + shapes.totalOffBy) };
-    if (shapes.omitNextOffset) delete p.nextOffset;
+    // The docs show total, returned, hasMore and nextOffset; the SDK fixtures also echo limit and
+    // offset. Shape variants a robust pager must survive: a wrong total (hasMore stays right), no nextOffset.
+    const { total, returned, hasMore, limit, offset, nextOffset } = parts.pagination;
+    const p: JsonRecord = { total: Math.max(0, total + shapes.totalOffBy), returned, hasMore };
+    if (shapes.paginationEcho) Object.assign(p, { limit, offset });
+    if (nextOffset !== undefined && !shapes.omitNextOffset) p.nextOffset = nextOffset;
     metadata.pagination = p;
   }
   metadata.processing = {
@@ -75,7 +78,7 @@ export function errorBody(e: ApiError, shapes: ShapeConfig): JsonRecord {
 }
 
 export const errors = {
-  unauthorized: (): ApiError => ({ status: 401, code: 'AUTHENTICATION_ERROR', message: 'Invalid or expired API key' }),
+  unauthorized: (code: 'UNAUTHORIZED' | 'AUTHENTICATION_ERROR' = 'UNAUTHORIZED'): ApiError => ({ status: 401, code, message: 'Invalid or expired API key' }),
   forbidden: (required: string[], provided: string[]): ApiError => ({
     status: 403,
     code: 'FORBIDDEN',

@@ -173,30 +173,3 @@ describe('control route', () => {
     expect((await post('/append', { type: 'chat', experimentId: exp.id, roomId: 'room_nope', n: 1 })).status).toBe(400);
   });
 });
-
-describe('shape variants', () => {
-  it('switches single-item, pagination, bare-array and bare-error shapes', async () => {
-    sim = await startSimulator();
-    const exp = sim.dataset.experiments()[0].id;
-    sim.setShapes({ singleItem: 'object', omitPagination: true, sharedBareArray: true, bareErrors: true });
-    const one = await getJson(sim, `/experiments/${exp}`);
-    expect(Array.isArray(one.body.data)).toBe(false);
-    expect(one.body.data.id).toBe(exp);
-    const page = await getJson(sim, `/data/events/experiment/${exp}?limit=2`);
-    expect(page.body.metadata.pagination).toBeUndefined();
-    const sharedList = await getJson(sim, '/experiments/shared', { org: sim.orgId });
-    expect(Array.isArray(sharedList.body)).toBe(true);
-    expect(sharedList.body).toHaveLength(1);
-    const denied = await getJson(sim, `/data/chat/experiment/${exp}`, { key: sim.limitedKey });
-    expect(denied.status).toBe(403);
-    expect(denied.body).toEqual({ error: expect.any(String) });
-    sim.setShapes({ omitPagination: false, totalOffBy: -7, omitNextOffset: true });
-    const skewed = await getJson(sim, `/data/events/experiment/${exp}?limit=1000`);
-    expect(skewed.body.metadata.pagination).toEqual({ total: 2493, returned: 1000, hasMore: true, limit: 1000, offset: 0 });
-    const lastPage = await getJson(sim, `/data/events/experiment/${exp}?limit=1000&offset=2000`);
-    expect(lastPage.body.metadata.pagination).toMatchObject({ returned: 500, hasMore: false });
-    sim.setShapes({ singleItem: 'list' });
-    const dep = sim.dataset.experiments()[0].deploymentIds[0];
-    expect(Array.isArray((await getJson(sim, `/deployments/${dep}`)).body.data)).toBe(true);
-  });
-});

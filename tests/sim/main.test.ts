@@ -30,7 +30,7 @@ async function startCli(args: string[]): Promise<Started> {
     const timer = setTimeout(() => reject(new Error(`simulator did not start: ${lines.join('\n')}`)), 20_000);
     rl.on('line', (l) => {
       lines.push(l);
-      if (lines.length >= 6) {
+      if (lines.length >= 7) {
         clearTimeout(timer);
         resolve();
       }
@@ -87,10 +87,28 @@ describe.skipIf(!hasCurl)('npm run sim (tests/sim/main.ts) with curl', () => {
     expect(body.metadata.pagination.total).toBe(2);
   });
 
-  it('curl without a key gets a 401 envelope', () => {
-    const r = curl([`${base}/experiments`]);
-    expect(r.status).toBe(401);
-    expect(JSON.parse(r.body)).toEqual({ status: 'error', error: { code: 'AUTHENTICATION_ERROR', message: 'Invalid or expired API key' } });
+  it('curl without a key, or with a bad one, gets 401 UNAUTHORIZED (health too)', () => {
+    for (const args of [[`${base}/experiments`], ['-H', 'X-API-Key: hst_test_not_a_real_key', `${base}/experiments`], [`${base}/health`]]) {
+      const r = curl(args);
+      expect(r.status).toBe(401);
+      expect(JSON.parse(r.body)).toEqual({ status: 'error', error: { code: 'UNAUTHORIZED', message: 'Invalid or expired API key' } });
+    }
+  });
+
+  it('with no shape flags, events of a room carry sessionId = that room and no roomId; recordings an http(s) downloadUrl', () => {
+    const exps = JSON.parse(curl(['-H', `X-API-Key: ${key}`, `${base}/experiments`]).body).data;
+    const rooms = JSON.parse(curl(['-H', `X-API-Key: ${key}`, `${base}/data/rooms/experiment/${exps[0].id}`]).body).data;
+    for (const room of rooms) {
+      const events = JSON.parse(curl(['-H', `X-API-Key: ${key}`, `${base}/data/events/room/${encodeURIComponent(room.id)}?limit=50`]).body).data;
+      expect(events.length).toBeGreaterThan(0);
+      for (const e of events) {
+        expect(e.sessionId).toBe(room.id);
+        expect(e).not.toHaveProperty('roomId');
+      }
+    }
+    const recs = JSON.parse(curl(['-H', `X-API-Key: ${key}`, `${base}/data/recordings/experiment/${exps[0].id}`]).body).data;
+    expect(recs.length).toBeGreaterThan(0);
+    for (const r of recs) expect(r.downloadUrl).toMatch(/^https?:\/\//);
   });
 
   it('--endpoint-limit 5 gives a 429 with Retry-After on the sixth quick request to one endpoint', () => {
@@ -107,11 +125,13 @@ describe.skipIf(!hasCurl)('npm run sim (tests/sim/main.ts) with curl', () => {
     expect(JSON.parse(last.body).error.code).toBe('RATE_LIMIT_EXCEEDED');
   });
 
-  it('a Range request on a minted media URL gets a 206', () => {
+  it('a Range request on a signed downloadUrl (the storage origin, no key) gets a 206', () => {
     const exps = JSON.parse(curl(['-H', `X-API-Key: ${key}`, `${base}/experiments`]).body).data;
     const recs = JSON.parse(curl(['-H', `X-API-Key: ${key}`, `${base}/data/recordings/experiment/${exps[0].id}`]).body).data;
-    const mint = JSON.parse(curl(['-H', `X-API-Key: ${key}`, `${base}${recs[0].downloadPath}`]).body);
-    const r = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', '-H', 'Range: bytes=0-1023', mint.data.url], { encoding: 'utf8' });
+    const storage = sim!.lines.find((l) => l.startsWith('Storage'))!.split(': ').pop()!;
+    expect(recs[0].downloadUrl.startsWith(`${storage}/storage/`)).toBe(true);
+    expect(storage).not.toBe(`http://127.0.0.1:${port}`);
+    const r = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', '-H', 'Range: bytes=0-1023', recs[0].downloadUrl], { encoding: 'utf8' });
     expect(r.stdout).toBe('206 1024');
   });
 
@@ -127,6 +147,20 @@ describe('CLI errors', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'tests/sim/main.ts', '--scale', 'huge'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--scale must be tiny, small or large');
+  });
+
+  it('applies shape flags from the command line and refuses a bad value', async () => {
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'tests/sim/main.ts', '--room-field', 'sometimes'], { cwd: ROOT, encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--room-field must be one of documented, roomId, none');
+    const port = await freePort();
+    const s = await startCli(['--port', String(port), '--scale', 'tiny', '--room-field', 'roomId', '--auth-error-code', 'AUTHENTICATION_ERROR', '--pagination-echo']);
+    try {
+      const shapes = await (await fetch(`http://127.0.0.1:${port}/__sim/shapes`)).json();
+      expect(shapes).toMatchObject({ roomField: 'roomId', authErrorCode: 'AUTHENTICATION_ERROR', paginationEcho: true, recordingLinks: 'downloadUrl' });
+    } finally {
+      await stop(s);
+    }
   });
 
   it('applies fault flags from the command line', async () => {

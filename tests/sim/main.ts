@@ -7,11 +7,13 @@ import { parseArgs } from 'node:util';
 import { runBrainstemCli, takeSourceFlag } from './brainstem/cli';
 import { startSimulator } from './index';
 import { FAULT_FLAG_OPTIONS, FlagError, faultsFromFlags } from './fault-flags';
-import type { FaultConfig, ScaleName, ShapeConfig } from './types';
+import { SHAPE_FLAG_OPTIONS, SHAPES_USAGE, shapesFromFlags } from './shape-flags';
+import type { FaultConfig, ScaleName } from './types';
 
 const USAGE = `Usage: npm run sim -- [options]
   --source hyperstudy|brainstem  which simulator (default hyperstudy; brainstem has its own --help)
   --port N                 port on 127.0.0.1 (default 8787; 0 = random)
+  --storage-port N         port of the storage origin for signed media URLs (default: random)
   --scale tiny|small|large dataset size (default small)
   --seed N                 data seed (default 1)
   --key-limit N --key-window SEC            per-key limit (default 1000 per 3600 s)
@@ -28,10 +30,7 @@ Faults:
   --media-length-delta N   media Content-Length off by N bytes
   --warnings TEXT          add metadata._warnings (repeatable)
   --fail KIND:COUNT:REGEX  fail the next COUNT requests matching REGEX (repeatable)
-Shapes:
-  --health healthy|success --single-item documented|list|object
-  --omit-pagination --shared-bare-array --listings-bare-array --bare-errors
-  --total-off-by N --omit-next-offset`;
+${SHAPES_USAGE}`;
 
 const { source, args } = takeSourceFlag(process.argv.slice(2));
 if (source === 'brainstem') await runBrainstemCli(args); // serves until SIGTERM; never returns
@@ -44,6 +43,7 @@ const { values } = parseArgs({
   args,
   options: {
     port: { type: 'string', default: '8787' },
+    'storage-port': { type: 'string' },
     scale: { type: 'string', default: 'small' },
     seed: { type: 'string', default: '1' },
     'key-limit': { type: 'string' },
@@ -57,14 +57,7 @@ const { values } = parseArgs({
     'expire-after-bytes': { type: 'string' },
     'media-length-delta': { type: 'string' },
     warnings: { type: 'string', multiple: true },
-    health: { type: 'string' },
-    'single-item': { type: 'string' },
-    'omit-pagination': { type: 'boolean' },
-    'shared-bare-array': { type: 'boolean' },
-    'listings-bare-array': { type: 'boolean' },
-    'bare-errors': { type: 'boolean' },
-    'total-off-by': { type: 'string' },
-    'omit-next-offset': { type: 'boolean' },
+    ...SHAPE_FLAG_OPTIONS,
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
@@ -107,18 +100,15 @@ set('expireAfterBytes', num('expire-after-bytes', values['expire-after-bytes']))
 set('mediaLengthDelta', num('media-length-delta', values['media-length-delta']));
 if (values.warnings) faults.warnings = values.warnings;
 
-const shapes: Partial<ShapeConfig> = {};
-if (values.health) shapes.health = values.health as ShapeConfig['health'];
-if (values['single-item']) shapes.singleItem = values['single-item'] as ShapeConfig['singleItem'];
-if (values['omit-pagination']) shapes.omitPagination = true;
-if (values['shared-bare-array']) shapes.sharedBareArray = true;
-if (values['listings-bare-array']) shapes.listingsBareArray = true;
-if (values['bare-errors']) shapes.bareErrors = true;
-if (values['total-off-by']) shapes.totalOffBy = num('total-off-by', values['total-off-by']) ?? 0;
-if (values['omit-next-offset']) shapes.omitNextOffset = true;
+const shapes = shapesFromFlags(values);
+if (typeof shapes === 'string') {
+  console.error(`${shapes}\n\n${USAGE}`);
+  process.exit(2);
+}
 
 const sim = await startSimulator({
   port: num('port', values.port),
+  storagePort: num('storage-port', values['storage-port']),
   scale,
   seed: num('seed', values.seed),
   keyLimit: num('key-limit', values['key-limit']),
@@ -138,6 +128,7 @@ console.log(`API key: ${sim.apiKey}`);
 console.log(`Limited key (read:events, read:experiments): ${sim.limitedKey}`);
 console.log(`Organization id (X-Organization-Id, unlocks shared experiments): ${sim.orgId}`);
 console.log(`Control: ${sim.controlUrl} (GET /__sim/info lists the routes)`);
+console.log(`Storage (signed media URLs, no key): ${sim.storageOrigin}`);
 console.log(
   `Data: scale ${ds.scale}, seed ${ds.seed}: ${experiments.length} experiments (${experiments.filter((e) => e.shared).length} shared), ` +
     `${ds.rooms().length} rooms, ${ds.participants().length} participants, ${ds.recordings().length} recordings`,

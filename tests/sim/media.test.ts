@@ -1,4 +1,4 @@
-// Recording mint and the storage route: Range/206, Content-Range, ETag, If-Range, 416, expiry, media faults.
+// The mint route and the storage origin: Range/206, Content-Range, ETag, If-Range, 416, expiry, media faults.
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type RecordingInfo, type Simulator } from './index';
@@ -22,11 +22,11 @@ function sha(buf: Buffer): string {
 }
 
 describe('mint and storage', () => {
-  it('mints an absolute signed URL on this server and serves the whole file with validators', async () => {
+  it('mints an absolute signed URL on the storage origin and serves the whole file with validators', async () => {
     sim = await startSimulator();
     const rec = sim.dataset.recordings()[0];
     const url = await mint(sim, rec);
-    expect(url.startsWith(sim.origin + '/storage/')).toBe(true);
+    expect(url.startsWith(sim.storageOrigin + '/storage/')).toBe(true);
     expect(url).toMatch(/[?&]expires=\d+/);
     const res = await fetch(url); // no API key: signed URLs stand alone
     expect(res.status).toBe(200);

@@ -1,10 +1,12 @@
-// The simulator's HTTP server: routing, the request pipeline (latency → proxy faults → auth →
-// rate limits → slow responses → handler → body faults) and response writing.
+// The simulator's HTTP servers: the API origin (routing, the request pipeline: latency → proxy
+// faults → auth → rate limits → slow responses → handler → body faults, and the control route) and
+// a separate storage origin (another port) that serves signed media URLs, as GCS does for the real API.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KeyStore } from './auth';
 import { Counters } from './counters';
 import { Dataset } from './dataset/index';
+import type { RecM } from './dataset/world';
 import { endpointTemplate } from './endpoint-key';
 import { errorBody, errors } from './envelope';
 import { FaultState } from './faults';
@@ -16,23 +18,12 @@ import { handleControl, type ControlApi } from './routes/control';
 import { checkAccess, dataRoute } from './routes/data';
 import { deploymentSessions, getDeployment, getExperiment, health, listDeployments, listExperiments, listSharedExperiments } from './routes/listing';
 import { SignatureLedger, serveMedia } from './routes/media';
-import { mintRoute } from './routes/mint';
+import { mintRoute, signedStorageUrl } from './routes/mint';
+import { checkShapes, defaultShapes } from './shapes';
 import type { ShapeConfig, SimOptions, Simulator } from './types';
 
 export const API_PREFIX = '/api/v3';
-
-export function defaultShapes(): ShapeConfig {
-  return {
-    health: 'healthy',
-    singleItem: 'documented',
-    omitPagination: false,
-    sharedBareArray: false,
-    listingsBareArray: false,
-    bareErrors: false,
-    totalOffBy: 0,
-    omitNextOffset: false,
-  };
-}
+export { defaultShapes };
 
 function route(ctx: SimContext, req: ApiRequest): ApiResult {
   const s = req.segments;
@@ -67,19 +58,22 @@ export class SimServer {
   private readonly signer = new UrlSigner();
   private readonly ledger = new SignatureLedger();
   private readonly server: Server;
+  private readonly storage: Server;
   private readonly timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private readonly ctx: SimContext;
   private readonly respond: Responder;
   private readonly now: () => number;
   port = 0;
+  storagePort = 0;
 
   constructor(private readonly opts: SimOptions = {}) {
     const seed = opts.seed ?? 1;
     this.now = opts.now ?? Date.now;
-    this.dataset = new Dataset(opts.scale ?? 'tiny', seed, opts.mediaScale ?? 1);
+    this.shapes = { ...defaultShapes(), ...checkShapes(opts.shapes ?? {}) };
+    const signedUrl = (rec: RecM) => signedStorageUrl(this.ctx, rec);
+    this.dataset = new Dataset(opts.scale ?? 'tiny', seed, opts.mediaScale ?? 1, { shapes: () => this.shapes, signedUrl });
     this.keys = new KeyStore(seed);
     this.faults = new FaultState(seed, opts.faults, this.now);
-    this.shapes = { ...defaultShapes(), ...opts.shapes };
     this.limiter = new RateLimiter({
       keyLimit: opts.keyLimit ?? 1000,
       keyWindowSec: opts.keyWindowSec ?? 3600,
@@ -98,33 +92,50 @@ export class SimServer {
       signer: this.signer,
       now: this.now,
       origin: () => this.origin,
+      storageOrigin: () => this.storageOrigin,
       signedUrlTtlSec: opts.signedUrlTtlSec ?? 600,
     };
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((e) => {
-        if (!res.headersSent) {
-          const body = JSON.stringify(errorBody({ status: 500, code: 'INTERNAL_SERVER_ERROR', message: String(e?.message ?? e) }, this.shapes));
-          res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-          res.end(body);
-        } else res.destroy();
+    const serve = (handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
+      createServer((req, res) => {
+        handle(req, res).catch((e) => {
+          if (!res.headersSent) {
+            const body = JSON.stringify(errorBody({ status: 500, code: 'INTERNAL_SERVER_ERROR', message: String(e?.message ?? e) }, this.shapes));
+            res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+            res.end(body);
+          } else res.destroy();
+        });
       });
-    });
+    this.server = serve((req, res) => this.handle(req, res));
+    this.storage = serve((req, res) => this.handleStorage(req, res));
   }
 
   get origin(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  get storageOrigin(): string {
+    return `http://127.0.0.1:${this.storagePort}`;
+  }
+
   async listen(): Promise<void> {
     // Idle keep-alive sockets outlive the client's (undici: 4 s), so the client never reuses one
     // the server is closing: such races would look like injected resets.
-    this.server.keepAliveTimeout = 65_000;
-    this.server.headersTimeout = 66_000;
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => resolve());
-    });
-    this.port = (this.server.address() as AddressInfo).port;
+    const listen = async (server: Server, port: number): Promise<number> => {
+      server.keepAliveTimeout = 65_000;
+      server.headersTimeout = 66_000;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, this.opts.host ?? '127.0.0.1', () => resolve());
+      });
+      return (server.address() as AddressInfo).port;
+    };
+    this.port = await listen(this.server, this.opts.port ?? 0);
+    try {
+      this.storagePort = await listen(this.storage, this.opts.storagePort ?? 0);
+    } catch (e) {
+      await new Promise<void>((resolve) => this.server.close(() => resolve()));
+      throw e;
+    }
   }
 
   async close(): Promise<void> {
@@ -133,10 +144,13 @@ export class SimServer {
       t.resolve();
     }
     this.timers.clear();
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    const stop = (server: Server) =>
+      new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    await Promise.all([stop(this.server), stop(this.storage)]);
   }
 
   /** Sleeps, but wakes early when the client goes away or the simulator closes. */
@@ -165,7 +179,7 @@ export class SimServer {
       addRules: (r) => this.faults.addRules(r),
       resetFaults: () => this.faults.reset(),
       shapes: () => ({ ...this.shapes }),
-      setShapes: (p) => (this.shapes = { ...this.shapes, ...p }),
+      setShapes: (p) => (this.shapes = { ...this.shapes, ...checkShapes(p) }),
       counters: () => this.counters.snapshot(),
       resetCounters: () => this.counters.reset(),
       resetRateLimits: () => this.limiter.reset(),
@@ -178,6 +192,7 @@ export class SimServer {
       appendRecords: (type, experimentId, roomId, n) => this.dataset.append(type, experimentId, roomId, n),
       info: () => ({
         baseUrl: this.origin + API_PREFIX,
+        storageOrigin: this.storageOrigin,
         scale: this.dataset.world.scale,
         seed: this.dataset.seed,
         orgId: this.dataset.world.orgId,
@@ -190,9 +205,15 @@ export class SimServer {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
     if (path === '/__sim' || path.startsWith('/__sim/')) return handleControl(this.controlApi(), req, res, path);
-    if (path.startsWith('/storage/')) return this.handleMedia(req, res, url);
     if (path === API_PREFIX || path.startsWith(API_PREFIX + '/')) return this.handleApi(req, res, url);
     this.respond.error(res, errors.notFound(`Not found: ${path}`), null);
+  }
+
+  /** The storage origin: signed media URLs only (no key, no rate limit, no control route). */
+  private async handleStorage(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/storage/')) return this.handleMedia(req, res, url);
+    this.respond.error(res, errors.notFound(`Not found: ${url.pathname}`), null);
   }
 
   private async handleMedia(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -229,12 +250,12 @@ export class SimServer {
     }
     const header = req.headers['x-api-key'];
     const key = this.keys.lookup(Array.isArray(header) ? header[0] : header);
-    // Health answers without a key (connectivity checks); a wrong key still gets a 401.
-    if (!key && header === undefined && template === '/health' && req.method === 'GET') {
+    // Every request needs a key, /health too (docs); healthWithoutKey answers it without one.
+    if (!key && header === undefined && template === '/health' && req.method === 'GET' && this.shapes.healthWithoutKey) {
       const result = health(this.ctx);
       return this.respond.send(res, 200, { 'Content-Type': 'application/json; charset=utf-8' }, Buffer.from(JSON.stringify(result.kind === 'json' ? result.body : {})), this.faults.body(target), false);
     }
-    if (!key) return this.respond.error(res, errors.unauthorized(), null);
+    if (!key) return this.respond.error(res, errors.unauthorized(this.shapes.authErrorCode), null);
     const decision = this.limiter.admit(key.key, template, this.now());
     if (!decision.ok) {
       this.counters.rateLimited(decision.scope);
@@ -265,6 +286,7 @@ export class SimServer {
     const api = this.controlApi();
     return {
       origin: this.origin,
+      storageOrigin: this.storageOrigin,
       baseUrl: this.origin + API_PREFIX,
       apiKey: this.keys.full.key,
       limitedKey: this.keys.limited.key,
@@ -276,6 +298,7 @@ export class SimServer {
       faults: api.faults,
       setShapes: api.setShapes,
       resetShapes: () => (this.shapes = defaultShapes()),
+      shapes: api.shapes,
       counters: api.counters,
       resetCounters: api.resetCounters,
       resetRateLimits: api.resetRateLimits,

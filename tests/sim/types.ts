@@ -87,6 +87,7 @@ export interface FaultConfig {
 }
 
 export interface ShapeConfig {
+  // Tolerance shapes: answers a robust client must survive.
   /** /health body: {"status":"healthy",…} (default) or {"status":"success",…}. */
   health: 'healthy' | 'success';
   /** Single-item endpoints: documented shape (experiment as a list, deployment and mint as a dict), or force one form. */
@@ -101,8 +102,48 @@ export interface ShapeConfig {
   bareErrors: boolean;
   /** Report pagination.total off by this much (the platform once had a wrong total); hasMore stays right. */
   totalOffBy: number;
-  /** Leave out pagination.nextOffset even when hasMore (clients fall back to offset + returned). */
+  /** Leave out pagination.nextOffset even when hasMore (clients fall back to their own offset + returned). */
   omitNextOffset: boolean;
+
+  // Where the documentation and other sources disagree: the documented answer is the default.
+  /**
+   * The field that names a record's room. 'documented': events carry sessionId = the room id and no
+   * roomId, components carry neither (their participant tells the room), the other types roomId.
+   * 'roomId': every record carries roomId (the SDK fixtures' events). 'none': no record names its room.
+   */
+  roomField: 'documented' | 'roomId' | 'none';
+  /** Recordings link their file by a signed, expiring downloadUrl on the storage origin (docs) or by a downloadPath mint route (SDK ≥ 0.3.1). */
+  recordingLinks: 'downloadUrl' | 'downloadPath';
+  /** Code of the 401 error: UNAUTHORIZED (docs) or AUTHENTICATION_ERROR (SDK fixture). */
+  authErrorCode: 'UNAUTHORIZED' | 'AUTHENTICATION_ERROR';
+  /** /health answers without a key (docs: every request needs one). */
+  healthWithoutKey: boolean;
+  /** The participant scope refuses a request without roomId (SDK); by default roomId is a filter. */
+  participantNeedsRoomId: boolean;
+  /** Sparse ratings as documented (componentId, scaleMin, scaleMax, labels) or in the SDK fixture's shape (scale{}, sparseRatingData, no roomId). */
+  sparseRatings: 'documented' | 'sdk';
+  /** Continuous ratings' value normalized to 0–1 beside rawValue (docs) or on the rating scale. */
+  continuousValue: 'normalized' | 'scale';
+  /** syncQuality as a number 0–1 (docs) or a label good/fair/poor. */
+  syncQuality: 'number' | 'label';
+  /** Chat messageType 'text' (docs) or 'direct'/'broadcast'. */
+  chatMessageType: 'text' | 'audience';
+  /** startTime/endTime mean after/before (exclusive, docs) or include the bounds. */
+  timeRange: 'exclusive' | 'inclusive';
+  /** onset counts from the experiment's start, as metadata.processing.experimentStartedAt says at every scope (docs), or from each room's start. */
+  onsetFrom: 'experiment' | 'room';
+  /** Questionnaire answers under category post_experiment (docs) or half of them under questionnaire (SDK). */
+  questionnaireCategory: 'post_experiment' | 'mixed';
+  /** Component records also carry id and roomId (not in the documented fields). */
+  componentExtras: boolean;
+  /** pagination also echoes limit and offset (SDK fixtures); the docs show total, returned, hasMore, nextOffset. */
+  paginationEcho: boolean;
+  /** format=ndjson is accepted (docs show json and csv). */
+  ndjson: boolean;
+  /** format=csv (and ndjson) answers carry X-Total-Count, X-Has-More and X-Next-Offset. */
+  csvPagingHeaders: boolean;
+  /** sort/order work on every data type (docs show them for events, chat, videochat, sync and ratings). */
+  sortEverywhere: boolean;
 }
 
 export interface SimCounters {
@@ -125,6 +166,8 @@ export interface SimCounters {
 
 export interface SimOptions {
   port?: number;
+  /** Port of the storage origin that serves signed media URLs (default: random). */
+  storagePort?: number;
   host?: '127.0.0.1';
   scale?: ScaleName;
   seed?: number;
@@ -195,6 +238,8 @@ export interface DatasetAccessor {
   count(type: StreamType, scope: DataScope, id: string, roomId?: string): number;
   records(type: StreamType, scope: DataScope, id: string, roomId?: string): IterableIterator<JsonRecord>;
   recordings(experimentId?: string): RecordingInfo[];
+  /** The records of GET /data/variables/room/{roomId}. */
+  variables(roomId: string): JsonRecord[];
   /** Media bytes [start, end) of a recording. */
   mediaBytes(roomId: string, recordingId: string, start?: number, end?: number): Buffer;
   /** The API JSON item for a listing type, as served. */
@@ -205,6 +250,8 @@ export interface DatasetAccessor {
 
 export interface Simulator {
   origin: string;
+  /** The separate origin (another port) that serves signed media URLs; it never needs the API key. */
+  storageOrigin: string;
   baseUrl: string;
   apiKey: string;
   limitedKey: string;
@@ -216,6 +263,7 @@ export interface Simulator {
   faults(): FaultConfig;
   setShapes(p: Partial<ShapeConfig>): void;
   resetShapes(): void;
+  shapes(): ShapeConfig;
   counters(): SimCounters;
   resetCounters(): void;
   resetRateLimits(): void;

@@ -134,10 +134,13 @@ export async function createPlan(client: HyperStudyClient, req: PlanRequest, opt
     warnings.push(...page.warnings);
   }
 
-  // 3. Media: every recording in scope (all listing pages), one mint request per file.
+  // 3. Media: every recording in scope (all listing pages), one link request per file: its mint
+  //    (downloadPath), or, for a signed downloadUrl, the listing of its room again should the URL
+  //    have expired by the time it is downloaded (docs/hyperstudy-api-notes.md).
   let recordings: Array<Record<string, unknown>> = [];
   const extraPages = new Map<string, Page[]>();
   let mediaRequests = 0;
+  let relistRequests = 0;
   let mediaBytes = 0;
   if (req.includeRecordings) {
     const recStreams = streams.filter((s) => s.type === 'recordings');
@@ -162,6 +165,7 @@ export async function createPlan(client: HyperStudyClient, req: PlanRequest, opt
     let unknownSize = 0;
     for (const r of recordings) {
       if (typeof r.downloadPath === 'string' && r.downloadPath) mediaRequests++;
+      else relistRequests++;
       if (typeof r.fileSize === 'number' && Number.isFinite(r.fileSize)) mediaBytes += r.fileSize;
       else unknownSize++;
     }
@@ -176,6 +180,9 @@ export async function createPlan(client: HyperStudyClient, req: PlanRequest, opt
     remaining.set(ep, (remaining.get(ep) ?? 0) + Math.max(0, s.requests - done));
   }
   if (mediaRequests) remaining.set(MINT_ENDPOINT, (remaining.get(MINT_ENDPOINT) ?? 0) + mediaRequests);
+  const relistEndpoint = streamEndpoint({ type: 'recordings', scope: 'room' });
+  if (relistRequests) remaining.set(relistEndpoint, (remaining.get(relistEndpoint) ?? 0) + relistRequests);
+  mediaRequests += relistRequests;
   // The export also saves the experiment object, its rooms and its participants (one page each up
   // to 1000 items). A rooms listing already fetched here is reused by the export, not fetched again.
   const listingEndpoints = ['/experiments/{id}', `/data/participants/${req.target.level === 'experiment' ? 'experiment' : 'room'}/{id}`];

@@ -117,6 +117,9 @@ function judgeHealth(answer: Extract<Answer, { kind: 'response' }>, host: string
     if (answer.status >= 500) return serverTrouble(host, answer.status, envelopeMessage(answer.json));
     return null;
   }
+  // The docs say every request needs a key, /health too: a JSON 401/403 (in any error shape) is
+  // the API asking for one, and the authenticated call decides.
+  if (answer.status === 401 || answer.status === 403) return null;
   if (answer.status >= 200 && answer.status < 300 && looksLikeHealth(answer.json)) return null;
   if (answer.status >= 500) return serverTrouble(host, answer.status);
   return notHyperStudy(host, 'its /health answer has an unexpected shape');

@@ -82,6 +82,39 @@ describe('studydl ls', () => {
   });
 });
 
+describe('studydl export', () => {
+  it('--split room puts each room’s events in that room’s file (documented events: sessionId, no roomId), none in _no_room, all of them', async () => {
+    const exp = sim.dataset.experiments()[0];
+    const out = mkdtempSync(join(tmpdir(), 'studydl-export-'));
+    try {
+      const r = await run(['export', 'experiment', exp.id, '--types', 'events', '--split', 'room', '--format', 'csv', '--out', out, '--json']);
+      expect(r.code, r.err).toBe(0);
+      const [folder] = readdirSync(out);
+      const root = join(out, folder);
+      expect(existsSync(join(root, 'rooms', '_no_room'))).toBe(false);
+      const manifest = JSON.parse(readFileSync(join(root, 'metadata.json'), 'utf8')) as { files: Array<{ path: string; type: string; roomId?: string }> };
+      const files = manifest.files.filter((f) => f.type === 'events');
+      expect(files.map((f) => f.roomId).sort()).toEqual([...exp.roomIds].sort());
+      const { stdout } = await promisify(execFile)('/usr/bin/python3', [
+        '-c',
+        'import csv, json, sys\nout = []\nfor p in sys.argv[1:]:\n    with open(p, encoding="utf-8-sig", newline="") as h:\n        rows = list(csv.DictReader(h))\n    out.append({"n": len(rows), "sessions": sorted(set(r["sessionId"] for r in rows)), "roomIds": sorted(set(r.get("roomId", "") for r in rows))})\nprint(json.dumps(out))',
+        ...files.map((f) => join(root, f.path)),
+      ]);
+      const read = JSON.parse(stdout) as Array<{ n: number; sessions: string[]; roomIds: string[] }>;
+      let total = 0;
+      files.forEach((f, i) => {
+        expect(read[i].sessions).toEqual([f.roomId]);
+        expect(read[i].roomIds).toEqual(['']);
+        expect(read[i].n).toBe(sim.dataset.count('events', 'room', f.roomId!));
+        total += read[i].n;
+      });
+      expect(total).toBe(sim.dataset.count('events', 'experiment', exp.id));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('studydl plan', () => {
   it('prints the exact request count ⌈total/1000⌉ for events', async () => {
     const exp = sim.dataset.experiments()[0];

@@ -93,22 +93,43 @@ describe('listings', () => {
     expect(await client().checkAccess(exp.id)).toEqual({ canView: true, canExport: true });
   });
 
-  it('mints a recording URL through downloadPath, and uses a legacy downloadUrl without a request', async () => {
+  it('uses a listed downloadUrl without a request, and mints through downloadPath with one', async () => {
     const exp = sim.dataset.experiments()[0];
     const c = client();
+    const info = (id: unknown) => sim.dataset.recordings(exp.id).find((r) => r.recordingId === id)!;
     const { records } = await collect(c.pages('recordings', 'experiment', exp.id, {}));
     expect(records.length).toBe(sim.dataset.recordings(exp.id).length);
-    const rec = records[0];
     const before = c.requestsMade();
-    const url = await c.mintRecordingUrl(rec);
+    const signed = await c.mintRecordingUrl(records[0]);
+    expect(signed).toBe(records[0].downloadUrl);
+    expect(c.requestsMade()).toBe(before);
+    expect(Buffer.from(await (await fetch(signed)).arrayBuffer()).length).toBe(info(records[0].recordingId).size);
+    sim.setShapes({ recordingLinks: 'downloadPath' });
+    const minted = (await collect(c.pages('recordings', 'experiment', exp.id, {}))).records[0];
+    const mid = c.requestsMade();
+    const url = await c.mintRecordingUrl(minted);
+    expect(c.requestsMade()).toBe(mid + 1);
+    expect(url.startsWith(sim.storageOrigin)).toBe(true);
+    expect(Buffer.from(await (await fetch(url)).arrayBuffer()).length).toBe(info(minted.recordingId).size);
+    sim.resetShapes();
+  });
+
+  it('gets a fresh downloadUrl by listing the recording’s room again (one request), or its participant when no room is known', async () => {
+    const exp = sim.dataset.experiments()[0];
+    const c = client();
+    const rec = (await c.fetchPage('recordings', 'experiment', exp.id, {})).records[0];
+    const before = c.requestsMade();
+    const fresh = await c.refreshRecordingUrl(rec);
     expect(c.requestsMade()).toBe(before + 1);
-    const res = await fetch(url);
-    const bytes = Buffer.from(await res.arrayBuffer());
-    const info = sim.dataset.recordings(exp.id).find((r) => r.recordingId === rec.recordingId)!;
-    expect(bytes.length).toBe(info.size);
-    const legacy = await c.mintRecordingUrl({ recordingId: 'old', downloadUrl: 'https://storage.example/x.mp4?sig=1' });
-    expect(legacy).toBe('https://storage.example/x.mp4?sig=1');
-    expect(c.requestsMade()).toBe(before + 1);
+    expect(fresh).not.toBe(rec.downloadUrl);
+    expect(fresh.startsWith(`${sim.storageOrigin}/storage/`)).toBe(true);
+    expect(sim.counters().byEndpoint['/data/recordings/room/{id}']).toBe(1);
+    const { roomId: _r, ...roomless } = rec;
+    const viaParticipant = await c.refreshRecordingUrl(roomless);
+    expect(c.requestsMade()).toBe(before + 2);
+    expect(sim.counters().byEndpoint['/data/recordings/participant/{id}']).toBe(1);
+    expect((await fetch(viaParticipant, { method: 'HEAD' })).status).toBe(200);
+    await expect(c.refreshRecordingUrl({ ...rec, recordingId: 'EG_gone' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
 
@@ -129,7 +150,7 @@ describe('tolerant parsing', () => {
     expect(items.filter((e) => e.origin === 'shared').length).toBe(sim.dataset.experiments({ includeShared: true }).filter((e) => e.shared).length);
   });
 
-  it('treats a missing pagination object as a single page', async () => {
+  it('without a pagination object, ends on a short page and pages on after a full one', async () => {
     sim.setShapes({ omitPagination: true });
     const exp = sim.dataset.experiments()[0];
     const c = client();
@@ -137,8 +158,12 @@ describe('tolerant parsing', () => {
     expect(page.hasMore).toBe(false);
     expect(page.nextOffset).toBeNull();
     expect(page.total).toBe(page.records.length);
-    const all = await collect(c.pages('chat', 'experiment', exp.id, {}));
-    expect(all.pages).toBe(1);
+    expect((await collect(c.pages('chat', 'experiment', exp.id, {}))).pages).toBe(1);
+    const first = await c.fetchPage('events', 'experiment', exp.id, {});
+    expect(first).toMatchObject({ hasMore: true, nextOffset: 1000, total: null });
+    const events = await collect(c.pages('events', 'experiment', exp.id, {}));
+    expect(events.records.map((r) => r.id)).toEqual([...sim.dataset.records('events', 'experiment', exp.id)].map((r) => r.id));
+    expect(events.pages).toBe(3);
   });
 
   it('surfaces _warnings in listings and pages', async () => {

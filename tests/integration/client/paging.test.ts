@@ -45,7 +45,7 @@ describe('pages()', () => {
         const exp = local.dataset.experiments()[0];
         const room = local.dataset.rooms(exp.id)[0];
         const before = [...local.dataset.records('events', 'experiment', exp.id)];
-        const lastTs = Math.max(...before.filter((r) => r.roomId === room.id).map((r) => Date.parse(r.timestamp as string)));
+        const lastTs = Math.max(...before.filter((r) => r.sessionId === room.id).map((r) => Date.parse(r.timestamp as string)));
         const beforeIds = new Set(before.map((r) => r.id as string));
         const seen: string[] = [];
         let appended = false;
@@ -115,13 +115,15 @@ describe('pages()', () => {
     expect(c.requestsMade()).toBe(Math.ceil(n / 1000));
   });
 
-  it('participant scope needs the room, checked before any request', async () => {
+  it('participant scope: roomId is a filter, sent when known; a server that needs it says so', async () => {
     const c = use();
     const p = sim.dataset.participants()[0];
-    await expect(c.fetchPage('events', 'participant', p.id, {})).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    expect(sim.counters().requests).toBe(0);
-    const page = await c.fetchPage('events', 'participant', p.id, { roomId: p.roomId });
-    expect(page.total).toBe(sim.dataset.count('events', 'participant', p.id, p.roomId));
+    const expected = sim.dataset.count('events', 'participant', p.id, p.roomId);
+    expect((await c.fetchPage('events', 'participant', p.id, {})).total).toBe(expected);
+    expect((await c.fetchPage('events', 'participant', p.id, { roomId: p.roomId })).total).toBe(expected);
+    sim.setShapes({ participantNeedsRoomId: true });
+    await expect(c.fetchPage('events', 'participant', p.id, {})).rejects.toMatchObject({ code: 'INVALID_PARAMETER' });
+    expect((await c.fetchPage('events', 'participant', p.id, { roomId: p.roomId })).total).toBe(expected);
   });
 
   it('passes the time range to the server', async () => {
@@ -133,5 +135,34 @@ describe('pages()', () => {
     expect(records.length).toBeGreaterThan(0);
     expect(records.length).toBeLessThan(all.length);
     expect(records.every((r) => (r.timestamp as string) >= mid)).toBe(true);
+  });
+
+  for (const timeRange of ['exclusive', 'inclusive'] as const) {
+    it(`keeps the bounds of [since, until] whether the server reads them exclusive or inclusive (${timeRange})`, async () => {
+      const c = use();
+      sim.setShapes({ timeRange });
+      const exp = sim.dataset.experiments()[0];
+      const all = [...sim.dataset.records('events', 'experiment', exp.id)];
+      const since = all[300].timestamp as string;
+      const until = all[1700].timestamp as string;
+      const { records } = await collect(c.pages('events', 'experiment', exp.id, { startTime: since, endTime: until }));
+      expect(records.map((r) => r.id)).toEqual(all.filter((r) => (r.timestamp as string) >= since && (r.timestamp as string) <= until).map((r) => r.id));
+      expect(records[0].timestamp).toBe(since);
+      expect(records[records.length - 1].timestamp).toBe(until);
+    });
+  }
+
+  it('pages on without nextOffset or an echoed offset (its own offset + returned)', async () => {
+    const c = use();
+    sim.setShapes({ omitNextOffset: true });
+    const exp = sim.dataset.experiments()[0];
+    const n = sim.dataset.count('events', 'experiment', exp.id);
+    for (const concurrency of [1, 4]) {
+      const { records } = await collect(c.pages('events', 'experiment', exp.id, {}, { concurrency }));
+      expect(records.map((r) => r.id)).toEqual([...sim.dataset.records('events', 'experiment', exp.id)].map((r) => r.id));
+      expect(records).toHaveLength(n);
+    }
+    const page = await c.fetchPage('events', 'experiment', exp.id, { offset: 1000 });
+    expect(page).toMatchObject({ offset: 1000, returned: 1000, hasMore: true, nextOffset: 2000 });
   });
 });

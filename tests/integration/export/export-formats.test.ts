@@ -100,7 +100,7 @@ describe('export formats (tiny simulator)', { timeout: 120_000 }, () => {
     expect(folders).toEqual([...roomIds].sort());
     const specs = (['events', 'chat'] as const).flatMap((t) => folders.map((room) => [path.join(r.outputPath, 'rooms', room, `${t}.csv`), t, room]));
     const res = (await python(
-      `import sys, json, pandas as pd\nout = []\nfor p in json.loads(sys.argv[1]):\n    df = pd.read_csv(p, encoding='utf-8-sig', dtype=str, keep_default_na=False)\n    out.append({'n': len(df), 'rooms': sorted(set(df['roomId']))})\nprint(json.dumps(out))`,
+      `import sys, json, pandas as pd\nout = []\nfor p in json.loads(sys.argv[1]):\n    df = pd.read_csv(p, encoding='utf-8-sig', dtype=str, keep_default_na=False)\n    out.append({'n': len(df), 'rooms': sorted(set(df['sessionId' if 'sessionId' in df else 'roomId']))})\nprint(json.dumps(out))`,
       [JSON.stringify(specs.map((s) => s[0]))],
     )) as Array<{ n: number; rooms: string[] }>;
     const totals: Record<string, number> = { events: 0, chat: 0 };

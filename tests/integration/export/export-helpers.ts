@@ -147,15 +147,22 @@ export interface MediaFixture {
   client: HyperStudyClient;
   recording: Record<string, unknown>;
   full: Buffer;
+  /** Lists the recording's room again, so `recording` carries a freshly signed downloadUrl. */
+  relist(): Promise<void>;
 }
 
 /**
  * Registers the set-up of a media test file: a tiny simulator (seed 41), a temp dir, a client, and
- * the first recording over 100 kB that `pick` accepts; counters and faults reset before each test.
+ * the first recording over 100 kB that `pick` accepts (as listed: with a signed downloadUrl, which
+ * is signed afresh before each test); counters and faults reset before each test.
  * The fields are filled in by `beforeAll`.
  */
 export function mediaFixture(prefix: string, pick: (r: Record<string, unknown>) => boolean = () => true): MediaFixture {
   const f = {} as MediaFixture;
+  f.relist = async () => {
+    const page = await f.client.fetchPage('recordings', 'room', String(f.recording.roomId), {});
+    f.recording.downloadUrl = page.records.find((r) => r.recordingId === f.recording.recordingId)!.downloadUrl;
+  };
   beforeAll(async () => {
     f.sim = await startSimulator({ scale: 'tiny', seed: 41 });
     f.root = await tempDir(prefix);
@@ -171,9 +178,10 @@ export function mediaFixture(prefix: string, pick: (r: Record<string, unknown>) 
     await f.sim?.close();
     await removeDir(f.root);
   });
-  beforeEach(() => {
-    f.sim.resetCounters();
+  beforeEach(async () => {
     f.sim.resetFaults();
+    await f.relist(); // no test inherits a link an earlier one expired
+    f.sim.resetCounters();
   });
   return f;
 }

@@ -49,6 +49,7 @@ describe('media downloads with early writeback', () => {
 
   it('keeps every byte across signed URLs expiring mid-file (same transfers as without flushing)', async () => {
     const run = async (name: string, get?: typeof mediaGet) => {
+      await fixture.relist();
       sim.resetCounters();
       sim.setFaults({ expireAfterBytes: 24 * 1024 });
       const file = path.join(root, name);

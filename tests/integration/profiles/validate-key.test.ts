@@ -51,6 +51,16 @@ describe('validateKey', () => {
     expect((await validateKey({ baseUrl: sim.baseUrl + '/', apiKey: sim.apiKey, organizationId: sim.orgId })).outcome).toBe('accepted');
   });
 
+  it('accepted whether /health wants a key (docs: UNAUTHORIZED, in either error shape) or answers without one', async () => {
+    for (const shapes of [{}, { bareErrors: true }, { authErrorCode: 'AUTHENTICATION_ERROR' as const }, { healthWithoutKey: true }]) {
+      sim.resetShapes();
+      sim.setShapes(shapes);
+      expect((await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey })).outcome, JSON.stringify(shapes)).toBe('accepted');
+      expect((await validateKey({ baseUrl: sim.baseUrl, apiKey: 'hst_test_' + 'z'.repeat(40) })).outcome, JSON.stringify(shapes)).toBe('rejected');
+    }
+    sim.resetShapes();
+  });
+
   it('wrong-format: no request is made', async () => {
     sim.resetCounters();
     for (const key of ['abc', 'hst_prod_123', 'Bearer hst_live_abc', 'hst_live_abc def']) {

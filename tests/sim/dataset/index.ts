@@ -2,8 +2,9 @@
 // routes run against them.
 import { Rng } from '../prng';
 import { mediaSha256, mediaSlice } from '../media';
-import type { DataScope, DatasetAccessor, RecordingInfo, ScaleName, StreamType } from '../types';
-import { downloadPathOf, experimentItem, mediaSpecOf, participantItem, recordingItem, roomItem } from './items';
+import { defaultShapes } from '../shapes';
+import type { DataScope, DatasetAccessor, RecordingInfo, ScaleName, ShapeConfig, StreamType } from '../types';
+import { downloadPathOf, experimentItem, mediaSpecOf, participantItem, recordingItem, roomItem, variablesOf } from './items';
 import { participantsOf } from './records';
 import type { LazyStreamType } from './scales';
 import { ArrayRoomStream, LazyRoomStream, MergedRoomStream, SIM_EXTRA_BASE, generateRecord, type RoomStream } from './streams';
@@ -25,6 +26,15 @@ export interface StreamQuery {
 
 export type Resolved = { kind: 'ok'; view: View; experiment: Exp; rooms: RoomM[] } | { kind: 'not-found'; what: string };
 
+/** What records depend on besides the seed: the response shapes, and how a listing signs media URLs. */
+export interface DatasetEnv {
+  shapes: () => ShapeConfig;
+  /** A signed storage URL for a recording, minted at listing time (recordingLinks 'downloadUrl'). */
+  signedUrl: (rec: RecM) => string;
+}
+
+const noSigner = (rec: RecM): string => `http://storage.invalid/${encodeURIComponent(rec.recordingId)}`;
+
 const CACHE_SIZE = 24;
 
 export class Dataset {
@@ -34,12 +44,20 @@ export class Dataset {
   private version = 0;
   private extraSerial = 0;
 
+  private readonly env: DatasetEnv;
+
   constructor(
     scale: ScaleName,
     readonly seed: number,
     readonly mediaScale = 1,
+    env: Partial<DatasetEnv> = {},
   ) {
     this.world = buildWorld(scale, seed);
+    this.env = { shapes: env.shapes ?? defaultShapes, signedUrl: env.signedUrl ?? noSigner };
+  }
+
+  get shapes(): ShapeConfig {
+    return this.env.shapes();
   }
 
   roomStream(type: StreamType, room: RoomM): RoomStream {
@@ -48,9 +66,9 @@ export class Dataset {
     if (!s) {
       if (type === 'recordings') {
         const recs = [...room.recordings].sort((a, b) => a.startMs - b.startMs);
-        s = new ArrayRoomStream(room, recs.map((r) => r.startMs), (i) => recordingItem(recs[i], this.mediaScale));
+        s = new ArrayRoomStream(room, recs.map((r) => r.startMs), (i) => recordingItem(recs[i], this.mediaScale, this.env.shapes(), this.env.signedUrl));
       } else {
-        s = new LazyRoomStream(type, room, this.seed);
+        s = new LazyRoomStream(type, room, this.seed, this.env.shapes);
       }
       this.streams.set(key, s);
     }
@@ -88,16 +106,19 @@ export class Dataset {
   view(type: StreamType, scope: DataScope, id: string, q: StreamQuery = {}): Resolved {
     const found = this.scopeRooms(scope, id, q);
     if ('notFound' in found) return { kind: 'not-found', what: found.notFound };
-    const key = JSON.stringify([this.version, type, scope, id, q.roomId, q.deploymentId, q.startMs, q.endMs, q.sort, q.order, q.fields]);
+    const shapes = this.env.shapes();
+    // Filters read record fields, and fields depend on the shapes: a switch makes a new view.
+    const key = JSON.stringify([this.version, shapes, type, scope, id, q.roomId, q.deploymentId, q.startMs, q.endMs, q.sort, q.order, q.fields]);
     let view = this.cache.get(key);
     if (!view) {
-      view = new ConcatView(timeSegments(found.rooms.map((r) => this.roomStream(type, r)), q.startMs ?? null, q.endMs ?? null));
+      view = new ConcatView(timeSegments(found.rooms.map((r) => this.roomStream(type, r)), q.startMs ?? null, q.endMs ?? null, shapes.timeRange === 'inclusive'));
       const pid = found.participant?.id;
       const fields = Object.entries(q.fields ?? {});
       if (pid !== undefined || fields.length > 0) {
         view = filterView(view, (rec) => (pid === undefined || participantsOf(type, rec).includes(pid)) && fields.every(([k, v]) => String(rec[k]) === v));
       }
-      if (q.sort === 'onset' && found.rooms.length > 1) view = sortByOnset(view);
+      // Onsets from the experiment's start follow the timestamps; from each room's start they interleave.
+      if (q.sort === 'onset' && found.rooms.length > 1 && shapes.onsetFrom === 'room') view = sortByOnset(view);
       if (q.order === 'desc') view = new ReversedView(view);
       this.cache.set(key, view);
       if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
@@ -127,7 +148,7 @@ export class Dataset {
       const inside = j % 2 === 0;
       const ts = inside ? Math.floor(rng.range(first, last)) : last + 1 + j * 50;
       const k = SIM_EXTRA_BASE + this.extraSerial++;
-      merged.add(ts, generateRecord(type as LazyStreamType, { seed: this.seed, room, k, ts }));
+      merged.add(ts, () => generateRecord(type as LazyStreamType, { seed: this.seed, room, k, ts, shapes: this.env.shapes() }));
     }
     this.version++;
     this.cache.clear();
@@ -210,6 +231,11 @@ export class Dataset {
         for (let i = 0; i < v.length; i++) yield v.get(i);
       },
       recordings: (experimentId) => rooms(experimentId).flatMap((r) => r.recordings.map(recordingInfo)),
+      variables: (roomId) => {
+        const r = w.roomById.get(roomId);
+        if (!r) throw new Error(`No room ${roomId}`);
+        return variablesOf(r).data;
+      },
       mediaBytes(roomId, recordingId, start = 0, end) {
         const rec = w.recordingById.get(recordingId);
         if (!rec || rec.room.id !== roomId) throw new Error(`No recording ${recordingId} in room ${roomId}`);

@@ -2,7 +2,8 @@
 // recordings, variables, counts) built from the materialised world.
 import { hash32 } from '../prng';
 import { mediaSha256, type MediaSpec } from '../media';
-import type { JsonRecord } from '../types';
+import type { JsonRecord, ShapeConfig } from '../types';
+import { roomRef } from './records';
 import type { Dep, Exp, PartM, RecM, RoomM } from './world';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -116,13 +117,18 @@ export function downloadPathOf(rec: RecM): string {
 /** Checksums are only listed for files small enough to hash at listing time. */
 const CHECKSUM_MAX_BYTES = 8 * 1024 * 1024;
 
-export function recordingItem(rec: RecM, mediaScale: number): JsonRecord {
+/**
+ * A recording as listed. Documented: a signed downloadUrl on the storage origin, minted while
+ * listing (so it expires; list again for a fresh one). With recordingLinks 'downloadPath': the SDK's
+ * mint route instead, and some old records still carry a long-expired GCS URL besides it.
+ */
+export function recordingItem(rec: RecM, mediaScale: number, shapes: ShapeConfig, signedUrl: (rec: RecM) => string): JsonRecord {
   const spec = mediaSpecOf(rec, mediaScale);
   const room = rec.room;
   const item: JsonRecord = {
     recordingId: rec.recordingId,
     egressId: rec.recordingId,
-    roomId: room.id,
+    ...roomRef('recordings', room, shapes),
     experimentId: room.experiment.id,
     participantId: rec.participant.id,
     participantName: rec.participant.name,
@@ -134,17 +140,18 @@ export function recordingItem(rec: RecM, mediaScale: number): JsonRecord {
     format: rec.format,
     status: 'completed',
     fileName: `${rec.recordingId}.${rec.format}`,
-    downloadPath: downloadPathOf(rec),
-    metadata: {
-      type: rec.kind,
-      recordingType: rec.kind === 'video' ? 'individual' : 'audio',
-      roomName: room.name,
-      experimentId: room.experiment.id,
-    },
+  };
+  if (shapes.recordingLinks === 'downloadUrl') item.downloadUrl = signedUrl(rec);
+  else item.downloadPath = downloadPathOf(rec);
+  item.metadata = {
+    type: rec.kind,
+    recordingType: rec.kind === 'video' ? 'individual' : 'audio',
+    roomName: room.name,
+    experimentId: room.experiment.id,
   };
   if (rec.kind === 'video') item.resolution = '1280x720';
   if (rec.withChecksum && spec.size <= CHECKSUM_MAX_BYTES) item.checksum = { sha256: mediaSha256(spec) };
-  if (rec.legacyUrl) {
+  if (rec.legacyUrl && shapes.recordingLinks === 'downloadPath') {
     // Old records carry a long-expired GCS URL; clients must mint through downloadPath instead.
     const gcs = `https://storage.googleapis.com/hyperstudy-recordings/${encodeURIComponent(rec.recordingId)}.${rec.format}`;
     item.url = gcs;

@@ -1,7 +1,9 @@
-// One generator per record type: (room, index, timestamp) → the JSON item the API serves.
-// Each record is a pure function of the seed and its index, so streams can be generated lazily.
+// One generator per record type: (room, index, timestamp, shapes) → the JSON item the API serves.
+// Each record is a pure function of the seed, its index and the response shapes, so streams can be
+// generated lazily. The random draws never depend on the shapes: a switch changes only the fields
+// it is about, the rest of the record stays the same.
 import { Rng, hash32 } from '../prng';
-import type { JsonRecord } from '../types';
+import type { JsonRecord, ShapeConfig } from '../types';
 import { CHAT_LINES, COMPONENT_TYPES, STATE_NAMES } from './names';
 import type { LazyStreamType } from './scales';
 import type { RoomM } from './world';
@@ -12,15 +14,45 @@ export interface RecordContext {
   /** Index within the room's stream (extras use indexes from 1e9 up). */
   k: number;
   ts: number;
+  shapes: ShapeConfig;
 }
 
 type Generator = (c: RecordContext, rng: Rng) => JsonRecord;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-function base(c: RecordContext): JsonRecord {
-  return { experimentId: c.room.experiment.id, roomId: c.room.id };
+/** How a record type names its room when roomField is 'documented' (docs field lists; see the notes). */
+const DOCUMENTED_ROOM_FIELD: Record<LazyStreamType | 'recordings', 'roomId' | 'sessionId' | null> = {
+  events: 'sessionId',
+  components: null,
+  recordings: 'roomId',
+  chat: 'roomId',
+  videochat: 'roomId',
+  'ratings/continuous': 'roomId',
+  'ratings/sparse': 'roomId',
+  sync: 'roomId',
+  eyetracking: 'roomId',
+};
+
+/** The room reference of a record under the current shapes: {roomId}, {sessionId} or nothing. */
+export function roomRef(type: LazyStreamType | 'recordings', room: RoomM, shapes: ShapeConfig): JsonRecord {
+  if (shapes.roomField === 'none') return {};
+  if (shapes.roomField === 'roomId') return { roomId: room.id };
+  if (type === 'ratings/sparse' && shapes.sparseRatings === 'sdk') return {}; // the fixture has no room
+  const field = DOCUMENTED_ROOM_FIELD[type];
+  return field ? { [field]: room.id } : {};
 }
+
+function base(c: RecordContext, type: LazyStreamType): JsonRecord {
+  return { experimentId: c.room.experiment.id, ...roomRef(type, c.room, c.shapes) };
+}
+
+/** onset: ms from the experiment's start (as experimentStartedAt says) or from the room's start. */
+export function onsetOrigin(room: RoomM, shapes: ShapeConfig): number {
+  return shapes.onsetFrom === 'room' ? room.startMs : room.experiment.startMs;
+}
+
+const onsetOf = (c: RecordContext): number => c.ts - onsetOrigin(c.room, c.shapes);
 
 function participantAt(c: RecordContext) {
   const ps = c.room.participants;
@@ -50,7 +82,7 @@ function responseValue(rng: Rng, componentType: string): unknown {
 
 const events: Generator = (c, rng) => {
   const p = participantAt(c);
-  const onset = c.ts - c.room.startMs;
+  const onset = c.ts - c.room.startMs; // within the room: decides the phase of the session
   const dur = c.room.endMs - c.room.startMs;
   const { stateId, stateName } = stateFor(c);
   let category: string;
@@ -59,7 +91,8 @@ const events: Generator = (c, rng) => {
     category = 'pre_experiment';
     eventType = rng.pick(['consent.view', 'consent.accept', 'instructions.page', 'instructions.complete']);
   } else if (onset > dur - 60_000) {
-    category = rng.bool(0.5) ? 'post_experiment' : 'questionnaire';
+    const sdkCategory = rng.bool(0.5) ? 'post_experiment' : 'questionnaire';
+    category = c.shapes.questionnaireCategory === 'mixed' ? sdkCategory : 'post_experiment';
     eventType = 'questionnaire.answer';
   } else {
     category = rng.pick(['component', 'component', 'state', 'media', 'communication', 'sync', 'system']);
@@ -75,11 +108,10 @@ const events: Generator = (c, rng) => {
   const componentType = rng.pick(COMPONENT_TYPES);
   const rec: JsonRecord = {
     id: `evt_${c.room.short}_${c.k}`,
-    ...base(c),
-    sessionId: `sess_${c.room.short}`,
+    ...base(c, 'events'),
     participantId: p.id,
     participantRole: p.role,
-    onset,
+    onset: onsetOf(c),
     timestamp: iso(c.ts),
     category,
     eventType,
@@ -107,14 +139,14 @@ const chat: Generator = (c, rng) => {
   const direct = rng.bool(0.2) && others.length > 0;
   return {
     messageId: `msg_${c.room.short}_${c.k}`,
-    ...base(c),
+    ...base(c, 'chat'),
     senderId: sender.id,
     senderName: sender.name,
     content: rng.pick(CHAT_LINES),
     timestamp: iso(c.ts),
-    onset: c.ts - c.room.startMs,
+    onset: onsetOf(c),
     recipientIds: direct ? [rng.pick(others).id] : others.map((p) => p.id),
-    messageType: direct ? 'direct' : 'broadcast',
+    messageType: c.shapes.chatMessageType === 'text' ? 'text' : direct ? 'direct' : 'broadcast',
   };
 };
 
@@ -123,12 +155,12 @@ const videochat: Generator = (c, rng) => {
   const event = rng.pick(['participant_connected', 'track_published', 'connection_quality_changed', 'track_unpublished', 'participant_disconnected']);
   const rec: JsonRecord = {
     id: `vc_${c.room.short}_${c.k}`,
-    ...base(c),
+    ...base(c, 'videochat'),
     participantId: p.id,
     participantName: p.name,
     event,
     timestamp: iso(c.ts),
-    onset: c.ts - c.room.startMs,
+    onset: onsetOf(c),
     livekitRoom: `lk_${c.room.short}`,
   };
   if (event.startsWith('track')) rec.trackKind = rng.pick(['audio', 'video']);
@@ -142,37 +174,54 @@ const continuous: Generator = (c, rng) => {
   const sample = Math.floor(c.k / ps.length);
   const phase = (c.k % ps.length) * 1.3;
   const raw = 50 + 35 * Math.sin(sample / 25 + phase) + rng.range(-4, 4);
-  const value = Math.round(Math.min(100, Math.max(0, raw)) * 10) / 10;
-  return {
+  const onScale = Math.round(Math.min(100, Math.max(0, raw)) * 10) / 10; // the slider's 0–100
+  const normalized = Math.round(onScale * 10) / 1000;
+  const rec: JsonRecord = {
     ratingId: `cr_${c.room.short}_${c.k}`,
-    ...base(c),
+    ...base(c, 'ratings/continuous'),
     participantId: p.id,
     componentId: 'cmp_vasrating_cont',
     timestamp: iso(c.ts),
-    onset: c.ts - c.room.startMs,
-    value,
-    normalizedValue: Math.round(value) / 100,
-    rawValue: Math.round(value * 0.8),
-    scaleMin: 0,
-    scaleMax: 100,
+    onset: onsetOf(c),
   };
+  if (c.shapes.continuousValue === 'normalized') Object.assign(rec, { value: normalized, normalizedValue: normalized, rawValue: onScale });
+  else Object.assign(rec, { value: onScale, normalizedValue: Math.round(onScale) / 100, rawValue: Math.round(onScale * 0.8) });
+  return Object.assign(rec, { scaleMin: 0, scaleMax: 100 });
 };
 
 const sparse: Generator = (c, rng) => {
   const p = participantAt(c);
-  const onset = c.ts - c.room.startMs;
+  const onset = onsetOf(c);
   const rawValue = rng.int(0, 80);
   const responseTime = rng.int(600, 5000);
   const stimulusTime = rng.int(1000, 60_000);
+  const confidence = rng.bool(0.7) ? null : rng.int(1, 5);
+  const value = Math.round((rawValue / 80) * 1000) / 10;
+  if (c.shapes.sparseRatings === 'documented') {
+    return {
+      ratingId: `sr_${c.room.short}_${c.k}`,
+      ...base(c, 'ratings/sparse'),
+      participantId: p.id,
+      componentId: 'cmp_vasrating_engagement',
+      timestamp: iso(c.ts),
+      onset,
+      value,
+      responseTime,
+      scaleMin: 0,
+      scaleMax: 100,
+      labels: { min: 'Not at all', max: 'Extremely' },
+    };
+  }
+  // The SDK fixture (sparse_ratings_response.json): raw value on the slider, scale{}, the pause data.
   return {
     ratingId: `sr_${c.room.short}_${c.k}`,
-    ...base(c),
+    ...base(c, 'ratings/sparse'),
     participantId: p.id,
     timestamp: iso(c.ts),
     onset,
     rawOnset: onset + 20,
     clockOffsetApplied: 20,
-    value: Math.round((rawValue / 80) * 1000) / 10,
+    value,
     rawValue,
     scale: { min: 0, max: 80 },
     type: 'sparse',
@@ -180,7 +229,7 @@ const sparse: Generator = (c, rng) => {
     stimulusId: `video_${c.room.short}`,
     stimulusTime,
     responseTime,
-    confidence: rng.bool(0.7) ? null : rng.int(1, 5),
+    confidence,
     metadata: { question: 'How engaging is this video?', dimension: 'engagement', componentType: 'vasrating', sampleIndex: c.k },
     ratingEndOnset: onset + responseTime,
     sparseRatingData: {
@@ -203,13 +252,13 @@ const sparse: Generator = (c, rng) => {
 const sync: Generator = (c, rng) => {
   const rec: JsonRecord = {
     metricId: `sync_${c.room.short}_${c.k}`,
-    ...base(c),
+    ...base(c, 'sync'),
     participantId: participantAt(c).id,
     timestamp: iso(c.ts),
-    onset: c.ts - c.room.startMs,
+    onset: onsetOf(c),
     timeDrift: Math.round(rng.range(-120, 120)),
     playbackRate: rng.pick([1, 1, 1, 0.95, 1.05]),
-    syncQuality: rng.pick(['good', 'good', 'fair', 'poor']),
+    syncQuality: syncQuality(Math.round(rng.range(0.5, 1) * 1000) / 1000, c.shapes),
     latency: rng.int(8, 300),
     bufferHealth: Math.round(rng.range(0, 30) * 10) / 10,
   };
@@ -217,19 +266,28 @@ const sync: Generator = (c, rng) => {
   return rec;
 };
 
+function syncQuality(q: number, shapes: ShapeConfig): number | string {
+  if (shapes.syncQuality === 'number') return q;
+  return q >= 0.85 ? 'good' : q >= 0.7 ? 'fair' : 'poor';
+}
+
 const components: Generator = (c, rng) => {
   const componentType = rng.pick(COMPONENT_TYPES);
   const completed = rng.bool(0.85);
+  // The documented fields, plus participantId (whose response it is) and completed/response (the
+  // documented filter and "how they responded"); id and roomId only with componentExtras.
+  const extras = c.shapes.componentExtras;
   const rec: JsonRecord = {
-    id: `cmpr_${c.room.short}_${c.k}`,
+    ...(extras ? { id: `cmpr_${c.room.short}_${c.k}` } : {}),
     componentId: `cmp_${componentType.toLowerCase()}_${rng.int(1, 9)}`,
     componentType,
-    ...base(c),
+    ...base(c, 'components'),
+    ...(extras ? { roomId: c.room.id } : {}),
     participantId: participantAt(c).id,
     stateId: stateFor(c).stateId,
     config: { title: `${componentType} block`, required: rng.bool(0.5), options: componentType === 'MultipleChoice' ? ['A', 'B', 'C', 'D'] : undefined },
     timestamp: iso(c.ts),
-    onset: c.ts - c.room.startMs,
+    onset: onsetOf(c),
     completed,
     variableSnapshot: { trial: c.k % 12, condition: rng.pick(['congruent', 'incongruent']) },
   };
@@ -241,10 +299,10 @@ const eyetracking: Generator = (c, rng) => {
   const valid = rng.bool(0.93);
   return {
     id: `gaze_${c.room.short}_${c.k}`,
-    ...base(c),
+    ...base(c, 'eyetracking'),
     participantId: participantAt(c).id,
     timestamp: iso(c.ts),
-    onset: c.ts - c.room.startMs,
+    onset: onsetOf(c),
     gazeX: valid ? Math.round(rng.range(0, 1) * 1000) / 1000 : null,
     gazeY: valid ? Math.round(rng.range(0, 1) * 1000) / 1000 : null,
     pupilDiameter: valid ? Math.round(rng.range(2.5, 6) * 100) / 100 : null,

@@ -1,7 +1,8 @@
 // Per-room record streams. A lazy stream computes the timestamp and record at any index without
 // materialising the others; records appended at run time (a live experiment) are merged in by time.
+// Records are generated when read, under the shapes in force at that moment.
 import { hash32 } from '../prng';
-import type { JsonRecord } from '../types';
+import type { JsonRecord, ShapeConfig } from '../types';
 import { generateRecord, recordSalt } from './records';
 import type { LazyStreamType } from './scales';
 import type { RoomM } from './world';
@@ -54,6 +55,7 @@ export class LazyRoomStream implements RoomStream {
     readonly type: LazyStreamType,
     readonly room: RoomM,
     private readonly seed: number,
+    private readonly shapes: () => ShapeConfig,
   ) {
     this.length = room.counts[type];
     const [ws, we] = windowFor(type, room, this.length, seed);
@@ -67,14 +69,14 @@ export class LazyRoomStream implements RoomStream {
     return this.start + Math.floor((i + frac) * this.step);
   }
   recordAt(i: number): JsonRecord {
-    return generateRecord(this.type, { seed: this.seed, room: this.room, k: i, ts: this.tsAt(i) }, this.recSalt);
+    return generateRecord(this.type, { seed: this.seed, room: this.room, k: i, ts: this.tsAt(i), shapes: this.shapes() }, this.recSalt);
   }
 }
 
 /** A base stream plus records appended at run time, merged by timestamp (appended ones after equal times). */
 export class MergedRoomStream implements RoomStream {
   private extraTs: number[] = [];
-  private extraRecs: JsonRecord[] = [];
+  private extraRecs: Array<() => JsonRecord> = [];
   private mergedPos: number[] = [];
   constructor(readonly base: RoomStream) {}
   get room(): RoomM {
@@ -86,7 +88,7 @@ export class MergedRoomStream implements RoomStream {
   get extras(): number {
     return this.extraTs.length;
   }
-  add(ts: number, rec: JsonRecord): void {
+  add(ts: number, rec: () => JsonRecord): void {
     let j = this.extraTs.length;
     while (j > 0 && this.extraTs[j - 1] > ts) j--;
     this.extraTs.splice(j, 0, ts);
@@ -114,7 +116,7 @@ export class MergedRoomStream implements RoomStream {
   }
   recordAt(i: number): JsonRecord {
     const at = this.locate(i);
-    return 'extra' in at ? this.extraRecs[at.extra] : this.base.recordAt(at.base);
+    return 'extra' in at ? this.extraRecs[at.extra]() : this.base.recordAt(at.base);
   }
 }
 

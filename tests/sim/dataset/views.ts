@@ -85,12 +85,12 @@ export class ReversedView implements View {
   }
 }
 
-/** Segments of the given room streams restricted to [startMs, endMs] (inclusive). */
-export function timeSegments(streams: RoomStream[], startMs: number | null, endMs: number | null): Segment[] {
+/** Segments of the given room streams restricted to (startMs, endMs), or [startMs, endMs] when inclusive. */
+export function timeSegments(streams: RoomStream[], startMs: number | null, endMs: number | null, inclusive: boolean): Segment[] {
   return streams.map((stream) => ({
     stream,
-    from: startMs === null ? 0 : lowerBound(stream, startMs),
-    to: endMs === null ? stream.length : upperBound(stream, endMs),
+    from: startMs === null ? 0 : inclusive ? lowerBound(stream, startMs) : upperBound(stream, startMs),
+    to: endMs === null ? stream.length : inclusive ? upperBound(stream, endMs) : lowerBound(stream, endMs),
   }));
 }
 

@@ -7,6 +7,8 @@ import { participantItem, roomItem, variablesOf } from '../dataset/items';
 import type { Exp, PartM, RoomM } from '../dataset/world';
 import { isError, parseChoice, parseLimit, parseOffset, parseOrder, parseTime } from '../params';
 import type { DataScope, JsonRecord, StreamType } from '../types';
+import { SORTABLE_TYPES } from '../shapes';
+import { onsetOrigin } from '../dataset/records';
 import { canSee, orgDenied, requireScope } from './access';
 import { pagedResult } from './paged';
 
@@ -17,7 +19,8 @@ const SCOPES_OF: Record<string, DataScope[]> = {
   counts: ['participant'],
 };
 const ALL_SCOPES: DataScope[] = ['experiment', 'room', 'participant'];
-const FORMATS = ['json', 'csv', 'ndjson'] as const;
+/** format=ndjson only where the ndjson shape allows it (the docs show json and csv). */
+const formatsOf = (ctx: SimContext) => (ctx.shapes.ndjson ? (['json', 'csv', 'ndjson'] as const) : (['json', 'csv'] as const));
 
 /** Record fields a type can be filtered on with an equally named query parameter. */
 const FIELD_FILTERS: Partial<Record<StreamType, string[]>> = {
@@ -44,7 +47,9 @@ export function dataRoute(ctx: SimContext, req: ApiRequest, type: string, scope:
   if (!(scopes as string[]).includes(scope)) return fail(errors.invalid('scope', scope, `one of ${scopes.join(', ')} for ${type}`));
   const denied = requireScope(req, TYPE_SCOPES[type] ?? null);
   if (denied) return fail(denied);
-  if (scope === 'participant' && !req.query.get('roomId')) {
+  // roomId filters the participant scope (docs); the SDK says the server refuses it without one, and
+  // the counts route (SDK only) always needs it.
+  if (scope === 'participant' && !req.query.get('roomId') && (ctx.shapes.participantNeedsRoomId || type === 'counts')) {
     return fail(errors.invalid('roomId', null, 'a room id (required for participant scope)', 'roomId is required for participant scope'));
   }
   switch (type) {
@@ -61,24 +66,26 @@ export function dataRoute(ctx: SimContext, req: ApiRequest, type: string, scope:
   }
 }
 
-function common(req: ApiRequest) {
+function common(ctx: SimContext, req: ApiRequest, sortable = true) {
   const q = req.query;
   const limit = parseLimit(q, 1000);
   if (isError(limit)) return limit;
   const offset = parseOffset(q);
   if (isError(offset)) return offset;
-  const order = parseOrder(q);
+  const order = sortable ? parseOrder(q) : 'asc';
   if (isError(order)) return order;
-  const format = parseChoice(q, 'format', FORMATS, 'json');
+  const format = parseChoice<'json' | 'csv' | 'ndjson'>(q, 'format', formatsOf(ctx), 'json');
   if (isError(format)) return format;
   return { limit, offset, order, format };
 }
 
 function stream(ctx: SimContext, req: ApiRequest, type: StreamType, scope: DataScope, id: string): ApiResult {
   const q = req.query;
-  const c = common(req);
+  // sort/order where the docs show them; elsewhere they are ignored (the server's order stays).
+  const sortable = ctx.shapes.sortEverywhere || SORTABLE_TYPES.has(type);
+  const c = common(ctx, req, sortable);
   if (isError(c)) return fail(c);
-  const sort = parseChoice(q, 'sort', ['timestamp', 'onset', 'startTime'] as const, type === 'recordings' ? 'startTime' : 'timestamp');
+  const sort = sortable ? parseChoice(q, 'sort', ['timestamp', 'onset', 'startTime'] as const, type === 'recordings' ? 'startTime' : 'timestamp') : 'timestamp';
   if (isError(sort)) return fail(sort);
   const startMs = parseTime(q, 'startTime');
   if (isError(startMs)) return fail(startMs);
@@ -107,7 +114,7 @@ function stream(ctx: SimContext, req: ApiRequest, type: StreamType, scope: DataS
   const query: JsonRecord = { startTime: q.get('startTime'), endTime: q.get('endTime') };
   for (const f of FIELD_FILTERS[type] ?? []) query[f] = q.get(f);
   if (type === 'sync') query.aggregationWindow = q.get('aggregationWindow') ? Number(q.get('aggregationWindow')) : null;
-  Object.assign(query, { limit: c.limit, offset: c.offset, sort, order: c.order });
+  Object.assign(query, { limit: c.limit, offset: c.offset }, sortable ? { sort, order: c.order } : {});
   if (sq.roomId) query.roomId = sq.roomId;
   if (sq.deploymentId) query.deploymentId = sq.deploymentId;
   const ratings = type.startsWith('ratings/');
@@ -122,22 +129,23 @@ function stream(ctx: SimContext, req: ApiRequest, type: StreamType, scope: DataS
       scope,
       scopeId: id,
       query,
-      experimentStartedAt: startedAt(r.experiment, r.rooms, scope),
+      experimentStartedAt: startedAt(ctx, r.experiment, r.rooms, scope),
       extra: ratings ? { ratingType: type.slice('ratings/'.length) } : undefined,
     },
   });
 }
 
-function startedAt(exp: Exp, rooms: RoomM[], scope: DataScope): string {
-  const room = scope === 'experiment' ? exp.rooms[0] : rooms[0];
-  return new Date((room ?? exp.rooms[0]).startMs).toISOString();
+/** The start every onset of the answer counts from (with onsetFrom 'room', rooms[0]'s: other rooms' onsets disagree). */
+function startedAt(ctx: SimContext, exp: Exp, rooms: RoomM[], scope: DataScope): string {
+  const room = scope === 'experiment' ? exp.rooms[0] : (rooms[0] ?? exp.rooms[0]);
+  return new Date(onsetOrigin(room, ctx.shapes)).toISOString();
 }
 
 const PARTICIPANT_SORTS = ['joinedAt', 'completedAt', 'id', 'email', 'role', 'status', 'completionCode', 'timestamp'] as const;
 
 function participants(ctx: SimContext, req: ApiRequest, scope: DataScope, id: string): ApiResult {
   const q = req.query;
-  const c = common(req);
+  const c = common(ctx, req);
   if (isError(c)) return fail(c);
   const sort = parseChoice(q, 'sort', PARTICIPANT_SORTS, 'joinedAt');
   if (isError(sort)) return fail(sort);
@@ -170,7 +178,7 @@ function participants(ctx: SimContext, req: ApiRequest, scope: DataScope, id: st
     offset: c.offset,
     limit: c.limit,
     format: c.format,
-    parts: { dataType: 'participants', scope, scopeId: id, query: { ...filters, limit: c.limit, offset: c.offset, sort, order: c.order }, experimentStartedAt: new Date(exp.rooms[0].startMs).toISOString() },
+    parts: { dataType: 'participants', scope, scopeId: id, query: { ...filters, limit: c.limit, offset: c.offset, sort, order: c.order }, experimentStartedAt: startedAt(ctx, exp, [], 'experiment') },
   });
 }
 
@@ -182,7 +190,7 @@ function cmp(a: unknown, b: unknown): number {
 }
 
 function rooms(ctx: SimContext, req: ApiRequest, id: string): ApiResult {
-  const c = common(req);
+  const c = common(ctx, req);
   if (isError(c)) return fail(c);
   const exp = ctx.dataset.world.experimentById.get(id);
   if (!exp) return fail(errors.notFound(`Experiment ${id} not found`));
@@ -196,7 +204,7 @@ function rooms(ctx: SimContext, req: ApiRequest, id: string): ApiResult {
     offset: c.offset,
     limit: c.limit,
     format: c.format,
-    parts: { dataType: 'rooms', scope: 'experiment', scopeId: id, query: { deploymentId, limit: c.limit, offset: c.offset, order: c.order }, experimentStartedAt: new Date(exp.rooms[0].startMs).toISOString() },
+    parts: { dataType: 'rooms', scope: 'experiment', scopeId: id, query: { deploymentId, limit: c.limit, offset: c.offset, order: c.order }, experimentStartedAt: startedAt(ctx, exp, [], 'experiment') },
   });
 }
 
@@ -214,7 +222,7 @@ function variables(ctx: SimContext, req: ApiRequest, id: string): ApiResult {
         scopeId: id,
         timestampMs: ctx.now(),
         processingTimeMs: Math.round(performance.now() - req.startedAt),
-        experimentStartedAt: new Date(room.startMs).toISOString(),
+        experimentStartedAt: startedAt(ctx, room.experiment, [room], 'room'),
         extra: metadata,
         warnings: ctx.faults.warnings,
       },
@@ -239,7 +247,7 @@ function counts(ctx: SimContext, req: ApiRequest, id: string): ApiResult {
   return json(
     successEnvelope(
       [{ participantId: p.id, roomId, counts: countsObj, hasData }],
-      { dataType: 'counts', scope: 'participant', scopeId: id, query: { roomId }, timestampMs: ctx.now(), processingTimeMs: Math.round(performance.now() - req.startedAt), experimentStartedAt: new Date(p.room.startMs).toISOString(), warnings: ctx.faults.warnings },
+      { dataType: 'counts', scope: 'participant', scopeId: id, query: { roomId }, timestampMs: ctx.now(), processingTimeMs: Math.round(performance.now() - req.startedAt), experimentStartedAt: startedAt(ctx, p.room.experiment, [p.room], 'participant'), warnings: ctx.faults.warnings },
       ctx.shapes,
     ),
   );

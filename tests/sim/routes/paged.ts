@@ -16,12 +16,13 @@ export interface PageSpec {
 export function pagedResult(ctx: SimContext, req: ApiRequest, p: PageSpec): ApiResult {
   const pg = pagination(p.total, p.offset, p.limit, p.records.length);
   if (p.format !== 'json') {
-    // No envelope: paging travels in headers so a CSV client can still page.
-    const headers: Record<string, string> = {
-      'X-Total-Count': String(pg.total),
-      'X-Has-More': String(pg.hasMore),
-    };
-    if (pg.nextOffset !== undefined) headers['X-Next-Offset'] = String(pg.nextOffset);
+    // No envelope. The docs say nothing of paging for CSV; csvPagingHeaders puts it in headers.
+    const headers: Record<string, string> = {};
+    if (ctx.shapes.csvPagingHeaders) {
+      headers['X-Total-Count'] = String(pg.total);
+      headers['X-Has-More'] = String(pg.hasMore);
+      if (pg.nextOffset !== undefined) headers['X-Next-Offset'] = String(pg.nextOffset);
+    }
     return p.format === 'csv'
       ? { kind: 'text', status: 200, contentType: 'text/csv; charset=utf-8', body: toCsv(p.records), headers }
       : { kind: 'text', status: 200, contentType: 'application/x-ndjson; charset=utf-8', body: toNdjson(p.records), headers };

@@ -5,6 +5,7 @@ import type { DataTypeId } from '../../../../src-shared/model';
 import type { TableId } from '../format/columns';
 import { flattenRecord, type FlatRow } from '../format/flatten';
 import { compareCodePoints } from '../naming';
+import { participantOfRecord } from '../../sources/hyperstudy/record-room';
 
 export type JsonRecord = Record<string, unknown>;
 
@@ -67,11 +68,7 @@ interface Bucket {
 }
 
 function participantOf(r: JsonRecord): string {
-  for (const k of ['participantId', 'senderId', 'userId']) {
-    const v = r[k];
-    if (typeof v === 'string' && v) return v;
-  }
-  return NO_PARTICIPANT_KEY;
+  return participantOfRecord(r) ?? NO_PARTICIPANT_KEY;
 }
 
 function timeOf(row: FlatRow): number | null {

@@ -12,15 +12,15 @@ export type SummaryTableId = 'summary_counts' | 'summary_stats' | 'participant_c
 
 const TIMING = ['onset', 'onset_sec', 'timestamp'];
 
-/** Documented fields per table, as flattened column names (HyperStudy API v3 reference §4). */
+/** Documented fields per table, as flattened column names (docs/hyperstudy-api-notes.md). */
 export const KNOWN_COLUMNS: Readonly<Record<TableId, readonly string[]>> = {
   events: ['id', 'experimentId', 'roomId', 'sessionId', 'participantId', 'participantRole', ...TIMING, 'category', 'eventType', 'componentType', 'componentId', 'stateId', 'stateName', 'content', 'response_value', 'response_responseTime', 'duration'],
-  components: ['id', 'componentId', 'componentType', 'experimentId', 'roomId', 'participantId', 'stateId', ...TIMING, 'completed'],
+  components: ['componentId', 'componentType', 'experimentId', 'participantId', 'stateId', ...TIMING, 'completed'],
   recordings: ['recordingId', 'experimentId', 'roomId', 'participantId', 'participantName', 'startTime', 'endTime', 'duration', 'videoOffset', 'format', 'fileSize', 'status', 'fileName', 'metadata_type', 'metadata_recordingType'],
   chat: ['messageId', 'experimentId', 'roomId', 'senderId', 'senderName', 'recipientIds', 'messageType', ...TIMING, 'content'],
   videochat: ['id', 'experimentId', 'roomId', 'participantId', 'participantName', ...TIMING, 'event'],
   'ratings-continuous': ['ratingId', 'experimentId', 'roomId', 'participantId', 'componentId', ...TIMING, 'value', 'normalizedValue', 'rawValue', 'scaleMin', 'scaleMax'],
-  'ratings-sparse': ['ratingId', 'experimentId', 'roomId', 'participantId', 'stateId', 'stimulusId', ...TIMING, 'value', 'rawValue', 'responseTime'],
+  'ratings-sparse': ['ratingId', 'experimentId', 'roomId', 'participantId', 'componentId', ...TIMING, 'value', 'responseTime', 'scaleMin', 'scaleMax', 'labels_min', 'labels_max'],
   sync: ['metricId', 'experimentId', 'roomId', 'participantId', ...TIMING, 'timeDrift', 'playbackRate', 'syncQuality', 'latency', 'bufferHealth'],
   eyetracking: ['id', 'experimentId', 'roomId', 'participantId', ...TIMING, 'gazeX', 'gazeY', 'pupilDiameter', 'confidence', 'fixation', 'validity'],
   variables: ['variable', 'value', 'source', 'persisted'],

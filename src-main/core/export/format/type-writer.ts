@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { ExportFormat, SplitMode } from '../../../../src-shared/model';
 import { compareCodePoints, createUniqueNamer, type UniqueNamer } from '../naming';
+import { participantOfRecord, roomOfRecord } from '../../sources/hyperstudy/record-room';
 import { createColumnSet, tableFileBase, type TableId } from './columns';
 import { csvHeader, csvRow, type FormulaTally } from './csv';
 import { flattenRecord } from './flatten';
@@ -42,6 +43,11 @@ export interface TypeOutputOptions {
   transform?: (r: JsonRecord) => JsonRecord | null;
   /** Folder namer for split mode; share one per split kind across all types (see createSplitNamer). */
   namer?: UniqueNamer;
+  /**
+   * Split by room: the room of a record, given the record as read (before `transform`). Default:
+   * the room the record names itself (roomOfRecord without a participants listing).
+   */
+  roomOf?: (raw: JsonRecord) => string | null;
   /** Split mode: group ids that get a file even when they have no records of this type. */
   knownGroups?: Iterable<string>;
   /** CSV: documented columns to leave out (e.g. PII removed by anonymization). */
@@ -76,17 +82,9 @@ export function splitFolder(split: Exclude<SplitMode, 'none'>): string {
   return split === 'room' ? 'rooms' : 'participants';
 }
 
-/** The id a record is split by: roomId, or participantId (chat: senderId; else userId). */
+/** The id a record is split by: the room it names (see record-room.ts), or its participant (chat: the sender). */
 export function splitKeyOf(record: JsonRecord, split: Exclude<SplitMode, 'none'>): string | null {
-  const pick = (...keys: string[]) => {
-    for (const k of keys) {
-      const v = record[k];
-      if (typeof v === 'string' && v !== '') return v;
-      if (typeof v === 'number') return String(v);
-    }
-    return null;
-  };
-  return split === 'room' ? pick('roomId') : pick('participantId', 'senderId', 'userId');
+  return split === 'room' ? roomOfRecord(record) : participantOfRecord(record);
 }
 
 /**
@@ -189,7 +187,8 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
       await breathe();
       const r = transform(raw);
       if (!r) continue;
-      const g = await groupFor(split === 'none' ? null : splitKeyOf(r, split));
+      const key = split === 'none' ? null : split === 'room' && opts.roomOf ? opts.roomOf(raw) : splitKeyOf(r, split);
+      const g = await groupFor(key);
       let text: string;
       if (format === 'csv') text = csvRow(flattenRecord(r), columns, opts.formulaProtection, g);
       else if (format === 'json') text = jsonArrayItem(r, g.records);

@@ -15,6 +15,8 @@ export type MediaStatus = 'downloaded' | 'skipped' | 'failed';
 
 export interface MediaJob {
   recording: Record<string, unknown>;
+  /** The recording's room, when known (to list it again for a fresh link). */
+  roomId?: string;
   /** Path relative to the export root, with forward slashes (e.g. "recordings/P001_video_r1.mp4"). */
   relativePath: string;
 }
@@ -59,6 +61,7 @@ export async function downloadAllRecordings(opts: DownloadAllOptions): Promise<M
           const r = await downloadRecordingFile({
             client: opts.client,
             recording: job.recording,
+            ...(job.roomId ? { roomId: job.roomId } : {}),
             file,
             mediaGet: opts.mediaGet,
             clock: opts.clock,

@@ -1,7 +1,8 @@
 // One recording to disk, resumably (performance-notes §3):
-// mint the signed URL just in time → stream to `<file>.part` with backpressure →
-// on a drop, resume with `Range: bytes=N-` + `If-Range: <strong ETag>` (N = the .part size) →
-// on 401/403 (expired URL) mint again and resume, a bounded number of times →
+// get the signed URL just in time (mint it, or take the record's downloadUrl) → stream to
+// `<file>.part` with backpressure → on a drop, resume with `Range: bytes=N-` + `If-Range: <strong
+// ETag>` (N = the .part size) → on 401/403 (expired URL) get a fresh one (mint again, or list the
+// recording's room again) and resume, a bounded number of times →
 // verify size (and SHA-256 when the record has one) → fsync → rename atomically.
 // The SHA-256 is computed inline while the bytes are written (hidden behind the network), and only
 // re-read from disk when the inline hash cannot vouch for the whole file (a .part from an earlier
@@ -23,6 +24,8 @@ import { nodeMediaGet, type MediaGet, type MediaResponse } from './media-http';
 export interface DownloadFileOptions {
   client: HyperStudyClient;
   recording: Record<string, unknown>;
+  /** The recording's room (roomOfRecord with the participants listing), to list it again for a fresh link. */
+  roomId?: string;
   /** Final path of the file; `.part` and `.part.json` live beside it. */
   file: string;
   /** GET for signed URLs (default node:http; see media-http.ts for why not fetch). */
@@ -43,7 +46,7 @@ export interface DownloadFileOptions {
 export interface DownloadFileResult {
   status: 'downloaded' | 'skipped';
   bytes: number;
-  /** Mints spent (each one is an API request). */
+  /** Link requests spent: mints, or listings for a fresh downloadUrl (each one is an API request). */
   mints: number;
   /** How the SHA-256 was checked when the record has one: hashed while writing, or re-read from disk. */
   checksumBy?: 'inline' | 'file';
@@ -108,6 +111,7 @@ export async function downloadRecordingFile(opts: DownloadFileOptions): Promise<
   if (onDisk) opts.onBytes?.(onDisk);
 
   let url: string | null = null;
+  let refused = false; // a link was refused: the next one must be fresh
   let mints = 0;
   let remints = 0;
   let lastRemintAt = -1;
@@ -138,8 +142,15 @@ export async function downloadRecordingFile(opts: DownloadFileOptions): Promise<
     if (expected !== null && have === expected && have > 0) break; // all bytes on disk: verify below
 
     if (url === null) {
-      url = await opts.client.mintRecordingUrl(recording, { signal, onWait: opts.onWait });
-      mints++;
+      // The first link may cost nothing (a downloadUrl from the listing); a fresh one costs a request.
+      const ro = { signal, onWait: opts.onWait };
+      if (!refused) {
+        url = await opts.client.mintRecordingUrl(recording, ro);
+        if (typeof recording.downloadPath === 'string' && recording.downloadPath) mints++;
+      } else {
+        url = await opts.client.refreshRecordingUrl(recording, { ...ro, ...(opts.roomId ? { roomId: opts.roomId } : {}) });
+        mints++;
+      }
     }
     const headers: Record<string, string> = {};
     if (have > 0) {
@@ -151,13 +162,15 @@ export async function downloadRecordingFile(opts: DownloadFileOptions): Promise<
       res = await get(url, headers, signal);
     } catch (e) {
       if (signal?.aborted) throw signal.reason ?? abortError();
+      if (isStudyError(e)) throw e; // refused on purpose (too many redirects, not http): no retry
       await stall(e);
       continue;
     }
 
     if (res.status === 401 || res.status === 403) {
       res.discard();
-      url = null; // expired signed URL: mint a fresh one and resume
+      url = null; // expired signed URL: get a fresh one and resume
+      refused = true;
       // Only fresh links that brought no bytes count: a long file may outlive several links.
       const now = (await sizeOf(part)) ?? 0;
       if (now > lastRemintAt) remints = 0;

@@ -4,11 +4,42 @@
 // whole burst, so a resume never advances (measured against the simulator's expiry fault).
 // node:http hands each chunk to a 'data' listener as it is parsed, so every byte that arrived
 // reaches the file. Backpressure is kept by pausing the response while the file stream drains.
-// No API key is ever sent here: signed URLs carry their own authorization.
+// No credential is ever sent here: signed URLs carry their own authorization. Only Range and
+// If-Range leave this module, user:password parts of URLs are dropped, and redirects are followed
+// at most MAX_MEDIA_REDIRECTS times.
 import { createWriteStream } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { StudyError } from '../../../../src-shared/errors';
 import { backgroundFlush } from './background-flush';
+
+/** Redirects a media GET follows before it gives up. */
+export const MAX_MEDIA_REDIRECTS = 5;
+
+/** The only request headers a media GET sends (besides Accept-Encoding): no key, no cookie, no Authorization. */
+const MEDIA_HEADERS = new Set(['range', 'if-range']);
+
+function mediaHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => MEDIA_HEADERS.has(k.toLowerCase())));
+}
+
+function refused(message: string): StudyError {
+  return new StudyError({ code: 'BAD_RESPONSE', message, fix: 'This recording was skipped; the others are downloaded as usual. Retry later or report it to HyperStudy support.' });
+}
+
+/** An http(s) URL without a user:password part (Node would send it as Authorization). */
+function storageUrl(raw: string | URL, base?: URL): URL {
+  let u: URL;
+  try {
+    u = new URL(raw, base);
+  } catch {
+    throw refused(`The storage server sent a link that is not a URL.`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw refused(`The storage server sent a ${u.protocol.replace(':', '')} link; only http(s) is fetched.`);
+  u.username = '';
+  u.password = '';
+  return u;
+}
 
 export interface MediaResponse {
   status: number;
@@ -32,22 +63,32 @@ export interface NodeMediaGetOptions {
 }
 
 export function createNodeMediaGet(opts: NodeMediaGetOptions = {}): MediaGet {
-  const get: MediaGet = (url, headers, signal) =>
+  const hop = (u: URL, headers: Record<string, string>, signal: AbortSignal | undefined, redirects: number): Promise<MediaResponse> =>
     new Promise((resolve, reject) => {
-      const u = new URL(url);
       const mod = u.protocol === 'https:' ? https : http;
       const req = mod.get(u, { headers: { 'Accept-Encoding': 'identity', ...headers }, agent: u.protocol === 'https:' ? agents.https : agents.http, signal }, (res) => {
         const location = res.headers.location;
         if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
           res.resume();
-          get(new URL(location, u).toString(), headers, signal).then(resolve, reject);
+          if (redirects >= MAX_MEDIA_REDIRECTS) {
+            reject(refused(`The storage server redirected the download more than ${MAX_MEDIA_REDIRECTS} times (last to ${u.host}).`));
+            return;
+          }
+          let next: URL;
+          try {
+            next = storageUrl(location, u);
+          } catch (e) {
+            reject(e);
+            return;
+          }
+          hop(next, headers, signal, redirects + 1).then(resolve, reject);
           return;
         }
         resolve(wrap(res, opts.flushEveryBytes));
       });
       req.on('error', reject);
     });
-  return get;
+  return async (url, headers, signal) => hop(storageUrl(url), mediaHeaders(headers), signal, 0);
 }
 
 export const nodeMediaGet: MediaGet = createNodeMediaGet();

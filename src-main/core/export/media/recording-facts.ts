@@ -1,13 +1,6 @@
 // What a recording record tells us about its file: id, expected size, checksum.
 // Field names follow the API (fileSize, recordingId/egressId) with defensive fallbacks.
-
-export function recordingId(rec: Record<string, unknown>): string {
-  for (const k of ['recordingId', 'id', 'egressId']) {
-    const v = rec[k];
-    if (typeof v === 'string' && v) return v;
-  }
-  return 'unknown';
-}
+export { recordingIdOf as recordingId } from '../../sources/hyperstudy/recording-links';
 
 export function expectedSizeOf(rec: Record<string, unknown>): number | null {
   for (const k of ['fileSize', 'size', 'bytes']) {

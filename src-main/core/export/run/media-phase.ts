@@ -5,6 +5,7 @@ import type { Anonymizer } from '../anonymize/anonymizer';
 import { recordingFileName, uniqueFileNames } from '../naming';
 import type { MediaJob } from '../media/download-all';
 import { recordingId } from '../media/recording-facts';
+import { roomOfRecord, type ParticipantRooms } from '../../sources/hyperstudy/record-room';
 
 export const RECORDINGS_FOLDER = 'recordings';
 
@@ -16,12 +17,16 @@ export function selectRecordings(recordings: Array<Record<string, unknown>>, req
   return recordings.filter((r) => wanted.has(recordingId(r)));
 }
 
-export function mediaJobsFor(recordings: Array<Record<string, unknown>>, anonymizer: Anonymizer): MediaJob[] {
+/** One job per recording, with its file name and (for a fresh link later) its room. */
+export function mediaJobsFor(recordings: Array<Record<string, unknown>>, anonymizer: Anonymizer, rooms?: ParticipantRooms): MediaJob[] {
   const names = recordings.map((rec) => {
     const pid = typeof rec.participantId === 'string' && rec.participantId ? rec.participantId : undefined;
     const code = anonymizer.mode === 'keep' || !pid ? undefined : anonymizer.participant(pid);
     const name = recordingFileName(rec, code ? { participantCode: code } : {});
     return anonymizer.mode === 'keep' ? name : anonymizer.rewriteString(name);
   });
-  return uniqueFileNames(names).map((name, i) => ({ recording: recordings[i], relativePath: `${RECORDINGS_FOLDER}/${name}` }));
+  return uniqueFileNames(names).map((name, i) => {
+    const roomId = roomOfRecord(recordings[i], rooms);
+    return { recording: recordings[i], relativePath: `${RECORDINGS_FOLDER}/${name}`, ...(roomId ? { roomId } : {}) };
+  });
 }

@@ -21,6 +21,7 @@ import { fetchAllStreams } from './fetch-streams';
 import { freeOutputName, publishFolder } from './finalize';
 import { experimentNameOf, loadOrFetchListings } from './listings';
 import { mediaJobsFor, selectRecordings } from './media-phase';
+import { participantRooms } from '../../sources/hyperstudy/record-room';
 import { createPageStore } from './page-store';
 import type { ProgressSink } from './progress';
 import { readJson, removeWorkspace, workspaceAt, writeJson, type FinalizingRecord, type RunRecord } from './workspace';
@@ -139,7 +140,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
     mode: request.anonymize,
     participants: listings.participants.map((p) => ({ id: p.id, ...(p.name ? { name: p.name } : {}), ...(typeof (p as { email?: unknown }).email === 'string' ? { email: (p as { email?: string }).email } : {}) })),
   });
-  const mediaJobs = mediaJobsFor(recordings, anonymizer);
+  const mediaJobs = mediaJobsFor(recordings, anonymizer, participantRooms(listings.participants));
   progress.phase('fetching', mediaJobs.length ? 'Fetching data and recordings' : 'Fetching data');
   const warnings = new Set<string>(listings.warnings);
   const typeTotals = new Map<string, number>();

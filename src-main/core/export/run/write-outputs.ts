@@ -14,6 +14,9 @@ import type { Anonymizer } from '../anonymize/anonymizer';
 import { writeAggregateOutputs, writeCodeMap } from '../anonymize/outputs';
 import { createSplitNamer, writeTypeOutputs, type JsonRecord, type WrittenFile } from '../format/type-writer';
 import type { MediaJob, MediaOutcome } from '../media/download-all';
+import { dataTypeDescriptor } from '../../sources/hyperstudy/descriptors';
+import { participantRooms, roomOfRecord } from '../../sources/hyperstudy/record-room';
+import { withoutSignedLinks } from '../../sources/hyperstudy/recording-links';
 import { descriptorIdField } from './id-fields';
 import type { Listings } from './listings';
 import { RECORDINGS_FOLDER } from './media-phase';
@@ -100,14 +103,20 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
   });
   const seeds = request.split === 'room' ? opts.listings.rooms.map((r) => r.id) : opts.listings.participants.map((p) => anonymizer.participant(p.id));
   const namer = request.split === 'none' ? undefined : createSplitNamer(request.split, seeds);
-  // Records of a room-scope stream (variables) do not name their room; add it so they can be
-  // told apart (and split by room) once several rooms share one file.
+  // A record's room, as the HyperStudy source decides it (roomId, sessionId, or its participant's room).
+  const rooms = participantRooms(opts.listings.participants);
+  const roomOf = (r: JsonRecord) => roomOfRecord(r, rooms);
+  // Records of a type kept only per room (variables) do not name their room; add it so they can
+  // be told apart (and split by room) once several rooms share one file. Signed links are
+  // temporary credentials: they stay out of the files.
   const typeRecords = (type: DataTypeId) =>
     async function* (): AsyncGenerator<JsonRecord> {
+      const roomOnly = !dataTypeDescriptor(type).scopes.includes('experiment');
       for (const { stream, key } of streamsByType.get(type) ?? []) {
-        const addRoom = stream.scope === 'room';
-        for await (const r of readStreamRecords(opts.store.stream(key), descriptorIdField(type))) {
-          yield addRoom && r.roomId === undefined ? { roomId: stream.scopeId, ...r } : r;
+        const addRoom = roomOnly && stream.scope === 'room';
+        for await (const raw of readStreamRecords(opts.store.stream(key), descriptorIdField(type))) {
+          const r = type === 'recordings' ? withoutSignedLinks(raw) : raw;
+          yield addRoom && roomOfRecord(r) === null ? { roomId: stream.scopeId, ...r } : r;
         }
       }
     };
@@ -124,7 +133,7 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
       continue;
     }
     opts.onStep?.(`Writing ${type} (${request.format.toUpperCase()})`);
-    files.push(...(await writeTypeOutputs({ ...common, type, format: request.format, split: request.split, namer, records: typeRecords(type) })));
+    files.push(...(await writeTypeOutputs({ ...common, type, format: request.format, split: request.split, namer, roomOf, records: typeRecords(type) })));
   }
 
   const rest = await opts.whenRestDone();
@@ -138,7 +147,7 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     const rows = opts.mediaJobs.map((job) => {
       const o = byPath.get(job.relativePath);
       const status = o?.status ?? 'failed';
-      return { ...job.recording, local_path: status === 'failed' ? '' : job.relativePath, download_status: status === 'skipped' ? 'downloaded' : status };
+      return { ...withoutSignedLinks(job.recording), local_path: status === 'failed' ? '' : job.relativePath, download_status: status === 'skipped' ? 'downloaded' : status };
     });
     files.push(...(await writeTypeOutputs({ ...common, type: 'recordings_metadata', format: 'csv', split: 'none', records: () => rows })));
     for (const job of opts.mediaJobs) {

@@ -13,9 +13,11 @@ export interface ConnectionConfig {
 }
 
 export interface PageQuery {
+  /** Records at or after this time (inclusive, whatever the server's own reading of startTime). */
   startTime?: string;
+  /** Records at or before this time (inclusive). */
   endTime?: string;
-  /** Filter by room (required by the server for participant scope). */
+  /** Filter by room (sent with the participant scope whenever it is known; some servers need it). */
   roomId?: string;
   /** Defaults to the largest page the server accepts (1000). */
   limit?: number;
@@ -25,8 +27,11 @@ export interface PageQuery {
 }
 
 export interface Page {
+  /** The page's records (those outside the asked time window left out). */
   records: Array<Record<string, unknown>>;
   offset: number;
+  /** Records the server returned for this page (paging counts these); absent on pages saved by older versions. */
+  returned?: number;
   /** From metadata.pagination.total; informative only (paging follows hasMore/nextOffset). */
   total: number | null;
   hasMore: boolean;
@@ -94,8 +99,17 @@ export interface HyperStudyClient {
    * across pages (records already yielded are dropped from later pages). Cancel with opts.signal.
    */
   pages(type: DataTypeId, scope: Scope, scopeId: string, query: PageQuery, opts?: RequestOptions & PagesOptions): AsyncIterable<Page>;
-  /** Mints a signed URL for a recording (downloadPath, falling back to downloadUrl/url). Counts against the budget. */
+  /**
+   * A URL for a recording's file: minted through downloadPath (one request), else its signed
+   * downloadUrl (no request). Fetch it without the API key. A downloadPath on another origin is refused.
+   */
   mintRecordingUrl(recording: Record<string, unknown>, opts?: RequestOptions): Promise<string>;
+  /**
+   * A fresh URL after the storage server refused the last one (expired): minted again, or, for a
+   * recording without downloadPath, its downloadUrl from listing its room (opts.roomId, else the
+   * room it names) or, failing that, its participant once more. One request.
+   */
+  refreshRecordingUrl(recording: Record<string, unknown>, opts?: RequestOptions & { roomId?: string }): Promise<string>;
   /** Requests sent through this client's limiter so far (for manifests and progress). */
   requestsMade(): number;
   /** 429 answers received so far (additive; optional for fakes). */

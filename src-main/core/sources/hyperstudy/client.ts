@@ -9,7 +9,8 @@ import type { AccessInfo, ConnectionConfig, HealthInfo, HyperStudyClient, Listin
 import { dataTypeDescriptor, sortFieldFor } from './descriptors';
 import { readEnvelope, readHealth, readSingle, type JsonObject } from './envelope';
 import { toCounts, toExperiment, toParticipant, toRoom } from './normalize';
-import { badResponseError } from '../../net/http-errors';
+import { createRecordingLinks } from './recording-links';
+import { widenTimeWindow, withinTimeWindow } from './time-window';
 
 export const MAX_PAGE_LIMIT = 1000;
 export const RECORDINGS_TIMEOUT_MS = 300_000;
@@ -54,8 +55,14 @@ export function createHyperStudyClient(opts: HyperStudyClientOptions): HyperStud
       records.push(...env.records);
       warnings.push(...env.warnings);
       const p = env.pagination;
-      if (!p || !p.hasMore || p.nextOffset === null || p.nextOffset <= offset || env.records.length === 0) break;
-      offset = p.nextOffset;
+      // Without pagination, a full page may have more behind it; a short one is the last.
+      const more = p ? p.hasMore : env.records.length >= limit;
+      const returned = p ? p.returned : env.records.length;
+      if (!more || returned === 0) break;
+      // Without nextOffset (it is optional), the next page starts after this one.
+      const next = p?.nextOffset ?? offset + returned;
+      if (next <= offset) break;
+      offset = next;
     }
     return { records, warnings: [...new Set(warnings)] };
   }
@@ -167,33 +174,41 @@ export function createHyperStudyClient(opts: HyperStudyClientOptions): HyperStud
   }
 
   async function fetchPage(type: DataTypeId, scope: Scope, scopeId: string, query: PageQuery, o?: RequestOptions): Promise<Page> {
-    if (scope === 'participant' && !query.roomId) {
-      throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'Participant data needs the participant’s room.', fix: 'Give the room id (--room) with the participant.' });
-    }
+    // roomId filters the participant scope (docs); it is sent whenever it is known.
     const path = dataPath(type, scope, scopeId);
     const limit = Math.max(1, Math.min(MAX_PAGE_LIMIT, query.limit ?? MAX_PAGE_LIMIT));
     const offset = Math.max(0, query.offset ?? 0);
+    const d = dataTypeDescriptor(type);
     const sort = sortFieldFor(type);
+    // startTime/endTime are exclusive on the documented server and inclusive on others: ask for a
+    // millisecond more on each side and keep [since, until] here, the same under both.
+    const window = widenTimeWindow(query.startTime, query.endTime);
     const q = {
       ...(query.extra ?? {}),
       limit,
       offset,
       ...(sort ? { sort, order: 'asc' } : {}),
-      startTime: query.startTime,
-      endTime: query.endTime,
+      startTime: window.startTime,
+      endTime: window.endTime,
       roomId: query.roomId,
     };
     const timeoutMs = type === 'recordings' ? Math.max(RECORDINGS_TIMEOUT_MS, opts.connection.timeoutMs ?? 0) : undefined;
-    const d = dataTypeDescriptor(type);
     const { body, url } = await get(path, q, o, `${d.label.toLowerCase()} for ${scope} ${scopeId}`, timeoutMs);
     const env = readEnvelope(body, url);
     const p = env.pagination;
+    const returned = p ? p.returned : env.records.length;
+    // Without pagination, a full page may have more behind it (how many, nobody said); a short one is the last.
+    const full = !p && returned >= limit;
+    const hasMore = p ? p.hasMore : full;
+    const records = d.timeField ? env.records.filter((r) => withinTimeWindow(r[d.timeField!], query.startTime, query.endTime)) : env.records;
     return {
-      records: env.records,
+      records,
       offset,
-      total: p ? p.total : env.records.length,
-      hasMore: p ? p.hasMore : false,
-      nextOffset: p && p.hasMore ? p.nextOffset : null,
+      returned,
+      total: p ? p.total : full ? null : offset + returned,
+      hasMore,
+      // Without nextOffset (it is optional), the next page starts after the records this one returned.
+      nextOffset: hasMore ? (p?.nextOffset ?? offset + returned) : null,
       warnings: env.warnings,
       metadata: env.metadata,
     };
@@ -258,8 +273,9 @@ export function createHyperStudyClient(opts: HyperStudyClientOptions): HyperStud
         const raw = page;
         yield dedupe(raw);
         if (!raw.hasMore) return;
-        const cursor = raw.nextOffset ?? raw.offset + raw.records.length;
-        if (cursor <= raw.offset || raw.records.length === 0) return; // no progress: stop rather than loop
+        const returned = raw.returned ?? raw.records.length;
+        const cursor = raw.nextOffset ?? raw.offset + returned;
+        if (cursor <= raw.offset || returned === 0) return; // no progress: stop rather than loop
         // Data changed under us (total moved): stop speculating; dedupe absorbs shifted records.
         if (raw.total !== firstTotal) sequential = true;
         discard((off) => off === cursor || (!sequential && off > cursor && (off - cursor) % limit === 0));
@@ -278,32 +294,11 @@ export function createHyperStudyClient(opts: HyperStudyClientOptions): HyperStud
     }
   }
 
-  function resolveDownloadPath(downloadPath: string): string {
-    if (/^https?:\/\//i.test(downloadPath)) return downloadPath;
-    const basePath = new URL(baseUrl).pathname.replace(/\/+$/, '');
-    let p = downloadPath.startsWith('/') ? downloadPath : '/' + downloadPath;
-    if (basePath && p.startsWith(basePath + '/')) p = p.slice(basePath.length);
-    return p;
-  }
-
-  async function mintRecordingUrl(recording: Record<string, unknown>, o?: RequestOptions): Promise<string> {
-    const downloadPath = recording.downloadPath;
-    const id = String(recording.recordingId ?? recording.egressId ?? recording.id ?? 'unknown');
-    if (typeof downloadPath === 'string' && downloadPath) {
-      const { body, url } = await get(resolveDownloadPath(downloadPath), undefined, o, `recording ${id}`);
-      const { item } = readSingle(body, url);
-      const signed = [item.url, item.signedUrl, item.downloadUrl].find((v) => typeof v === 'string' && v) as string | undefined;
-      if (!signed) throw badResponseError(url, 1);
-      return new URL(signed, baseUrl + '/').toString();
-    }
-    const legacy = [recording.downloadUrl, recording.url].find((v) => typeof v === 'string' && v) as string | undefined;
-    if (legacy) return legacy;
-    throw new StudyError({
-      code: 'NOT_FOUND',
-      message: `Recording ${id} has no download link (no downloadPath, downloadUrl or url).`,
-      fix: 'The recording may still be processing on the server: try again later.',
-    });
-  }
+  const links = createRecordingLinks({
+    baseUrl,
+    get: (path, o, what) => get(path, undefined, o, what),
+    fetchPage,
+  });
 
   return {
     baseUrl,
@@ -316,7 +311,8 @@ export function createHyperStudyClient(opts: HyperStudyClientOptions): HyperStud
     checkAccess,
     fetchPage,
     pages,
-    mintRecordingUrl,
+    mintRecordingUrl: links.mintRecordingUrl,
+    refreshRecordingUrl: links.refreshRecordingUrl,
     requestsMade: () => transport.requestsMade(),
     rateLimitedResponses: () => transport.rateLimitedResponses(),
     budget: () => opts.limiter.budget(),

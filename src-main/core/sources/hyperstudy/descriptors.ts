@@ -93,7 +93,7 @@ export const dataTypes: DataTypeDescriptor[] = [
       hidden('duration', 'Duration (ms)', 'duration-ms'),
       hidden('stateId', 'State ID'),
       hidden('componentId', 'Component ID'),
-      hidden('sessionId', 'Session'),
+      hidden('sessionId', 'Session (room)'),
       hidden('id', 'Event ID'),
       ...common,
     ],
@@ -230,9 +230,14 @@ export const dataTypes: DataTypeDescriptor[] = [
       col('onset', 'Onset (ms)', 'number'),
       col('participantId', 'Participant'),
       col('value', 'Value', 'number'),
-      col('metadata_question', 'Question'),
       col('responseTime', 'Response time (ms)', 'duration-ms'),
       col('timestamp', 'Timestamp', 'datetime'),
+      hidden('componentId', 'Component'),
+      hidden('scaleMin', 'Scale min', 'number'),
+      hidden('scaleMax', 'Scale max', 'number'),
+      hidden('labels_min', 'Label at min'),
+      hidden('labels_max', 'Label at max'),
+      hidden('metadata_question', 'Question'),
       hidden('rawValue', 'Raw value', 'number'),
       hidden('stimulusId', 'Stimulus'),
       hidden('stimulusTime', 'Stimulus time (ms)', 'duration-ms'),
@@ -345,8 +350,10 @@ export const COUNTS_KEY_ALIASES: Record<string, DataTypeId> = {
   variables: 'variables',
 };
 
-/** The field to send as `sort` for a type's stream (recordings sort by startTime; variables have none). */
+/** Types whose `sort`/`order` the documentation shows; the others are left in the server's order. */
+const SORTABLE: ReadonlySet<DataTypeId> = new Set(['events', 'chat', 'videochat', 'sync', 'ratings-continuous', 'ratings-sparse']);
+
+/** The field to send as `sort` for a type's stream, or null where the docs show no sort. */
 export function sortFieldFor(id: DataTypeId): string | null {
-  const d = dataTypeDescriptor(id);
-  return d.timeField;
+  return SORTABLE.has(id) ? dataTypeDescriptor(id).timeField : null;
 }

@@ -47,11 +47,13 @@ export function readEnvelope(body: unknown, url: string): Envelope {
   if (p) {
     const returned = num(p.returned) ?? records.length;
     const hasMore = p.hasMore === true || p.hasMore === 'true';
-    const offset = num(p.offset) ?? 0;
+    // The docs' pagination has no offset: without nextOffset, only the caller knows where the
+    // next page starts (its own offset + returned).
+    const offset = num(p.offset);
     pagination = {
       total: num(p.total),
       hasMore,
-      nextOffset: num(p.nextOffset) ?? (hasMore ? offset + returned : null),
+      nextOffset: num(p.nextOffset) ?? (hasMore && offset !== null ? offset + returned : null),
       limit: num(p.limit),
       returned,
     };
