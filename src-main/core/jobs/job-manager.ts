@@ -13,6 +13,7 @@ import { StudyError, toErrorInfo } from '../../../src-shared/errors';
 import { exportRequestSchema } from '../../../src-shared/contract';
 import type { ExportRequest, JobProgress, JobSnapshot, JobState, Notice, Settings } from '../../../src-shared/model';
 import { silentLogger, systemClock, type Clock, type Logger } from '../ports';
+import { IN_FLIGHT_GRACE_MS } from '../net/http';
 import type { HyperStudyClient } from '../sources/hyperstudy/client-types';
 import type { MediaGet } from '../export/media/media-http';
 import { asDiskError } from '../export/run/disk-errors';
@@ -332,9 +333,12 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
     });
     const progressNow = (): JobProgress => ({ ...next.snapshot.progress, requestsUsed: requestsUsedNow() });
     setState(next, 'running', { startedAt: next.snapshot.startedAt ?? iso(), resumable: true, error: undefined });
+    let quiet = async () => {};
     const done = (async () => {
       try {
         const { client, sourceUrl } = await opts.getClient();
+        // On a stop, requests already sent may still answer (see IN_FLIGHT_GRACE_MS): count them too.
+        quiet = () => client.whenQuiet?.(IN_FLIGHT_GRACE_MS + 500) ?? Promise.resolve();
         // The client may be shared with other jobs and with browsing: count this attempt's part only.
         const at = client.requestsMade();
         requestsUsedNow = () => before + client.requestsMade() - at;
@@ -369,6 +373,7 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
         });
       } catch (e) {
         const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : null;
+        if (reason) await quiet();
         if (reason === 'taken') {
           // Another process resumed it (it thought we were gone): its run is the one that counts.
         } else if (reason === 'cancel') {

@@ -87,6 +87,8 @@ export interface ApiTransport {
   requestsMade(): number;
   /** 429 answers received. */
   rateLimitedResponses(): number;
+  /** Resolves once no request is on the wire (or after maxMs): then requestsMade() is final for now. */
+  whenQuiet(maxMs: number): Promise<void>;
 }
 
 /** Throws KEY_FORMAT unless the key looks like hst_live_… / hst_test_…. */
@@ -180,6 +182,28 @@ function serverWide(body: unknown): boolean {
   return d.scope === 'server' || d.scope === 'global';
 }
 
+/** How long a request already sent may still answer after its caller stopped. */
+export const IN_FLIGHT_GRACE_MS = 2_000;
+
+/** A signal that aborts `ms` after `outer` does (at once if it already has); dispose() when done. */
+function abortedAfter(outer: AbortSignal, ms: number): { signal: AbortSignal; dispose(): void } {
+  const ac = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const onAbort = () => {
+    timer = setTimeout(() => ac.abort(outer.reason ?? abortError()), ms);
+    timer.unref?.();
+  };
+  if (outer.aborted) ac.abort(outer.reason ?? abortError());
+  else outer.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: ac.signal,
+    dispose() {
+      outer.removeEventListener('abort', onAbort);
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
 /** A slot for a hop off the API's origin (an allowed cross-origin redirect): the key's budget is not spent there. */
 const OFF_API_SLOT: LimiterSlot = { sentAt: 0, done() {}, release() {} };
 
@@ -197,6 +221,15 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...(opts.retry ?? {}) };
   let made = 0;
   let limited = 0;
+  let onWire = 0;
+  let quietWaiters: Array<() => void> = [];
+  const wireDone = () => {
+    onWire--;
+    if (onWire === 0) {
+      for (const w of quietWaiters) w();
+      quietWaiters = [];
+    }
+  };
   const inFlight = createSemaphore(Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT));
   const plainHeaders: Record<string, string> = { Accept: 'application/json' };
 
@@ -231,9 +264,19 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
         releaseInFlight();
         throw e;
       }
+      // Stopped while waiting for a slot: nothing goes out, and the slot goes back.
+      if (call.signal?.aborted) {
+        slot.release();
+        releaseInFlight();
+        throw call.signal.reason ?? abortError();
+      }
       if (ep) made++;
+      onWire++;
       const timeout = AbortSignal.timeout(timeoutMs);
-      const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+      // A request already on its way is given a moment to answer when the caller stops (pause,
+      // cancel): the server counts it either way, and so do we, so requests.used stays exact.
+      const grace = call.signal ? abortedAfter(call.signal, IN_FLIGHT_GRACE_MS) : undefined;
+      const signal = grace ? AbortSignal.any([grace.signal, timeout]) : timeout;
       const started = clock.now();
       let res: Response;
       let text: string;
@@ -241,10 +284,16 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
         res = await doFetch(href, { method: 'GET', headers: headersFor(hop, rules, plainHeaders, credential.headers), signal, redirect: 'manual' });
         text = await res.text();
       } catch (e) {
-        slot.done(); // the server may have counted it
+        grace?.dispose();
+        wireDone();
+        const k = timeout.aborted ? { kind: 'timeout' as const, code: undefined } : classifyNetworkError(e);
+        // A connection that was never made reached no server: its slot and count go back.
+        if (k.kind === 'unreachable') {
+          slot.release();
+          if (ep) made--;
+        } else slot.done(); // the server may have counted it
         releaseInFlight();
         if (call.signal?.aborted) throw call.signal.reason ?? abortError();
-        const k = timeout.aborted ? { kind: 'timeout' as const, code: undefined } : classifyNetworkError(e);
         attempts++;
         log.debug('api request failed', { endpoint: ep ?? hop.url.origin, kind: k.kind, code: k.code, attempt: attempts });
         if (attempts >= policy.maxAttempts) {
@@ -257,6 +306,8 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
         continue;
       }
 
+      grace?.dispose();
+      wireDone();
       if (isRedirect(res.status)) {
         slot.done(); // the server counted the redirect answer as a request
         releaseInFlight();
@@ -287,6 +338,7 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
       // A 429 was not counted by the server; anything else was, at the latest now.
       if (cls === 'rate-limited') slot.release();
       else slot.done();
+      if (call.signal?.aborted) throw call.signal.reason ?? abortError();
       log.debug('api request', { endpoint: ep, status, ms, bytes: text.length });
 
       if (cls === 'ok') {
@@ -345,6 +397,17 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
     },
     requestsMade: () => made,
     rateLimitedResponses: () => limited,
+    whenQuiet: (maxMs) =>
+      onWire === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, maxMs);
+            t.unref?.();
+            quietWaiters.push(() => {
+              clearTimeout(t);
+              resolve();
+            });
+          }),
   };
 }
 

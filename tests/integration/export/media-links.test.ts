@@ -128,10 +128,10 @@ describe('signed URLs carry no credential', () => {
     const { client, rec } = await listedRecording();
     const elsewhere = track(await capture((_req, res) => res.end('{"status":"success","data":{"url":"http://127.0.0.1:9/x"}}')));
     const foreign = { ...rec, downloadPath: `${elsewhere.origin}/api/v3${rec.downloadPath}` };
-    await expect(client.mintRecordingUrl(foreign)).rejects.toMatchObject({ code: 'BAD_RESPONSE', message: expect.stringContaining(new URL(elsewhere.origin).host) });
+    await expect(client.mintRecordingUrl(foreign)).rejects.toMatchObject({ code: 'CROSS_ORIGIN', message: expect.stringContaining(new URL(elsewhere.origin).host) });
     expect(elsewhere.seen).toHaveLength(0);
     const file = path.join(root, 'foreign.mp4');
-    await expect(downloadRecordingFile({ client, recording: foreign, file })).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+    await expect(downloadRecordingFile({ client, recording: foreign, file })).rejects.toMatchObject({ code: 'CROSS_ORIGIN' });
     expect(elsewhere.seen).toHaveLength(0);
     const own = await client.mintRecordingUrl({ ...rec, downloadPath: `${sim.baseUrl}${rec.downloadPath}` });
     expect(own.startsWith(`${sim.storageOrigin}/storage/`)).toBe(true);

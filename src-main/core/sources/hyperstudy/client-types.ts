@@ -114,5 +114,7 @@ export interface HyperStudyClient {
   requestsMade(): number;
   /** 429 answers received so far (additive; optional for fakes). */
   rateLimitedResponses?(): number;
+  /** Resolves once none of this client's requests is on the wire (or after maxMs); optional for fakes. */
+  whenQuiet?(maxMs: number): Promise<void>;
   budget(): RateBudget;
 }

@@ -315,6 +315,7 @@ export function createHyperStudyClient(opts: HyperStudyClientOptions): HyperStud
     refreshRecordingUrl: links.refreshRecordingUrl,
     requestsMade: () => transport.requestsMade(),
     rateLimitedResponses: () => transport.rateLimitedResponses(),
+    whenQuiet: (maxMs: number) => transport.whenQuiet(maxMs),
     budget: () => opts.limiter.budget(),
   };
 }

@@ -6,7 +6,7 @@
 // participant) once more: one request.
 import { StudyError } from '../../../../src-shared/errors';
 import type { DataTypeId, Scope } from '../../../../src-shared/model';
-import { badResponseError } from '../../net/http-errors';
+import { badResponseError, crossOriginError } from '../../net/http-errors';
 import type { Page, PageQuery, RequestOptions } from './client-types';
 import { readSingle } from './envelope';
 import { participantOfRecord, roomOfRecord } from './record-room';
@@ -52,7 +52,7 @@ export function createRecordingLinks(deps: RecordingLinkDeps): RecordingLinks {
   const apiOrigin = new URL(deps.baseUrl).origin;
 
   /** downloadPath below the base URL; an absolute one only on the API's own origin (it gets the key). */
-  function mintPath(downloadPath: string, id: string): string {
+  function mintPath(downloadPath: string): string {
     if (isHttpUrl(downloadPath) || downloadPath.startsWith('//')) {
       let target: URL;
       try {
@@ -60,13 +60,8 @@ export function createRecordingLinks(deps: RecordingLinkDeps): RecordingLinks {
       } catch {
         throw badResponseError(deps.baseUrl, 1);
       }
-      if (target.origin !== apiOrigin) {
-        throw new StudyError({
-          code: 'BAD_RESPONSE',
-          message: `The server gave recording ${id} a download path on another server (${target.host}). It was not requested, so your API key stays with ${new URL(deps.baseUrl).host}.`,
-          fix: 'This recording was skipped; the others are downloaded as usual. Report it to HyperStudy support.',
-        });
-      }
+      // Refused here, before the transport would refuse it too: the key stays with the API's origin.
+      if (target.origin !== apiOrigin) throw crossOriginError(apiOrigin, target.origin, 'absolute-url');
       return target.toString();
     }
     const basePath = new URL(deps.baseUrl).pathname.replace(/\/+$/, '');
@@ -76,7 +71,7 @@ export function createRecordingLinks(deps: RecordingLinkDeps): RecordingLinks {
   }
 
   async function mint(downloadPath: string, id: string, o: RequestOptions | undefined): Promise<string> {
-    const { body, url } = await deps.get(mintPath(downloadPath, id), o, `recording ${id}`);
+    const { body, url } = await deps.get(mintPath(downloadPath), o, `recording ${id}`);
     const { item } = readSingle(body, url);
     const signed = [item.url, item.signedUrl, item.downloadUrl].find((v) => typeof v === 'string' && v) as string | undefined;
     if (!signed) throw badResponseError(url, 1);
