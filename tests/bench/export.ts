@@ -229,7 +229,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
 
   const common =
     `The ${scale} dataset's first own experiment (${documented.rooms} rooms), every data type, recordings (media scaled ×0.25), CSV in a ZIP, through the core's startExport with its default settings; ` +
-    `${LATENCY_MS} ms simulated latency; simulator and export each in their own process (peak RSS polled every 20 ms in the export's). ` +
+    `${LATENCY_MS} ms simulated latency; simulator and export each in their own process (peak RSS polled every 20 ms in the export's, which runs the TypeScript sources through tsx; the cpu section measures the bundled CLI). ` +
     'The true lower bound counts the ideal requests (one stream per data type, ⌈N/1000⌉ pages each, variables one request per room, the experiment, rooms and participants listings, one signed-URL request per recording) with first pages answered before the rest of their stream; it ignores the media bytes and that the mints need the recordings listing first. ' +
     'Event-loop lag: a 1 ms timer in the export process, each interval minus the median interval measured idle in that process just before; a sample counts for the phase in force when it ended (phases from the job\'s progress events). ' +
     'Lag includes time the OS gave the CPU to other processes: ';
