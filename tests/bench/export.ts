@@ -23,7 +23,7 @@ import type { ScaleName } from '../sim/types';
 import { lagByPhase, type PhaseLag } from './lag-probe';
 import { earliestFinish, type Windows } from './lower-bound';
 import { repoRoot, startSimProcess } from './sim-process';
-import { loadAverage, percentile } from './stats';
+import { loadAverage, maxOf, percentile } from './stats';
 import type { BenchContext, BenchResult, Headline } from './types';
 import { exportWorkload, requestsByEndpoint, totalRequests } from './workload';
 
@@ -139,7 +139,7 @@ async function child(): Promise<void> {
     peakRssMb: peak / 2 ** 20,
     heapUsedAtPeakMb: heapAtPeak / 2 ** 20,
     baseline,
-    lagOverall: { p99: percentile(overall, 99), max: Math.max(...overall) },
+    lagOverall: { p99: percentile(overall, 99), max: maxOf(overall) },
     phases: phases.map((p) => ({ phase: p.phase, atMs: p.at - t0 })),
     lag,
   };

@@ -52,6 +52,8 @@ interface Pass {
   serverRequests: number;
   rateLimited: number;
   clientCpuSec: number;
+  /** When each API request left the client, seconds from the start of the pass, in order. */
+  sendTimes: number[];
 }
 
 /** Every listing and every stream of every experiment, all streams side by side through one limiter. */
@@ -75,13 +77,20 @@ async function fetchEverything(sim: SimProcess, limits: Windows, truth: DatasetA
     warn() {},
     error() {},
   };
-  const client = createHyperStudyClient({ connection: { baseUrl: sim.baseUrl, apiKey: sim.apiKey, organizationId: sim.orgId }, limiter, logger });
+  // The client's own fetch option, wrapped only to note when each request leaves.
+  const sendTimes: number[] = [];
+  let started = performance.now();
+  const timedFetch: typeof fetch = (input, init) => {
+    sendTimes.push((performance.now() - started) / 1000);
+    return fetch(input, init);
+  };
+  const client = createHyperStudyClient({ connection: { baseUrl: sim.baseUrl, apiKey: sim.apiKey, organizationId: sim.orgId }, limiter, logger, fetch: timedFetch });
   try {
     const experiments = truth.experiments({ includeShared: true });
     let records = 0;
     const mismatches: string[] = [];
     const cpu0 = process.cpuUsage();
-    const started = performance.now();
+    started = performance.now();
     const listed = await client.listExperiments();
     if (listed.items.length !== experiments.length) mismatches.push(`experiments ${listed.items.length} ≠ ${experiments.length}`);
     const jobs: Array<Promise<void>> = [];
@@ -121,6 +130,7 @@ async function fetchEverything(sim: SimProcess, limits: Windows, truth: DatasetA
       serverRequests: counters.requests,
       rateLimited: counters.rateLimited,
       clientCpuSec: (cpu.user + cpu.system) / 1e6,
+      sendTimes,
     };
   } finally {
     await limiter.close();
@@ -169,6 +179,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   });
 
   const ratio = limited.wallSec / boundSec;
+  // The key window's worth of requests and the last: when ours left against the optimal schedule.
+  const nth = Math.min(windows.keyLimit, ideal);
+  const fmt = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(2));
   const peerRatio = peer.ours.wallSec / peer.theirs.wallSec;
   const retries = Object.entries(limited.transportRetries).map(([k, v]) => `${k}: ${v}`).join(', ');
   const mism = [...limited.mismatches, ...free.mismatches, ...peer.ours.mismatches];
@@ -184,6 +197,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     'true lower bound proven optimal': bound.exact ? `yes (${bound.proof})` : `no: optimum in [${bound.floorSec}, ${bound.finishSec}] s, dividing by the floor`,
     'wall ÷ true lower bound (target ≤ 1.15)': ratio,
     "the same bound with our limiter's safety margins added to the windows (s)": `${marginBoundSec} (+${margins.endpoint} ms per endpoint window, +${margins.key} ms per key window)`,
+    [`request ${nth} and the last request sent at (s): ours / optimal schedule`]: `${fmt(limited.sendTimes[nth - 1])}, ${fmt(limited.sendTimes.at(-1))} / ${fmt(bound.schedule[nth - 1]?.sendSec)}, ${fmt(bound.lastSendSec)}`,
     'client CPU during the limited pass (s)': limited.clientCpuSec,
     'same workload, no limits, 30 ms (s)': free.wallSec,
     'client CPU without limits (s)': free.clientCpuSec,
@@ -197,7 +211,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
 
   const over = limited.wallSec - boundSec;
   const whyBound =
-    `${over.toFixed(1)} s over the bound; our limiter's safety margins alone move the earliest finish to ${marginBoundSec.toFixed(2)} s (${(marginBoundSec / boundSec).toFixed(3)}× the bound); ` +
+    `${over.toFixed(1)} s over the bound; our request ${nth} left at ${fmt(limited.sendTimes[nth - 1])} s and the last at ${fmt(limited.sendTimes.at(-1))} s, where the optimal schedule sends them at ${fmt(bound.schedule[nth - 1]?.sendSec)} s and ${fmt(bound.lastSendSec)} s; our limiter's safety margins alone move the earliest finish to ${marginBoundSec.toFixed(2)} s (${(marginBoundSec / boundSec).toFixed(3)}× the bound); ` +
     `without limits the same workload takes ${free.wallSec.toFixed(1)} s here (client CPU ${free.clientCpuSec.toFixed(1)} s)` +
     (free.wallSec > boundSec * 0.15 ? ', more than the 15 % allowance on its own' : '');
   const whyPeer = `ours ${peer.ours.wallSec.toFixed(1)} s vs the pager's ${peer.theirs.wallSec.toFixed(1)} s; without limits at 30 ms ours takes ${free.wallSec.toFixed(1)} s, so CPU, not the 150 ms round trips, sets our pace`;

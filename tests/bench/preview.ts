@@ -15,7 +15,7 @@ import type { Browser, Page } from '@playwright/test';
 import { launchBrowser, startAppServer, type AppServer } from '../e2e/fixtures';
 import type { ScaleName } from '../sim/types';
 import { repoRoot } from './sim-process';
-import { loadAverage, median, percentile, round } from './stats';
+import { loadAverage, maxOf, median, percentile, round } from './stats';
 import { framesFromTrace, type TraceEvent } from './trace-frames';
 import type { BenchContext, BenchResult } from './types';
 
@@ -132,12 +132,12 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
             'rows in table': rows,
             'click → rows painted, cold, fresh simulator and core (ms)': cold.map((c) => round(c)).join(', '),
             'click → rows painted, cold, median (ms)': round(coldMedian),
-            'click → rows painted, warm, median / max (ms)': `${round(median(warm))} / ${round(Math.max(...warm))}`,
+            'click → rows painted, warm, median / max (ms)': `${round(median(warm))} / ${round(maxOf(warm))}`,
             'scroll frames (trace)': f.busy.length,
-            'main-thread wall time per frame, p50 / p95 / max (ms)': `${round(percentile(f.busy, 50), 2)} / ${round(p95, 2)} / ${round(Math.max(...f.busy), 2)}`,
+            'main-thread wall time per frame, p50 / p95 / max (ms)': `${round(percentile(f.busy, 50), 2)} / ${round(p95, 2)} / ${round(maxOf(f.busy), 2)}`,
             'style + layout per frame, p50 / p95 (ms)': `${round(percentile(f.styleLayout, 50), 2)} / ${round(percentile(f.styleLayout, 95), 2)}`,
             'style or layout forced from script, per frame, mean': round(f.forced.reduce((a, b) => a + b, 0) / Math.max(1, f.forced.length), 2),
-            'requestAnimationFrame interval, p50 / p95 / max (ms)': `${round(vsync, 2)} / ${round(percentile(scroll.intervals, 95), 2)} / ${round(Math.max(...scroll.intervals), 2)}`,
+            'requestAnimationFrame interval, p50 / p95 / max (ms)': `${round(vsync, 2)} / ${round(percentile(scroll.intervals, 95), 2)} / ${round(maxOf(scroll.intervals), 2)}`,
             'frames longer than 1.5 intervals (dropped)': `${dropped} of ${scroll.intervals.length}`,
             'row elements in DOM after scrolling': scroll.rowsInDom,
           },

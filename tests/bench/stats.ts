@@ -9,6 +9,14 @@ export function percentile(values: ArrayLike<number>, p: number): number {
 
 export const median = (values: ArrayLike<number>) => percentile(values, 50);
 
+/** The largest value (NaN when there are none); a loop, as spreading 100,000s of samples into Math.max overflows the stack. */
+export function maxOf(values: ArrayLike<number>): number {
+  if (values.length === 0) return NaN;
+  let m = -Infinity;
+  for (let i = 0; i < values.length; i++) if (values[i] > m) m = values[i];
+  return m;
+}
+
 export const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 
 /** The 1-, 5- and 15-minute load averages, for notes: the machine is shared. */

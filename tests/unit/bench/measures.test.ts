@@ -35,6 +35,12 @@ describe('lagByPhase', () => {
     expect(writing.stalledShare).toBe(0); // 40.5 ms is under the 50 ms stall threshold
   });
 
+  it('copes with a phase of 300,000 samples (five minutes at 1 ms)', () => {
+    const samples: LagSample[] = Array.from({ length: 300_000 }, (_, i) => ({ at: i + 1, ms: i === 123_456 ? 81 : 1 }));
+    const [only] = lagByPhase(samples, [{ phase: 'fetching', at: 0 }], 1, 300_001);
+    expect(only).toMatchObject({ samples: 300_000, p99: 0, max: 80 });
+  });
+
   it('accumulates a phase entered twice and counts stalls of 50 ms or more', () => {
     const samples: LagSample[] = [
       { at: 10, ms: 1 },
