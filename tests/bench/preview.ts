@@ -10,16 +10,19 @@
 //     the start of that frame's task (the one running its requestAnimationFrame callbacks) to the
 //     next frame's: script, style, layout, paint, and pages arriving over the WebSocket alike.
 //     Also the requestAnimationFrame intervals seen by the page.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from '@playwright/test';
-import { launchBrowser, startAppServer, type AppServer } from '../e2e/fixtures';
-import type { ScaleName } from '../sim/types';
+import { launchBrowser } from '../e2e/fixtures';
+import type { ScaleName, SimCounters } from '../sim/types';
 import { repoRoot } from './sim-process';
 import { loadAverage, maxOf, median, percentile, round } from './stats';
 import { framesFromTrace, type TraceEvent } from './trace-frames';
 import type { BenchContext, BenchResult } from './types';
 
 const BIG = 1_000_000;
+const here = fileURLToPath(import.meta.url);
 
 /** Clicks the element and resolves with ms until a loaded row of the preview grid is painted (the frame after it appears). */
 const CLICK_TO_ROWS = `(async ({ selector, tab }) => {
@@ -57,27 +60,63 @@ const SCROLL_FRAMES = `(async ({ frames }) => {
   return { intervals, rowsInDom: el.querySelectorAll('.grid-body [role="row"]').length };
 })`;
 
-async function openBiggestExperiment(page: Page, app: AppServer): Promise<{ id: string; rows: number }> {
-  const ds = app.sim.dataset;
-  const exp = ds.experiments().sort((a, b) => ds.count('events', 'experiment', b.id) - ds.count('events', 'experiment', a.id))[0];
-  await page.goto(app.url);
-  await page.getByRole('grid', { name: 'Experiments' }).waitFor();
-  await page.getByText(exp.name, { exact: true }).first().dblclick();
-  await page.getByRole('button', { name: 'Browse all data' }).waitFor();
-  return { id: exp.id, rows: ds.count('events', 'experiment', exp.id) };
+/** Browser mode with a simulator and a fresh core, in a process of its own (so its JIT is cold too). */
+interface AppProcess {
+  url: string;
+  /** The simulator's control routes (counters). */
+  simOrigin: string;
+  experiment: { name: string; rows: number };
+  close(): Promise<void>;
 }
 
-const startApp = (scale: ScaleName) => startAppServer({ scale, sim: { keyLimit: BIG, endpointLimit: BIG }, settings: { keyLimit: BIG, endpointLimit: BIG } });
+async function startAppProcess(scale: ScaleName): Promise<AppProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', here], { cwd: repoRoot, env: { ...process.env, STUDYDL_BENCH_PREVIEW_APP: scale }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`preview app exited with ${code} before it was ready`)));
+    createInterface({ input: child.stdout }).once('line', resolve);
+  });
+  child.removeAllListeners('exit');
+  const info = JSON.parse(line) as Omit<AppProcess, 'close'>;
+  return {
+    ...info,
+    close: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The child: the e2e fixture's app server (simulator + core + browser-mode server) until SIGTERM. */
+async function appChild(scale: ScaleName): Promise<void> {
+  const { startAppServer } = await import('../e2e/fixtures');
+  const app = await startAppServer({ scale, sim: { keyLimit: BIG, endpointLimit: BIG }, settings: { keyLimit: BIG, endpointLimit: BIG } });
+  const ds = app.sim.dataset;
+  const exp = ds.experiments().sort((a, b) => ds.count('events', 'experiment', b.id) - ds.count('events', 'experiment', a.id))[0];
+  const info: Omit<AppProcess, 'close'> = { url: app.url, simOrigin: app.sim.origin, experiment: { name: exp.name, rows: ds.count('events', 'experiment', exp.id) } };
+  process.stdout.write(JSON.stringify(info) + '\n');
+  process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
+}
+
+async function openExperiment(page: Page, app: AppProcess): Promise<void> {
+  await page.goto(app.url);
+  await page.getByRole('grid', { name: 'Experiments' }).waitFor();
+  await page.getByText(app.experiment.name, { exact: true }).first().dblclick();
+  await page.getByRole('button', { name: 'Browse all data' }).waitFor();
+}
+
 const EVENTS_ENDPOINT = '/data/events/experiment/{id}';
 
-/** One cold measurement: fresh simulator, core and page; returns ms, or throws if events were fetched before the click. */
+/** One cold measurement: fresh simulator, core, process and page; returns ms, or throws if events were fetched before the click. */
 async function coldClick(browser: Browser, scale: ScaleName): Promise<number> {
-  const app = await startApp(scale);
+  const app = await startAppProcess(scale);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
     const page = await context.newPage();
-    await openBiggestExperiment(page, app);
-    const before = app.sim.counters().byEndpoint[EVENTS_ENDPOINT] ?? 0;
+    await openExperiment(page, app);
+    const counters = (await (await fetch(`${app.simOrigin}/__sim/counters`)).json()) as SimCounters;
+    const before = counters.byEndpoint[EVENTS_ENDPOINT] ?? 0;
     if (before !== 0) throw new Error(`${before} events requests before the cold click: the preview was prefetched`);
     await page.getByRole('button', { name: 'Browse all data' }).evaluate((b) => b.setAttribute('data-bench-click', ''));
     return (await page.evaluate(`${CLICK_TO_ROWS}({ selector: '[data-bench-click]', tab: 'events' })`)) as number;
@@ -100,10 +139,11 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     for (let i = 0; i < coldRuns; i++) cold.push(await coldClick(browser, scale));
 
     // Warm clicks and the scroll on one more app, once the whole stream is in the core.
-    const app = await startApp(scale);
+    const app = await startAppProcess(scale);
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      const { rows } = await openBiggestExperiment(page, app);
+      await openExperiment(page, app);
+      const rows = app.experiment.rows;
       await page.getByRole('button', { name: 'Browse all data' }).click();
       const count = page.getByTestId('preview-count');
       const allRows = new RegExp(`^${rows.toLocaleString('en-US')} rows$`);
@@ -130,7 +170,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
           name: `Events preview, ${rows.toLocaleString('en-US')} rows (experiment scope, headless Chromium, browser mode)`,
           figures: {
             'rows in table': rows,
-            'click → rows painted, cold, fresh simulator and core (ms)': cold.map((c) => round(c)).join(', '),
+            'click → rows painted, cold, fresh simulator, core and process (ms)': cold.map((c) => round(c)).join(', '),
             'click → rows painted, cold, median (ms)': round(coldMedian),
             'click → rows painted, warm, median / max (ms)': `${round(median(warm))} / ${round(maxOf(warm))}`,
             'scroll frames (trace)': f.busy.length,
@@ -142,15 +182,15 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
             'row elements in DOM after scrolling': scroll.rowsInDom,
           },
           notes:
-            'Cold: each measurement starts a fresh simulator and core and opens a fresh page; the simulator counts no events request before the click, so nothing was prefetched; the click is "Browse all data", which opens the data view on the events tab; the time runs until the frame after the first loaded row is in the DOM, the page fetching its first 200 rows while the core fetches the stream. ' +
+            'Cold: each measurement starts a fresh simulator and core in a new process and opens a fresh page; the simulator counts no events request before the click, so nothing was prefetched; the click is "Browse all data", which opens the data view on the events tab; the time runs until the frame after the first loaded row is in the DOM, the page fetching its first 200 rows while the core fetches the stream. ' +
             'Warm: the stream is cached in the core; the click switches back to the events tab. ' +
             'Frames: main-thread wall time from the start of the task that runs a frame\'s requestAnimationFrame callbacks (where the page scrolls) to the start of the next one, summing every task in between: script, style, layout and paint of the frame and any page arriving over the WebSocket. Wall time includes the renderer being preempted on a busy machine. ' +
-            `Simulator and core share the bench process (the e2e fixture). Tracing itself adds some overhead. Load average before the scroll: ${load}.`,
+            `Each app (simulator, core and browser-mode server: the e2e fixture) runs in a fresh process of its own. Tracing itself adds some overhead. Load average before the scroll: ${load}.`,
           headlines: [
             {
               target: 'previewCold',
               value: coldMedian,
-              method: `median of ${coldRuns} click${coldRuns === 1 ? '' : 's'} on "Browse all data", each with a fresh simulator, core and page and no events request before it, until the frame after the first loaded row (in-page clock, Chromium)`,
+              method: `median of ${coldRuns} click${coldRuns === 1 ? '' : 's'} on "Browse all data", each with a fresh simulator and core in a new process, a fresh page and no events request before it, until the frame after the first loaded row (in-page clock, Chromium)`,
               why: `cold clicks took ${cold.map((c) => round(c)).join(', ')} ms; warm ones (stream cached in the core) ${round(median(warm))} ms median: the difference is the core fetching the stream's first page and the data view mounting`,
             },
             {
@@ -168,4 +208,11 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   } finally {
     await browser.close();
   }
+}
+
+if (process.env.STUDYDL_BENCH_PREVIEW_APP && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  appChild(process.env.STUDYDL_BENCH_PREVIEW_APP as ScaleName).catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
 }
