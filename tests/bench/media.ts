@@ -14,17 +14,20 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import type { BenchResult } from './types';
+import { startSimProcess } from './sim-process';
+import { loadAverage, median } from './stats';
+import type { BenchContext, BenchResult } from './types';
 
 const exec = promisify(execFile);
 const here = fileURLToPath(import.meta.url);
 const repo = path.resolve(path.dirname(here), '../..');
 const ROUNDS = Number(process.env.STUDYDL_BENCH_MEDIA_ROUNDS ?? 5);
 const MEDIA_SCALE = Number(process.env.STUDYDL_BENCH_MEDIA_SCALE ?? 2400);
+// Smoke test: a file of about 30 MiB, one round.
+const QUICK = { rounds: 1, mediaScale: 200 };
 
 type Variant = 'ours' | 'node-http' | 'curl';
 interface ChildCfg {
@@ -90,60 +93,19 @@ async function runCurl(url: string, file: string): Promise<Timing> {
   return { ms: secs * 1000, bytes, syncMs: synced ? performance.now() - t0 : undefined };
 }
 
-interface SimChild {
-  baseUrl: string;
-  apiKey: string;
-  control: string;
-  close(): Promise<void>;
-}
-
-/** The simulator in its own process (its CLI prints the base URL and the API key first). */
-async function startSimChild(): Promise<SimChild> {
-  const c = spawn(process.execPath, ['--import', 'tsx', 'tests/sim/main.ts', '--port', '0', '--scale', 'tiny', '--seed', '3', '--media-scale', String(MEDIA_SCALE)], {
-    cwd: repo,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: c.stdout });
-  const got: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    c.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-    lines.on('line', (l) => {
-      got.push(l);
-      if (got.length === 2) resolve();
-    });
-  });
-  lines.on('line', () => {}); // keep draining
-  const baseUrl = /listening on (\S+)/.exec(got[0])?.[1];
-  const apiKey = /API key: (\S+)/.exec(got[1])?.[1];
-  if (!baseUrl || !apiKey) throw new Error(`unexpected simulator banner: ${got.join(' | ')}`);
-  return {
-    baseUrl,
-    apiKey,
-    control: `${new URL(baseUrl).origin}/__sim`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        c.removeAllListeners('exit');
-        c.on('exit', () => resolve());
-        c.kill('SIGTERM');
-      }),
-  };
-}
-
 async function sha256File(file: string): Promise<string> {
   const h = createHash('sha256');
   await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), h);
   return h.digest('hex');
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const load = () => os.loadavg().map((l) => l.toFixed(1)).join(', ');
-
-export async function run(): Promise<BenchResult[]> {
+export async function run(ctx: BenchContext): Promise<BenchResult[]> {
+  const rounds = ctx.quick ? QUICK.rounds : ROUNDS;
   const { createJointLimiter } = await import('../../src-main/core/net/limiter');
   const { createHyperStudyClient } = await import('../../src-main/core/sources/hyperstudy/client');
   const { downloadRecordingFile } = await import('../../src-main/core/export/media/download-file');
   const { systemClock } = await import('../../src-main/core/ports');
-  const sim = await startSimChild();
+  const sim = await startSimProcess({ scale: 'tiny', seed: 3, mediaScale: ctx.quick ? QUICK.mediaScale : MEDIA_SCALE });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-media-'));
   const limiter = createJointLimiter({ keyLimit: 100_000, keyWindowMs: 3_600_000, endpointLimit: 100_000, endpointWindowMs: 60_000, clock: systemClock });
   try {
@@ -163,13 +125,13 @@ export async function run(): Promise<BenchResult[]> {
     };
     const variants: Variant[] = ['curl', 'ours', 'node-http'];
     for (const v of variants) await once(v); // warm-up: page cache, simulator JIT, curl and tsx caches
-    const loadBefore = load();
+    const loadBefore = await loadAverage();
     const times: Record<Variant, Timing[]> = { curl: [], ours: [], 'node-http': [] };
-    for (let i = 0; i < ROUNDS; i++) {
+    for (let i = 0; i < rounds; i++) {
       const order = variants.map((_, k) => variants[(i + k) % variants.length]);
       for (const v of order) times[v].push(await once(v));
     }
-    const loadAfter = load();
+    const loadAfter = await loadAverage();
     const ms = (v: Variant) => median(times[v].map((t) => t.ms));
     const mibps = (v: Variant) => size / 2 ** 20 / (ms(v) / 1000);
     const cpu = (v: Variant) => median(times[v].map((t) => t.cpuMs ?? 0));
@@ -194,9 +156,9 @@ export async function run(): Promise<BenchResult[]> {
     const file = path.join(dir, 'resume.bin');
     await pipeline(createReadStream(reference, { end: have - 1 }), createWriteStream(`${file}.part`));
     await writeFile(`${file}.part.json`, JSON.stringify({ recordId: recording.recordingId, expectedSize: size, etag, sha256: null }));
-    await fetch(`${sim.control}/counters/reset`, { method: 'POST' });
+    await sim.resetCounters();
     await downloadRecordingFile({ client, recording, file });
-    const counters = (await (await fetch(`${sim.control}/counters`)).json()) as { bytesMedia: number };
+    const counters = await sim.counters();
     const same = (await sha256File(file)) === (await sha256File(reference));
 
     return [
@@ -214,13 +176,21 @@ export async function run(): Promise<BenchResult[]> {
           'ours CPU (ms, median)': Math.round(cpu('ours')),
           'plain node:http CPU (ms, median)': Math.round(cpu('node-http')),
           'file size (MiB)': size / 2 ** 20,
-          rounds: ROUNDS,
+          rounds,
         },
         notes:
           'Simulator in its own process; curl, ours and plain node:http each in their own process, one warm-up round discarded, ' +
           'then rounds strictly sequential with the order rotating; medians. Ours includes what the others do not: the .part ' +
           'sidecar, fsync and the atomic rename ("curl + fsync" adds the fsync to curl). On loopback this measures client CPU per byte: Node reads sockets in fresh ' +
           `64 KiB buffers through the stream machinery, curl into one reused buffer. Load average before: ${loadBefore}; after: ${loadAfter}.`,
+        headlines: [
+          {
+            target: 'mediaVsCurl',
+            value: mibps('ours') / mibps('curl'),
+            method: `median throughput of our download (.part, fsync, rename) ÷ median of curl, same ${(size / 2 ** 20).toFixed(0)} MiB signed URL on loopback, each in its own process, ${rounds} round${rounds === 1 ? '' : 's'} in rotating order`,
+            why: `ours ${mibps('ours').toFixed(0)} MiB/s, curl ${mibps('curl').toFixed(0)} MiB/s; a plain node:http GET to a file reaches ${(mibps('node-http') / mibps('curl')).toFixed(2)} of curl${curlSyncedMibps === null ? '' : `, and curl plus an fsync ${(curlSyncedMibps / mibps('curl')).toFixed(2)}`}: on loopback this is client CPU per byte`,
+          },
+        ],
       },
       {
         name: 'Media resume transfers only the missing bytes',
