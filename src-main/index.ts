@@ -8,6 +8,7 @@ import { eventChannelFor } from '../src-shared/contract';
 import { createCore, type Core } from './core/create-core';
 import { createLogger } from './core/log';
 import { createKeytarStore, environmentKeyDeps } from './core/secrets';
+import { defaultConfigDir } from './core/state/config-dir';
 import { appPaths } from './shell/app-paths';
 import { APP_INDEX_URL, APP_SCHEME, appScheme, createAppProtocolHandler } from './shell/app-protocol';
 import { contentSecurityPolicy } from './shell/csp';
@@ -71,6 +72,8 @@ async function start(): Promise<void> {
     safeStorage,
     logger,
     ...environmentKeyDeps(process.env),
+    // One budget per key with the CLI and browser mode: the key logs live in their folder.
+    rateLimitDir: defaultConfigDir(process.env),
     ...(!app.isPackaged && process.env.STUDYDL_DEMO_BASE_URL && process.env.STUDYDL_DEMO_API_KEY
       ? { demo: { baseUrl: process.env.STUDYDL_DEMO_BASE_URL, apiKey: process.env.STUDYDL_DEMO_API_KEY } }
       : {}),

@@ -5,12 +5,12 @@
 // to HYPERSTUDY_BASE_URL or production, a stored key to its profile's base URL; a piped key to the
 // URL given with it. Base URLs must be https (plain http only for this machine).
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { StudyError } from '../../src-shared/errors';
 import { checkApiBaseUrl } from '../core/net/base-url';
 import { checkKeyFormat } from '../core/net/http';
 import { limiterLogPath } from '../core/net/key-identity';
+import { defaultConfigDir } from '../core/state/config-dir';
 import { createJointLimiter, type JointLimiter, type LimiterLimits } from '../core/net/limiter';
 import type { RetryPolicy } from '../core/net/retry';
 import { systemClock, type Clock, type FetchLike } from '../core/ports';
@@ -26,11 +26,7 @@ export const PRODUCTION_BASE_URL = 'https://api.hyperstudy.io/api/v3';
 export const DEVELOPMENT_BASE_URL = 'https://dev.hyperstudy.io/api/v3';
 
 /** STUDYDL_HOME, else ~/.config/study-downloader (XDG_CONFIG_HOME honoured). */
-export function resolveConfigDir(env: NodeJS.ProcessEnv): string {
-  if (env.STUDYDL_HOME) return env.STUDYDL_HOME;
-  const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
-  return join(base, 'study-downloader');
-}
+export const resolveConfigDir = (env: NodeJS.ProcessEnv): string => defaultConfigDir(env);
 
 export interface ResolvedConnection {
   connection: ConnectionConfig;

@@ -1,19 +1,16 @@
 // The core with plain-Node adapters, for browser mode, the demo and the e2e fixtures:
 // conf settings, keytar → memory key store selection, the global fetch.
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Settings } from '../../src-shared/model';
 import { createCore, type Core, type CoreDeps } from '../core/create-core';
 import type { Clock, FetchLike, Logger } from '../core/ports';
 import { createKeytarStore, createMemoryStore, environmentKeyDeps, type SecretStore } from '../core/secrets';
+import { defaultConfigDir } from '../core/state/config-dir';
 
 /** STUDYDL_HOME, else ~/.config/study-downloader (XDG_CONFIG_HOME honoured) — the same place the CLI uses. */
-export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.STUDYDL_HOME) return env.STUDYDL_HOME;
-  return join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'study-downloader');
-}
+export { defaultConfigDir };
 
 /** The project root: the nearest folder up from here holding package.json. */
 export function projectRoot(from = dirname(fileURLToPath(import.meta.url))): string {
