@@ -27,7 +27,8 @@ export interface MediaOutcome {
 }
 
 export interface DownloadAllOptions {
-  client: HyperStudyClient;
+  /** Where each file's fresh URL comes from (see DownloadFileOptions.client). */
+  client: Pick<HyperStudyClient, 'mintRecordingUrl'>;
   jobs: MediaJob[];
   /** Export root on disk. */
   root: string;

@@ -21,7 +21,8 @@ import { expectedSizeOf, recordingId, sha256Of } from './recording-facts';
 import { nodeMediaGet, type MediaGet, type MediaResponse } from './media-http';
 
 export interface DownloadFileOptions {
-  client: HyperStudyClient;
+  /** Where a fresh URL comes from (a mint, or the source re-reading the record): called before the first GET and after a 401/403. */
+  client: Pick<HyperStudyClient, 'mintRecordingUrl'>;
   recording: Record<string, unknown>;
   /** Final path of the file; `.part` and `.part.json` live beside it. */
   file: string;

@@ -8,6 +8,8 @@
 import { createWriteStream } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { StudyError } from '../../../../src-shared/errors';
+import { tooManyRedirectsError } from '../../net/http-errors';
 import { backgroundFlush } from './background-flush';
 
 export interface MediaResponse {
@@ -31,23 +33,30 @@ export interface NodeMediaGetOptions {
   flushEveryBytes?: number;
 }
 
+/** Redirects followed for one media GET; a longer chain is a loop. */
+export const MAX_MEDIA_REDIRECTS = 5;
+
 export function createNodeMediaGet(opts: NodeMediaGetOptions = {}): MediaGet {
-  const get: MediaGet = (url, headers, signal) =>
+  const get = (url: string, headers: Record<string, string>, signal: AbortSignal | undefined, hops: number): Promise<MediaResponse> =>
     new Promise((resolve, reject) => {
       const u = new URL(url);
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+        return reject(new StudyError({ code: 'BAD_RESPONSE', message: `A media link pointed to a ${u.protocol} address, not a web address; it was not opened.`, fix: 'Report it to the data owner; the rest of the export is unaffected.' }));
+      }
       const mod = u.protocol === 'https:' ? https : http;
       const req = mod.get(u, { headers: { 'Accept-Encoding': 'identity', ...headers }, agent: u.protocol === 'https:' ? agents.https : agents.http, signal }, (res) => {
         const location = res.headers.location;
         if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
           res.resume();
-          get(new URL(location, u).toString(), headers, signal).then(resolve, reject);
+          if (hops >= MAX_MEDIA_REDIRECTS) return reject(tooManyRedirectsError(url, MAX_MEDIA_REDIRECTS));
+          get(new URL(location, u).toString(), headers, signal, hops + 1).then(resolve, reject);
           return;
         }
         resolve(wrap(res, opts.flushEveryBytes));
       });
       req.on('error', reject);
     });
-  return get;
+  return (url, headers, signal) => get(url, headers, signal, 0);
 }
 
 export const nodeMediaGet: MediaGet = createNodeMediaGet();
