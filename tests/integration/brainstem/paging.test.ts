@@ -23,7 +23,7 @@ function pagesFor(n: number, limit: number, totalKnown: boolean): number {
 
 describe('paging a list to its end', () => {
   for (const [name, shape] of SHAPES) {
-    it(`${name}: every session of a project, in order, with a last page exactly full (limit 20, 60 sessions)`, async () => {
+    for (const concurrency of [1, 4]) it(`${name}: every session of a project, in order, with a last page exactly full (limit 20, 60 sessions, ${concurrency} in flight)`, async () => {
       const sim = suite.sim();
       sim.setShapes(shape);
       const project = sim.dataset.projects().find((p) => p.sessionIds.length % 20 === 0 && p.sessionIds.length > 20)!;
@@ -31,7 +31,7 @@ describe('paging a list to its end', () => {
       const client = suite.use();
       const seen: string[] = [];
       let pages = 0;
-      for await (const page of client.pages({ model: 'session', filters: [['projects.id', project.id]], what: 'sessions' }, { limit: 20 })) {
+      for await (const page of client.pages({ model: 'session', filters: [['projects.id', project.id]], what: 'sessions' }, { limit: 20, concurrency })) {
         pages++;
         seen.push(...ids(page.records));
       }

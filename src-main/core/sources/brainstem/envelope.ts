@@ -21,12 +21,19 @@ const isObject = (v: unknown): v is JsonRecord => !!v && typeof v === 'object' &
 const count = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : null);
 const records = (v: unknown[]): JsonRecord[] => v.filter(isObject);
 
-/** Which key holds the records: the model's list key, DRF's "results", else the one array that is no sideload. */
+const letters = (s: string) => s.toLowerCase().replace(/[^a-z]/g, '');
+
+/**
+ * Which key holds the records: the model's list key, DRF's "results", else the one array that is
+ * no sideload (no documented list key, not "+…") and is spelled like the model (dataAcquisitions,
+ * procedurelogs) — so {"data": [...]} from another API is not taken for BrainSTEM records.
+ */
 function recordsKey(body: JsonRecord, model: ModelName, url: string): string {
   const listKey = MODELS[model].listKey;
   if (Array.isArray(body[listKey])) return listKey;
   if (Array.isArray(body.results)) return 'results';
-  const candidates = Object.keys(body).filter((k) => Array.isArray(body[k]) && k !== 'meta' && !k.startsWith('+') && !KNOWN_LIST_KEYS.has(k));
+  const name = letters(MODELS[model].name);
+  const candidates = Object.keys(body).filter((k) => Array.isArray(body[k]) && !k.startsWith('+') && !KNOWN_LIST_KEYS.has(k) && letters(k).startsWith(name));
   if (candidates.length === 1) return candidates[0];
   const found = Object.keys(body).slice(0, 6).join(', ') || 'nothing';
   throw notBrainstemError(url, 'shape', 200, candidates.length ? `several record lists: ${candidates.join(', ')}` : `no "${listKey}" list; keys: ${found}`);
