@@ -2,6 +2,8 @@
 // the way a user's browser would approve or deny: approve, deny, expire, already used (the answer
 // carrying the token lost on the way), cancel, and the paste-a-token fallback on servers without
 // the device routes. Time is a fake clock shared by the simulator and the flow: no real waiting.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toErrorInfo } from '../../../src-shared/errors';
 import { checkToken, runDeviceFlow, type DeviceCodeInfo, type DeviceFlowResult } from '../../../src-main/core/sources/brainstem/index';
@@ -138,4 +140,19 @@ describe('device flow', () => {
       expect(sim.counters().auth.deviceStarts).toBe(0);
     });
   }
+
+  it('a sign-in address that is not https (javascript:, file:) is never handed to the browser', async () => {
+    for (const uri of ['javascript:alert(1)', 'file:///etc/passwd', 'http://evil.example/authorize']) {
+      const server = createServer((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ device_code: 'd'.repeat(40), user_code: 'ABCD-1234', verification_uri: uri, verification_uri_complete: uri, interval: 5, expires_in: 900 }));
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      let shown = false;
+      const e = await runDeviceFlow({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, clock, onCode: () => void (shown = true) }).catch((x) => x);
+      await new Promise((r) => server.close(r));
+      expect(e).toMatchObject({ code: 'BAD_RESPONSE', details: { deviceFlow: 'bad-uri' } });
+      expect(shown).toBe(false);
+    }
+  });
 });

@@ -7,6 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StudyError, toErrorInfo } from '../../../src-shared/errors';
 import { createBrainstemClient } from '../../../src-main/core/sources/brainstem/index';
+import { createBrainstemLimiter } from '../../../src-main/core/sources/brainstem/policy';
+import { createBrainstemTransport } from '../../../src-main/core/sources/brainstem/transport';
+import { systemClock } from '../../../src-main/core/ports';
 import { ALL_TYPES, FAST_RETRY, brainstemSuite, ids, projectExpectation, readAll, recordingLogger } from './helpers';
 
 const suite = brainstemSuite({ scale: 'tiny', seed: 7 });
@@ -89,6 +92,29 @@ describe('transient faults: nothing lost', () => {
     const want = projectExpectation(sim, project.id);
     for (const t of ALL_TYPES) if (t !== 'epochs') expect(ids(got[t]), t).toEqual(ids(want[t]));
     expect(Object.values(sim.counters().faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+});
+
+describe('redirects', () => {
+  it('a missing trailing slash: the 301 is followed on the same origin, with the token', async () => {
+    const sim = suite.sim();
+    sim.resetCounters();
+    const limiter = createBrainstemLimiter(systemClock);
+    const t = createBrainstemTransport({
+      api: sim.baseUrl,
+      errors: { site: sim.origin, portal: 'private', auth: 'token' },
+      limiter,
+      clock: systemClock,
+      credential: { headers: { Authorization: `Bearer ${sim.token}` } },
+    });
+    const res = await t.request({ path: '/private/stem/project?limit=1' });
+    expect((res.body as { projects: unknown[] }).projects).toHaveLength(1);
+    expect(sim.counters().redirects).toBe(1);
+    expect(sim.requestLog().map((e) => [e.path, e.status, e.authorization])).toEqual([
+      ['/api/private/stem/project?limit=1', 301, 'bearer'],
+      ['/api/private/stem/project/?limit=1', 200, 'bearer'],
+    ]);
+    await limiter.close();
   });
 });
 
