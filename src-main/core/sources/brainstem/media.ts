@@ -38,20 +38,26 @@ export function imageJobs(dataAcquisitions: readonly JsonRecord[]): MediaJob[] {
 }
 
 /**
- * The "mint" for images: the record's own URL the first time, the URL of a fresh read of the
- * record after that (the downloader asks again only when the host refused the link).
+ * Where the downloader gets an image's URL: the record's own the first time, a fresh read of the
+ * record after the host refused a link (the downloader asks for a link again only then — through
+ * mintRecordingUrl a second time, or refreshRecordingUrl where the downloader has it).
  */
 export function imageUrlSource(reread: (acquisitionId: string, signal?: AbortSignal) => Promise<JsonRecord>) {
   const asked = new Map<string, number>();
+  const urlOf = (id: string, record: JsonRecord): string => {
+    const url = imageUrlOf(record);
+    if (url) return url;
+    throw new StudyError({ code: 'NOT_FOUND', message: `Data acquisition ${id} has no image any more.`, fix: 'It may have been removed on BrainSTEM; the rest of the export is complete.' });
+  };
+  const fresh = async (record: JsonRecord, o?: { signal?: AbortSignal }): Promise<string> => urlOf(String(record.id), await reread(String(record.id), o?.signal));
   return {
     async mintRecordingUrl(record: JsonRecord, o?: { signal?: AbortSignal }): Promise<string> {
       const id = String(record.id);
       const n = asked.get(id) ?? 0;
       asked.set(id, n + 1);
-      const url = imageUrlOf(n === 0 ? record : await reread(id, o?.signal));
-      if (url) return url;
-      throw new StudyError({ code: 'NOT_FOUND', message: `Data acquisition ${id} has no image any more.`, fix: 'It may have been removed on BrainSTEM; the rest of the export is complete.' });
+      return n === 0 ? urlOf(id, record) : fresh(record, o);
     },
+    refreshRecordingUrl: fresh,
   };
 }
 
