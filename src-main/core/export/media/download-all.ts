@@ -29,7 +29,8 @@ export interface MediaOutcome {
 }
 
 export interface DownloadAllOptions {
-  client: HyperStudyClient;
+  /** Where each file's fresh URL comes from (see DownloadFileOptions.client). */
+  client: Pick<HyperStudyClient, 'mintRecordingUrl' | 'refreshRecordingUrl'>;
   jobs: MediaJob[];
   /** Export root on disk. */
   root: string;

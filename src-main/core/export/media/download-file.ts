@@ -22,7 +22,8 @@ import { expectedSizeOf, recordingId, sha256Of } from './recording-facts';
 import { nodeMediaGet, type MediaGet, type MediaResponse } from './media-http';
 
 export interface DownloadFileOptions {
-  client: HyperStudyClient;
+  /** Where a fresh URL comes from (a mint, or the source re-reading the record): called before the first GET and after a 401/403. */
+  client: Pick<HyperStudyClient, 'mintRecordingUrl' | 'refreshRecordingUrl'>;
   recording: Record<string, unknown>;
   /** The recording's room (roomOfRecord with the participants listing), to list it again for a fresh link. */
   roomId?: string;
