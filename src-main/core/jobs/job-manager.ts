@@ -13,7 +13,8 @@ import { asDiskError } from '../export/run/disk-errors';
 import { createProgressTracker, type ProgressSink } from '../export/run/progress';
 import { discardExport, runExport, type ExportResult, type RunExportOptions } from '../export/run/run-export';
 import { createJobStore, processAlive, type StoredJob } from './job-store';
-import { jobTitle, newJobId } from './job-title';
+import { jobTitle, newJobId, type TitleNames } from './job-title';
+import type { InternalPlan } from '../plan/planner';
 
 export interface JobManagerOptions {
   dataDir: string;
@@ -30,12 +31,22 @@ export interface JobManagerOptions {
   progressIntervalMs?: number;
   /** Only read the queue (e.g. `studydl jobs` while another process runs an export): nothing is written. */
   readOnly?: boolean;
+  /** Where the studies' participant code maps live, for pseudonyms that hold across exports (see code-book). */
+  codeMaps?: { dir: string; source: string };
+}
+
+/** What the caller already knows about a new job (nothing here is persisted). */
+export interface StartExtras {
+  /** The plan just shown to the user for this very request: the first attempt uses it instead of planning again. */
+  plan?: InternalPlan;
+  /** Names for the title from the start (the experiment's, the room's, the participant's). */
+  names?: TitleNames;
 }
 
 export type JobEvent = 'progress' | 'state';
 
 export interface JobManager {
-  start(req: ExportRequest): Promise<JobSnapshot>;
+  start(req: ExportRequest, extras?: StartExtras): Promise<JobSnapshot>;
   list(): JobSnapshot[];
   get(id: string): JobSnapshot | undefined;
   pause(id: string): Promise<JobSnapshot>;
@@ -73,6 +84,10 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
   let current: { id: string; controller: AbortController; done: Promise<void>; tracker: ProgressSink } | null = null;
   let closed = false;
   let lastPersist = 0;
+  /** Plans handed to start(), used once by the job's first attempt. */
+  const readyPlans = new Map<string, InternalPlan>();
+  /** Names given at start() (the title keeps them when the experiment's name arrives). */
+  const titleNames = new Map<string, TitleNames>();
 
   // A job that was running when the process died is resumable from its checkpoints.
   for (const job of store.load()) {
@@ -150,6 +165,8 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
         const at = client.requestsMade();
         requestsUsedNow = () => base + client.requestsMade() - at;
         const settings = opts.getSettings();
+        const plan = readyPlans.get(id);
+        readyPlans.delete(id);
         const result = await runner({
           client,
           sourceUrl,
@@ -164,8 +181,12 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
           mediaGet: opts.mediaGet,
           signal: controller.signal,
           progress: tracker,
+          ...(plan ? { plan } : {}),
+          ...(opts.codeMaps ? { codeMaps: opts.codeMaps } : {}),
           onInfo: (info) => {
-            if (info.experimentName) next.snapshot.title = jobTitle(next.snapshot.request, info.experimentName);
+            if (info.experimentName && !next.snapshot.title.includes(`“${info.experimentName}”`)) {
+              next.snapshot.title = jobTitle(next.snapshot.request, { ...titleNames.get(id), experiment: info.experimentName });
+            }
           },
         });
         next.outputPath = result.outputPath;
@@ -209,7 +230,7 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
   }
 
   return {
-    async start(req) {
+    async start(req, extras = {}) {
       const parsed = exportRequestSchema.safeParse(req);
       if (!parsed.success) {
         const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
@@ -219,20 +240,26 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
       const settings = opts.getSettings();
       const destination = path.resolve(request.destination ?? settings.downloadFolder);
       const id = newJobId(clock.now());
+      const plan = extras.plan;
+      const progress = emptyProgress(id, 'queued');
+      // A plan made just before counts: its requests belong to this export's total.
+      if (plan) Object.assign(progress, { requestsUsed: plan.plan.requestsSpentPlanning, requestsPlanned: plan.plan.requestsNeeded });
       const job: StoredJob = {
         snapshot: {
           id,
-          title: jobTitle(request),
+          title: jobTitle(request, extras.names),
           request: { ...request, destination },
           state: 'queued',
           createdAt: iso(),
-          progress: emptyProgress(id, 'queued'),
+          progress,
           resumable: false,
         },
         workDir: path.join(destination, `.studydl-${id}`),
         destination,
       };
+      if (extras.names) titleNames.set(id, extras.names);
       jobs.set(id, job);
+      if (plan) readyPlans.set(id, plan);
       setState(job, 'queued');
       pump();
       return snap(job);

@@ -10,16 +10,17 @@ import type { DataTypeId, ExportRequest, ManifestSummary } from '../../../../src
 import { silentLogger, systemClock, type Clock, type Logger } from '../../ports';
 import type { HyperStudyClient, RequestOptions } from '../../sources/hyperstudy/client-types';
 import { createPlan, streamKey, type InternalPlan } from '../../plan/planner';
-import { createAnonymizer } from '../anonymize/anonymizer';
+import { createAnonymizer, type Anonymizer } from '../anonymize/anonymizer';
+import { openStudyCodeBook, type CodeBook } from '../anonymize/code-book';
 import { downloadAllRecordings, type MediaOutcome } from '../media/download-all';
 import { expectedSizeOf } from '../media/recording-facts';
 import type { MediaGet } from '../media/media-http';
-import { exportFolderName } from '../naming';
+import { exportName } from '../naming';
 import { writeZipFromDir } from '../zip/zip-writer';
 import { asDiskError } from './disk-errors';
 import { fetchAllStreams } from './fetch-streams';
 import { freeOutputName, publishFolder } from './finalize';
-import { experimentNameOf, loadOrFetchListings } from './listings';
+import { experimentNameOf, loadOrFetchListings, type Listings } from './listings';
 import { mediaJobsFor, selectRecordings } from './media-phase';
 import { createPageStore } from './page-store';
 import type { ProgressSink } from './progress';
@@ -50,6 +51,12 @@ export interface RunExportOptions {
   plan?: InternalPlan;
   /** Media retry backoff base (tests shorten it). */
   mediaBackoffMs?: number;
+  /**
+   * Where the studies' participant code maps live (the app's data folder) and the source they
+   * belong to. Pseudonymized exports take their codes from there, so a participant has the same
+   * code in every export of the study. Without it, codes hold for this export only.
+   */
+  codeMaps?: { dir: string; source: string };
 }
 
 export interface ExportResult {
@@ -127,16 +134,30 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   signal?.throwIfAborted();
   const listings = await loadOrFetchListings(client, request.target, ws.listingsDir, reqOpts);
   const experimentName = experimentNameOf(listings.experiment);
-  const folderName = exportFolderName(experimentName, request.target.experimentId, new Date(run.startedAt));
-  opts.onInfo?.({ experimentName, folderName });
 
   // 3. Every stream, page by page, to disk, and (at the same time: their own endpoint, their own
   //    concurrency) the recordings, and (4.) the files. Media names depend on the anonymizer,
   //    made the same way on every attempt so a resumed job finds its own .part files.
+  //    Pseudonyms come from the study's code map: the listed participants (and those the
+  //    recordings name) get their codes first, in one locked update.
+  let codes: CodeBook | undefined;
+  if (request.anonymize !== 'keep' && opts.codeMaps) {
+    codes = await openStudyCodeBook({ dir: opts.codeMaps.dir, source: opts.codeMaps.source, studyId: request.target.experimentId });
+    const named = recordings.map((r) => r.participantId).filter((p): p is string => typeof p === 'string' && p !== '');
+    await codes.ensure([...listings.participants.map((p) => p.id), ...named]);
+  }
   const anonymizer = createAnonymizer({
     mode: request.anonymize,
     participants: listings.participants.map((p) => ({ id: p.id, ...(p.name ? { name: p.name } : {}), ...(typeof (p as { email?: unknown }).email === 'string' ? { email: (p as { email?: string }).email } : {}) })),
+    ...(codes ? { codes } : {}),
   });
+  const folderName = exportName({
+    study: { name: experimentName, id: request.target.experimentId },
+    level: request.target.level,
+    item: exportItem(request, listings, anonymizer),
+    date: new Date(run.startedAt),
+  });
+  opts.onInfo?.({ experimentName, folderName });
   const mediaJobs = mediaJobsFor(recordings, anonymizer);
   progress.phase('fetching', mediaJobs.length ? 'Fetching data and recordings' : 'Fetching data');
   const warnings = new Set<string>(listings.warnings);
@@ -258,7 +279,9 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
     await writeZipFromDir({
       sourceDir: ws.outDir,
       outPath: outputPath,
-      rootName: folderName,
+      // One top folder named like the ZIP itself ("… (2).zip" unpacks into "… (2)/"), so
+      // unpacking two exports side by side never mixes their files.
+      rootName: name.slice(0, -'.zip'.length),
       signal,
       exclude: (rel) => rel.endsWith('.part') || rel.endsWith('.part.json'),
       onProgress: (_bytes, done, total) => progress.step(`Writing ZIP ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} files`),
@@ -274,6 +297,21 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   progress.phase('finalizing', 'Cleaning up');
   await rm(ws.root, { recursive: true, force: true });
   return { outputPath, outputName: path.basename(outputPath), manifest: tree.manifest };
+}
+
+/** The room or participant an export is named after (the participant by code when pseudonymized). */
+function exportItem(request: ExportRequest, listings: Listings, anonymizer: Anonymizer): { label?: string; id: string } | undefined {
+  const t = request.target;
+  if (t.level === 'participant' && t.participantId) {
+    if (anonymizer.mode !== 'keep') return { label: anonymizer.participant(t.participantId), id: anonymizer.participant(t.participantId) };
+    const p = listings.participants.find((x) => x.id === t.participantId);
+    return { ...(p?.name ? { label: p.name } : {}), id: t.participantId };
+  }
+  if (t.level === 'room' && t.roomId) {
+    const r = listings.rooms.find((x) => x.id === t.roomId);
+    return { ...(r?.name ? { label: r.name } : {}), id: t.roomId };
+  }
+  return undefined;
 }
 
 /**

@@ -11,7 +11,8 @@ import path from 'node:path';
 import type { DataTypeId, ExportRequest, ManifestSummary, Plan, PlannedStream } from '../../../../src-shared/model';
 import { createAggregator } from '../anonymize/aggregate';
 import type { Anonymizer } from '../anonymize/anonymizer';
-import { writeAggregateOutputs, writeCodeMap } from '../anonymize/outputs';
+import { writeAggregateOutputs } from '../anonymize/outputs';
+import { dataTypeDescriptor } from '../../sources/hyperstudy/descriptors';
 import { createSplitNamer, writeTypeOutputs, type JsonRecord, type WrittenFile } from '../format/type-writer';
 import type { MediaJob, MediaOutcome } from '../media/download-all';
 import { descriptorIdField } from './id-fields';
@@ -50,6 +51,9 @@ export interface RestOfTree {
 }
 
 export const EXPERIMENT_FILE_NAME = 'experiment.json';
+
+/** "continuous ratings" for ratings-continuous: step texts name data in plain words. */
+const typeLabel = (type: DataTypeId): string => dataTypeDescriptor(type).label.toLowerCase();
 
 export interface WrittenTree {
   files: WrittenFile[];
@@ -119,11 +123,11 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     await opts.whenTypeFetched?.(type);
     signal?.throwIfAborted();
     if (aggregator) {
-      opts.onStep?.(`Summarizing ${type}`);
+      opts.onStep?.(`Summarizing ${typeLabel(type)}`);
       for await (const r of typeRecords(type)()) aggregator.add(type, anonymizer.transform(r));
       continue;
     }
-    opts.onStep?.(`Writing ${type} (${request.format.toUpperCase()})`);
+    opts.onStep?.(`Writing ${typeLabel(type)} (${request.format.toUpperCase()})`);
     files.push(...(await writeTypeOutputs({ ...common, type, format: request.format, split: request.split, namer, records: typeRecords(type) })));
   }
 
@@ -149,9 +153,9 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     }
   }
 
-  // The code map re-identifies participants: only when asked, as its own file.
-  const codeMapWritten = anonymizer.mode === 'pseudonymize' && !!request.writeCodeMap;
-  if (codeMapWritten) files.push(await writeCodeMap(anonymizer, { outDir, bom: request.bom, formulaProtection: request.formulaProtection }));
+  // The code map re-identifies participants: it never goes into an export. It stays in the app's
+  // data folder (see code-book); the user saves a copy apart from the data when they need it.
+  const codeMapWritten = false;
 
   opts.onStep?.('Writing metadata.json and README.txt');
   const experimentName = typeof opts.listings.experiment.name === 'string' ? opts.listings.experiment.name : undefined;
