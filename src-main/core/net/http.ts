@@ -208,10 +208,17 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
         res = await doFetch(href, { method: 'GET', headers, signal });
         text = await res.text();
       } catch (e) {
-        slot.done(); // the server may have counted it
+        const k = timeout.aborted ? { kind: 'timeout' as const, code: undefined } : classifyNetworkError(e);
+        // A connection that was never made (refused, unknown host) sent nothing: it costs no budget
+        // and is not a request made. Anything else may have reached the server and counts.
+        if (k.kind === 'unreachable') {
+          slot.release();
+          made--;
+        } else {
+          slot.done();
+        }
         releaseInFlight();
         if (call.signal?.aborted) throw call.signal.reason ?? abortError();
-        const k = timeout.aborted ? { kind: 'timeout' as const, code: undefined } : classifyNetworkError(e);
         attempts++;
         log.debug('api request failed', { endpoint: ep, kind: k.kind, code: k.code, attempt: attempts });
         if (attempts >= policy.maxAttempts) {
