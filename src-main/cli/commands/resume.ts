@@ -4,12 +4,12 @@ import { StudyError } from '../../../src-shared/errors';
 import type { Command } from '../command';
 import { openClient } from '../context';
 import { write } from '../output';
-import { cliJobManager, followJob } from './export';
+import { cliJobManager, codeMapFile, followJob } from './export';
 
 export const resumeCommand: Command = {
   name: 'resume',
   summary: 'Continue a paused, interrupted or failed export',
-  usage: 'studydl resume <jobId> [--json]',
+  usage: 'studydl resume <jobId> [--code-map FILE] [--json]',
   async run(args, ctx) {
     const [jobId] = args.positionals;
     if (!jobId) throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'Say which download to continue.', fix: 'Run `studydl jobs` to see the ids.' });
@@ -18,6 +18,7 @@ export const resumeCommand: Command = {
     try {
       const job = manager.get(jobId);
       if (!job) throw new StudyError({ code: 'NOT_FOUND', message: `There is no download with id ${jobId}.`, fix: 'Run `studydl jobs` to see the ids.' });
+      const codeMap = codeMapFile(args, job.request.anonymize);
       if (job.state === 'completed') {
         write(ctx.io.stdout, manager.outputPath(jobId) ?? job.outputName ?? '');
         return 0;
@@ -28,7 +29,7 @@ export const resumeCommand: Command = {
       if (job.state === 'cancelled') await manager.retry(jobId);
       else await manager.resume(jobId);
       if (!ctx.json) write(ctx.io.stderr, `Resuming ${jobId}: ${job.title}`);
-      return await followJob(ctx, manager, jobId);
+      return await followJob(ctx, manager, jobId, codeMap ? { codeMap } : undefined);
     } finally {
       await manager.close();
       await c.close();
