@@ -187,7 +187,10 @@ export interface ExportRequest {
   zip: boolean;
   split: SplitMode;
   anonymize: AnonymizeMode;
-  /** Write the pseudonym code map (only with pseudonymize). */
+  /**
+   * Ignored: the code map never goes into an export. It is kept per study in the app's data
+   * folder (getCodeMap, `studydl export --code-map FILE`). Accepted so older callers still validate.
+   */
   writeCodeMap?: boolean;
   since?: string; // ISO
   until?: string; // ISO

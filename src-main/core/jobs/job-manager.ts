@@ -15,6 +15,7 @@ import { discardExport, runExport, type ExportResult, type RunExportOptions } fr
 import { createJobStore, processAlive, type StoredJob } from './job-store';
 import { jobTitle, newJobId, type TitleNames } from './job-title';
 import type { InternalPlan } from '../plan/planner';
+import { estimateSeconds } from '../plan/estimate';
 
 export interface JobManagerOptions {
   dataDir: string;
@@ -146,6 +147,7 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
     const controller = new AbortController();
     const id = next.snapshot.id;
     let requestsUsedNow = () => next.snapshot.progress.requestsUsed;
+    let limitSeconds: ((n: number) => number) | undefined;
     const tracker = createProgressTracker({
       jobId: id,
       state: () => jobs.get(id)?.snapshot.state ?? 'running',
@@ -154,6 +156,7 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
       clock,
       intervalMs: opts.progressIntervalMs,
       initial: next.snapshot.progress,
+      limitSeconds: (n) => limitSeconds?.(n) ?? 0,
     });
     next.ownerPid = process.pid;
     setState(next, 'running', { startedAt: next.snapshot.startedAt ?? iso(), resumable: true, error: undefined });
@@ -164,6 +167,8 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
         const base = next.snapshot.progress.requestsUsed ?? 0;
         const at = client.requestsMade();
         requestsUsedNow = () => base + client.requestsMade() - at;
+        // The key's rate limit sets a floor for what is left (endpoints spread out, so only the key's budget counts).
+        limitSeconds = (n) => estimateSeconds({ requestsByEndpoint: { all: n }, budget: { ...client.budget(), endpointLimit: Number.MAX_SAFE_INTEGER } });
         const settings = opts.getSettings();
         const plan = readyPlans.get(id);
         readyPlans.delete(id);

@@ -9,8 +9,7 @@ import { flattenRecord, type FlatRow } from '../export/format/flatten';
 import { silentLogger, type Logger } from '../ports';
 import type { HyperStudyClient } from '../sources/hyperstudy/client-types';
 import { dataTypeDescriptor } from '../sources/hyperstudy/descriptors';
-import { guessKind } from '../../../src-shared/table-filter';
-import { buildView, rowHaystack, viewKey, type KindOf } from './preview-view';
+import { buildView, kindsFor, rowHaystack, viewKey } from './preview-view';
 
 export interface PreviewServiceOptions {
   /** The client of the active profile; throws (or rejects) NO_PROFILE when there is none. */
@@ -60,12 +59,6 @@ export function streamFor(target: Target): { scope: Scope; scopeId: string; room
     return { scope: 'room', scopeId: target.roomId };
   }
   return { scope: 'experiment', scopeId: target.experimentId };
-}
-
-/** Column kinds for filtering: the descriptor's where it names the column, else guessed from the data. */
-export function kindsFor(type: DataTypeId): KindOf {
-  const known = new Map(dataTypeDescriptor(type).columns.map((c) => [c.key, c.kind]));
-  return (key, sample) => known.get(key) ?? guessKind(sample);
 }
 
 export function createPreviewService(opts: PreviewServiceOptions): PreviewService {

@@ -4,7 +4,9 @@
 // match the text cells show (src-shared/table-filter).
 import type { ColumnKind } from '../../../src-shared/model';
 import { cellMatches, compileFilter, guessKind, type CompiledFilter } from '../../../src-shared/table-filter';
+import type { DataTypeId } from '../../../src-shared/model';
 import type { FlatRow } from '../export/format/flatten';
+import { dataTypeDescriptor } from '../sources/hyperstudy/descriptors';
 
 export interface ViewSpec {
   sort?: { key: string; dir: 'asc' | 'desc' };
@@ -17,6 +19,12 @@ export interface ViewSpec {
 /** A column's kind: from the descriptor when it names the column, else guessed from a value. */
 export type KindOf = (key: string, sample: unknown) => ColumnKind;
 export const guessKindOf: KindOf = (_key, sample) => guessKind(sample);
+
+/** Column kinds of a data type: the descriptor's where it names the column, else guessed from the data. */
+export function kindsFor(type: DataTypeId): KindOf {
+  const known = new Map(dataTypeDescriptor(type).columns.map((c) => [c.key, c.kind]));
+  return (key, sample) => known.get(key) ?? guessKind(sample);
+}
 
 /** A stable string for a view spec (cache key). */
 export function viewKey(spec: ViewSpec): string {
@@ -71,19 +79,18 @@ export function buildView(rows: readonly FlatRow[], spec: ViewSpec, haystack: (i
     if (search && !haystack(i).includes(search)) continue;
     out.push(i);
   }
-  const sort = spec.sort;
-  if (sort) {
-    const sign = sort.dir === 'desc' ? -1 : 1;
-    out.sort((x, y) => {
-      const c = compareCells(rows[x][sort.key], rows[y][sort.key]);
-      // empty cells stay last in both directions
-      const ex = rows[x][sort.key] === null || rows[x][sort.key] === undefined || rows[x][sort.key] === '';
-      const ey = rows[y][sort.key] === null || rows[y][sort.key] === undefined || rows[y][sort.key] === '';
-      if (ex || ey) return c || x - y;
-      return sign * c || x - y;
-    });
-  }
-  return out;
+  return spec.sort ? sortIndices(rows, out, spec.sort) : out;
+}
+
+/** Sorts row indices by one column: stable (ties keep arrival order), empty cells last either way. */
+export function sortIndices(rows: readonly FlatRow[], indices: number[], sort: NonNullable<ViewSpec['sort']>): number[] {
+  const sign = sort.dir === 'desc' ? -1 : 1;
+  const empty = (v: unknown) => v === null || v === undefined || v === '';
+  return indices.sort((x, y) => {
+    const c = compareCells(rows[x][sort.key], rows[y][sort.key]);
+    if (empty(rows[x][sort.key]) || empty(rows[y][sort.key])) return c || x - y;
+    return sign * c || x - y;
+  });
 }
 
 /** Lower-cased text of every cell of a row, for the free-text search. */

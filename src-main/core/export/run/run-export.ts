@@ -10,6 +10,7 @@ import type { DataTypeId, ExportRequest, ManifestSummary } from '../../../../src
 import { silentLogger, systemClock, type Clock, type Logger } from '../../ports';
 import type { HyperStudyClient, RequestOptions } from '../../sources/hyperstudy/client-types';
 import { createPlan, streamKey, type InternalPlan } from '../../plan/planner';
+import { dataTypeDescriptor } from '../../sources/hyperstudy/descriptors';
 import { createAnonymizer, type Anonymizer } from '../anonymize/anonymizer';
 import { openStudyCodeBook, type CodeBook } from '../anonymize/code-book';
 import { downloadAllRecordings, type MediaOutcome } from '../media/download-all';
@@ -67,7 +68,7 @@ export interface ExportResult {
   manifest: ManifestSummary;
 }
 
-const noProgress: ProgressSink = { phase() {}, totals() {}, records() {}, bytes() {}, fileDone() {}, step() {}, wait() {}, flush() {} };
+const noProgress: ProgressSink = { phase() {}, totals() {}, records() {}, bytes() {}, fileDone() {}, step() {}, wait() {}, flush() {}, written() {}, zipped() {} };
 
 export async function runExport(opts: RunExportOptions): Promise<ExportResult> {
   try {
@@ -128,7 +129,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   const keyOf = new Map(plan.streams.map((s, i) => [s, run.streamKeys[i]]));
   const recordings = selectRecordings(run.recordings, request);
   const mediaBytes = recordings.reduce((n, r) => n + (expectedSizeOf(r) ?? 0), 0);
-  progress.totals({ recordsTotal: plan.records, bytesTotal: mediaBytes, requestsPlanned: plan.requestsNeeded, filesTotal: recordings.length });
+  progress.totals({ recordsTotal: plan.records, bytesTotal: mediaBytes, requestsPlanned: plan.requestsNeeded, filesTotal: recordings.length, fetchSeconds: plan.estimatedSeconds, zip: request.zip });
 
   // 2. Listings.
   signal?.throwIfAborted();
@@ -155,6 +156,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
     study: { name: experimentName, id: request.target.experimentId },
     level: request.target.level,
     item: exportItem(request, listings, anonymizer),
+    ...(request.view ? { detail: viewDetail(request) } : {}),
     date: new Date(run.startedAt),
   });
   opts.onInfo?.({ experimentName, folderName });
@@ -256,6 +258,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
     },
     signal: inner,
     onStep,
+    onWritten: (n) => progress.written?.(n),
   }).catch(stopOthers);
   void network.then(() => {
     networkDone = true;
@@ -272,7 +275,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   signal?.throwIfAborted();
   let outputPath: string;
   if (request.zip) {
-    progress.phase('zipping', 'Writing ZIP');
+    progress.phase('zipping', 'Packing the ZIP file');
     const name = await freeOutputName(opts.destination, folderName, '.zip');
     outputPath = path.join(opts.destination, name);
     await writeJson(ws.finalizingFile, { outputPath, outputName: name, zip: true, manifest: tree.manifest } satisfies FinalizingRecord);
@@ -284,7 +287,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
       rootName: name.slice(0, -'.zip'.length),
       signal,
       exclude: (rel) => rel.endsWith('.part') || rel.endsWith('.part.json'),
-      onProgress: (_bytes, done, total) => progress.step(`Writing ZIP ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} files`),
+      onProgress: (_bytes, done, total) => (progress.zipped ? progress.zipped(done, total) : progress.step(`Packing the ZIP file: ${done} of ${total} files`)),
     });
   } else {
     progress.phase('finalizing', 'Moving the folder into place');
@@ -294,9 +297,16 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
     await writeJson(ws.finalizingFile, { outputPath, outputName: name, zip: false, manifest: tree.manifest } satisfies FinalizingRecord);
     outputPath = await publishFolder(ws.outDir, opts.destination, name);
   }
-  progress.phase('finalizing', 'Cleaning up');
+  progress.phase('finalizing', 'Finishing');
   await rm(ws.root, { recursive: true, force: true });
   return { outputPath, outputName: path.basename(outputPath), manifest: tree.manifest };
+}
+
+/** "events-filtered" / "text-chat-table": what a table-view export holds. */
+function viewDetail(request: ExportRequest): string {
+  const v = request.view!;
+  const narrowed = !!v.search?.trim() || Object.values(v.filters ?? {}).some((f) => f.trim() !== '');
+  return `${dataTypeDescriptor(request.types[0]).label.toLowerCase()}-${narrowed ? 'filtered' : 'table'}`;
 }
 
 /** The room or participant an export is named after (the participant by code when pseudonymized). */

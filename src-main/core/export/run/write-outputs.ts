@@ -20,6 +20,7 @@ import type { Listings } from './listings';
 import { RECORDINGS_FOLDER } from './media-phase';
 import { writeManifestAndReadme, type MediaFileEntry } from './manifest-step';
 import { readStreamRecords, writeFileAtomic, type PageStore } from './page-store';
+import { viewRecords } from './table-view';
 
 export interface WriteTreeOptions {
   request: ExportRequest;
@@ -41,6 +42,8 @@ export interface WriteTreeOptions {
   whenRestDone: () => Promise<RestOfTree>;
   signal?: AbortSignal;
   onStep?: (text: string) => void;
+  /** Records of a data type written (or summarized), once that type is done. */
+  onWritten?: (records: number) => void;
 }
 
 /** What the files after the data types need, known only once fetching and downloading have ended. */
@@ -83,8 +86,9 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
   const aggregate = anonymizer.mode === 'aggregate';
   const extraFiles: Array<{ relPath: string; abs: string }> = [];
 
-  // Listings (not in aggregate mode: that writes summaries only): experiment.json, rooms.csv, participants.csv.
-  if (!aggregate) {
+  // Listings (not in aggregate mode: that writes summaries only; not for one table's view: that
+  // is the table alone): experiment.json, rooms.csv, participants.csv.
+  if (!aggregate && !request.view) {
     opts.onStep?.('Writing the experiment, rooms and participants');
     const experimentJson = path.join(outDir, EXPERIMENT_FILE_NAME);
     const experiment = transform ? transform(opts.listings.experiment) : opts.listings.experiment;
@@ -106,7 +110,7 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
   const namer = request.split === 'none' ? undefined : createSplitNamer(request.split, seeds);
   // Records of a room-scope stream (variables) do not name their room; add it so they can be
   // told apart (and split by room) once several rooms share one file.
-  const typeRecords = (type: DataTypeId) =>
+  const streamRecords = (type: DataTypeId) =>
     async function* (): AsyncGenerator<JsonRecord> {
       for (const { stream, key } of streamsByType.get(type) ?? []) {
         const addRoom = stream.scope === 'room';
@@ -115,6 +119,8 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
         }
       }
     };
+  // What a table showed: its filters, search and sort decide which records go out, and in which order.
+  const typeRecords = (type: DataTypeId) => (request.view ? viewRecords(type, request.view, streamRecords(type)) : streamRecords(type));
 
   const aggregator = aggregate ? createAggregator() : null;
   for (const type of request.types) {
@@ -124,11 +130,21 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     signal?.throwIfAborted();
     if (aggregator) {
       opts.onStep?.(`Summarizing ${typeLabel(type)}`);
-      for await (const r of typeRecords(type)()) aggregator.add(type, anonymizer.transform(r));
+      let n = 0;
+      for await (const r of typeRecords(type)()) {
+        aggregator.add(type, anonymizer.transform(r));
+        n++;
+      }
+      opts.onWritten?.(n);
       continue;
     }
     opts.onStep?.(`Writing ${typeLabel(type)} (${request.format.toUpperCase()})`);
-    files.push(...(await writeTypeOutputs({ ...common, type, format: request.format, split: request.split, namer, records: typeRecords(type) })));
+    const written = await writeTypeOutputs({
+      ...common, type, format: request.format, split: request.split, namer, records: typeRecords(type),
+      ...(request.view?.columns ? { onlyColumns: request.view.columns } : {}),
+    });
+    files.push(...written);
+    opts.onWritten?.(written.reduce((n, f) => n + f.records, 0));
   }
 
   const rest = await opts.whenRestDone();
