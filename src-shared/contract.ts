@@ -76,7 +76,9 @@ export const exportRequestSchema = z.strictObject({
   formulaProtection: z.boolean(),
   destination: z.string().min(1).max(4096).optional(),
   view: tableView.optional(),
-}).refine((r) => !r.view || r.types.length === 1, 'a table view exports exactly one data type');
+  mediaOnly: z.boolean().optional(),
+}).refine((r) => !r.view || r.types.length === 1, 'a table view exports exactly one data type')
+  .refine((r) => !r.mediaOnly || (!!r.recordingIds?.length && r.includeRecordings), 'a media-only export names its recordings');
 
 const planRequest = z.strictObject({
   target: targetSchema,

@@ -203,6 +203,8 @@ export interface ExportRequest {
   destination?: string;
   /** Export only what a table shows (one data type): its filtered rows and visible columns. */
   view?: TableView;
+  /** Only the recording files themselves (with recordingIds): one file is saved as itself, no ZIP, no tables. */
+  mediaOnly?: boolean;
 }
 
 export interface PlannedStream {

@@ -4,8 +4,9 @@
 // runExport again on the same workDir (after a pause, a crash, a kill -9 or a failure) continues
 // where the last attempt stopped and produces the same bytes (only the manifest's times and
 // request counts differ).
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { StudyError } from '../../../../src-shared/errors';
 import type { DataTypeId, ExportRequest, ManifestSummary } from '../../../../src-shared/model';
 import { silentLogger, systemClock, type Clock, type Logger } from '../../ports';
 import type { HyperStudyClient, RequestOptions } from '../../sources/hyperstudy/client-types';
@@ -22,7 +23,7 @@ import { asDiskError } from './disk-errors';
 import { fetchAllStreams } from './fetch-streams';
 import { freeOutputName, publishFolder } from './finalize';
 import { experimentNameOf, loadOrFetchListings, type Listings } from './listings';
-import { mediaJobsFor, selectRecordings } from './media-phase';
+import { RECORDINGS_FOLDER, mediaJobsFor, selectRecordings } from './media-phase';
 import { createPageStore } from './page-store';
 import type { ProgressSink } from './progress';
 import { readJson, removeWorkspace, workspaceAt, writeJson, type FinalizingRecord, type RunRecord } from './workspace';
@@ -112,7 +113,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
       opts.plan ??
       (await createPlan(
         client,
-        { target: request.target, types: request.types, since: request.since, until: request.until, includeRecordings: request.includeRecordings, recordingIds: request.recordingIds },
+        { target: request.target, types: request.types, since: request.since, until: request.until, includeRecordings: request.includeRecordings, recordingIds: request.recordingIds, ...(request.mediaOnly ? { mediaOnly: true } : {}) },
         { ...reqOpts, concurrency: opts.concurrency },
       ));
     const streamKeys = internal.plan.streams.map((s) => streamKey(s));
@@ -130,6 +131,9 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   const recordings = selectRecordings(run.recordings, request);
   const mediaBytes = recordings.reduce((n, r) => n + (expectedSizeOf(r) ?? 0), 0);
   progress.totals({ recordsTotal: plan.records, bytesTotal: mediaBytes, requestsPlanned: plan.requestsNeeded, filesTotal: recordings.length, fetchSeconds: plan.estimatedSeconds, zip: request.zip });
+
+  // One recording (or a few) downloaded as themselves: no tables, no listings, no ZIP.
+  if (request.mediaOnly) return finishMediaOnly({ opts, client, run, recordings, progress, ws, clock });
 
   // 2. Listings.
   signal?.throwIfAborted();
@@ -307,6 +311,68 @@ function viewDetail(request: ExportRequest): string {
   const v = request.view!;
   const narrowed = !!v.search?.trim() || Object.values(v.filters ?? {}).some((f) => f.trim() !== '');
   return `${dataTypeDescriptor(request.types[0]).label.toLowerCase()}-${narrowed ? 'filtered' : 'table'}`;
+}
+
+/**
+ * The media-only export: the chosen recordings are downloaded (with the same checkpoints as any
+ * export) and put in place as themselves: one file under its own name, several in a folder.
+ */
+async function finishMediaOnly(a: {
+  opts: RunExportOptions;
+  client: HyperStudyClient;
+  run: RunRecord;
+  recordings: Array<Record<string, unknown>>;
+  progress: ProgressSink;
+  ws: ReturnType<typeof workspaceAt>;
+  clock: Clock;
+}): Promise<ExportResult> {
+  const { opts, client, recordings, progress, ws } = a;
+  const { request, signal } = opts;
+  if (recordings.length === 0) {
+    throw new StudyError({ code: 'NOT_FOUND', message: 'That recording is not in HyperStudy’s list any more.', fix: 'Refresh the recordings tab and try again.' });
+  }
+  const anonymizer = createAnonymizer({ mode: request.anonymize === 'aggregate' ? 'keep' : request.anonymize, participants: [] });
+  const jobs = mediaJobsFor(recordings, anonymizer);
+  progress.phase('media', jobs.length === 1 ? 'Downloading the recording' : `Downloading ${jobs.length} recordings`);
+  const outcomes = await downloadAllRecordings({
+    client, jobs, root: ws.outDir, concurrency: opts.mediaConcurrency, mediaGet: opts.mediaGet, clock: a.clock, signal,
+    onWait: (w) => progress.wait(w), onBytes: (n) => progress.bytes(n), onFileDone: () => progress.fileDone(), backoffMs: opts.mediaBackoffMs,
+  });
+  const done = outcomes.filter((o) => o.status !== 'failed');
+  if (done.length === 0) {
+    const why = outcomes.find((o) => o.error)?.error?.message;
+    throw new StudyError({ code: 'BAD_RESPONSE', message: `The recording could not be downloaded${why ? `: ${why}` : '.'}`, fix: 'Try again in a moment; if it keeps failing, the file may still be processing on the server.' });
+  }
+  signal?.throwIfAborted();
+  progress.phase('finalizing', 'Saving the file');
+  await mkdir(opts.destination, { recursive: true });
+  let outputPath: string;
+  if (done.length === 1) {
+    const rel = done[0].relativePath;
+    const file = path.basename(rel);
+    const dot = file.lastIndexOf('.');
+    const name = await freeOutputName(opts.destination, dot > 0 ? file.slice(0, dot) : file, dot > 0 ? file.slice(dot) : '');
+    outputPath = path.join(opts.destination, name);
+    await rename(path.join(ws.outDir, ...rel.split('/')), outputPath);
+  } else {
+    await removeLeftoverParts(ws.outDir, outcomes);
+    outputPath = await publishFolder(path.join(ws.outDir, RECORDINGS_FOLDER), opts.destination, `recordings_${new Date(a.run.startedAt).toISOString().slice(0, 10)}`);
+  }
+  await rm(ws.root, { recursive: true, force: true });
+  const bytes = done.reduce((n, o) => n + (o.bytes ?? 0), 0);
+  const failed = outcomes.length - done.length;
+  return {
+    outputPath,
+    outputName: path.basename(outputPath),
+    manifest: {
+      files: done.length,
+      records: 0,
+      bytes,
+      requestsUsed: client.requestsMade(),
+      anonymization: anonymizer.mode,
+      warnings: failed ? [`${failed} of ${outcomes.length} recordings could not be downloaded.`] : [],
+    },
+  };
 }
 
 /** The room or participant an export is named after (the participant by code when pseudonymized). */
