@@ -12,6 +12,7 @@ import { codeMapCsv, openStudyCodeBook } from './export/anonymize/code-book';
 import { asciiLabel } from './export/naming';
 import type { TitleNames } from './jobs/job-title';
 import { createReachability, type Reachability } from './net/reachability';
+import { withRoomsListedOnce } from './export/run/run-export';
 import type { InternalPlan, PlanRequest } from './plan/planner';
 import { createKeyAccessTracker, type KeyAccessTracker } from './profiles/key-access';
 import { createViewStateStore, type ViewStateStore } from './settings/view-state-store';
@@ -172,7 +173,7 @@ export function createCore(deps: CoreDeps): Core {
   let jobs!: JobManager;
   let viewState!: ViewStateStore;
   /** The last plan made for the dialog, reused by Start for the same request while fresh. */
-  let lastPlan: { key: string; generation: number; at: number; plan: InternalPlan } | null = null;
+  let lastPlan: { key: string; generation: number; at: number; plan: InternalPlan; client: HyperStudyClient } | null = null;
   const codeMapDir = path.join(deps.configDir, 'code-maps');
   let session: Session | null = null;
   let sessionPromise: Promise<Session> | null = null;
@@ -228,9 +229,11 @@ export function createCore(deps: CoreDeps): Core {
     jobs = createJobManager({
       dataDir: deps.dataDir,
       codeMaps: { dir: codeMapDir, source: hyperstudySource.id },
+      // Each export gets its own client on the session's limiter, so its request count is its own
+      // (browsing meanwhile is not counted as the export's).
       getClient: async () => {
         const s = await getSession();
-        return { client: s.client, sourceUrl: s.connection.baseUrl };
+        return { client: ownClient(s), sourceUrl: s.connection.baseUrl };
       },
       getSettings: () => settings.get(),
       clock,
@@ -278,6 +281,11 @@ export function createCore(deps: CoreDeps): Core {
     });
     const client = createHyperStudyClient({ connection: active.connection, limiter, clock, fetch: reach.fetch, logger });
     return { profileId: active.profile.id, connection: active.connection, limiter, client, generation, access: createKeyAccessTracker() };
+  }
+
+  /** A client of its own (its own request count) on the session's connection and limiter. */
+  function ownClient(s: Session): HyperStudyClient {
+    return createHyperStudyClient({ connection: s.connection, limiter: s.limiter, clock, fetch: reach.fetch, logger });
   }
 
   function getSession(): Promise<Session> {
@@ -597,8 +605,11 @@ export function createCore(deps: CoreDeps): Core {
 
     planExport: (req) =>
       online(async (s) => {
-        const internal = await createPlan(s.client, req, { latencySec: reach.latencySec() ?? undefined, concurrency: settings.get().concurrency });
-        lastPlan = { key: planKey(req), generation, at: clock.now(), plan: internal };
+        // Its own client: the requests it spent are exactly the plan's, and the export that uses the
+        // plan goes on with the same client (its count, and the rooms it already listed).
+        const client = withRoomsListedOnce(ownClient(s));
+        const internal = await createPlan(client, req, { latencySec: reach.latencySec() ?? undefined, concurrency: settings.get().concurrency });
+        lastPlan = { key: planKey(req), generation, at: clock.now(), plan: internal, client };
         return internal.plan;
       }),
     async startExport(req) {
@@ -607,9 +618,9 @@ export function createCore(deps: CoreDeps): Core {
       // The plan the dialog just showed is this export's plan: Start does not plan again
       // (and spend its first pages twice) unless it has gone stale.
       const fresh = lastPlan && lastPlan.key === planKey(planRequestOf(req)) && lastPlan.generation === generation && clock.now() - lastPlan.at < PLAN_FRESH_MS;
-      const plan = fresh ? lastPlan!.plan : undefined;
+      const reuse = fresh ? { plan: lastPlan!.plan, client: lastPlan!.client } : {};
       lastPlan = null;
-      return jobs.start(req, { ...(plan ? { plan } : {}), names: knownNames(req) });
+      return jobs.start(req, { ...reuse, names: knownNames(req) });
     },
     async listJobs() {
       await ready;

@@ -40,6 +40,8 @@ export interface JobManagerOptions {
 export interface StartExtras {
   /** The plan just shown to the user for this very request: the first attempt uses it instead of planning again. */
   plan?: InternalPlan;
+  /** The client that made that plan: the first attempt goes on with it (its request count, its listings). */
+  client?: HyperStudyClient;
   /** Names for the title from the start (the experiment's, the room's, the participant's). */
   names?: TitleNames;
 }
@@ -86,7 +88,7 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
   let closed = false;
   let lastPersist = 0;
   /** Plans handed to start(), used once by the job's first attempt. */
-  const readyPlans = new Map<string, InternalPlan>();
+  const readyPlans = new Map<string, { plan: InternalPlan; client?: HyperStudyClient }>();
   /** Names given at start() (the title keeps them when the experiment's name arrives). */
   const titleNames = new Map<string, TitleNames>();
 
@@ -162,7 +164,11 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
     setState(next, 'running', { startedAt: next.snapshot.startedAt ?? iso(), resumable: true, error: undefined });
     const done = (async () => {
       try {
-        const { client, sourceUrl } = await opts.getClient();
+        const ready = readyPlans.get(id);
+        readyPlans.delete(id);
+        const fromCore = await opts.getClient();
+        const client = ready?.client ?? fromCore.client;
+        const sourceUrl = fromCore.sourceUrl;
         // Requests of earlier attempts plus this one's (the client may be shared across jobs).
         const base = next.snapshot.progress.requestsUsed ?? 0;
         const at = client.requestsMade();
@@ -170,8 +176,7 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
         // The key's rate limit sets a floor for what is left (endpoints spread out, so only the key's budget counts).
         limitSeconds = (n) => estimateSeconds({ requestsByEndpoint: { all: n }, budget: { ...client.budget(), endpointLimit: Number.MAX_SAFE_INTEGER } });
         const settings = opts.getSettings();
-        const plan = readyPlans.get(id);
-        readyPlans.delete(id);
+        const plan = ready?.plan;
         const result = await runner({
           client,
           sourceUrl,
@@ -264,7 +269,7 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
       };
       if (extras.names) titleNames.set(id, extras.names);
       jobs.set(id, job);
-      if (plan) readyPlans.set(id, plan);
+      if (plan) readyPlans.set(id, { plan, ...(extras.client ? { client: extras.client } : {}) });
       setState(job, 'queued');
       pump();
       return snap(job);
