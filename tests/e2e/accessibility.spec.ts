@@ -28,7 +28,7 @@ test('row actions: reached with Tab, named after their row; Enter on them does n
   let focusedName = '';
   for (let i = 0; i < 40 && !focusedName.startsWith('Download experiment '); i++) {
     await page.keyboard.press('Tab');
-    focusedName = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? '');
+    focusedName = (await page.evaluate("document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? ''")) as string;
   }
   expect(focusedName).toBe(`Download experiment ${await grid.locator('.grid-body [role="row"]').first().locator('[role="gridcell"]').first().innerText()}`);
   await page.keyboard.press('Enter');

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashToLocation, locationToHash, normalize, parentOf, pathOf, targetOf, type Location } from '../../../src-renderer/src/lib/location';
 import { syncWithHistory, type WindowLike } from '../../../src-renderer/src/lib/history-sync';
-import { createNavStore, currentLocation, goBack, goForward, navigate, replaceLocation, setLevels } from '../../../src-renderer/src/stores/nav-store';
+import { createNavStore, currentLocation, goBack, navigate, replaceLocation, setLevels } from '../../../src-renderer/src/stores/nav-store';
 import { axisFor, nearestPoint } from '../../../src-renderer/src/lib/plot-data';
 import { missingScopeOf, typesAt } from '../../../src-renderer/src/lib/data-types';
 import { hyperstudySource } from '../../../src-main/core/sources/hyperstudy/descriptors';
