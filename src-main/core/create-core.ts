@@ -426,7 +426,8 @@ export function createCore(deps: CoreDeps): Core {
     } catch (e) {
       s.access.learn(e);
       const next = statusFromError(e, s.profileId);
-      if (next && (next.state !== status.state || next.message !== status.message)) setStatus(next);
+      // While offline the first failure's words stand (one message, not one per retried call).
+      if (next && (next.state !== status.state || (next.state !== 'offline' && next.message !== status.message))) setStatus(next);
       throw e;
     } finally {
       announceBudget();

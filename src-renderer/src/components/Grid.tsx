@@ -67,7 +67,7 @@ export function defaultWidth(kind: ColumnKind): number {
   switch (kind) {
     case 'datetime': return 220;
     case 'number': case 'bytes': case 'duration-ms': return 104;
-    case 'badge': return 130;
+    case 'badge': return 150;
     case 'json': return 260;
     default: return 170;
   }

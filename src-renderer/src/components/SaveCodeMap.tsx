@@ -45,7 +45,7 @@ export function SaveCodeMap({ experimentId }: { experimentId: string }) {
         The code map turns codes back into participants. It stays on this computer and never goes into an export.
         Keep any copy you save apart from the data you share (not in the same folder, ZIP or e-mail).
       </p>
-      <div className="row-gap">
+      <div className="row-gap" style={{ marginLeft: 22 }}>
         <button type="button" className="btn small" onClick={() => void save()} disabled={busy} data-testid="save-code-map">Save code map…</button>
         {note && <span className="view-sub" role="status" style={note.tone === 'err' ? { color: 'var(--warn)' } : undefined}>{note.text}</span>}
       </div>

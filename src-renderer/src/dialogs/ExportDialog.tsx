@@ -234,7 +234,7 @@ export function ExportDialog() {
             </label>
             <p className="explain">{ANONYMIZE_INFO[m].explain}</p>
             {m === 'pseudonymize' && anonymize === 'pseudonymize' && (
-              <div style={{ marginLeft: 22, marginTop: 4 }}><SaveCodeMap experimentId={req.target.experimentId} /></div>
+              <div style={{ marginTop: 4 }}><SaveCodeMap experimentId={req.target.experimentId} /></div>
             )}
           </div>
         ))}

@@ -146,7 +146,7 @@ export function ParticipantsView({ experimentId, roomId }: { experimentId: strin
 
   const extra: GridColumn[] = useMemo(() => [
     {
-      key: '__data', label: 'Data available', kind: 'text', width: 240, sortable: false, wrap: true, grow: true,
+      key: '__data', label: 'Data available', kind: 'text', width: 288, sortable: false, wrap: true, grow: true,
       render: (row: GridRow) => <CountsBadges roomId={roomId} participantId={String(row.id)} labels={dataTypes} />,
     },
     {
@@ -170,7 +170,7 @@ export function ParticipantsView({ experimentId, roomId }: { experimentId: strin
       openLabel={(row) => `Open the data of ${nameOf(row)}`}
       extraColumns={extra}
       onRangeChange={onRangeChange}
-      rowHeight={46}
+      rowHeight={84}
       toolbarEnd={
         <>
           <button type="button" className="btn" data-testid="browse-data" onClick={() => navigate(model.nav, { path: [exp(experimentId), room(roomId)], data: true })}>Browse room data</button>

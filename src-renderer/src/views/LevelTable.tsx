@@ -34,6 +34,11 @@ export interface LevelTableProps<T extends object> {
   rowHeight?: number;
 }
 
+/** Hierarchy lists are short and dense: narrower badges and times than data tables. */
+function levelWidth(kind: ColumnDescriptor['kind']): number {
+  return kind === 'badge' ? 104 : kind === 'datetime' ? 196 : defaultWidth(kind);
+}
+
 export function LevelTable<T extends object>(props: LevelTableProps<T>) {
   const model = useModel();
   const level = useApp((s) => s.descriptor?.levels.find((l) => l.id === props.level));
@@ -51,16 +56,19 @@ export function LevelTable<T extends object>(props: LevelTableProps<T>) {
   }, [level, props.rows]);
 
   const widths = saved?.widths;
+  // When an extra column takes the spare width (e.g. data badges), the others keep theirs.
+  const extraGrows = (props.extraColumns ?? []).some((c) => c.grow);
   const columns: GridColumn[] = useMemo(() => [
     ...descriptorColumns.map((c): GridColumn => ({
       key: c.key,
       label: c.label,
       kind: c.kind,
-      width: widths?.[c.key] ?? c.width ?? defaultWidth(c.kind),
+      width: widths?.[c.key] ?? c.width ?? levelWidth(c.kind),
+      ...(extraGrows ? { grow: false } : {}),
       ...(c.kind === 'badge' ? { render: (row: GridRow) => <StatusBadge value={row[c.key]} /> } : {}),
     })),
     ...(props.extraColumns ?? []).map((c) => ({ ...c, width: widths?.[c.key] ?? c.width })),
-  ], [descriptorColumns, props.extraColumns, widths]);
+  ], [descriptorColumns, props.extraColumns, widths, extraGrows]);
 
   const visible = useMemo(
     () => sortRows(searchRows(props.rows, query, descriptorColumns.map((c) => c.key).concat(['id', 'name'])), sort),

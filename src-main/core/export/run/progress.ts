@@ -93,6 +93,8 @@ export function createProgressTracker(opts: ProgressTrackerOptions): ProgressSin
   let filesTotal = 0;
   let fetchSeconds = 0;
   let zip = false;
+  /** The plan's totals arrived (before that, nothing can be weighed). */
+  let totalsKnown = (opts.initial?.recordsTotal ?? 0) > 0;
   let recordsWritten = 0;
   let zipDone = 0;
   let zipTotal = 0;
@@ -132,7 +134,7 @@ export function createProgressTracker(opts: ProgressTrackerOptions): ProgressSin
 
   const fraction = (): number => {
     if (phase === 'done') return 1;
-    if (phase === 'planning' && requestsPlanned === 0) return shown;
+    if (!totalsKnown) return shown;
     const ps = parts();
     const total = ps.reduce((a, p) => a + p.w, 0);
     const f = total > 0 ? ps.reduce((a, p) => a + p.w * p.f, 0) / total : 0;
@@ -144,7 +146,7 @@ export function createProgressTracker(opts: ProgressTrackerOptions): ProgressSin
   /** Seconds left: each part at its measured speed (the assumed one until measured), the limits as a floor. */
   const etaSeconds = (now: number): number | null => {
     if (phase === 'done') return 0;
-    if (phase === 'planning') return null;
+    if (phase === 'planning' || !totalsKnown) return null;
     const left = (remaining: number, r: number | null, assumed: number) => (remaining <= 0 ? 0 : remaining / (r ?? assumed));
     const requestsLeft = Math.max(0, requestsPlanned - opts.requestsUsed());
     const fetchSpeed = rate(recordsDone, began.records, now);
@@ -214,6 +216,7 @@ export function createProgressTracker(opts: ProgressTrackerOptions): ProgressSin
       emitNow();
     },
     totals(t) {
+      totalsKnown = true;
       if (t.recordsTotal !== undefined) recordsTotal = t.recordsTotal;
       if (t.bytesTotal !== undefined) bytesTotal = t.bytesTotal;
       if (t.requestsPlanned !== undefined) requestsPlanned = t.requestsPlanned;

@@ -137,6 +137,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
 
   // 2. Listings.
   signal?.throwIfAborted();
+  progress.phase('fetching', 'Reading the experiment, its rooms and its participants');
   const listings = await loadOrFetchListings(client, request.target, ws.listingsDir, reqOpts);
   const experimentName = experimentNameOf(listings.experiment);
 
