@@ -36,6 +36,7 @@ export function DataView({ target, path, tab }: { target: Target; path: PathStep
   const participant = useHierarchy((s) => (target.participantId && target.roomId ? s.participantsByKey[participantKey(target.roomId, target.participantId)] : undefined));
   const name = useHierarchy((s) => itemName(s, path, path.length - 1));
   const [learned, setLearned] = useState<Partial<Record<DataTypeId, number>>>({});
+  const reconnects = useApp((s) => s.reconnects);
 
   useEffect(() => {
     if (target.participantId && target.roomId) void model.loadCounts(target.roomId, target.participantId);
@@ -46,7 +47,7 @@ export function DataView({ target, path, tab }: { target: Target; path: PathStep
     // Names for ids in the data, and which tabs this key may read.
     void model.loadStudyParticipants(target.experimentId);
     void model.loadKeyAccess(target.experimentId);
-  }, [model, target]);
+  }, [model, target, reconnects]);
 
   const types = useMemo(() => typesAt(descriptor, target.level), [descriptor, target.level]);
   const countOf = useCallback((id: DataTypeId): number | undefined => {

@@ -1,6 +1,6 @@
 // Experiments → rooms → participants. Each loads its list once (Refresh reloads) and opens the
 // next level on one click. Places are paths of (level, id) steps (lib/location).
-import { useCallback, useEffect, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Experiment, Participant, Room, Target } from '../../../src-shared/model';
 import { EmptyState } from '../components/ErrorBox';
@@ -140,9 +140,16 @@ export function ParticipantsView({ experimentId, roomId }: { experimentId: strin
     if (h.experimentsStatus.status === 'idle') void model.loadExperiments();
   }, [experimentId, roomId, model]);
 
+  const shownRows = useRef<Participant[]>([]);
   const onRangeChange = useCallback((_f: number, _l: number, visibleRows: Participant[]) => {
+    shownRows.current = visibleRows;
     for (const p of visibleRows) if (p) void model.loadCounts(roomId, p.id);
   }, [model, roomId]);
+  // Counts that failed while the server was away are asked for again once it is back.
+  const reconnects = useApp((s) => s.reconnects);
+  useEffect(() => {
+    for (const p of shownRows.current) if (p) void model.loadCounts(roomId, p.id);
+  }, [reconnects, model, roomId]);
 
   const extra: GridColumn[] = useMemo(() => [
     {
