@@ -112,6 +112,8 @@ test('column, sort and filter choices stay with the data type across tabs, place
   await p2.getByRole('grid').getByRole('columnheader', { name: /Onset/ }).getByRole('button').click();
   await expect(p2.getByRole('grid').getByRole('columnheader', { name: /Onset/ })).toHaveAttribute('aria-sort', 'none');
   await p2.getByRole('button', { name: 'Hide filters' }).click();
+  // The core has the default layout again before the next test starts.
+  await expect.poll(async () => JSON.stringify((await app.core.api.getViewState(undefined))['hyperstudy:type:events'] ?? {})).not.toMatch(/component|"sort":\{|showFilters":true/);
   await page.context().close();
   await again.context().close();
 });

@@ -25,6 +25,13 @@ export function createAppModel(api: Api) {
   const tableViewSaver = createTableViewSaver(tableViews, (key, value) => api.setViewState({ key, value }));
   let noticeSeq = 0;
   const unsubscribers: Array<() => void> = [];
+  // A table layout changed just before the page goes away is saved at once.
+  const g = globalThis as { addEventListener?: (t: string, cb: () => void) => void; removeEventListener?: (t: string, cb: () => void) => void };
+  if (g.addEventListener && g.removeEventListener) {
+    const flush = () => tableViewSaver.flush();
+    g.addEventListener('pagehide', flush);
+    unsubscribers.push(() => g.removeEventListener!('pagehide', flush));
+  }
 
   // ---------- events ----------
   unsubscribers.push(

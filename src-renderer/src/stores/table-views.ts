@@ -15,7 +15,16 @@ export const tableKey = (sourceId: string, kind: 'type' | 'level', id: string) =
 /** Updates one layout and schedules its save (debounced per key). */
 export function createTableViewSaver(store: TableViewsStore, save: (key: string, value: TableViewState | null) => Promise<void>, delayMs = 400) {
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const send = (key: string) => void save(key, store.getState()[key] ?? null).catch(() => undefined);
   return {
+    /** Saves every change still waiting (the page is going away). */
+    flush(): void {
+      for (const [key, t] of timers) {
+        clearTimeout(t);
+        send(key);
+      }
+      timers.clear();
+    },
     update(key: string, patch: Partial<TableViewState> | null): void {
       store.setState((s) => {
         const next = { ...s };
@@ -26,7 +35,7 @@ export function createTableViewSaver(store: TableViewsStore, save: (key: string,
       clearTimeout(timers.get(key));
       timers.set(key, setTimeout(() => {
         timers.delete(key);
-        void save(key, store.getState()[key] ?? null).catch(() => undefined);
+        send(key);
       }, delayMs));
     },
   };

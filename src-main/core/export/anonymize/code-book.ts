@@ -7,7 +7,6 @@
 // The book never goes inside an export: it re-identifies participants.
 import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import { StudyError } from '../../../../src-shared/errors';
 import { compareCodePoints, safeFileName } from '../naming';
 
@@ -165,6 +164,9 @@ function sleepSync(ms: number): void {
  * processes) never give one code to two participants or two codes to one participant.
  */
 export async function openStudyCodeBook(opts: StudyCodeBookOptions): Promise<CodeBook> {
+  // Loaded only when a study map is opened: proper-lockfile brings signal-exit, which changes how
+  // a process ends on Ctrl-C (the CLI pauses on the first one), so plain exports stay without it.
+  const { default: lockfile } = await import('proper-lockfile');
   const file = studyCodeMapPath(opts.dir, opts.source, opts.studyId);
   const wantedPrefix = opts.prefix ?? DEFAULT_PREFIX;
   const stale = Math.max(5_000, opts.staleMs ?? 10_000);
