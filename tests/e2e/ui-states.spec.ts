@@ -114,7 +114,7 @@ test('offline: the banner keeps retrying and the app recovers by itself', async 
     await expect(banner).toHaveAttribute('data-state', 'offline', { timeout: 30_000 });
     await expect(banner).toContainText(/Checking again in \d+ s|Checking…/);
     // One message in one place: the view waits quietly instead of repeating it.
-    await expect(page.getByTestId('connection-wait')).toBeVisible();
+    await expect(page.getByTestId('connection-wait')).toBeVisible({ timeout: 30_000 }); // once the request's own retries end
     await shot(page, '22-offline');
     sim = await startSimulator({ scale: 'tiny', seed, port });
     await expect(banner).toBeHidden({ timeout: 45_000 });
