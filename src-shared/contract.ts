@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { StudyError, type ErrorInfo } from './errors';
 import type {
-  AppInfo, ConnectionStatus, Experiment, JobProgress, JobSnapshot, KeyValidation, Notice, Participant,
-  ParticipantCounts, Plan, PreviewPage, ProfileSummary, RateBudget, Room, Settings, SourceDescriptor,
+  AppInfo, CodeMapFile, ConnectionStatus, Experiment, JobProgress, JobSnapshot, KeyAccess, KeyValidation, Notice, Participant,
+  ParticipantCounts, Plan, PreviewPage, ProfileSummary, RateBudget, Room, Settings, SourceDescriptor, TableViewState,
 } from './model';
 
 // ---------- argument schemas ----------
@@ -22,6 +22,32 @@ export const targetSchema = z.strictObject({
   participantId: id.optional(),
 }).refine((t) => t.level !== 'room' || !!t.roomId, 'a room target needs roomId')
   .refine((t) => t.level !== 'participant' || (!!t.roomId && !!t.participantId), 'a participant target needs roomId and participantId');
+
+const timeZone = z.string().min(1).max(64).refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone');
+const columnKey = z.string().min(1).max(256);
+const sortSpec = z.strictObject({ key: columnKey, dir: z.enum(['asc', 'desc']) });
+const filterMap = z.record(z.string().max(256), z.string().max(256));
+const tableView = z.strictObject({
+  filters: filterMap.optional(),
+  search: z.string().max(256).optional(),
+  sort: sortSpec.optional(),
+  columns: z.array(columnKey).min(1).max(500).optional(),
+  timeZone: timeZone.optional(),
+});
+const tableViewState = z.strictObject({
+  columns: z.array(columnKey).max(500).optional(),
+  sort: sortSpec.nullable().optional(),
+  filters: filterMap.optional(),
+  showFilters: z.boolean().optional(),
+  widths: z.record(columnKey, z.number().int().min(20).max(4000)).optional(),
+});
 
 const environment = z.enum(['production', 'development', 'custom']);
 const httpUrl = z.string().max(2048).url().refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
@@ -49,7 +75,10 @@ export const exportRequestSchema = z.strictObject({
   bom: z.boolean(),
   formulaProtection: z.boolean(),
   destination: z.string().min(1).max(4096).optional(),
-});
+  view: tableView.optional(),
+  mediaOnly: z.boolean().optional(),
+}).refine((r) => !r.view || r.types.length === 1, 'a table view exports exactly one data type')
+  .refine((r) => !r.mediaOnly || (!!r.recordingIds?.length && r.includeRecordings), 'a media-only export names its recordings');
 
 const planRequest = z.strictObject({
   target: targetSchema,
@@ -66,8 +95,9 @@ const previewQuery = z.strictObject({
   offset: z.number().int().min(0).max(100_000_000),
   limit: z.number().int().min(1).max(1000),
   sort: z.strictObject({ key: z.string().min(1).max(256), dir: z.enum(['asc', 'desc']) }).optional(),
-  filters: z.record(z.string().max(256), z.string().max(256)).optional(),
+  filters: filterMap.optional(),
   search: z.string().max(256).optional(),
+  timeZone: timeZone.optional(),
 });
 
 const settingsPatch = z.strictObject({
@@ -131,9 +161,15 @@ export const methods = {
   retryJob: method<JobSnapshot>()(byJob),
   removeJob: method<JobSnapshot[]>()(byJob),
 
-  // settings
+  // what the key may read; the study's pseudonym map (kept apart from exports)
+  getKeyAccess: method<KeyAccess>()(z.strictObject({ experimentId: id })),
+  getCodeMap: method<CodeMapFile>()(z.strictObject({ experimentId: id })),
+
+  // settings, and table layouts remembered per data type
   getSettings: method<Settings>()(none),
   updateSettings: method<Settings>()(settingsPatch),
+  getViewState: method<Record<string, TableViewState>>()(none),
+  setViewState: method<void>()(z.strictObject({ key: z.string().min(1).max(200), value: tableViewState.nullable() })),
 
   // shell actions, by job id only: never a path from the renderer
   showInFolder: method<void>()(byJob),

@@ -134,6 +134,30 @@ export interface PreviewQuery {
   filters?: Record<string, string>;
   /** Free-text search across all columns. */
   search?: string;
+  /** The viewer's IANA time zone: filters on times ("> 2026-11-30 14:00") are read in it. */
+  timeZone?: string;
+}
+
+/** What a table shows, as an export can repeat it: its filters, search, sort and visible columns. */
+export interface TableView {
+  /** Per-column filters as typed ("> 100000", "2026-11-30", "chat"), by column key. */
+  filters?: Record<string, string>;
+  search?: string;
+  sort?: { key: string; dir: 'asc' | 'desc' };
+  /** The visible columns, in order; the export writes only these. */
+  columns?: string[];
+  timeZone?: string;
+}
+
+/** A table's remembered layout for one data type (kept by the core across restarts). */
+export interface TableViewState {
+  /** Visible columns, in order. */
+  columns?: string[];
+  sort?: { key: string; dir: 'asc' | 'desc' } | null;
+  filters?: Record<string, string>;
+  showFilters?: boolean;
+  /** Column widths in px, by key. */
+  widths?: Record<string, number>;
 }
 
 export interface PreviewPage {
@@ -163,7 +187,10 @@ export interface ExportRequest {
   zip: boolean;
   split: SplitMode;
   anonymize: AnonymizeMode;
-  /** Write the pseudonym code map (only with pseudonymize). */
+  /**
+   * Ignored: the code map never goes into an export. It is kept per study in the app's data
+   * folder (getCodeMap, `studydl export --code-map FILE`). Accepted so older callers still validate.
+   */
   writeCodeMap?: boolean;
   since?: string; // ISO
   until?: string; // ISO
@@ -174,6 +201,10 @@ export interface ExportRequest {
   formulaProtection: boolean;
   /** Destination folder; defaults to the settings' download folder. Resolved by the core, never a raw renderer path in Electron. */
   destination?: string;
+  /** Export only what a table shows (one data type): its filtered rows and visible columns. */
+  view?: TableView;
+  /** Only the recording files themselves (with recordingIds): one file is saved as itself, no ZIP, no tables. */
+  mediaOnly?: boolean;
 }
 
 export interface PlannedStream {
@@ -292,6 +323,25 @@ export interface ConnectionStatus {
   message: string;
   fix?: string;
   checkedAt: string;
+  /** While offline: when the core looks again by itself (ISO). */
+  nextCheckAt?: string;
+}
+
+/** What the active key may read, as far as the server has told us. */
+export interface KeyAccess {
+  /** False until the server has shown the key's scopes (or every probe passed). */
+  known: boolean;
+  /** Scopes the data types need that this key lacks, e.g. ["read:chat"]. */
+  missingScopes: string[];
+}
+
+/** A study's participant code map, for the user to keep apart from shared data. */
+export interface CodeMapFile {
+  /** A suggested file name, e.g. "Emotion-Study_code-map.csv". */
+  fileName: string;
+  /** `participantId,code` CSV. */
+  csv: string;
+  participants: number;
 }
 
 export type Environment = 'production' | 'development' | 'custom';

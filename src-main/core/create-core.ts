@@ -7,7 +7,15 @@ import path from 'node:path';
 import type { CoreApi, EventName, EventPayloads } from '../../src-shared/contract';
 import { StudyError, toErrorInfo, type ErrorInfo } from '../../src-shared/errors';
 import { createEventHub } from '../../src-shared/event-hub';
-import type { AppInfo, ConnectionStatus, Notice, RateBudget, Settings } from '../../src-shared/model';
+import type { AppInfo, ConnectionStatus, ExportRequest, Notice, RateBudget, Settings } from '../../src-shared/model';
+import { codeMapCsv, openStudyCodeBook } from './export/anonymize/code-book';
+import { asciiLabel } from './export/naming';
+import type { TitleNames } from './jobs/job-title';
+import { createReachability, type Reachability } from './net/reachability';
+import { withRoomsListedOnce } from './export/run/run-export';
+import type { InternalPlan, PlanRequest } from './plan/planner';
+import { createKeyAccessTracker, type KeyAccessTracker } from './profiles/key-access';
+import { createViewStateStore, type ViewStateStore } from './settings/view-state-store';
 import { createJobManager, type JobManager } from './jobs/job-manager';
 import { keyIdentity, limiterLogPath } from './net/key-identity';
 import { createJointLimiter, type JointLimiter } from './net/limiter';
@@ -65,7 +73,7 @@ export interface CoreDeps {
   /** `npm run demo`: an in-memory "Demo" profile for the simulator. */
   demo?: { baseUrl: string; apiKey: string; organizationId?: string };
   shell?: ShellActions;
-  /** Offline re-check backoff, ms. */
+  /** Offline re-check backoff, ms (default 1 s doubling to 15 s). */
   recheck?: { minMs?: number; maxMs?: number };
   /** How often the rate budget is re-announced while it changes, ms (default 1000). */
   budgetIntervalMs?: number;
@@ -87,7 +95,12 @@ interface Session {
   limiter: JointLimiter;
   client: HyperStudyClient;
   generation: number;
+  /** What this key may read, as the server told us. */
+  access: KeyAccessTracker;
 }
+
+/** A plan shown in the export dialog stays good for Start this long (then Start plans again). */
+const PLAN_FRESH_MS = 3 * 60_000;
 
 const unsupported = (what: string) =>
   new StudyError({
@@ -167,6 +180,10 @@ export function createCore(deps: CoreDeps): Core {
   let settings!: SettingsStore;
   let profiles!: ProfileManager;
   let jobs!: JobManager;
+  let viewState!: ViewStateStore;
+  /** The last plan made for the dialog, reused by Start for the same request while fresh. */
+  let lastPlan: { key: string; generation: number; at: number; plan: InternalPlan; client: HyperStudyClient } | null = null;
+  const codeMapDir = path.join(deps.configDir, 'code-maps');
   let session: Session | null = null;
   let sessionPromise: Promise<Session> | null = null;
   let generation = 0;
@@ -223,11 +240,15 @@ export function createCore(deps: CoreDeps): Core {
     if (deps.demo) await profiles.addDemoProfile(deps.demo.baseUrl, deps.demo.apiKey, deps.demo.organizationId);
     await profiles.ready; // notices() is complete only once the profiles file was read
     notices.push(...profiles.notices());
+    viewState = createViewStateStore(deps.configDir, logger);
     jobs = createJobManager({
       dataDir: deps.dataDir,
+      codeMaps: { dir: codeMapDir, source: hyperstudySource.id },
+      // Each export gets its own client on the session's limiter, so its request count is its own
+      // (browsing meanwhile is not counted as the export's).
       getClient: async () => {
         const s = await getSession();
-        return { client: s.client, sourceUrl: s.connection.baseUrl };
+        return { client: ownClient(s), sourceUrl: s.connection.baseUrl };
       },
       getSettings: () => settings.get(),
       clock,
@@ -258,6 +279,7 @@ export function createCore(deps: CoreDeps): Core {
     generation++;
     listingCache.clear();
     preview.clear();
+    lastPlan = null;
     // A running export keeps the client it started with; its limiter is the key's, which stays.
     old?.limiter.flush();
   }
@@ -281,8 +303,13 @@ export function createCore(deps: CoreDeps): Core {
     const active = await profiles.active();
     if (!active) throw noProfile();
     const limiter = limiterFor(active.connection);
-    const client = createHyperStudyClient({ connection: active.connection, limiter, clock, fetch: doFetch, logger });
-    return { profileId: active.profile.id, connection: active.connection, limiter, client, generation };
+    const client = createHyperStudyClient({ connection: active.connection, limiter, clock, fetch: reach.fetch, logger });
+    return { profileId: active.profile.id, connection: active.connection, limiter, client, generation, access: createKeyAccessTracker() };
+  }
+
+  /** A client of its own (its own request count) on the session's connection and limiter. */
+  function ownClient(s: Session): HyperStudyClient {
+    return createHyperStudyClient({ connection: s.connection, limiter: s.limiter, clock, fetch: reach.fetch, logger });
   }
 
   function getSession(): Promise<Session> {
@@ -306,31 +333,69 @@ export function createCore(deps: CoreDeps): Core {
   }
 
   // ---------- connection status and rate budget ----------
+  // The status tells the truth quickly: the first attempt that cannot reach the server makes it
+  // "offline" at once (the request keeps retrying meanwhile), the first answer makes it "online"
+  // again, and while offline a keyless probe (outside the rate limit, so no budget is spent)
+  // looks again after 1, 2, 4, 8, 15, 15 … seconds; Retry looks at once.
 
   let recheckDelay = 0;
   let recheckTimer: ReturnType<typeof setTimeout> | null = null;
 
-  function setStatus(next: Omit<ConnectionStatus, 'checkedAt'>): ConnectionStatus {
-    status = { ...next, checkedAt: nowIso() };
-    emit('connectionStatus', status);
-    if (status.state === 'offline') planRecheck();
-    else {
+  const onSessionUrl = (url: string) => !!session && url.startsWith(session.connection.baseUrl.replace(/\/+$/, ''));
+  const reach: Reachability = createReachability(doFetch, {
+    onFailure(error, url) {
+      if (!onSessionUrl(url) || status.state === 'offline') return;
+      setStatus({ state: 'offline', profileId: session!.profileId, message: error.message, ...(error.fix ? { fix: error.fix } : {}) });
+    },
+    onAnswer(url) {
+      if (onSessionUrl(url) && status.state === 'offline') setStatus(onlineStatus(session!));
+    },
+  }, clock);
+
+  const onlineStatus = (s: Session): Omit<ConnectionStatus, 'checkedAt'> => ({ state: 'online', profileId: s.profileId, message: `Connected to ${new URL(s.connection.baseUrl).host}.` });
+
+  function setStatus(next: Omit<ConnectionStatus, 'checkedAt' | 'nextCheckAt'>): ConnectionStatus {
+    if (next.state === 'offline') {
+      // Keep the schedule already running: a second failure says nothing new about when to look.
+      if (!recheckTimer) planRecheck();
+      status = { ...next, checkedAt: nowIso(), nextCheckAt: new Date(recheckAt).toISOString() };
+    } else {
       recheckDelay = 0;
       if (recheckTimer) clearTimeout(recheckTimer);
       recheckTimer = null;
+      status = { ...next, checkedAt: nowIso() };
     }
+    emit('connectionStatus', status);
     return status;
   }
 
+  let recheckAt = 0;
   function planRecheck(): void {
-    if (closed || recheckTimer) return;
-    const min = deps.recheck?.minMs ?? 2_000;
-    const max = deps.recheck?.maxMs ?? 60_000;
+    if (closed) return;
+    const min = deps.recheck?.minMs ?? 1_000;
+    const max = deps.recheck?.maxMs ?? 15_000;
     recheckDelay = recheckDelay ? Math.min(max, recheckDelay * 2) : min;
+    recheckAt = clock.now() + recheckDelay;
     recheckTimer = schedule(() => {
       recheckTimer = null;
-      void checkConnection();
+      void recheck();
     }, recheckDelay);
+  }
+
+  /** While offline: the keyless probe first; only once it answers, the full check with the key. */
+  async function recheck(): Promise<void> {
+    const s = session;
+    if (!s) {
+      await checkConnection().catch(() => undefined);
+      return;
+    }
+    const problem = await reach.probe(s.connection.baseUrl);
+    if (closed || status.state !== 'offline') return;
+    if (problem) {
+      setStatus({ state: 'offline', profileId: s.profileId, message: problem.message, ...(problem.fix ? { fix: problem.fix } : {}) });
+      return;
+    }
+    await checkConnection().catch(() => undefined);
   }
 
   function statusFromError(e: unknown, profileId?: string): Omit<ConnectionStatus, 'checkedAt'> | null {
@@ -348,10 +413,21 @@ export function createCore(deps: CoreDeps): Core {
     } catch (e) {
       return setStatus(statusFromError(e) ?? { state: 'no-profile', message: toErrorInfo(e).message });
     }
+    // A quick keyless look first: an unreachable server is reported in seconds, not after retries.
+    const problem = await reach.probe(s.connection.baseUrl);
+    if (problem) {
+      // Retry pressed while offline: look again soon rather than after the grown backoff.
+      if (recheckTimer) {
+        clearTimeout(recheckTimer);
+        recheckTimer = null;
+        recheckDelay = 0;
+      }
+      return setStatus({ state: 'offline', profileId: s.profileId, message: problem.message, ...(problem.fix ? { fix: problem.fix } : {}) });
+    }
     try {
       const health = await s.client.health();
       if (!health.ok) return setStatus({ state: 'offline', profileId: s.profileId, message: 'HyperStudy says it is not healthy right now.', fix: 'Wait a few minutes; the app keeps checking.' });
-      return setStatus({ state: 'online', profileId: s.profileId, message: `Connected to ${new URL(s.connection.baseUrl).host}.` });
+      return setStatus(onlineStatus(s));
     } catch (e) {
       const next = statusFromError(e, s.profileId);
       if (next) return setStatus(next);
@@ -366,11 +442,13 @@ export function createCore(deps: CoreDeps): Core {
     const s = await getSession();
     try {
       const value = await fn(s);
-      if (status.state !== 'online' && s === session) setStatus({ state: 'online', profileId: s.profileId, message: `Connected to ${new URL(s.connection.baseUrl).host}.` });
+      if (status.state !== 'online' && s === session) setStatus(onlineStatus(s));
       return value;
     } catch (e) {
+      s.access.learn(e);
       const next = statusFromError(e, s.profileId);
-      if (next && (next.state !== status.state || next.message !== status.message)) setStatus(next);
+      // While offline the first failure's words stand (one message, not one per retried call).
+      if (next && (next.state !== status.state || (next.state !== 'offline' && next.message !== status.message))) setStatus(next);
       throw e;
     } finally {
       announceBudget();
@@ -420,6 +498,26 @@ export function createCore(deps: CoreDeps): Core {
     pageConcurrency: () => settings?.get().concurrency ?? 4,
     logger,
   });
+
+  // ---------- plans and names for new jobs ----------
+
+  const planRequestOf = (r: ExportRequest): PlanRequest => ({
+    target: r.target, types: r.types, since: r.since, until: r.until, includeRecordings: r.includeRecordings, recordingIds: r.recordingIds,
+  });
+  const planKey = (r: PlanRequest) =>
+    JSON.stringify([r.target.level, r.target.experimentId, r.target.roomId ?? null, r.target.participantId ?? null, [...r.types].sort(), r.since ?? null, r.until ?? null, !!r.includeRecordings, r.recordingIds ?? null]);
+
+  /** Names of the target's experiment, room and participant from the listings already loaded (no request). */
+  function knownNames(r: Pick<ExportRequest, 'target'>): TitleNames {
+    const t = r.target;
+    const exps = listingCache.get('experiments') as { experiments: Array<{ id: string; name: string }> } | undefined;
+    const rooms = listingCache.get(`rooms:${t.experimentId}`) as { rooms: Array<{ id: string; name?: string }> } | undefined;
+    const people = [listingCache.get(`participants:${t.experimentId}:${t.roomId ?? ''}`), listingCache.get(`participants:${t.experimentId}:`)] as Array<{ participants: Array<{ id: string; name?: string }> } | undefined>;
+    const experiment = exps?.experiments.find((e) => e.id === t.experimentId)?.name;
+    const room = t.roomId ? rooms?.rooms.find((x) => x.id === t.roomId)?.name : undefined;
+    const participant = t.participantId ? people.flatMap((p) => p?.participants ?? []).find((p) => p.id === t.participantId)?.name : undefined;
+    return { ...(experiment ? { experiment } : {}), ...(room ? { room } : {}), ...(participant ? { participant } : {}) };
+  }
 
   // ---------- outputs and shell actions ----------
 
@@ -527,11 +625,24 @@ export function createCore(deps: CoreDeps): Core {
     getParticipantCounts: ({ participantId, roomId }) => online((s) => s.client.getCounts(participantId, roomId)),
     getPreview: (q) => online(() => preview.getPage(q)),
 
-    planExport: (req) => online(async (s) => (await createPlan(s.client, req)).plan),
+    planExport: (req) =>
+      online(async (s) => {
+        // Its own client: the requests it spent are exactly the plan's, and the export that uses the
+        // plan goes on with the same client (its count, and the rooms it already listed).
+        const client = withRoomsListedOnce(ownClient(s));
+        const internal = await createPlan(client, req, { latencySec: reach.latencySec() ?? undefined, concurrency: settings.get().concurrency });
+        lastPlan = { key: planKey(req), generation, at: clock.now(), plan: internal, client };
+        return internal.plan;
+      }),
     async startExport(req) {
       await ready;
       checkDestination(req.destination);
-      return jobs.start(req);
+      // The plan the dialog just showed is this export's plan: Start does not plan again
+      // (and spend its first pages twice) unless it has gone stale.
+      const fresh = lastPlan && lastPlan.key === planKey(planRequestOf(req)) && lastPlan.generation === generation && clock.now() - lastPlan.at < PLAN_FRESH_MS;
+      const reuse = fresh ? { plan: lastPlan!.plan, client: lastPlan!.client } : {};
+      lastPlan = null;
+      return jobs.start(req, { ...reuse, names: knownNames(req) });
     },
     async listJobs() {
       await ready;
@@ -558,6 +669,16 @@ export function createCore(deps: CoreDeps): Core {
       return jobs.remove(jobId);
     },
 
+    getKeyAccess: ({ experimentId }) => online((s) => s.access.check(s.client, experimentId, hyperstudySource.dataTypes)),
+    async getCodeMap({ experimentId }) {
+      await ready;
+      const book = await openStudyCodeBook({ dir: codeMapDir, source: hyperstudySource.id, studyId: experimentId });
+      const entries = book.entries();
+      const name = knownNames({ target: { level: 'experiment', experimentId } }).experiment;
+      const stem = (name && asciiLabel(name, 48)) || asciiLabel(experimentId, 48) || 'study';
+      return { fileName: `${stem}_code-map.csv`, csv: codeMapCsv(entries), participants: entries.length };
+    },
+
     async getSettings() {
       await ready;
       return settings.get();
@@ -571,6 +692,14 @@ export function createCore(deps: CoreDeps): Core {
       const next = settings.update(patch);
       if (LIMIT_KEYS.some((k) => patch[k] !== undefined)) announceBudget();
       return next;
+    },
+    async getViewState() {
+      await ready;
+      return viewState.all();
+    },
+    async setViewState({ key, value }) {
+      await ready;
+      viewState.set(key, value);
     },
 
     async showInFolder({ jobId }) {

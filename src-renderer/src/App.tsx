@@ -1,5 +1,5 @@
 // The window: top bar, status banner, location bar, the current view, and dialogs on top.
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { ErrorBox } from './components/ErrorBox';
 import { NavBar } from './components/NavBar';
 import { StatusBanner } from './components/StatusBanner';
@@ -9,6 +9,9 @@ import { ConnectionsDialog } from './dialogs/ConnectionsDialog';
 import { DownloadsPanel } from './dialogs/DownloadsPanel';
 import { ExportDialog } from './dialogs/ExportDialog';
 import { ProgressModal } from './dialogs/ProgressModal';
+import { RecordingDialog } from './dialogs/RecordingDialog';
+import { syncWithHistory } from './lib/history-sync';
+import { idAt, locationToHash, targetOf } from './lib/location';
 import { useApp, useModel, useNav, useUi } from './model-context';
 import { currentLocation, goBack, goForward, goUp } from './stores/nav-store';
 import { DataView } from './views/DataView';
@@ -25,7 +28,7 @@ function useGlobalNavigationKeys() {
   useEffect(() => {
     const anyDialogOpen = () => {
       const u = model.ui.getState();
-      return !!(u.exportDialog || u.progressJobId || u.downloadsOpen || u.connectionsOpen);
+      return !!(u.exportDialog || u.recordingDialog || u.progressJobId || u.downloadsOpen || u.connectionsOpen);
     };
     const onKey = (e: KeyboardEvent) => {
       if (anyDialogOpen()) return;
@@ -59,13 +62,54 @@ function useTheme() {
   }, [theme]);
 }
 
+/** Each place in the window's history gets its own address (browser mode and the desktop app alike). */
+function useHistorySync() {
+  const model = useModel();
+  useEffect(() => syncWithHistory(model.nav, window), [model]);
+}
+
+/**
+ * After moving to another place, focus goes to the new view's heading (screen readers announce
+ * it; ↓ from there enters the table). Not on the first render: the page keeps its own start.
+ */
+function useFocusOnNavigation() {
+  const key = useNav((s) => locationToHash(currentLocation(s)).replace(/\/data\/[^/]*$/, '/data'));
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const raf = requestAnimationFrame(() => {
+      const h = document.querySelector<HTMLElement>('main .view-title');
+      if (h && !h.contains(document.activeElement)) h.focus({ preventScroll: true });
+    });
+    return () => cancelAnimationFrame(raf);
+  }, [key]);
+}
+
+/** The list of one level (what the path's last step holds), or the data of the last step. */
 function CurrentView() {
   const loc = useNav(currentLocation);
-  switch (loc.view) {
-    case 'experiments': return <ExperimentsView />;
-    case 'rooms': return <RoomsView key={loc.experimentId} experimentId={loc.experimentId} />;
-    case 'participants': return <ParticipantsView key={loc.roomId} experimentId={loc.experimentId} roomId={loc.roomId} />;
-    case 'data': return <DataView key={JSON.stringify(loc.target)} target={loc.target} tab={loc.tab} />;
+  const levels = useNav((s) => s.levels);
+  const place = locationToHash({ path: loc.path });
+  if (loc.data && loc.path.length > 0) return <DataView key={place} target={targetOf(loc)} path={loc.path} tab={loc.tab} />;
+  // The level listed here is the one below the path's last step.
+  switch (levels[loc.path.length]) {
+    case 'room': return <RoomsView key={place} experimentId={idAt(loc.path, 'experiment')!} />;
+    case 'participant': return <ParticipantsView key={place} experimentId={idAt(loc.path, 'experiment')!} roomId={idAt(loc.path, 'room')!} />;
+    default: return <ExperimentsView />;
+  }
+}
+
+/** ↓ or ↑ on a view's heading moves into its table. */
+function onHeadingKeys(e: React.KeyboardEvent) {
+  const t = e.target as HTMLElement;
+  if (!t.classList.contains('view-title') || (e.key !== 'ArrowDown' && e.key !== 'ArrowUp')) return;
+  const grid = t.closest('.view')?.querySelector<HTMLElement>('[role="grid"]');
+  if (grid) {
+    e.preventDefault();
+    grid.focus();
   }
 }
 
@@ -77,6 +121,7 @@ export function App() {
   const progressOpen = useUi((s) => !!s.progressJobId);
   const downloadsOpen = useUi((s) => s.downloadsOpen);
   const connectionsOpen = useUi((s) => s.connectionsOpen);
+  const recordingOpen = useUi((s) => !!s.recordingDialog);
   useGlobalNavigationKeys();
   useTheme();
 
@@ -92,16 +137,25 @@ export function App() {
   if (!ready) {
     return <div className="boot" aria-busy="true"><span className="skeleton" style={{ width: 240 }} /></div>;
   }
+  return <Ready connectionsOpen={connectionsOpen} exportOpen={exportOpen} recordingOpen={recordingOpen} progressOpen={progressOpen} downloadsOpen={downloadsOpen} />;
+}
+
+/** The app once the core has answered: history and focus follow the place. */
+function Ready(props: { connectionsOpen: boolean; exportOpen: boolean; recordingOpen: boolean; progressOpen: boolean; downloadsOpen: boolean }) {
+  const { connectionsOpen, exportOpen, recordingOpen, progressOpen, downloadsOpen } = props;
+  useHistorySync();
+  useFocusOnNavigation();
   return (
     <div className="app">
       <TopBar />
       <StatusBanner />
       <NavBar />
-      <main className="main">
+      <main className="main" onKeyDown={onHeadingKeys}>
         <CurrentView />
       </main>
       {connectionsOpen && <ConnectionsDialog />}
       {exportOpen && <ExportDialog />}
+      {recordingOpen && <RecordingDialog />}
       {progressOpen && <ProgressModal />}
       {downloadsOpen && <DownloadsPanel />}
       <Toasts />

@@ -4,6 +4,9 @@
 // `studydl jobs` lists it. A second Ctrl-C quits at once (still resumable: pages are atomic).
 import path from 'node:path';
 import { StudyError } from '../../../src-shared/errors';
+import { openStudyCodeBook, writeCodeMapCsv } from '../../core/export/anonymize/code-book';
+import { isInside } from '../../core/registry/output-registry';
+import { hyperstudySource } from '../../core/sources/hyperstudy/descriptors';
 import type { AnonymizeMode, ExportFormat, ExportRequest, FormulaCellsSummary, JobProgress, JobSnapshot, SplitMode } from '../../../src-shared/model';
 import { createJobManager, type JobManager } from '../../core/jobs/job-manager';
 // The schema, not the store: conf's exit hook re-sends SIGINT, which would kill a Ctrl-C pause while it saves.
@@ -50,8 +53,7 @@ export function exportRequestFromArgs(args: ParsedArgs, cwd = process.cwd()): Ex
     throw usage('The export needs the experiment id too.', 'Add --experiment <experimentId>, or give the path form <experimentId>/<roomId>[/<participantId>].');
   }
   const anonymize = choice<AnonymizeMode>(args, 'anonymize', ['keep', 'pseudonymize', 'aggregate'], 'keep');
-  const codeMap = booleanFlag(args, 'code-map');
-  if (codeMap && anonymize !== 'pseudonymize') throw usage('--code-map only goes with --anonymize pseudonymize.', 'Add --anonymize pseudonymize, or leave out --code-map.');
+  codeMapFile(args, anonymize);
   const out = stringFlag(args, 'out');
   return {
     target,
@@ -60,7 +62,6 @@ export function exportRequestFromArgs(args: ParsedArgs, cwd = process.cwd()): Ex
     zip: booleanFlag(args, 'zip'),
     split: choice<SplitMode>(args, 'split', ['none', 'room', 'participant'], 'none'),
     anonymize,
-    ...(codeMap ? { writeCodeMap: true } : {}),
     ...(isoFlag(args, 'since') ? { since: isoFlag(args, 'since') } : {}),
     ...(isoFlag(args, 'until') ? { until: isoFlag(args, 'until') } : {}),
     includeRecordings: booleanFlag(args, 'recordings'),
@@ -68,6 +69,35 @@ export function exportRequestFromArgs(args: ParsedArgs, cwd = process.cwd()): Ex
     formulaProtection: booleanFlag(args, 'formula-protection'),
     destination: path.resolve(cwd, out ?? '.'),
   };
+}
+
+/**
+ * `--code-map FILE`: where to save the study's `participantId,code` map after a pseudonymized
+ * export (outside the export: the map re-identifies participants). Undefined when not asked.
+ */
+export function codeMapFile(args: ParsedArgs, anonymize: AnonymizeMode, cwd = process.cwd()): string | undefined {
+  const v = args.flags['code-map'];
+  if (v === undefined || v === false) return undefined;
+  if (v === true || v === '') throw usage('--code-map needs the file to write the code map to.', 'e.g. --code-map ~/private/emotion-study-codes.csv (keep it apart from the data you share).');
+  if (anonymize !== 'pseudonymize') throw usage('--code-map only goes with --anonymize pseudonymize.', 'Add --anonymize pseudonymize, or leave out --code-map.');
+  return path.resolve(cwd, String(v));
+}
+
+/** Where every study's code map lives for the CLI and the app alike. */
+export const codeMapDirFor = (ctx: CliContext) => path.join(ctx.configDir, 'code-maps');
+
+/**
+ * Saves the study's code map (every participant coded so far, in code order) to `file`,
+ * refusing a place inside the export itself.
+ */
+export async function saveCodeMap(ctx: CliContext, experimentId: string, file: string, outputPath: string | null): Promise<number> {
+  if (outputPath && isInside(outputPath, file)) {
+    throw usage(`The code map would be written inside the export (${outputPath}).`, 'Choose a file outside the export folder, so the map never travels with the data.');
+  }
+  const book = await openStudyCodeBook({ dir: codeMapDirFor(ctx), source: hyperstudySource.id, studyId: experimentId });
+  const entries = book.entries();
+  writeCodeMapCsv(file, entries);
+  return entries.length;
 }
 
 /** A job manager for this CLI run: job state under the config dir, the CLI's client. */
@@ -82,6 +112,7 @@ export function cliJobManager(ctx: CliContext, args: ParsedArgs, c: CliClient): 
     getClient: async () => ({ client: c.client, sourceUrl: c.connection.baseUrl }),
     getSettings: () => settings,
     appVersion: APP_VERSION,
+    codeMaps: { dir: codeMapDirFor(ctx), source: hyperstudySource.id },
   });
 }
 
@@ -111,7 +142,7 @@ export function formulaNote(f: FormulaCellsSummary): string {
  * Follows a job until it settles, rendering progress; returns the exit code.
  * SIGINT pauses it (resumable), a second SIGINT exits at once.
  */
-export async function followJob(ctx: CliContext, manager: JobManager, jobId: string): Promise<number> {
+export async function followJob(ctx: CliContext, manager: JobManager, jobId: string, after?: { codeMap?: string }): Promise<number> {
   const { stdout, stderr } = ctx.io;
   let lastPlain = 0;
   let lastPhase = '';
@@ -158,6 +189,11 @@ export async function followJob(ctx: CliContext, manager: JobManager, jobId: str
   }
   switch (final.state) {
     case 'completed': {
+      if (after?.codeMap) {
+        const n = await saveCodeMap(ctx, final.request.target.experimentId, after.codeMap, outputPath);
+        if (ctx.json) writeJsonLine(stdout, { event: 'code-map', path: after.codeMap, participants: n });
+        else writeLine(stderr, `Code map (${n} participant${n === 1 ? '' : 's'}) saved to ${after.codeMap}. Keep it apart from the data you share.`);
+      }
       if (!ctx.json) {
         for (const w of final.manifest?.warnings ?? []) writeLine(stderr, `warning: ${w}`);
         const formulas = final.manifest?.formulaCells;
@@ -189,9 +225,10 @@ export const exportCommand: Command = {
   name: 'export',
   summary: 'Download data (and recordings) to a folder or ZIP, as a resumable job',
   usage:
-    'studydl export <experiment|room|participant> <id> [--room <roomId>] [--experiment <id>] --types …|all [--format csv|json|ndjson] [--zip] [--split none|room|participant] [--anonymize keep|pseudonymize|aggregate] [--code-map] [--since ISO] [--until ISO] [--recordings] [--bom/--no-bom] [--formula-protection] [--out DIR] [--concurrency N] [--media-concurrency N] [--json]   (Ctrl-C pauses; `studydl resume <jobId>` continues)',
+    'studydl export <experiment|room|participant> <id> [--room <roomId>] [--experiment <id>] --types …|all [--format csv|json|ndjson] [--zip] [--split none|room|participant] [--anonymize keep|pseudonymize|aggregate] [--code-map FILE] [--since ISO] [--until ISO] [--recordings] [--bom/--no-bom] [--formula-protection] [--out DIR] [--concurrency N] [--media-concurrency N] [--json]   (Ctrl-C pauses; `studydl resume <jobId>` continues)',
   async run(args, ctx) {
     const request = exportRequestFromArgs(args);
+    const codeMap = codeMapFile(args, request.anonymize);
     const c = await openClient(args, ctx);
     const manager = cliJobManager(ctx, args, c);
     try {
@@ -200,7 +237,7 @@ export const exportCommand: Command = {
       const job = await manager.start(request);
       if (ctx.json) writeJsonLine(ctx.io.stdout, { event: 'started', jobId: job.id, title: job.title });
       else writeLine(ctx.io.stderr, `Job ${job.id}: ${job.title}`);
-      return await followJob(ctx, manager, job.id);
+      return await followJob(ctx, manager, job.id, codeMap ? { codeMap } : undefined);
     } finally {
       await manager.close();
       await c.close();

@@ -4,13 +4,13 @@ import { StudyError } from '../../../src-shared/errors';
 import type { Command } from '../command';
 import { openClient } from '../context';
 import { write, writeLine } from '../output';
-import { cliJobManager, followJob } from './export';
+import { cliJobManager, codeMapFile, followJob } from './export';
 import { writeJobNotices } from './jobs';
 
 export const resumeCommand: Command = {
   name: 'resume',
   summary: 'Continue a paused, interrupted or failed export',
-  usage: 'studydl resume <jobId> [--json]',
+  usage: 'studydl resume <jobId> [--code-map FILE] [--json]',
   async run(args, ctx) {
     const [jobId] = args.positionals;
     if (!jobId) throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'Say which download to continue.', fix: 'Run `studydl jobs` to see the ids.' });
@@ -21,6 +21,7 @@ export const resumeCommand: Command = {
       writeJobNotices(ctx, manager);
       const job = manager.get(jobId);
       if (!job) throw new StudyError({ code: 'NOT_FOUND', message: `There is no download with id ${jobId}.`, fix: 'Run `studydl jobs` to see the ids.' });
+      const codeMap = codeMapFile(args, job.request.anonymize);
       if (job.state === 'completed') {
         write(ctx.io.stdout, manager.outputPath(jobId) ?? job.outputName ?? '');
         return 0;
@@ -31,7 +32,7 @@ export const resumeCommand: Command = {
       if (job.state === 'cancelled') await manager.retry(jobId);
       else await manager.resume(jobId);
       if (!ctx.json) writeLine(ctx.io.stderr, `Resuming ${jobId}: ${job.title}`);
-      return await followJob(ctx, manager, jobId);
+      return await followJob(ctx, manager, jobId, codeMap ? { codeMap } : undefined);
     } finally {
       await manager.close();
       await c.close();

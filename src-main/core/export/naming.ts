@@ -79,12 +79,63 @@ export function isoDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** `<experiment-name>_<experimentId>_<YYYY-MM-DD>` made safe, e.g. "Emotion-Study_exp_abc123_2024-06-15". */
-export function exportFolderName(experimentName: string | undefined, experimentId: string, date: Date): string {
-  const name = (experimentName ?? '').trim().replace(/\s+/g, '-');
-  const namePart = name ? safeFileName(name, { maxBytes: 60, fallback: 'experiment' }) : 'experiment';
-  const idPart = safeFileName(experimentId, { maxBytes: 60 });
-  return `${namePart}_${idPart}_${isoDay(date)}`;
+// Letters that NFKD does not split into a base letter and a mark.
+const ASCII_FOLD: Record<string, string> = {
+  ß: 'ss', ẞ: 'SS', æ: 'ae', Æ: 'AE', œ: 'oe', Œ: 'OE', ø: 'o', Ø: 'O', ł: 'l', Ł: 'L', đ: 'd', Đ: 'D',
+  ð: 'd', Ð: 'D', þ: 'th', Þ: 'Th', ı: 'i', ŋ: 'ng', Ŋ: 'NG', ĸ: 'k', ſ: 's',
+};
+
+/**
+ * A name part in plain ASCII letters, digits, "-", "_" and ".": accents dropped ("Zoë" → "Zoe"),
+ * everything else (spaces, dashes of every kind, punctuation, other scripts) becomes one "-".
+ * Empty when nothing Latin is left ("李雷"); callers fall back to an id.
+ */
+export function asciiLabel(input: string, maxLength = 60): string {
+  const folded = String(input ?? '')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^ -~]/g, (ch) => ASCII_FOLD[ch] ?? '-');
+  const cleaned = folded
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/\.{2,}/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-._]+|[-._]+$/g, '');
+  return cleaned.slice(0, maxLength).replace(/[-._]+$/, '');
+}
+
+/** asciiLabel, or (when no Latin letter or digit is left) the id made ASCII-safe, hashed if that changed it. */
+function labelOrId(label: string | undefined, id: string, maxLength: number): string {
+  const fromLabel = label ? asciiLabel(label, maxLength) : '';
+  if (/[A-Za-z0-9]/.test(fromLabel)) return fromLabel;
+  const fromId = asciiLabel(id, maxLength);
+  return fromId === id && fromId ? fromId : `${fromId || 'id'}-${shortHash(id, 6)}`;
+}
+
+export interface ExportNameParts {
+  /** The study (experiment) name, and its id for when the name has no Latin letters. */
+  study: { name?: string; id: string };
+  /** The export's level ("experiment", "room", "participant"). */
+  level: string;
+  /** What the export holds below the study: its room or participant (a label such as "Session 1", and its id). Absent for the study itself. */
+  item?: { label?: string; id: string };
+  /** A narrower cut, e.g. "events-filtered". */
+  detail?: string;
+  date: Date;
+}
+
+/**
+ * What an export is called (its ZIP, its folder, and the one folder inside its ZIP): the study,
+ * the scope with its label, and the day, in ASCII-safe characters, e.g.
+ * "Emotion-Study_experiment_2026-11-30", "Emotion-Study_room-Session-1_2026-11-30",
+ * "Emotion-Study_participant-P003_2026-11-30". The scope word keeps different scopes apart
+ * whatever the labels are.
+ */
+export function exportName(parts: ExportNameParts): string {
+  const study = labelOrId(parts.study.name, parts.study.id, 48);
+  const level = asciiLabel(parts.level, 24) || 'export';
+  const scope = parts.item ? `${level}-${labelOrId(parts.item.label, parts.item.id, 40)}` : level;
+  const detail = parts.detail ? `_${asciiLabel(parts.detail, 40)}` : '';
+  return safeFileName(`${study}_${scope}${detail}_${isoDay(parts.date)}`, { maxBytes: 150 });
 }
 
 export interface RecordingNameOptions {

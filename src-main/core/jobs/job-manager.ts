@@ -22,7 +22,9 @@ import { discardExport, runExport, type ExportResult, type RunExportOptions } fr
 import { emptyProgress } from './job-file';
 import { HEARTBEAT_MS, newOwner, ownerAlive, type JobOwner } from './job-owner';
 import { createJobStore, type StoredJob } from './job-store';
-import { jobTitle, newJobId } from './job-title';
+import { jobTitle, newJobId, type TitleNames } from './job-title';
+import type { InternalPlan } from '../plan/planner';
+import { estimateSeconds } from '../plan/estimate';
 
 export interface JobManagerOptions {
   dataDir: string;
@@ -41,12 +43,24 @@ export interface JobManagerOptions {
   readOnly?: boolean;
   /** Heartbeat period while this process owns a queued or running job, ms (default HEARTBEAT_MS). */
   heartbeatMs?: number;
+  /** Where the studies' participant code maps live, for pseudonyms that hold across exports (see code-book). */
+  codeMaps?: { dir: string; source: string };
+}
+
+/** What the caller already knows about a new job (nothing here is persisted). */
+export interface StartExtras {
+  /** The plan just shown to the user for this very request: the first attempt uses it instead of planning again. */
+  plan?: InternalPlan;
+  /** The client that made that plan: the first attempt goes on with it (its request count, its listings). */
+  client?: HyperStudyClient;
+  /** Names for the title from the start (the experiment's, the room's, the participant's). */
+  names?: TitleNames;
 }
 
 export type JobEvent = 'progress' | 'state';
 
 export interface JobManager {
-  start(req: ExportRequest): Promise<JobSnapshot>;
+  start(req: ExportRequest, extras?: StartExtras): Promise<JobSnapshot>;
   list(): JobSnapshot[];
   get(id: string): JobSnapshot | undefined;
   pause(id: string): Promise<JobSnapshot>;
@@ -110,6 +124,10 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
   /** Lock-holding work started in the background (take-overs, repair), awaited by flush(). */
   const background = new Set<Promise<unknown>>();
   const takingOver = new Set<string>();
+  /** Plans handed to start(), used once by the job's first attempt. */
+  const readyPlans = new Map<string, { plan: InternalPlan; client?: HyperStudyClient }>();
+  /** Names given at start() (the title keeps them when the experiment's name arrives). */
+  const titleNames = new Map<string, TitleNames>();
 
   const mine = (j: StoredJob | undefined): boolean => !!j && j.owner?.token === me.token;
   const iso = () => new Date(clock.now()).toISOString();
@@ -322,6 +340,7 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
     // Requests of every attempt: the earlier ones (saved with the job) plus this one's.
     const before = next.snapshot.progress.requestsUsed ?? 0;
     let requestsUsedNow = () => before;
+    let limitSeconds: ((n: number) => number) | undefined;
     const tracker = createProgressTracker({
       jobId: id,
       state: () => jobs.get(id)?.snapshot.state ?? 'running',
@@ -330,19 +349,27 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
       clock,
       intervalMs: opts.progressIntervalMs,
       initial: next.snapshot.progress,
+      limitSeconds: (n) => limitSeconds?.(n) ?? 0,
     });
     const progressNow = (): JobProgress => ({ ...next.snapshot.progress, requestsUsed: requestsUsedNow() });
     setState(next, 'running', { startedAt: next.snapshot.startedAt ?? iso(), resumable: true, error: undefined });
     let quiet = async () => {};
     const done = (async () => {
       try {
-        const { client, sourceUrl } = await opts.getClient();
+        const ready = readyPlans.get(id);
+        readyPlans.delete(id);
+        const fromCore = await opts.getClient();
+        const client = ready?.client ?? fromCore.client;
+        const sourceUrl = fromCore.sourceUrl;
         // On a stop, requests already sent may still answer (see IN_FLIGHT_GRACE_MS): count them too.
         quiet = () => client.whenQuiet?.(IN_FLIGHT_GRACE_MS + 500) ?? Promise.resolve();
         // The client may be shared with other jobs and with browsing: count this attempt's part only.
         const at = client.requestsMade();
         requestsUsedNow = () => before + client.requestsMade() - at;
+        // The key's rate limit sets a floor for what is left (endpoints spread out, so only the key's budget counts).
+        limitSeconds = (n) => estimateSeconds({ requestsByEndpoint: { all: n }, budget: { ...client.budget(), endpointLimit: Number.MAX_SAFE_INTEGER } });
         const settings = opts.getSettings();
+        const plan = ready?.plan;
         const result = await runner({
           client,
           sourceUrl,
@@ -358,8 +385,12 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
           signal: controller.signal,
           progress: tracker,
           requestsUsed: () => requestsUsedNow(),
+          ...(plan ? { plan } : {}),
+          ...(opts.codeMaps ? { codeMaps: opts.codeMaps } : {}),
           onInfo: (info) => {
-            if (info.experimentName) next.snapshot.title = jobTitle(next.snapshot.request, info.experimentName);
+            if (info.experimentName && !next.snapshot.title.includes(`“${info.experimentName}”`)) {
+              next.snapshot.title = jobTitle(next.snapshot.request, { ...titleNames.get(id), experiment: info.experimentName });
+            }
           },
         });
         next.outputPath = result.outputPath;
@@ -416,7 +447,7 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
   inBackground(store.repair(), 'could not set the damaged downloads list aside');
 
   return {
-    async start(req) {
+    async start(req, extras = {}) {
       const parsed = exportRequestSchema.safeParse(req);
       if (!parsed.success) {
         const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
@@ -426,21 +457,27 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
       const settings = opts.getSettings();
       const destination = path.resolve(request.destination ?? settings.downloadFolder);
       const id = newJobId(clock.now());
+      const plan = extras.plan;
+      const progress = emptyProgress(id, 'queued');
+      // A plan made just before counts: its requests belong to this export's total.
+      if (plan) Object.assign(progress, { requestsUsed: plan.plan.requestsSpentPlanning, requestsPlanned: plan.plan.requestsNeeded });
       const job: StoredJob = {
         snapshot: {
           id,
-          title: jobTitle(request),
+          title: jobTitle(request, extras.names),
           request: { ...request, destination },
           state: 'queued',
           createdAt: iso(),
-          progress: emptyProgress(id, 'queued'),
+          progress,
           resumable: false,
         },
         workDir: path.join(destination, `.studydl-${id}`),
         destination,
         owner: { ...me, heartbeatAt: Date.now() },
       };
+      if (extras.names) titleNames.set(id, extras.names);
       jobs.set(id, job);
+      if (plan) readyPlans.set(id, { plan, ...(extras.client ? { client: extras.client } : {}) });
       setState(job, 'queued');
       pump();
       return snap(job);

@@ -19,6 +19,8 @@ export interface PlanRequest {
   until?: string;
   includeRecordings: boolean;
   recordingIds?: string[];
+  /** Only the recording files themselves (no listings are saved beside them). */
+  mediaOnly?: boolean;
 }
 
 export interface PlanOptions extends RequestOptions {
@@ -185,8 +187,8 @@ export async function createPlan(client: HyperStudyClient, req: PlanRequest, opt
   mediaRequests += relistRequests;
   // The export also saves the experiment object, its rooms and its participants (one page each up
   // to 1000 items). A rooms listing already fetched here is reused by the export, not fetched again.
-  const listingEndpoints = ['/experiments/{id}', `/data/participants/${req.target.level === 'experiment' ? 'experiment' : 'room'}/{id}`];
-  if (roomIds === null) listingEndpoints.push('/data/rooms/experiment/{id}');
+  const listingEndpoints = req.mediaOnly ? [] : ['/experiments/{id}', `/data/participants/${req.target.level === 'experiment' ? 'experiment' : 'room'}/{id}`];
+  if (roomIds === null && !req.mediaOnly) listingEndpoints.push('/data/rooms/experiment/{id}');
   for (const ep of listingEndpoints) remaining.set(ep, (remaining.get(ep) ?? 0) + 1);
   listingRequests += listingEndpoints.length;
   const budget = client.budget();

@@ -8,7 +8,8 @@ import { createColumnSet, KNOWN_COLUMNS, type ColumnSet } from '../export/format
 import { flattenRecord, type FlatRow } from '../export/format/flatten';
 import { silentLogger, type Logger } from '../ports';
 import type { HyperStudyClient } from '../sources/hyperstudy/client-types';
-import { buildView, rowHaystack, viewKey } from './preview-view';
+import { dataTypeDescriptor } from '../sources/hyperstudy/descriptors';
+import { buildView, kindsFor, rowHaystack, viewKey } from './preview-view';
 
 export interface PreviewServiceOptions {
   /** The client of the active profile; throws (or rejects) NO_PROFILE when there is none. */
@@ -81,6 +82,7 @@ export function createPreviewService(opts: PreviewServiceOptions): PreviewServic
 
   const open = (key: string, type: DataTypeId, target: Target): Table => {
     const stream = streamFor(target);
+    const d = dataTypeDescriptor(type);
     let markFirst!: () => void;
     const table: Table = {
       key,
@@ -98,24 +100,33 @@ export function createPreviewService(opts: PreviewServiceOptions): PreviewServic
     const run = async () => {
       const client = await opts.getClient();
       const concurrency = opts.pageConcurrency?.();
-      const pages = client.pages(type, stream.scope, stream.scopeId, stream.roomId ? { roomId: stream.roomId } : {}, {
-        signal: table.abort.signal,
-        ...(concurrency ? { concurrency } : {}),
-      });
-      for await (const page of pages) {
-        for (const w of page.warnings) table.warnings.add(w);
-        for (const record of page.records) {
-          const row = flattenRecord(record);
-          table.raw.push(record);
-          table.rows.push(row);
-          table.columns.add(row);
-        }
-        markFirst();
-        if (table.rows.length >= maxRows) {
-          table.truncated = true;
-          table.warnings.add(`The preview shows the first ${maxRows.toLocaleString('en-US')} rows. Export to get all of them.`);
-          table.abort.abort();
-          break;
+      // A type kept per room (variables) is shown for a whole experiment room after room, each
+      // record naming its room, as the export writes it.
+      const perRoom = !d.scopes.includes(stream.scope) && stream.scope === 'experiment' && d.scopes.includes('room');
+      const streams = perRoom
+        ? (await client.listRooms(target.experimentId, { signal: table.abort.signal })).items.map((r) => ({ scope: 'room' as Scope, scopeId: r.id, roomId: undefined as string | undefined, addRoom: r.id }))
+        : [{ ...stream, addRoom: undefined as string | undefined }];
+      for (const s of streams) {
+        const pages = client.pages(type, s.scope, s.scopeId, s.roomId ? { roomId: s.roomId } : {}, {
+          signal: table.abort.signal,
+          ...(concurrency ? { concurrency } : {}),
+        });
+        for await (const page of pages) {
+          for (const w of page.warnings) table.warnings.add(w);
+          for (const r of page.records) {
+            const record = s.addRoom && r.roomId === undefined ? { roomId: s.addRoom, ...r } : r;
+            const row = flattenRecord(record);
+            table.raw.push(record);
+            table.rows.push(row);
+            table.columns.add(row);
+          }
+          markFirst();
+          if (table.rows.length >= maxRows) {
+            table.truncated = true;
+            table.warnings.add(`The preview shows the first ${maxRows.toLocaleString('en-US')} rows. Export to get all of them.`);
+            table.abort.abort();
+            return;
+          }
         }
       }
     };
@@ -139,7 +150,7 @@ export function createPreviewService(opts: PreviewServiceOptions): PreviewServic
     const key = viewKey(q);
     // a view stays valid while no rows were added
     if (t.view && t.view.key === key && t.view.size === t.rows.length) return t.view.indices;
-    const indices = buildView(t.rows, q, (i) => (t.haystacks[i] ??= rowHaystack(t.rows[i])));
+    const indices = buildView(t.rows, q, (i) => (t.haystacks[i] ??= rowHaystack(t.rows[i])), kindsFor(q.type));
     t.view = { key, size: t.rows.length, indices };
     return indices;
   };

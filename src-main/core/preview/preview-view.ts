@@ -1,12 +1,29 @@
 // The pure half of the preview: filter, search and sort a cached table into a list of row
 // indices, then cut one window out of it. Runs in the core so only the visible window
-// crosses IPC or the WebSocket.
+// crosses IPC or the WebSocket. Column filters understand numbers, ranges and times, and
+// match the text cells show (src-shared/table-filter).
+import type { ColumnKind } from '../../../src-shared/model';
+import { cellMatches, compileFilter, guessKind, type CompiledFilter } from '../../../src-shared/table-filter';
+import type { DataTypeId } from '../../../src-shared/model';
 import type { FlatRow } from '../export/format/flatten';
+import { dataTypeDescriptor } from '../sources/hyperstudy/descriptors';
 
 export interface ViewSpec {
   sort?: { key: string; dir: 'asc' | 'desc' };
   filters?: Record<string, string>;
   search?: string;
+  /** The viewer's IANA time zone: times in filters and shown times are read in it. */
+  timeZone?: string;
+}
+
+/** A column's kind: from the descriptor when it names the column, else guessed from a value. */
+export type KindOf = (key: string, sample: unknown) => ColumnKind;
+export const guessKindOf: KindOf = (_key, sample) => guessKind(sample);
+
+/** Column kinds of a data type: the descriptor's where it names the column, else guessed from the data. */
+export function kindsFor(type: DataTypeId): KindOf {
+  const known = new Map(dataTypeDescriptor(type).columns.map((c) => [c.key, c.kind]));
+  return (key, sample) => known.get(key) ?? guessKind(sample);
 }
 
 /** A stable string for a view spec (cache key). */
@@ -14,7 +31,7 @@ export function viewKey(spec: ViewSpec): string {
   const filters = Object.entries(spec.filters ?? {})
     .filter(([, v]) => v.trim() !== '')
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([spec.sort?.key ?? null, spec.sort?.dir ?? null, filters, (spec.search ?? '').trim().toLowerCase()]);
+  return JSON.stringify([spec.sort?.key ?? null, spec.sort?.dir ?? null, filters, (spec.search ?? '').trim().toLowerCase(), filters.length ? (spec.timeZone ?? '') : '']);
 }
 
 const cellText = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -31,41 +48,49 @@ export function compareCells(a: unknown, b: unknown): number {
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
+/** The filters of a view, compiled once per column (the kind comes from the first row that has the column). */
+export function compileFilters(rows: readonly FlatRow[], spec: ViewSpec, kindOf: KindOf = guessKindOf): Array<[string, ColumnKind, CompiledFilter]> {
+  const out: Array<[string, ColumnKind, CompiledFilter]> = [];
+  for (const [key, text] of Object.entries(spec.filters ?? {})) {
+    const sample = rows.find((r) => r[key] !== undefined && r[key] !== null && r[key] !== '')?.[key];
+    const kind = kindOf(key, sample);
+    const f = compileFilter(text, kind, spec.timeZone);
+    if (f) out.push([key, kind, f]);
+  }
+  return out;
+}
+
+/** Does one row pass every column filter? */
+export function rowPasses(row: FlatRow, filters: Array<[string, ColumnKind, CompiledFilter]>, timeZone?: string): boolean {
+  for (const [k, kind, f] of filters) if (!cellMatches(row[k], kind, f, timeZone)) return false;
+  return true;
+}
+
 /**
- * Indices of the rows that pass the filters (case-insensitive substring per column) and the
- * free-text search (any column), in sort order (stable: ties keep arrival order).
+ * Indices of the rows that pass the column filters and the free-text search (any column,
+ * case-insensitive), in sort order (stable: ties keep arrival order).
  */
-export function buildView(rows: readonly FlatRow[], spec: ViewSpec, haystack: (i: number) => string): number[] {
-  const filters = Object.entries(spec.filters ?? {})
-    .map(([k, v]) => [k, v.trim().toLowerCase()] as const)
-    .filter(([, v]) => v !== '');
+export function buildView(rows: readonly FlatRow[], spec: ViewSpec, haystack: (i: number) => string, kindOf: KindOf = guessKindOf): number[] {
+  const filters = compileFilters(rows, spec, kindOf);
   const search = (spec.search ?? '').trim().toLowerCase();
   const out: number[] = [];
   for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
-    let pass = true;
-    for (const [k, v] of filters) {
-      if (!cellText(row[k]).toLowerCase().includes(v)) {
-        pass = false;
-        break;
-      }
-    }
-    if (pass && search && !haystack(i).includes(search)) pass = false;
-    if (pass) out.push(i);
+    if (!rowPasses(rows[i], filters, spec.timeZone)) continue;
+    if (search && !haystack(i).includes(search)) continue;
+    out.push(i);
   }
-  const sort = spec.sort;
-  if (sort) {
-    const sign = sort.dir === 'desc' ? -1 : 1;
-    out.sort((x, y) => {
-      const c = compareCells(rows[x][sort.key], rows[y][sort.key]);
-      // empty cells stay last in both directions
-      const ex = rows[x][sort.key] === null || rows[x][sort.key] === undefined || rows[x][sort.key] === '';
-      const ey = rows[y][sort.key] === null || rows[y][sort.key] === undefined || rows[y][sort.key] === '';
-      if (ex || ey) return c || x - y;
-      return sign * c || x - y;
-    });
-  }
-  return out;
+  return spec.sort ? sortIndices(rows, out, spec.sort) : out;
+}
+
+/** Sorts row indices by one column: stable (ties keep arrival order), empty cells last either way. */
+export function sortIndices(rows: readonly FlatRow[], indices: number[], sort: NonNullable<ViewSpec['sort']>): number[] {
+  const sign = sort.dir === 'desc' ? -1 : 1;
+  const empty = (v: unknown) => v === null || v === undefined || v === '';
+  return indices.sort((x, y) => {
+    const c = compareCells(rows[x][sort.key], rows[y][sort.key]);
+    if (empty(rows[x][sort.key]) || empty(rows[y][sort.key])) return c || x - y;
+    return sign * c || x - y;
+  });
 }
 
 /** Lower-cased text of every cell of a row, for the free-text search. */

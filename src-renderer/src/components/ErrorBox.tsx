@@ -1,9 +1,13 @@
 // An error in plain words with what to do about it; names missing scopes.
+// While the server cannot be reached (or the key is not usable), views do not repeat the status
+// banner's message: they wait quietly and load again by themselves (ViewError).
 import type { ErrorInfo } from '../../../src-shared/errors';
 import { missingScopes } from '../lib/errors';
+import { useApp } from '../model-context';
+import { CONNECTION_CODES } from '../stores/app-model';
 
 /** Renders `backticked` words as code, as the core writes scope names and commands. */
-function Words({ text }: { text: string }) {
+export function Words({ text }: { text: string }) {
   const parts = text.split(/`([^`]+)`/);
   return <>{parts.map((p, i) => (i % 2 ? <code key={i}>{p}</code> : p))}</>;
 }
@@ -27,6 +31,25 @@ export function ErrorBox({ error, onRetry, compact }: { error: ErrorInfo; onRetr
       )}
     </div>
   );
+}
+
+/**
+ * A view's error: while the connection itself is the problem (the banner at the top says so, with
+ * Retry), a calm "waiting" note instead of the same message again; the view reloads by itself
+ * once the server answers. Any other error is shown with its fix and a Try again.
+ */
+export function ViewError({ error, onRetry, what }: { error: ErrorInfo; onRetry?: () => void; what?: string }) {
+  const conn = useApp((s) => s.connection?.state);
+  const lost = useApp((s) => s.transportLost);
+  if ((CONNECTION_CODES.has(error.code) && conn !== 'online') || (lost && error.code === 'UNREACHABLE')) {
+    return (
+      <div className="conn-wait" role="status" data-testid="connection-wait" data-error-code={error.code}>
+        <span className="spin" aria-hidden="true" />
+        {what ? `${what} will load` : 'This loads'} again by itself once HyperStudy can be reached; see the message at the top.
+      </div>
+    );
+  }
+  return <ErrorBox error={error} onRetry={onRetry} />;
 }
 
 export function EmptyState({ title, children }: { title: string; children?: React.ReactNode }) {

@@ -1,22 +1,30 @@
-// The live numbers of one job: bar, current step, rate-limit wait, records, bytes, requests, ETA.
+// The live numbers of one job: one bar and its percentage from the same fraction (the core's
+// weighted progress), the current step in plain words, rate-limit waits, records, bytes, one
+// request count (used of planned), and the time left.
 import type { JobProgress } from '../../../src-shared/model';
-import { formatBytes, formatCount, formatPercent, formatSeconds } from '../lib/format';
+import { formatBytes, formatCount, formatSeconds, percentOf } from '../lib/format';
 import { useProgress } from '../model-context';
+
+/** Planning: nothing measurable yet, so no percentage is claimed. */
+const isPlanning = (p: JobProgress) => p.phase === 'planning' && p.requestsPlanned === 0 && p.fraction === 0;
 
 export function ProgressBar({ p }: { p: JobProgress | undefined }) {
   const state = p?.state;
   const cls = state === 'completed' ? ' done' : state === 'failed' ? ' failed' : '';
-  const indeterminate = p && (p.phase === 'planning' || (p.fraction === 0 && (state === 'running' || state === 'queued')));
+  const planning = !!p && isPlanning(p) && (state === 'running' || state === 'queued');
+  const pct = p ? percentOf(p.fraction) : 0;
   return (
     <div
-      className={`progress${cls}${indeterminate ? ' indeterminate' : ''}`}
+      className={`progress${cls}${planning ? ' indeterminate' : ''}`}
       role="progressbar"
       aria-valuemin={0}
       aria-valuemax={100}
-      aria-valuenow={p ? Math.round(p.fraction * 100) : 0}
-      aria-valuetext={p ? `${formatPercent(p.fraction)}: ${p.step}` : undefined}
+      aria-valuenow={planning ? undefined : pct}
+      aria-valuetext={p ? (planning ? p.step : `${pct}%: ${p.step}`) : undefined}
+      data-testid="progress-bar"
+      data-percent={planning ? undefined : pct}
     >
-      <div style={{ width: `${Math.round((p?.fraction ?? 0) * 100)}%` }} />
+      <div style={planning ? undefined : { width: `${pct}%` }} />
     </div>
   );
 }
@@ -30,23 +38,31 @@ export function WaitLine({ p }: { p: JobProgress | undefined }) {
   );
 }
 
+function timeLeft(p: JobProgress): string {
+  if (p.state === 'completed') return 'done';
+  if (p.state !== 'running' && p.state !== 'waiting') return '—';
+  if (p.etaSeconds === null) return 'estimating…';
+  return p.etaSeconds < 2 ? 'a second or two' : `about ${formatSeconds(p.etaSeconds)}`;
+}
+
 export function JobProgressView({ jobId }: { jobId: string }) {
   const p = useProgress((s) => s[jobId]);
   if (!p) return null;
+  const planning = isPlanning(p);
   return (
     <div style={{ display: 'flex', flexDirection: 'column', gap: 10 }}>
       <ProgressBar p={p} />
       <div className="row-gap">
         <span className="step" data-testid="job-step" aria-live="polite">{p.step}</span>
         <span className="grow" style={{ flex: 1 }} />
-        <span className="view-sub">{formatPercent(p.fraction)}</span>
+        {!planning && <span className="view-sub" data-testid="job-percent">{percentOf(p.fraction)}%</span>}
       </div>
       <WaitLine p={p} />
       <div className="stats">
-        <div><div className="k">Records</div><div className="v" data-testid="job-records">{formatCount(p.recordsDone)}{p.recordsTotal ? ` / ${formatCount(p.recordsTotal)}` : ''}</div></div>
-        <div><div className="k">Data</div><div className="v">{formatBytes(p.bytesDone)}{p.bytesTotal ? ` / ${formatBytes(p.bytesTotal)}` : ''}</div></div>
-        <div><div className="k">Requests</div><div className="v" data-testid="job-requests">{formatCount(p.requestsUsed)} / {formatCount(p.requestsPlanned)}</div></div>
-        <div><div className="k">Time left</div><div className="v">{p.etaSeconds === null || p.state === 'completed' ? '—' : formatSeconds(p.etaSeconds)}</div></div>
+        <div><div className="k">Records</div><div className="v" data-testid="job-records">{formatCount(p.recordsDone)}{p.recordsTotal ? ` of ${formatCount(p.recordsTotal)}` : ''}</div></div>
+        {p.bytesTotal > 0 && <div><div className="k">Recordings</div><div className="v">{formatBytes(p.bytesDone)} of {formatBytes(p.bytesTotal)}</div></div>}
+        <div><div className="k">Requests</div><div className="v" data-testid="job-requests">{formatCount(p.requestsUsed)} of {formatCount(p.requestsPlanned)}</div></div>
+        <div><div className="k">Time left</div><div className="v" data-testid="job-eta">{timeLeft(p)}</div></div>
       </div>
     </div>
   );

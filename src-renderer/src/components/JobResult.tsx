@@ -7,8 +7,9 @@ import { downloadPathFor } from '../../../src-shared/ws-protocol';
 import type { FormulaCellsSummary, JobSnapshot } from '../../../src-shared/model';
 import { toUiError } from '../lib/errors';
 import { formatBytes, formatCount, plural } from '../lib/format';
-import { useApp, useModel } from '../model-context';
+import { useApp, useModel, useProgress } from '../model-context';
 import { ANONYMIZE_INFO } from '../lib/export-options';
+import { SaveCodeMap } from './SaveCodeMap';
 
 export function JobResult({ job, compact }: { job: JobSnapshot; compact?: boolean }) {
   const model = useModel();
@@ -20,6 +21,10 @@ export function JobResult({ job, compact }: { job: JobSnapshot; compact?: boolea
   // The core reports the output's name; show where it is (the export's folder) as well.
   const fullPath = !name || /^([/\\]|[A-Za-z]:)/.test(name) || !folder ? name : `${folder.replace(/[/\\]+$/, '')}/${name}`;
   const isZip = /\.zip$/i.test(name);
+  // A single file (a ZIP, or one recording saved as itself) can be downloaded from browser mode; a folder cannot.
+  const isFile = /\.[A-Za-z0-9]{2,5}$/.test(name);
+  const progress = useProgress((s) => s[job.id]);
+  const requests = progress ?? job.progress;
 
   const act = (fn: () => Promise<void>, done?: string) => {
     setNote(null);
@@ -49,7 +54,7 @@ export function JobResult({ job, compact }: { job: JobSnapshot; compact?: boolea
           title={caps?.startDrag ? 'Drag into your analysis tool' : 'Dragging out works in the desktop app'}
           data-testid="drag-handle"
         >
-          <span className="file-icon" aria-hidden="true">{isZip ? 'ZIP' : 'DIR'}</span>
+          <span className="file-icon" aria-hidden="true">{isZip ? 'ZIP' : isFile ? name.split('.').pop()!.toUpperCase().slice(0, 4) : 'DIR'}</span>
           <span style={{ minWidth: 0 }}>
             <div className="path" data-testid="output-path">{fullPath}</div>
             <div className="view-sub">{caps?.startDrag ? 'Drag this into R, Python, SPSS or a folder' : 'Saved in the download folder'}</div>
@@ -61,16 +66,17 @@ export function JobResult({ job, compact }: { job: JobSnapshot; compact?: boolea
         {caps?.showInFolder && <button type="button" className="btn small" onClick={() => act(() => model.api.showInFolder({ jobId: job.id }))}>Show in folder</button>}
         {caps?.openPath && <button type="button" className="btn small" onClick={() => act(() => model.api.openOutput({ jobId: job.id }))}>Open</button>}
         <button type="button" className="btn small" onClick={copyPath}>Copy path</button>
-        {caps?.downloadLink && isZip && <a className="btn small" href={downloadPathFor(job.id)} download data-testid="download-link">Download ZIP</a>}
+        {caps?.downloadLink && complete && isFile && <a className="btn small" href={downloadPathFor(job.id)} download data-testid="download-link">{isZip ? 'Download ZIP' : 'Download file'}</a>}
         {note && <span className="view-sub" role="status">{note}</span>}
       </div>
       {complete && job.manifest?.formulaCells && job.manifest.formulaCells.total > 0 && <FormulaCellsNote job={job} cells={job.manifest.formulaCells} compact={compact} />}
       {job.manifest && !compact && (
         <div className="view-sub" data-testid="manifest-summary">
-          {plural(job.manifest.files, 'file')} · {formatCount(job.manifest.records)} records · {formatBytes(job.manifest.bytes)} · {plural(job.manifest.requestsUsed, 'request')} used · {ANONYMIZE_INFO[job.manifest.anonymization]?.label ?? job.manifest.anonymization}
+          {plural(job.manifest.files, 'file')} · {plural(job.manifest.records, 'record')} · {formatBytes(job.manifest.bytes)} · {formatCount(requests.requestsUsed)} of {plural(requests.requestsPlanned, 'planned request')} used · {ANONYMIZE_INFO[job.manifest.anonymization]?.label ?? job.manifest.anonymization}
           {job.manifest.warnings.length > 0 && <div className="warn-box" style={{ marginTop: 6 }}>{job.manifest.warnings.map((w, i) => <div key={i}>{w}</div>)}</div>}
         </div>
       )}
+      {job.manifest?.anonymization === 'pseudonymize' && !compact && <SaveCodeMap experimentId={job.request.target.experimentId} />}
     </div>
   );
 }
@@ -88,10 +94,10 @@ function FormulaCellsNote({ job, cells, compact }: { job: JobSnapshot; cells: Fo
         target: r.target,
         title: job.title,
         types: r.types,
-        ...(r.recordingIds ? { recordingIds: r.recordingIds } : {}),
+        // The same table view again, if that is what was exported.
+        ...(r.view ? { view: r.view } : {}),
         preset: {
           format: r.format, zip: r.zip, split: r.split, anonymize: r.anonymize, includeRecordings: r.includeRecordings, bom: r.bom,
-          ...(r.writeCodeMap !== undefined ? { writeCodeMap: r.writeCodeMap } : {}),
           ...(r.since ? { since: r.since } : {}), ...(r.until ? { until: r.until } : {}),
           formulaProtection: true,
         },

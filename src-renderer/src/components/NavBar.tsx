@@ -1,34 +1,32 @@
-// Back/forward and breadcrumbs: Experiments › experiment › room › participant.
+// Back/forward and breadcrumbs, drawn from the place's path: Experiments › experiment › room › participant.
 import { useShallow } from 'zustand/react/shallow';
-import { useHierarchy, useModel, useNav } from '../model-context';
-import { roomKey } from '../stores/hierarchy-store';
-import { canGoBack, canGoForward, currentLocation, goBack, goForward, navigate, type Location } from '../stores/nav-store';
+import { itemName } from '../lib/item-names';
+import type { Location } from '../lib/location';
+import { useApp, useHierarchy, useModel, useNav } from '../model-context';
+import { canGoBack, canGoForward, currentLocation, goBack, goForward, navigate } from '../stores/nav-store';
 
 interface Crumb { label: string; to: Location }
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export function NavBar() {
   const model = useModel();
   const loc = useNav(currentLocation);
   const back = useNav(canGoBack);
   const fwd = useNav(canGoForward);
-  const experimentId = loc.view === 'experiments' ? undefined : loc.view === 'data' ? loc.target.experimentId : loc.experimentId;
-  const roomId = loc.view === 'participants' ? loc.roomId : loc.view === 'data' ? loc.target.roomId : undefined;
-  const participantId = loc.view === 'data' ? loc.target.participantId : undefined;
-  const [experimentName, roomName] = useHierarchy(useShallow((s) => [
-    experimentId ? s.experimentsById[experimentId]?.name ?? experimentId : '',
-    experimentId && roomId ? s.roomsById[roomKey(experimentId, roomId)]?.name ?? roomId : '',
-  ]));
+  const descriptor = useApp((s) => s.descriptor);
+  const levels = descriptor?.levels ?? [];
+  const names = useHierarchy(useShallow((h) => loc.path.map((_, i) => itemName(h, loc.path, i) ?? '')));
 
-  const crumbs: Crumb[] = [{ label: 'Experiments', to: { view: 'experiments' } }];
-  if (experimentId) crumbs.push({ label: experimentName, to: { view: 'rooms', experimentId } });
-  if (experimentId && roomId) crumbs.push({ label: `Room ${roomName}`, to: { view: 'participants', experimentId, roomId } });
-  if (loc.view === 'data') {
-    const t = loc.target;
-    crumbs.push({
-      label: participantId ? `Participant ${participantId}` : `All data`,
-      to: { view: 'data', target: t },
-    });
-  }
+  const crumbs: Crumb[] = [{ label: levels[0]?.label ?? 'Home', to: { path: [] } }];
+  loc.path.forEach((step, i) => {
+    const name = names[i] || step.id;
+    const singular = levels.find((l) => l.id === step.level)?.singular ?? step.level;
+    crumbs.push({ label: i === 0 ? name : `${cap(singular)} ${name}`, to: { path: loc.path.slice(0, i + 1) } });
+  });
+  const last = loc.path.at(-1);
+  const leaf = last && levels.at(-1)?.id === last.level;
+  if (loc.data && !leaf) crumbs.push({ label: 'All data', to: { path: loc.path, data: true } });
 
   return (
     <nav className="navbar" aria-label="Location">

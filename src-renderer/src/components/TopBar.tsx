@@ -26,7 +26,9 @@ export function TopBar() {
   const activeJobs = useJobs((s) => s.jobIds.filter((id) => ACTIVE_STATES.has(s.jobsById[id].state)).length);
   const parsed = profiles.map((p) => { const [id, name, active, isDemo] = p.split('\u0000'); return { id, name, active: active === '1', demo: isDemo === '1' }; });
   const active = parsed.find((p) => p.active);
-  const st = STATE_LABEL[connState] ?? STATE_LABEL.checking;
+  const lost = useApp((s) => s.transportLost);
+  // One truth at a glance: a dropped link to the app's server is not "Connected".
+  const st = lost ? { label: 'Reconnecting…', tone: 'warn' } : connState === 'no-profile' && active ? { label: 'Key needed', tone: 'warn' } : (STATE_LABEL[connState] ?? STATE_LABEL.checking);
 
   return (
     <header className="topbar">
@@ -47,7 +49,7 @@ export function TopBar() {
         </label>
       )}
       <button type="button" className="btn" onClick={() => model.ui.setState({ connectionsOpen: true })}>Connections…</button>
-      <span className="pill" data-testid="connection-state" title={budgetSummary}>
+      <span className="pill" data-testid="connection-state" data-state={lost ? 'link-lost' : connState} title={budgetSummary}>
         <span className={`dot ${st.tone}`} aria-hidden="true" />{st.label}
       </span>
       <div className="spacer" />

@@ -1,29 +1,40 @@
 // The export dialog: what to download, how to package it, how to anonymize it, where it goes,
 // and the plan (requests, time under the rate limits, current budget) before anything starts.
-import { useEffect, useMemo, useState } from 'react';
+// Types the key cannot read are unticked and say why; "Export this table" exports exactly what
+// a table shows (its rows and visible columns). Start uses the plan shown here (no second plan).
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { AnonymizeMode, DataTypeId, ExportFormat, ExportRequest, Plan, SplitMode } from '../../../src-shared/model';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import { Dialog } from '../components/Dialog';
-import { ErrorBox } from '../components/ErrorBox';
+import { ErrorBox, ViewError, Words } from '../components/ErrorBox';
+import { SaveCodeMap } from '../components/SaveCodeMap';
+import { missingScopeOf, typesAt } from '../lib/data-types';
 import { toUiError } from '../lib/errors';
 import { ANONYMIZE_INFO, SPLIT_LABEL, isoToLocal, localToIso, rangeInverted, splitOptionsFor } from '../lib/export-options';
 import { formatBytes, formatCount, formatSeconds, plural } from '../lib/format';
 import { useApp, useHierarchy, useModel, useUi } from '../model-context';
 import { participantKey } from '../stores/hierarchy-store';
 
-function PlanView({ plan }: { plan: Plan }) {
+/** "about 6 s", "a second or two", "about 3 min". */
+function estimate(seconds: number): string {
+  if (seconds < 2) return 'a second or two';
+  return `about ${formatSeconds(seconds)}`;
+}
+
+function PlanView({ plan, hideWarning }: { plan: Plan; hideWarning: (w: string) => boolean }) {
+  const warnings = plan.warnings.filter((w) => !hideWarning(w));
   return (
     <div data-testid="plan">
       <div className="plan">
         <div><div className="k">Records</div><div className="v" data-testid="plan-records">{formatCount(plan.records)}</div></div>
-        <div><div className="k">Requests needed</div><div className="v" data-testid="plan-requests">{formatCount(plan.requestsNeeded)}</div></div>
-        <div><div className="k">Estimated time</div><div className="v" data-testid="plan-time">{plan.estimatedSeconds < 1 ? 'under a second' : `about ${formatSeconds(plan.estimatedSeconds)}`}</div></div>
-        <div><div className="k">Recordings</div><div className="v">{plan.mediaFiles ? `${formatCount(plan.mediaFiles)} · ${formatBytes(plan.mediaBytes)}` : 'none'}</div></div>
+        <div><div className="k">Requests</div><div className="v" data-testid="plan-requests">{formatCount(plan.requestsNeeded)}</div></div>
+        <div><div className="k">Estimated time</div><div className="v" data-testid="plan-time">{estimate(plan.estimatedSeconds)}</div></div>
+        <div><div className="k">Recordings</div><div className="v">{plan.mediaFiles ? `${plural(plan.mediaFiles, 'file')} · ${formatBytes(plan.mediaBytes)}` : 'none'}</div></div>
       </div>
       <div className="view-sub" style={{ marginTop: 6 }} data-testid="plan-budget">
-        Rate budget now: {plan.budget.summary}. {plan.requestsSpentPlanning > 0 && `Planning used ${plural(plan.requestsSpentPlanning, 'request')}.`}
+        Rate budget now: {plan.budget.summary}.{plan.requestsSpentPlanning > 0 && ` Working out this plan used ${plural(plan.requestsSpentPlanning, 'request')} of the ${formatCount(plan.requestsNeeded)}; Start uses its results.`}
       </div>
-      {plan.warnings.length > 0 && <div className="warn-box" style={{ marginTop: 6 }}>{plan.warnings.map((w, i) => <div key={i}>{w}</div>)}</div>}
+      {warnings.length > 0 && <div className="warn-box" style={{ marginTop: 6 }} role="status">{warnings.map((w, i) => <div key={i}><Words text={w} /></div>)}</div>}
     </div>
   );
 }
@@ -34,20 +45,28 @@ export function ExportDialog() {
   const descriptor = useApp((s) => s.descriptor);
   const settings = useApp((s) => s.settings);
   const caps = useApp((s) => s.appInfo?.capabilities);
+  const access = useApp((s) => s.keyAccess);
+  const reconnects = useApp((s) => s.reconnects);
   const participantCounts = useHierarchy((s) => (req.target.participantId && req.target.roomId ? s.countsByParticipant[participantKey(req.target.roomId, req.target.participantId)] : undefined));
-  const perFile = !!req.recordingIds?.length;
+  const view = req.view;
+
+  const available = useMemo(() => typesAt(descriptor, req.target.level).filter((d) => !view || req.types?.includes(d.id)), [descriptor, req.target.level, view, req.types]);
+  const blocked = useMemo(() => new Map(available.map((d) => [d.id, missingScopeOf(d, access)] as const).filter(([, s]) => !!s)), [available, access]);
+  const [types, setTypes] = useState<Set<DataTypeId>>(() => new Set((req.types ?? available.map((d) => d.id)).filter((id) => !blocked.has(id))));
+  // Types found unreadable after the dialog opened (the key's scopes arrive) are unticked too.
+  useEffect(() => {
+    if (blocked.size) setTypes((s) => new Set([...s].filter((id) => !blocked.has(id))));
+  }, [blocked]);
+  useEffect(() => { void model.loadKeyAccess(req.target.experimentId); }, [model, req.target.experimentId]);
 
   const preset = req.preset ?? {};
-  const available = useMemo(() => (descriptor?.dataTypes ?? []).filter((d) => d.scopes.includes(req.target.level) && (!perFile || d.media)), [descriptor, req.target.level, perFile]);
-  const [types, setTypes] = useState<Set<DataTypeId>>(() => new Set(req.types ?? available.map((d) => d.id)));
   const [format, setFormat] = useState<ExportFormat>(preset.format ?? settings?.defaultFormat ?? 'csv');
   const [zip, setZip] = useState(preset.zip ?? settings?.zip ?? true);
   const [split, setSplit] = useState<SplitMode>(() => {
     const wanted = preset.split ?? settings?.split ?? 'none';
-    return splitOptionsFor(req.target.level).includes(wanted) ? wanted : 'none';
+    return !view && splitOptionsFor(req.target.level).includes(wanted) ? wanted : 'none';
   });
   const [anonymize, setAnonymize] = useState<AnonymizeMode>(preset.anonymize ?? settings?.anonymize ?? 'keep');
-  const [writeCodeMap, setWriteCodeMap] = useState(preset.writeCodeMap ?? false);
   const [since, setSince] = useState(() => isoToLocal(preset.since));
   const [until, setUntil] = useState(() => isoToLocal(preset.until));
   const [includeRecordings, setIncludeRecordings] = useState(preset.includeRecordings ?? true);
@@ -65,10 +84,17 @@ export function ExportDialog() {
   const sinceIso = localToIso(since);
   const untilIso = localToIso(until);
   const inverted = rangeInverted(sinceIso, untilIso);
-  const hasMedia = available.some((d) => d.media && types.has(d.id));
+  const hasMedia = !view && available.some((d) => d.media && types.has(d.id));
   const typeList = useMemo(() => available.map((d) => d.id).filter((id) => types.has(id)), [available, types]);
 
-  // Re-plan (debounced) whenever what is asked changes; the core caches first pages, so this is cheap.
+  // Re-plan (debounced) whenever what is asked changes, and once more when the server is back.
+  const planErrorRef = useRef(planError);
+  planErrorRef.current = planError;
+  const [replan, setReplan] = useState(0);
+  const firstReconnects = useRef(reconnects);
+  useEffect(() => {
+    if (reconnects !== firstReconnects.current && planErrorRef.current) setReplan((n) => n + 1);
+  }, [reconnects]);
   useEffect(() => {
     if (typeList.length === 0 || inverted) { setPlan(null); return; }
     let cancelled = false;
@@ -77,22 +103,20 @@ export function ExportDialog() {
       model.planExport({
         target: req.target, types: typeList, includeRecordings: hasMedia && includeRecordings,
         ...(sinceIso ? { since: sinceIso } : {}), ...(untilIso ? { until: untilIso } : {}),
-        ...(perFile ? { recordingIds: req.recordingIds } : {}),
       }).then((p) => {
         if (cancelled) return;
         setPlan(p);
         setPlanError(null);
         setTypeTotals((prev) => {
-          const next = { ...prev };
           const byType: Partial<Record<DataTypeId, number>> = {};
           for (const s of p.streams) byType[s.type] = (byType[s.type] ?? 0) + s.total;
-          return sinceIso || untilIso ? next : { ...next, ...byType };
+          return sinceIso || untilIso ? prev : { ...prev, ...byType };
         });
       }, (e) => { if (!cancelled) { setPlan(null); setPlanError(toUiError(e)); } })
         .finally(() => { if (!cancelled) setPlanning(false); });
     }, 350);
     return () => { cancelled = true; clearTimeout(t); };
-  }, [model, req.target, req.recordingIds, perFile, typeList, includeRecordings, hasMedia, sinceIso, untilIso, inverted]);
+  }, [model, req.target, typeList, includeRecordings, hasMedia, sinceIso, untilIso, inverted, replan]);
 
   const countFor = (id: DataTypeId): number | undefined =>
     participantCounts && typeof participantCounts === 'object' && participantCounts.counts[id] !== undefined ? participantCounts.counts[id] : typeTotals[id];
@@ -103,12 +127,11 @@ export function ExportDialog() {
     setStartError(null);
     const request: ExportRequest = {
       target: req.target, types: typeList, format, zip, split, anonymize,
-      ...(anonymize === 'pseudonymize' ? { writeCodeMap } : {}),
       ...(sinceIso ? { since: sinceIso } : {}), ...(untilIso ? { until: untilIso } : {}),
       includeRecordings: hasMedia && includeRecordings,
-      ...(perFile ? { recordingIds: req.recordingIds } : {}),
       bom: format === 'csv' ? bom : false,
       formulaProtection,
+      ...(view ? { view } : {}),
     };
     try {
       await model.startExport(request);
@@ -118,7 +141,11 @@ export function ExportDialog() {
     }
   };
 
-  const splits = splitOptionsFor(req.target.level);
+  // Warnings about types the key cannot read are said beside those types instead.
+  const blockedLabels = [...blocked.keys()].map((id) => available.find((d) => d.id === id)?.label ?? id);
+  const hideWarning = (w: string) => blockedLabels.some((l) => w.startsWith(`${l}:`));
+  const splits = view ? ['none' as const] : splitOptionsFor(req.target.level);
+  const recordingsBlocked = available.find((d) => d.media && blocked.has(d.id));
   return (
     <Dialog
       title={`Download ${req.title}`}
@@ -127,7 +154,7 @@ export function ExportDialog() {
       testId="export-dialog"
       footer={
         <>
-          <span className="view-sub grow">{planning ? 'Working out the plan…' : plan ? `${plural(plan.requestsNeeded, 'request')} · ${formatCount(plan.records)} records` : ''}</span>
+          <span className="view-sub grow">{planning ? 'Working out the plan…' : plan ? `${plural(plan.requestsNeeded, 'request')} · ${plural(plan.records, 'record')}` : ''}</span>
           <button type="button" className="btn" onClick={close}>Cancel</button>
           <button type="button" className="btn primary" data-testid="start-export" disabled={starting || typeList.length === 0 || inverted || !!planError} onClick={() => void start()}>
             {starting ? 'Starting…' : 'Start download'}
@@ -135,32 +162,45 @@ export function ExportDialog() {
         </>
       }
     >
-      {!perFile && (
+      {view ? (
+        <div className="table-view-facts" data-testid="view-facts" role="note">
+          Exactly what the table shows: {req.viewRows !== undefined ? plural(req.viewRows, 'row') : 'its rows'}
+          {Object.keys(view.filters ?? {}).length || view.search ? ' (filtered)' : ''}, in its order, with its {plural(view.columns?.length ?? 0, 'visible column')}.
+        </div>
+      ) : (
         <fieldset>
           <legend>Data types</legend>
           <div className="types-list">
             {available.map((d) => {
               const n = countFor(d.id);
+              const scope = blocked.get(d.id);
               return (
-                <label key={d.id} className={`checkbox${n === 0 ? ' empty-type' : ''}`}>
+                <label key={d.id} className={`checkbox${n === 0 ? ' empty-type' : ''}${scope ? ' blocked-type' : ''}`} data-blocked={scope ? '' : undefined}>
                   <input
                     type="checkbox"
                     name={`type-${d.id}`}
                     checked={types.has(d.id)}
+                    disabled={!!scope}
                     onChange={(e) => setTypes((s) => { const next = new Set(s); if (e.target.checked) next.add(d.id); else next.delete(d.id); return next; })}
                   />
-                  <span>{d.label} <span className="view-sub">{n === undefined ? '' : formatCount(n)}</span></span>
+                  <span>
+                    {d.label} <span className="view-sub">{n === undefined || scope ? '' : formatCount(n)}</span>
+                    {scope && <span className="why">This key can’t read it (it needs the {scope} permission).</span>}
+                  </span>
                 </label>
               );
             })}
           </div>
           <div className="row-gap">
-            <button type="button" className="btn small ghost" onClick={() => setTypes(new Set(available.map((d) => d.id)))}>All</button>
-            <button type="button" className="btn small ghost" onClick={() => setTypes(new Set(available.filter((d) => (countFor(d.id) ?? 1) > 0).map((d) => d.id)))}>Only with data</button>
+            <button type="button" className="btn small ghost" onClick={() => setTypes(new Set(available.filter((d) => !blocked.has(d.id)).map((d) => d.id)))}>All</button>
+            <button type="button" className="btn small ghost" onClick={() => setTypes(new Set(available.filter((d) => !blocked.has(d.id) && (countFor(d.id) ?? 1) > 0).map((d) => d.id)))}>Only with data</button>
             <button type="button" className="btn small ghost" onClick={() => setTypes(new Set())}>None</button>
           </div>
         </fieldset>
       )}
+      {planError && <ViewError error={planError} what="The plan" />}
+      {plan && !planError && <PlanView plan={plan} hideWarning={hideWarning} />}
+      {!plan && !planError && planning && <div className="plan" aria-busy="true"><span className="skeleton" /><span className="skeleton" /><span className="skeleton" /><span className="skeleton" /></div>}
       <div className="two-col">
         <fieldset>
           <legend>Format</legend>
@@ -208,10 +248,7 @@ export function ExportDialog() {
             </label>
             <p className="explain">{ANONYMIZE_INFO[m].explain}</p>
             {m === 'pseudonymize' && anonymize === 'pseudonymize' && (
-              <label className="checkbox" style={{ marginLeft: 22, marginTop: 4 }}>
-                <input type="checkbox" name="write-code-map" checked={writeCodeMap} onChange={(e) => setWriteCodeMap(e.target.checked)} />
-                Write the code map (<code>participant_code_map.csv</code>) into the export
-              </label>
+              <div style={{ marginTop: 4 }}><SaveCodeMap experimentId={req.target.experimentId} /></div>
             )}
           </div>
         ))}
@@ -226,18 +263,22 @@ export function ExportDialog() {
           </div>
           {inverted && <div className="error-box" role="alert"><div className="msg">The range ends before it starts.</div><div className="fix">Swap the two dates.</div></div>}
         </fieldset>
-        <fieldset>
-          <legend>Recordings</legend>
-          {available.some((d) => d.media) ? (
-            <label className="checkbox">
-              <input type="checkbox" name="include-recordings" checked={includeRecordings && hasMedia} disabled={!hasMedia} onChange={(e) => setIncludeRecordings(e.target.checked)} />
-              <span>
-                Include the recording files{plan && hasMedia && includeRecordings ? (plan.mediaFiles > 0 ? ` (${plural(plan.mediaFiles, 'file')}, ${formatBytes(plan.mediaBytes)})` : ' (none here)') : ''}
-                {!hasMedia && <span className="view-sub"> (select Recordings above)</span>}
-              </span>
-            </label>
-          ) : <span className="view-sub">None at this level.</span>}
-        </fieldset>
+        {!view && (
+          <fieldset>
+            <legend>Recordings</legend>
+            {recordingsBlocked ? (
+              <span className="view-sub blocked-type">This key can’t download recordings (it needs the {blocked.get(recordingsBlocked.id)} permission).</span>
+            ) : available.some((d) => d.media) ? (
+              <label className="checkbox">
+                <input type="checkbox" name="include-recordings" checked={includeRecordings && hasMedia} disabled={!hasMedia} onChange={(e) => setIncludeRecordings(e.target.checked)} />
+                <span>
+                  Include the recording files{plan && hasMedia && includeRecordings && !planning ? (plan.mediaFiles > 0 ? ` (${plural(plan.mediaFiles, 'file')}, ${formatBytes(plan.mediaBytes)})` : ' (none here)') : ''}
+                  {!hasMedia && <span className="view-sub"> (select Recordings above)</span>}
+                </span>
+              </label>
+            ) : <span className="view-sub">None at this level.</span>}
+          </fieldset>
+        )}
       </div>
       <div className="field">
         <span className="field-label">Destination</span>
@@ -247,9 +288,6 @@ export function ExportDialog() {
         </div>
         {!caps?.chooseFolder && <span className="hint">Browser mode saves into the server's download folder{caps?.downloadLink ? '; you can also download the result from here when it is done.' : '.'}</span>}
       </div>
-      {planError && <ErrorBox error={planError} />}
-      {plan && !planError && <PlanView plan={plan} />}
-      {!plan && !planError && planning && <div className="plan" aria-busy="true"><span className="skeleton" /><span className="skeleton" /><span className="skeleton" /><span className="skeleton" /></div>}
       {startError && <ErrorBox error={startError} />}
     </Dialog>
   );

@@ -1,24 +1,6 @@
-// Formats a value for a cell according to the descriptor's column kind.
-import type { ColumnKind } from '../../../src-shared/model';
-import { formatBytes, formatCount, formatDateTime, formatDurationMs } from './format';
-
-export function formatCell(value: unknown, kind: ColumnKind): string {
-  if (value === null || value === undefined || value === '') return '';
-  switch (kind) {
-    case 'number':
-      return typeof value === 'number' ? formatCount(value) : String(value);
-    case 'datetime':
-      return typeof value === 'string' || typeof value === 'number' ? formatDateTime(String(value)) : String(value);
-    case 'duration-ms':
-      return typeof value === 'number' ? formatDurationMs(value) : String(value);
-    case 'bytes':
-      return typeof value === 'number' ? formatBytes(value) : String(value);
-    case 'json':
-      return typeof value === 'string' ? value : JSON.stringify(value);
-    default:
-      return typeof value === 'object' ? JSON.stringify(value) : String(value);
-  }
-}
+// Cell helpers: reading a (possibly nested) field, readable headers for unknown keys.
+// formatCell (what a cell shows) lives in src-shared/display-format, shared with the core's filters.
+export { formatCell } from '../../../src-shared/display-format';
 
 /** Reads a field by key, trying the flat key first, then a dotted/underscored path into nested objects. */
 export function readField(row: Record<string, unknown>, key: string): unknown {

@@ -16,7 +16,7 @@ export const SPLIT_LABEL: Record<SplitMode, string> = {
 
 export const ANONYMIZE_INFO: Record<AnonymizeMode, { label: string; explain: string }> = {
   keep: { label: 'Keep identifiers', explain: 'Participant IDs, names and emails stay as HyperStudy stores them. For your own lab analysis.' },
-  pseudonymize: { label: 'Pseudonymize', explain: 'Participant IDs become stable codes (P001, P002 …) everywhere, file names included; names, emails and IP addresses are removed. The code map lets you re-identify later: keep it apart from the data.' },
+  pseudonymize: { label: 'Pseudonymize', explain: 'Participant IDs become codes (P001, P002 …) everywhere, file names included, and each participant keeps the same code in every export of this study; names, emails and IP addresses are removed.' },
   aggregate: { label: 'Aggregate only', explain: 'No individual records: for each participant code and data type, the record count, first and last time, and min/max/mean/SD of the numeric values. For sharing summaries.' },
 };
 

@@ -1,6 +1,46 @@
 // Turns preview rows into plot series: one series per `seriesBy` value, x/y read as numbers.
 // A y field holding words (e.g. sync quality "poor"/"fair"/"good") is plotted on an ordinal scale.
+// Time axes are in seconds: milliseconds are divided, timestamps start at zero.
+import type { ColumnDescriptor } from '../../../src-shared/model';
 import { readField } from './cells';
+
+/** How an x column becomes the plot's axis. */
+export interface XAxis { label: string; divide: number }
+
+/** Seconds for time-like columns (a "… (ms)" label or a duration in ms, or a timestamp); the column as it is otherwise. */
+export function axisFor(column: ColumnDescriptor | undefined, key: string): XAxis {
+  const label = column?.label ?? key;
+  if (column?.kind === 'duration-ms' || /\(ms\)\s*$/i.test(label)) return { label: `${label.replace(/\s*\(ms\)\s*$/i, '')} (s)`, divide: 1000 };
+  if (column?.kind === 'datetime') return { label: 'Time (s)', divide: 1 };
+  return { label, divide: 1 };
+}
+
+/** Round tick values spanning [min, max]. */
+export function niceTicks(min: number, max: number, count = 4): number[] {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
+  if (min === max) return [min];
+  const span = max - min;
+  const step0 = span / count;
+  const mag = 10 ** Math.floor(Math.log10(step0));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((st) => st >= step0) ?? step0;
+  const out: number[] = [];
+  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
+/** The point of a series (sorted by x) nearest to x, by binary search. */
+export function nearestPoint(points: Array<[number, number]>, x: number): [number, number] | null {
+  if (points.length === 0) return null;
+  let lo = 0;
+  let hi = points.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid][0] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  const prev = points[lo - 1];
+  return prev && Math.abs(prev[0] - x) <= Math.abs(points[lo][0] - x) ? prev : points[lo];
+}
 
 export interface Series { name: string; points: Array<[number, number]> }
 
@@ -36,7 +76,7 @@ export function categoriesOf(rows: Array<Record<string, unknown>>, y: string): s
   return known ? list.sort((a, b) => ORDINAL_WORDS.indexOf(a.toLowerCase()) - ORDINAL_WORDS.indexOf(b.toLowerCase())) : list.sort();
 }
 
-export function buildSeries(rows: Array<Record<string, unknown>>, x: string, y: string, seriesBy: string, maxSeries = 12): { series: Series[]; categories: string[] | null } {
+export function buildSeries(rows: Array<Record<string, unknown>>, x: string, y: string, seriesBy: string, maxSeries = 12, divideX = 1): { series: Series[]; categories: string[] | null } {
   const categories = categoriesOf(rows, y);
   const yOf = (v: unknown): number | null => {
     if (!categories) return toNumber(v);
@@ -54,7 +94,7 @@ export function buildSeries(rows: Array<Record<string, unknown>>, x: string, y: 
       if (bySeries.size >= maxSeries) continue;
       bySeries.set(name, (pts = []));
     }
-    pts.push([xv, yv]);
+    pts.push([xv / divideX, yv]);
   }
   const series: Series[] = [];
   for (const [name, points] of bySeries) {

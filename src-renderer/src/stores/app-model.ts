@@ -2,13 +2,17 @@
 // Components read stores through hooks and call these actions; nothing else talks to `api`.
 import type { Api } from '../../../src-shared/contract';
 import type { ErrorInfo } from '../../../src-shared/errors';
-import type { ExportRequest, KeyValidation, NewProfile, Plan, Settings, Target } from '../../../src-shared/model';
+import type { CodeMapFile, ExportRequest, KeyValidation, NewProfile, Plan, Settings, Target } from '../../../src-shared/model';
 import { toUiError } from '../lib/errors';
 import { createAppStore } from './app-store';
 import { createHierarchyStore, participantKey, roomKey, type ListStatus } from './hierarchy-store';
 import { applyProgress, createJobsStore, createProgressStore, removeJobLocal, replaceJobs, upsertJob } from './jobs-store';
-import { createNavStore, resetNav } from './nav-store';
+import { createNavStore, resetNav, setLevels } from './nav-store';
+import { createTableViewSaver, createTableViewsStore } from './table-views';
 import { createUiStore } from './ui-store';
+
+/** Errors that mean "the server cannot be used right now", which the status banner already says. */
+export const CONNECTION_CODES = new Set(['UNREACHABLE', 'TIMEOUT', 'NOT_HYPERSTUDY', 'UNAUTHORIZED', 'NO_PROFILE', 'KEY_FORMAT']);
 
 export function createAppModel(api: Api) {
   const app = createAppStore();
@@ -17,17 +21,28 @@ export function createAppModel(api: Api) {
   const progress = createProgressStore();
   const nav = createNavStore();
   const ui = createUiStore();
+  const tableViews = createTableViewsStore();
+  const tableViewSaver = createTableViewSaver(tableViews, (key, value) => api.setViewState({ key, value }));
   let noticeSeq = 0;
   const unsubscribers: Array<() => void> = [];
+  // A table layout changed just before the page goes away is saved at once.
+  const g = globalThis as { addEventListener?: (t: string, cb: () => void) => void; removeEventListener?: (t: string, cb: () => void) => void };
+  if (g.addEventListener && g.removeEventListener) {
+    const flush = () => tableViewSaver.flush();
+    g.addEventListener('pagehide', flush);
+    unsubscribers.push(() => g.removeEventListener!('pagehide', flush));
+  }
 
   // ---------- events ----------
   unsubscribers.push(
-    api.on('connectionStatus', (c) => {
-      const prev = app.getState().connection;
-      app.setState({ connection: c });
-      // Coming back online: reload what failed while offline.
-      if (prev && prev.state !== 'online' && c.state === 'online' && hierarchy.getState().experimentsStatus.status === 'error') {
-        void loadExperiments();
+    api.on('connectionStatus', (c) => applyConnection(c)),
+    // The link to the app's own server (browser mode): note when it dropped; when it is back,
+    // what failed meanwhile loads again.
+    app.subscribe((s, prev) => {
+      if (s.transportLost && !prev.transportLost) app.setState({ transportLostAt: Date.now() });
+      if (!s.transportLost && prev.transportLost) {
+        app.setState({ transportLostAt: null });
+        recoverAfterOutage();
       }
     }),
     api.on('rateBudget', (b) => app.setState({ budget: b })),
@@ -39,12 +54,37 @@ export function createAppModel(api: Api) {
     api.on('jobProgress', (p) => applyProgress(progress, jobs, p)),
   );
 
+  // ---------- connection ----------
+  /** A new status; when the server answers again, everything that failed meanwhile loads again by itself. */
+  function applyConnection(c: import('../../../src-shared/model').ConnectionStatus): void {
+    const prev = app.getState().connection;
+    app.setState({ connection: c });
+    if (prev && prev.state !== 'online' && c.state === 'online') recoverAfterOutage();
+  }
+
+  function recoverAfterOutage(): void {
+    const h = hierarchy.getState();
+    if (h.experimentsStatus.status === 'error') void loadExperiments();
+    for (const [experimentId, st] of Object.entries(h.roomsStatus)) if (st.status === 'error') void loadRooms(experimentId);
+    for (const [roomId, st] of Object.entries(h.participantsStatus)) {
+      const experimentId = h.roomIdsByExperiment && Object.entries(h.roomIdsByExperiment).find(([, ids]) => ids.includes(roomId))?.[0];
+      if (st.status === 'error' && experimentId) void loadParticipants(experimentId, roomId);
+    }
+    // Counts that failed are asked for again when their rows show.
+    hierarchy.setState((s) => ({ countsByParticipant: Object.fromEntries(Object.entries(s.countsByParticipant).filter(([, v]) => v !== 'error')) }));
+    // Previews, plots and the export dialog watch this and retry what failed.
+    app.setState((s) => ({ reconnects: s.reconnects + 1 }));
+  }
+
   // ---------- start-up ----------
   async function boot(): Promise<void> {
     try {
-      const [appInfo, descriptor, profiles, settings, connection, jobList] = await Promise.all([
+      const [appInfo, descriptor, profiles, settings, connection, jobList, views] = await Promise.all([
         api.getAppInfo(), api.describeSource(), api.listProfiles(), api.getSettings(), api.getConnectionStatus(), api.listJobs(),
+        api.getViewState().catch(() => ({})),
       ]);
+      setLevels(nav, descriptor.levels.map((l) => l.id));
+      tableViews.setState(views, true);
       app.setState({ appInfo, descriptor, profiles, settings, connection, ready: true, bootError: null });
       replaceJobs(jobs, progress, jobList);
       api.getRateBudget().then((budget) => app.setState({ budget }), () => undefined);
@@ -106,6 +146,37 @@ export function createAppModel(api: Api) {
     }
   }
 
+  /** Every participant of a study, once (one listing), for names where data shows ids. */
+  async function loadStudyParticipants(experimentId: string): Promise<void> {
+    if (hierarchy.getState().studyParticipants[experimentId]) return;
+    hierarchy.setState((s) => ({ studyParticipants: { ...s.studyParticipants, [experimentId]: {} } }));
+    try {
+      const { participants } = await api.listParticipants({ experimentId });
+      hierarchy.setState((s) => ({ studyParticipants: { ...s.studyParticipants, [experimentId]: Object.fromEntries(participants.map((p) => [p.id, p])) } }));
+    } catch {
+      hierarchy.setState((s) => {
+        const next = { ...s.studyParticipants };
+        delete next[experimentId];
+        return { studyParticipants: next };
+      });
+    }
+  }
+
+  /** What the active key may read (asked once per connection; the core learns it from the server). */
+  async function loadKeyAccess(experimentId: string): Promise<void> {
+    if (app.getState().keyAccess) return;
+    try {
+      app.setState({ keyAccess: await api.getKeyAccess({ experimentId }) });
+    } catch {
+      // Unknown for now: tabs stay unmarked and say what is missing when opened.
+    }
+  }
+
+  /** The study's participant code map, to save apart from the data. */
+  function getCodeMap(experimentId: string): Promise<CodeMapFile> {
+    return api.getCodeMap({ experimentId });
+  }
+
   /** Counts cost one request each, so they are fetched only for rows on screen, once. */
   async function loadCounts(roomId: string, participantId: string): Promise<void> {
     const key = participantKey(roomId, participantId);
@@ -122,7 +193,7 @@ export function createAppModel(api: Api) {
   // ---------- profiles and settings ----------
   async function refreshConnection(): Promise<void> {
     try {
-      app.setState({ connection: await api.checkConnection() });
+      applyConnection(await api.checkConnection());
     } catch (e) {
       const err = toUiError(e);
       app.setState({ connection: { state: 'offline', message: err.message, fix: err.fix, checkedAt: new Date().toISOString() } });
@@ -131,6 +202,7 @@ export function createAppModel(api: Api) {
 
   function clearHierarchy(): void {
     hierarchy.setState(createHierarchyStore().getState(), true);
+    app.setState({ keyAccess: null });
     resetNav(nav);
   }
 
@@ -148,6 +220,17 @@ export function createAppModel(api: Api) {
         void refreshConnection();
         void loadExperiments();
       }
+    }
+    return res.validation;
+  }
+
+  /** The active connection's key again (it was lost, e.g. kept in memory only): same place, same data. */
+  async function reenterKey(p: NewProfile): Promise<KeyValidation> {
+    const res = await api.addProfile(p);
+    if (res.profile) {
+      app.setState({ profiles: await api.listProfiles(), keyAccess: null });
+      await refreshConnection();
+      recoverAfterOutage();
     }
     return res.validation;
   }
@@ -184,13 +267,18 @@ export function createAppModel(api: Api) {
   async function planExport(req: { target: Target; types: ExportRequest['types']; since?: string; until?: string; includeRecordings: boolean; recordingIds?: string[] }): Promise<Plan> {
     const plan = await api.planExport(req);
     app.setState({ budget: plan.budget });
+    // A plan that met a 403 for a type taught the core the key's scopes: ask again.
+    if (plan.warnings.some((w) => /lacks|scope/i.test(w))) {
+      app.setState({ keyAccess: null });
+      void loadKeyAccess(req.target.experimentId);
+    }
     return plan;
   }
 
   async function startExport(req: ExportRequest): Promise<string> {
     const job = await api.startExport(req);
     upsertJob(jobs, progress, job);
-    ui.setState({ exportDialog: null, progressJobId: job.id });
+    ui.setState({ exportDialog: null, recordingDialog: null, progressJobId: job.id });
     return job.id;
   }
 
@@ -218,10 +306,11 @@ export function createAppModel(api: Api) {
   }
 
   return {
-    api, app, hierarchy, jobs, progress, nav, ui,
+    api, app, hierarchy, jobs, progress, nav, ui, tableViews,
+    updateTableView: tableViewSaver.update,
     boot, dispose,
-    loadExperiments, loadRooms, loadParticipants, loadCounts,
-    refreshConnection, validateProfile, addProfile, activateProfile, removeProfile, updateSettings, chooseDownloadFolder,
+    loadExperiments, loadRooms, loadParticipants, loadCounts, loadStudyParticipants, loadKeyAccess, getCodeMap,
+    refreshConnection, validateProfile, addProfile, reenterKey, activateProfile, removeProfile, updateSettings, chooseDownloadFolder,
     planExport, startExport, jobAction, removeJob, reloadJobs, dismissNotice,
   };
 }

@@ -2,7 +2,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import type {
-  AppInfo, ConnectionStatus, Notice, ProfileSummary, RateBudget, Settings, SourceDescriptor,
+  AppInfo, ConnectionStatus, KeyAccess, Notice, ProfileSummary, RateBudget, Settings, SourceDescriptor,
 } from '../../../src-shared/model';
 
 export interface AppState {
@@ -17,6 +17,12 @@ export interface AppState {
   notices: Array<Notice & { id: number }>;
   /** The link to the core itself (WebSocket in browser mode) dropped. */
   transportLost: boolean;
+  /** When the link dropped (ms since epoch), to say so plainly if it stays down. */
+  transportLostAt: number | null;
+  /** What the active key may read (null until asked; reset with the profile). */
+  keyAccess: KeyAccess | null;
+  /** Bumped each time the server answers again after being unreachable: views that failed retry. */
+  reconnects: number;
 }
 
 export const createAppStore = () =>
@@ -31,6 +37,9 @@ export const createAppStore = () =>
     settings: null,
     notices: [],
     transportLost: false,
+    transportLostAt: null,
+    keyAccess: null,
+    reconnects: 0,
   }));
 
 export type AppStore = ReturnType<typeof createAppStore>;

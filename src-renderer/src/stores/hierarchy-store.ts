@@ -17,6 +17,8 @@ export interface HierarchyState {
   participantIdsByRoom: Record<string, string[]>; // by roomId
   participantsStatus: Record<string, ListStatus>; // by roomId
   countsByParticipant: Record<string, ParticipantCounts | 'loading' | 'error'>; // by participantKey
+  /** Every participant of a study (for names where data shows ids), by experimentId. */
+  studyParticipants: Record<string, Record<string, Participant>>;
 }
 
 export const roomKey = (experimentId: string, roomId: string) => `${experimentId}\u0000${roomId}`;
@@ -36,6 +38,7 @@ export const createHierarchyStore = () =>
     participantIdsByRoom: {},
     participantsStatus: {},
     countsByParticipant: {},
+    studyParticipants: {},
   }));
 
 export type HierarchyStore = ReturnType<typeof createHierarchyStore>;

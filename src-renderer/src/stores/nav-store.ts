@@ -1,34 +1,41 @@
-// Where the researcher is: a history stack of locations with back/forward, like a browser.
+// Where the researcher is: a history of places with back/forward, like a browser. In a window
+// (browser mode and Electron alike) lib/history-sync mirrors it into the window's history, so
+// the browser's Back, Forward and reload keep the place. Places are source-agnostic (lib/location).
 import { createStore } from 'zustand/vanilla';
-import type { DataTypeId, Target } from '../../../src-shared/model';
+import { TOP, normalize, parentOf, sameLocation, type Location } from '../lib/location';
 
-export type Location =
-  | { view: 'experiments' }
-  | { view: 'rooms'; experimentId: string }
-  | { view: 'participants'; experimentId: string; roomId: string }
-  | { view: 'data'; target: Target; tab?: DataTypeId };
+export type { Location } from '../lib/location';
 
 export interface NavState {
-  stack: Location[];
+  /** Places by history index; after a reload only the current one is known until visited. */
+  stack: Array<Location | undefined>;
   index: number;
+  /** The last index Forward can reach. */
+  max: number;
+  /** The source's level ids, top first (set once the source is described). */
+  levels: readonly string[];
+  /** The window's history, when it drives Back and Forward (lib/history-sync). */
+  driver?: { back(): void; forward(): void };
 }
 
-export const createNavStore = () => createStore<NavState>()(() => ({ stack: [{ view: 'experiments' }], index: 0 }));
+export const createNavStore = () => createStore<NavState>()(() => ({ stack: [TOP], index: 0, max: 0, levels: [] }));
 export type NavStore = ReturnType<typeof createNavStore>;
 
-export const currentLocation = (s: NavState): Location => s.stack[s.index];
+export const currentLocation = (s: NavState): Location => s.stack[s.index] ?? TOP;
 export const canGoBack = (s: NavState) => s.index > 0;
-export const canGoForward = (s: NavState) => s.index < s.stack.length - 1;
+export const canGoForward = (s: NavState) => s.index < s.max;
 
-function sameLocation(a: Location, b: Location): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+export function setLevels(nav: NavStore, levels: readonly string[]): void {
+  nav.setState({ levels });
 }
 
 export function navigate(nav: NavStore, to: Location): void {
   nav.setState((s) => {
-    if (sameLocation(s.stack[s.index], to)) return s;
-    const stack = [...s.stack.slice(0, s.index + 1), to].slice(-100);
-    return { stack, index: stack.length - 1 };
+    const target = normalize(to, s.levels);
+    if (sameLocation(currentLocation(s), target)) return s;
+    const index = s.index + 1;
+    const stack = [...s.stack.slice(0, index), target];
+    return { stack, index, max: index };
   });
 }
 
@@ -36,42 +43,41 @@ export function navigate(nav: NavStore, to: Location): void {
 export function replaceLocation(nav: NavStore, to: Location): void {
   nav.setState((s) => {
     const stack = [...s.stack];
-    stack[s.index] = to;
+    stack[s.index] = normalize(to, s.levels);
     return { stack };
   });
 }
 
+/** Moves to history entry `index`, at `loc` (which the window's address named). */
+export function moveTo(nav: NavStore, index: number, loc: Location): void {
+  nav.setState((s) => {
+    const stack = [...s.stack];
+    stack[index] = normalize(loc, s.levels);
+    return { stack, index, max: Math.max(s.max, index) };
+  });
+}
+
 export function goBack(nav: NavStore): void {
-  nav.setState((s) => (s.index > 0 ? { index: s.index - 1 } : s));
+  const s = nav.getState();
+  if (s.index <= 0) return;
+  if (s.driver) s.driver.back();
+  else nav.setState({ index: s.index - 1 });
 }
 
 export function goForward(nav: NavStore): void {
-  nav.setState((s) => (s.index < s.stack.length - 1 ? { index: s.index + 1 } : s));
-}
-
-/** The parent of a location: data → participants (or rooms), participants → rooms, rooms → experiments. */
-export function parentOf(loc: Location): Location | null {
-  switch (loc.view) {
-    case 'experiments':
-      return null;
-    case 'rooms':
-      return { view: 'experiments' };
-    case 'participants':
-      return { view: 'rooms', experimentId: loc.experimentId };
-    case 'data': {
-      const t = loc.target;
-      if (t.roomId) return { view: 'participants', experimentId: t.experimentId, roomId: t.roomId };
-      return { view: 'rooms', experimentId: t.experimentId };
-    }
-  }
+  const s = nav.getState();
+  if (s.index >= s.max) return;
+  if (s.driver) s.driver.forward();
+  else nav.setState({ index: s.index + 1 });
 }
 
 export function goUp(nav: NavStore): void {
-  const parent = parentOf(currentLocation(nav.getState()));
+  const s = nav.getState();
+  const parent = parentOf(currentLocation(s), s.levels);
   if (parent) navigate(nav, parent);
 }
 
-/** Resets history (e.g. after switching profile: the old experiments no longer apply). */
+/** Back to the top (e.g. after switching profile: the old experiments no longer apply). */
 export function resetNav(nav: NavStore): void {
-  nav.setState({ stack: [{ view: 'experiments' }], index: 0 });
+  navigate(nav, TOP);
 }

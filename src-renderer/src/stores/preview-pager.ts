@@ -15,6 +15,8 @@ export interface PreviewParams {
   sort?: { key: string; dir: 'asc' | 'desc' };
   filters?: Record<string, string>;
   search?: string;
+  /** The viewer's time zone, for times in filters. */
+  timeZone?: string;
 }
 
 export interface PagerState {
@@ -66,6 +68,7 @@ export function createPreviewPager(getPreview: GetPreview, params: PreviewParams
       ...(params.sort ? { sort: params.sort } : {}),
       ...(params.filters && Object.keys(params.filters).length ? { filters: params.filters } : {}),
       ...(params.search ? { search: params.search } : {}),
+      ...(params.timeZone && params.filters && Object.keys(params.filters).length ? { timeZone: params.timeZone } : {}),
     };
   }
 

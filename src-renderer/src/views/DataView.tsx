@@ -1,24 +1,42 @@
-// The data viewer: one tab per data type the source describes for this level, with count badges
-// (empty tabs dimmed), each tab a lazily mounted preview.
+// The data viewer: one tab per data type the source offers at this level, with count badges
+// (empty tabs dimmed, tabs the key cannot read marked with the scope it lacks), each tab a
+// lazily mounted preview. The selected tab is part of the place's address.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { DataTypeId, Target } from '../../../src-shared/model';
 import { StatusBadge } from '../components/Badge';
 import { EmptyState } from '../components/ErrorBox';
 import { TabList, TabPanel } from '../components/Tabs';
+import { missingScopeOf, typesAt } from '../lib/data-types';
 import { formatCount } from '../lib/format';
+import { itemName } from '../lib/item-names';
+import type { PathStep } from '../lib/location';
 import { useApp, useHierarchy, useModel } from '../model-context';
-import { participantKey, roomKey } from '../stores/hierarchy-store';
+import { participantKey } from '../stores/hierarchy-store';
 import { replaceLocation } from '../stores/nav-store';
 import { PreviewPanel } from './PreviewPanel';
 
-export function DataView({ target, tab }: { target: Target; tab?: DataTypeId }) {
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** What a researcher reads when a tab's data is closed to this key, and how to open it. */
+function ScopeNeeded({ label, scope }: { label: string; scope: string }) {
+  return (
+    <div className="scope-box" role="status" data-testid="scope-needed" data-scope={scope}>
+      <h2>This key can’t read {label.toLowerCase()}</h2>
+      <p>It was created without the <code>{scope}</code> permission, so HyperStudy refuses this data.</p>
+      <p>To see it, create a key that includes <code>{scope}</code> (or <code>read:*</code>) in HyperStudy → Settings → Account → API Keys, then add it under Connections.</p>
+    </div>
+  );
+}
+
+export function DataView({ target, path, tab }: { target: Target; path: PathStep[]; tab?: string }) {
   const model = useModel();
   const descriptor = useApp((s) => s.descriptor);
+  const access = useApp((s) => s.keyAccess);
   const counts = useHierarchy((s) => (target.participantId && target.roomId ? s.countsByParticipant[participantKey(target.roomId, target.participantId)] : undefined));
   const participant = useHierarchy((s) => (target.participantId && target.roomId ? s.participantsByKey[participantKey(target.roomId, target.participantId)] : undefined));
-  const room = useHierarchy((s) => (target.roomId ? s.roomsById[roomKey(target.experimentId, target.roomId)] : undefined));
-  const experiment = useHierarchy((s) => s.experimentsById[target.experimentId]);
+  const name = useHierarchy((s) => itemName(s, path, path.length - 1));
   const [learned, setLearned] = useState<Partial<Record<DataTypeId, number>>>({});
+  const reconnects = useApp((s) => s.reconnects);
 
   useEffect(() => {
     if (target.participantId && target.roomId) void model.loadCounts(target.roomId, target.participantId);
@@ -26,33 +44,40 @@ export function DataView({ target, tab }: { target: Target; tab?: DataTypeId }) 
     if (h.experimentsStatus.status === 'idle') void model.loadExperiments();
     if (target.roomId && h.roomsStatus[target.experimentId] === undefined) void model.loadRooms(target.experimentId);
     if (target.roomId && target.participantId && h.participantsStatus[target.roomId] === undefined) void model.loadParticipants(target.experimentId, target.roomId);
-  }, [model, target]);
+    // Names for ids in the data, and which tabs this key may read.
+    void model.loadStudyParticipants(target.experimentId);
+    void model.loadKeyAccess(target.experimentId);
+  }, [model, target, reconnects]);
 
-  const types = useMemo(() => (descriptor?.dataTypes ?? []).filter((d) => d.scopes.includes(target.level)), [descriptor, target.level]);
+  const types = useMemo(() => typesAt(descriptor, target.level), [descriptor, target.level]);
   const countOf = useCallback((id: DataTypeId): number | undefined => {
     if (counts && typeof counts === 'object' && counts.counts[id] !== undefined) return counts.counts[id];
     return learned[id];
   }, [counts, learned]);
 
   const selected: DataTypeId | undefined = tab && types.some((t) => t.id === tab)
-    ? tab
-    : (types.find((t) => (countOf(t.id) ?? 0) > 0) ?? types[0])?.id;
+    ? (tab as DataTypeId)
+    : (types.find((t) => (countOf(t.id) ?? 0) > 0 && !missingScopeOf(t, access)) ?? types[0])?.id;
 
-  const title = target.participantId ? `Participant ${target.participantId}` : target.roomId ? `Room ${room?.name ?? target.roomId}` : experiment?.name ?? target.experimentId;
+  const level = descriptor?.levels.find((l) => l.id === target.level);
+  const shownName = name ?? path.at(-1)?.id ?? '';
+  const title = path.length === 1 ? shownName : `${cap(level?.singular ?? target.level)} ${shownName}`;
   const onCount = useCallback((id: DataTypeId, n: number) => setLearned((l) => (l[id] === n ? l : { ...l, [id]: n })), []);
 
   if (!descriptor) return null;
   if (types.length === 0) {
-    return <div className="view"><EmptyState title="Nothing to preview at this level"><p>This source has no data types for a {target.level}.</p></EmptyState></div>;
+    return <div className="view"><h1 className="view-title" tabIndex={-1}>{title}</h1><EmptyState title="Nothing to preview at this level"><p>This source has no data types for a {level?.singular ?? target.level}.</p></EmptyState></div>;
   }
   const dt = types.find((t) => t.id === selected)!;
+  const blockedScope = missingScopeOf(dt, access);
   const idPrefix = 'data';
   return (
     <div className="view" data-testid="view-data">
       <div className="view-head">
-        <h1 className="view-title">{title}</h1>
+        <h1 className="view-title" tabIndex={-1}>{title}</h1>
         {participant && (
           <span className="view-sub" style={{ display: 'inline-flex', gap: 6, alignItems: 'center' }}>
+            {name && <span title="Participant id">{participant.id}</span>}
             {participant.role && <span>{participant.role}</span>}
             <StatusBadge value={participant.status} />
             {participant.completionCode && <span>code <code>{participant.completionCode}</code></span>}
@@ -72,25 +97,42 @@ export function DataView({ target, tab }: { target: Target; tab?: DataTypeId }) 
         label="Data types"
         idPrefix={idPrefix}
         selected={selected!}
-        onSelect={(id) => replaceLocation(model.nav, { view: 'data', target, tab: id as DataTypeId })}
+        onSelect={(id) => replaceLocation(model.nav, { path, data: true, tab: id })}
         tabs={types.map((t) => {
           const n = countOf(t.id);
+          const scope = missingScopeOf(t, access);
           return {
             id: t.id,
-            dim: n === 0,
-            title: n === 0 ? `No ${t.label.toLowerCase()} for this ${target.level}` : undefined,
-            label: <>{t.label}{n !== undefined && <span className={`badge${n > 0 ? ' accent' : ''}`}>{formatCount(n)}</span>}</>,
+            text: t.label,
+            dim: n === 0 && !scope,
+            blocked: !!scope,
+            title: scope ? `This key can’t read ${t.label.toLowerCase()}: it needs ${scope}` : n === 0 ? `No ${t.label.toLowerCase()} for this ${level?.singular ?? target.level}` : undefined,
+            label: (
+              <>
+                {t.label}
+                {scope ? (
+                  <span className="badge warn" data-testid="needs-scope">needs {scope}</span>
+                ) : (
+                  n !== undefined && <span className={`badge${n > 0 ? ' accent' : ''}`}>{formatCount(n)}</span>
+                )}
+              </>
+            ),
           };
         })}
       />
       <TabPanel idPrefix={idPrefix} tabId={dt.id}>
-        <PreviewPanel
-          key={`${dt.id}:${JSON.stringify(target)}`}
-          target={target}
-          dt={dt}
-          title={title}
-          onCount={(n) => onCount(dt.id, n)}
-        />
+        {blockedScope ? (
+          <ScopeNeeded label={dt.label} scope={blockedScope} />
+        ) : (
+          <PreviewPanel
+            key={`${dt.id}:${JSON.stringify(target)}`}
+            target={target}
+            path={path}
+            dt={dt}
+            title={title}
+            onCount={(n) => onCount(dt.id, n)}
+          />
+        )}
       </TabPanel>
     </div>
   );

@@ -1,25 +1,27 @@
-// Experiments → rooms → participants. Each loads its list once (Refresh reloads) and opens the next level.
-import { useCallback, useEffect, useMemo } from 'react';
+// Experiments → rooms → participants. Each loads its list once (Refresh reloads) and opens the
+// next level on one click. Places are paths of (level, id) steps (lib/location).
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Experiment, Participant, Room, Target } from '../../../src-shared/model';
 import { EmptyState } from '../components/ErrorBox';
 import type { GridColumn, GridRow } from '../components/Grid';
-import { formatCount } from '../lib/format';
+import { formatCount, plural } from '../lib/format';
+import type { PathStep } from '../lib/location';
 import { useApp, useHierarchy, useModel } from '../model-context';
 import { IDLE, participantKey, roomKey } from '../stores/hierarchy-store';
 import { navigate } from '../stores/nav-store';
 import { LevelTable } from './LevelTable';
 
+/** A row's own action: reachable with Tab, named after its row. */
 function DownloadCell({ onClick, label }: { onClick: () => void; label: string }) {
   return (
     <button
       type="button"
-      className="btn small ghost"
-      tabIndex={-1}
+      className="btn small ghost row-action"
       aria-label={label}
       title={label}
       onClick={(e) => { e.stopPropagation(); onClick(); }}
-      onDoubleClick={(e) => e.stopPropagation()}
+      onKeyDown={(e) => e.stopPropagation()}
     >
       ⤓
     </button>
@@ -31,6 +33,11 @@ function useOpenExport() {
   return useCallback((target: Target, title: string) => model.ui.setState({ exportDialog: { target, title } }), [model]);
 }
 
+const exp = (id: string): PathStep => ({ level: 'experiment', id });
+const room = (id: string): PathStep => ({ level: 'room', id });
+const participant = (id: string): PathStep => ({ level: 'participant', id });
+const nameOf = (row: GridRow) => String(row.name ?? row.id);
+
 export function ExperimentsView() {
   const model = useModel();
   const openExport = useOpenExport();
@@ -38,13 +45,14 @@ export function ExperimentsView() {
   const status = useHierarchy((s) => s.experimentsStatus);
   const hasProfile = useApp((s) => s.profiles.some((p) => p.active));
   const actions: GridColumn[] = useMemo(() => [{
-    key: '__actions', label: '', kind: 'text', width: 52, sortable: false,
-    render: (row: GridRow) => <DownloadCell label={`Download experiment ${String(row.name)}`} onClick={() => openExport({ level: 'experiment', experimentId: String(row.id) }, `Experiment “${String(row.name)}”`)} />,
+    key: '__actions', label: '', kind: 'text', width: 52, sortable: false, resizable: false,
+    render: (row: GridRow) => <DownloadCell label={`Download experiment ${nameOf(row)}`} onClick={() => openExport({ level: 'experiment', experimentId: String(row.id) }, `Experiment “${nameOf(row)}”`)} />,
   }], [openExport]);
 
   if (!hasProfile) {
     return (
       <div className="view">
+        <h1 className="view-title" tabIndex={-1}>Experiments</h1>
         <EmptyState title="No connection yet">
           <p>Add a HyperStudy API key to see your experiments.</p>
           <p><button type="button" className="btn primary" onClick={() => model.ui.setState({ connectionsOpen: true })}>Add a connection…</button></p>
@@ -61,7 +69,8 @@ export function ExperimentsView() {
       error={status.error}
       warnings={status.warnings}
       onRetry={() => void model.loadExperiments(true)}
-      onOpen={(e: Experiment) => navigate(model.nav, { view: 'rooms', experimentId: e.id })}
+      onOpen={(e: Experiment) => navigate(model.nav, { path: [exp(e.id)] })}
+      openLabel={(row) => `Open experiment ${nameOf(row)}`}
       extraColumns={actions}
       empty={
         <EmptyState title="No experiments for this key">
@@ -85,25 +94,26 @@ export function RoomsView({ experimentId }: { experimentId: string }) {
   }, [experimentId, model]);
   const name = experiment?.name ?? experimentId;
   const actions: GridColumn[] = useMemo(() => [{
-    key: '__actions', label: '', kind: 'text', width: 52, sortable: false,
-    render: (row: GridRow) => <DownloadCell label={`Download room ${String(row.name ?? row.id)}`} onClick={() => openExport({ level: 'room', experimentId, roomId: String(row.id) }, `Room ${String(row.name ?? row.id)}`)} />,
+    key: '__actions', label: '', kind: 'text', width: 52, sortable: false, resizable: false,
+    render: (row: GridRow) => <DownloadCell label={`Download room ${nameOf(row)}`} onClick={() => openExport({ level: 'room', experimentId, roomId: String(row.id) }, `Room ${nameOf(row)}`)} />,
   }], [openExport, experimentId]);
 
   return (
     <LevelTable
       level="room"
       title={name}
-      subtitle={experiment ? [experiment.origin === 'shared' ? 'Shared with you' : 'Own', experiment.participantCount !== undefined ? `${formatCount(experiment.participantCount)} participants` : ''].filter(Boolean).join(' · ') : undefined}
+      subtitle={experiment ? [experiment.origin === 'shared' ? 'Shared with you' : 'Own', experiment.participantCount !== undefined ? plural(experiment.participantCount, 'participant') : ''].filter(Boolean).join(' · ') : undefined}
       rows={rows}
       status={status.status}
       error={status.error}
       warnings={status.warnings}
       onRetry={() => void model.loadRooms(experimentId, true)}
-      onOpen={(r: Room) => navigate(model.nav, { view: 'participants', experimentId, roomId: r.id })}
+      onOpen={(r: Room) => navigate(model.nav, { path: [exp(experimentId), room(r.id)] })}
+      openLabel={(row) => `Open room ${nameOf(row)}`}
       extraColumns={actions}
       toolbarEnd={
         <>
-          <button type="button" className="btn" onClick={() => navigate(model.nav, { view: 'data', target: { level: 'experiment', experimentId } })}>Browse all data</button>
+          <button type="button" className="btn" data-testid="browse-data" onClick={() => navigate(model.nav, { path: [exp(experimentId)], data: true })}>Browse all data</button>
           <button type="button" className="btn primary" data-testid="download-level" onClick={() => openExport({ level: 'experiment', experimentId }, `Experiment “${name}”`)}>Download experiment…</button>
         </>
       }
@@ -119,7 +129,7 @@ export function RoomsView({ experimentId }: { experimentId: string }) {
 export function ParticipantsView({ experimentId, roomId }: { experimentId: string; roomId: string }) {
   const model = useModel();
   const openExport = useOpenExport();
-  const room = useHierarchy((s) => s.roomsById[roomKey(experimentId, roomId)]);
+  const roomItem = useHierarchy((s) => s.roomsById[roomKey(experimentId, roomId)]);
   const rows = useHierarchy(useShallow((s) => (s.participantIdsByRoom[roomId] ?? []).map((id) => s.participantsByKey[participantKey(roomId, id)])));
   const status = useHierarchy((s) => s.participantsStatus[roomId] ?? IDLE);
   const dataTypes = useApp((s) => s.descriptor?.dataTypes);
@@ -130,38 +140,47 @@ export function ParticipantsView({ experimentId, roomId }: { experimentId: strin
     if (h.experimentsStatus.status === 'idle') void model.loadExperiments();
   }, [experimentId, roomId, model]);
 
+  const shownRows = useRef<Participant[]>([]);
   const onRangeChange = useCallback((_f: number, _l: number, visibleRows: Participant[]) => {
+    shownRows.current = visibleRows;
     for (const p of visibleRows) if (p) void model.loadCounts(roomId, p.id);
   }, [model, roomId]);
+  // Counts that failed while the server was away are asked for again once it is back.
+  const reconnects = useApp((s) => s.reconnects);
+  useEffect(() => {
+    for (const p of shownRows.current) if (p) void model.loadCounts(roomId, p.id);
+  }, [reconnects, model, roomId]);
 
   const extra: GridColumn[] = useMemo(() => [
     {
-      key: '__data', label: 'Data available', kind: 'text', width: 280, sortable: false,
+      key: '__data', label: 'Data available', kind: 'text', width: 288, sortable: false, wrap: true, grow: true,
       render: (row: GridRow) => <CountsBadges roomId={roomId} participantId={String(row.id)} labels={dataTypes} />,
     },
     {
-      key: '__actions', label: '', kind: 'text', width: 52, sortable: false,
-      render: (row: GridRow) => <DownloadCell label={`Download participant ${String(row.id)}`} onClick={() => openExport({ level: 'participant', experimentId, roomId, participantId: String(row.id) }, `Participant ${String(row.id)}`)} />,
+      key: '__actions', label: '', kind: 'text', width: 52, sortable: false, resizable: false,
+      render: (row: GridRow) => <DownloadCell label={`Download participant ${nameOf(row)}`} onClick={() => openExport({ level: 'participant', experimentId, roomId, participantId: String(row.id) }, `Participant ${nameOf(row)}`)} />,
     },
   ], [roomId, dataTypes, openExport, experimentId]);
 
-  const roomName = room?.name ?? roomId;
+  const roomName = roomItem?.name ?? roomId;
   return (
     <LevelTable
       level="participant"
       title={`Room ${roomName}`}
-      subtitle={room?.deploymentName ?? room?.deploymentId}
+      subtitle={roomItem?.deploymentName ?? roomItem?.deploymentId}
       rows={rows}
       status={status.status}
       error={status.error}
       warnings={status.warnings}
       onRetry={() => void model.loadParticipants(experimentId, roomId, true)}
-      onOpen={(p: Participant) => navigate(model.nav, { view: 'data', target: { level: 'participant', experimentId, roomId, participantId: p.id } })}
+      onOpen={(p: Participant) => navigate(model.nav, { path: [exp(experimentId), room(roomId), participant(p.id)], data: true })}
+      openLabel={(row) => `Open the data of ${nameOf(row)}`}
       extraColumns={extra}
       onRangeChange={onRangeChange}
+      rowHeight={84}
       toolbarEnd={
         <>
-          <button type="button" className="btn" onClick={() => navigate(model.nav, { view: 'data', target: { level: 'room', experimentId, roomId } })}>Browse room data</button>
+          <button type="button" className="btn" data-testid="browse-data" onClick={() => navigate(model.nav, { path: [exp(experimentId), room(roomId)], data: true })}>Browse room data</button>
           <button type="button" className="btn primary" data-testid="download-level" onClick={() => openExport({ level: 'room', experimentId, roomId }, `Room ${roomName}`)}>Download room…</button>
         </>
       }
@@ -182,12 +201,14 @@ function CountsBadges({ roomId, participantId, labels }: { roomId: string; parti
   if (entries.length === 0) return <span className="view-sub">No data</span>;
   return (
     <span className="badges" data-testid="data-badges">
-      {entries.map(([id, n]) => (
-        <span key={id} className="badge accent" title={`${formatCount(n ?? 0)} ${labels?.find((l) => l.id === id)?.label ?? id}`}>
-          {labels?.find((l) => l.id === id)?.label ?? id} {formatCount(n ?? 0)}
-        </span>
-      ))}
+      {entries.map(([id, n]) => {
+        const label = labels?.find((l) => l.id === id)?.label ?? id;
+        return (
+          <span key={id} className="badge accent" title={`${formatCount(n ?? 0)} ${label.toLowerCase()}`}>
+            {label} {formatCount(n ?? 0)}
+          </span>
+        );
+      })}
     </span>
   );
 }
-

@@ -1,14 +1,17 @@
 // One level of the hierarchy as a searchable, sortable grid, drawn from the level descriptor.
+// A row opens on one click (or Enter); the sort and column widths are remembered per level.
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import type { ColumnDescriptor, LevelId } from '../../../src-shared/model';
 import { StatusBadge } from '../components/Badge';
-import { ErrorBox } from '../components/ErrorBox';
-import { Grid, type GridColumn, type GridRow } from '../components/Grid';
+import { ViewError } from '../components/ErrorBox';
+import { Grid, defaultWidth, type GridColumn, type GridRow } from '../components/Grid';
 import { guessColumn } from '../lib/columns';
-import { formatCount } from '../lib/format';
+import { formatCount, plural } from '../lib/format';
 import { nextSort, searchRows, sortRows, type SortState } from '../lib/local-table';
-import { useApp } from '../model-context';
+import { useApp, useModel } from '../model-context';
+import { tableKey } from '../stores/table-views';
+import { useStore } from 'zustand';
 
 export interface LevelTableProps<T extends object> {
   level: LevelId;
@@ -18,6 +21,8 @@ export interface LevelTableProps<T extends object> {
   warnings?: string[];
   onRetry: () => void;
   onOpen: (row: T) => void;
+  /** What opening a row does, for its accessible name (e.g. "Open Emotion Study"). */
+  openLabel?: (row: GridRow) => string;
   extraColumns?: GridColumn[];
   empty: ReactNode;
   onRangeChange?: (first: number, last: number, visibleRows: T[]) => void;
@@ -25,12 +30,24 @@ export interface LevelTableProps<T extends object> {
   toolbarEnd?: ReactNode;
   title: ReactNode;
   subtitle?: ReactNode;
+  /** Taller rows, for cells that wrap (e.g. data badges). */
+  rowHeight?: number;
+}
+
+/** Hierarchy lists are short and dense: narrower badges and times than data tables. */
+function levelWidth(kind: ColumnDescriptor['kind']): number {
+  return kind === 'badge' ? 104 : kind === 'datetime' ? 196 : defaultWidth(kind);
 }
 
 export function LevelTable<T extends object>(props: LevelTableProps<T>) {
+  const model = useModel();
   const level = useApp((s) => s.descriptor?.levels.find((l) => l.id === props.level));
+  const sourceId = useApp((s) => s.descriptor?.id ?? 'source');
+  const key = tableKey(sourceId, 'level', props.level);
+  const saved = useStore(model.tableViews, (s) => s[key]);
   const [query, setQuery] = useState('');
-  const [sort, setSort] = useState<SortState | null>(props.defaultSort ?? null);
+  const sort: SortState | null = saved?.sort !== undefined ? saved.sort : (props.defaultSort ?? null);
+  const setSort = (next: SortState | null) => model.updateTableView(key, { sort: next });
 
   const descriptorColumns: ColumnDescriptor[] = useMemo(() => {
     if (level) return level.columns.filter((c) => c.defaultVisible);
@@ -38,16 +55,20 @@ export function LevelTable<T extends object>(props: LevelTableProps<T>) {
     return sample ? Object.keys(sample).slice(0, 8).map((k) => ({ ...guessColumn(k, sample[k]), defaultVisible: true })) : [];
   }, [level, props.rows]);
 
+  const widths = saved?.widths;
+  // When an extra column takes the spare width (e.g. data badges), the others keep theirs.
+  const extraGrows = (props.extraColumns ?? []).some((c) => c.grow);
   const columns: GridColumn[] = useMemo(() => [
     ...descriptorColumns.map((c): GridColumn => ({
       key: c.key,
       label: c.label,
       kind: c.kind,
-      width: c.width ?? (c.kind === 'text' ? 170 : c.kind === 'badge' ? 110 : c.kind === 'datetime' ? 150 : 100),
+      width: widths?.[c.key] ?? c.width ?? levelWidth(c.kind),
+      ...(extraGrows ? { grow: false } : {}),
       ...(c.kind === 'badge' ? { render: (row: GridRow) => <StatusBadge value={row[c.key]} /> } : {}),
     })),
-    ...(props.extraColumns ?? []),
-  ], [descriptorColumns, props.extraColumns]);
+    ...(props.extraColumns ?? []).map((c) => ({ ...c, width: widths?.[c.key] ?? c.width })),
+  ], [descriptorColumns, props.extraColumns, widths, extraGrows]);
 
   const visible = useMemo(
     () => sortRows(searchRows(props.rows, query, descriptorColumns.map((c) => c.key).concat(['id', 'name'])), sort),
@@ -58,12 +79,15 @@ export function LevelTable<T extends object>(props: LevelTableProps<T>) {
   const handleRange = useCallback((first: number, last: number) => onRangeChange?.(first, last, visible.slice(first, last + 1)), [onRangeChange, visible]);
   const getRow = useCallback((i: number) => visible[i] as GridRow | undefined, [visible]);
   const open = useCallback((i: number) => { if (visible[i]) onOpen(visible[i]); }, [visible, onOpen]);
+  const onResize = useCallback((col: string, w: number) => model.updateTableView(key, { widths: { ...model.tableViews.getState()[key]?.widths, [col]: w } }), [model, key]);
   const label = level?.label ?? props.level;
+  const singular = level?.singular ?? 'row';
+  const n = props.rows.length;
 
   return (
     <div className="view" data-testid={`view-${props.level}`}>
       <div className="view-head">
-        <h1 className="view-title">{props.title}</h1>
+        <h1 className="view-title" tabIndex={-1}>{props.title}</h1>
         {props.subtitle && <span className="view-sub">{props.subtitle}</span>}
         <div className="grow" style={{ flex: 1 }} />
         <input
@@ -75,7 +99,7 @@ export function LevelTable<T extends object>(props: LevelTableProps<T>) {
           onChange={(e) => setQuery(e.target.value)}
         />
         <span className="view-sub" data-testid="row-count" aria-live="polite">
-          {props.status === 'ready' ? (query ? `${formatCount(visible.length)} of ${formatCount(props.rows.length)}` : formatCount(props.rows.length)) + ' ' + (props.rows.length === 1 ? level?.singular ?? 'row' : label.toLowerCase()) : ''}
+          {props.status === 'ready' ? (query ? `${formatCount(visible.length)} of ${plural(n, singular, label.toLowerCase())}` : plural(n, singular, label.toLowerCase())) : ''}
         </span>
         <button type="button" className="btn" onClick={props.onRetry} title="Reload from HyperStudy">Refresh</button>
         {props.toolbarEnd}
@@ -84,7 +108,7 @@ export function LevelTable<T extends object>(props: LevelTableProps<T>) {
         <div className="warn-box" role="status">{props.warnings.map((w, i) => <div key={i}>{w}</div>)}</div>
       )}
       {props.status === 'error' && props.error ? (
-        <ErrorBox error={props.error} onRetry={props.onRetry} />
+        <ViewError error={props.error} onRetry={props.onRetry} what={`The ${label.toLowerCase()}`} />
       ) : (
         <Grid
           label={label}
@@ -94,14 +118,16 @@ export function LevelTable<T extends object>(props: LevelTableProps<T>) {
           getRow={getRow}
           onRangeChange={handleRange}
           sort={sort}
-          onSort={(key) => setSort((s) => nextSort(s, key))}
+          onSort={(k) => setSort(nextSort(sort, k))}
           onOpen={open}
+          openLabel={props.openLabel}
+          onResize={onResize}
+          rowHeight={props.rowHeight}
           loading={props.status === 'loading' || props.status === 'idle'}
-          autoFocus
           empty={query && props.rows.length > 0 ? (
             <div className="empty" role="status"><h2>Nothing matches “{query}”</h2><p>Search looks in every visible column. Clear the search to see all {formatCount(props.rows.length)}.</p></div>
           ) : props.empty}
-          footer={<span>↑↓ move · Enter opens · Backspace goes up · Alt+← / Alt+→ back and forward</span>}
+          footer={<span>Click a row or press Enter to open it · ↑↓ move · Backspace goes up · Alt+← / Alt+→ back and forward</span>}
         />
       )}
     </div>

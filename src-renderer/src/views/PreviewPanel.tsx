@@ -1,20 +1,26 @@
-// One data type at one target: a paged, virtualized table with sort, per-column filters, search,
-// a column chooser, raw-JSON rows, an optional plot, and (for media) per-file downloads.
+// One data type at one target: a paged, virtualized table with sort, per-column filters (text,
+// numbers, ranges, times), search, a column chooser, resizable columns, raw-JSON rows, an
+// optional plot, per-file downloads for media, and "Export this table" for exactly what it shows.
+// The layout (columns, sort, filters, widths) is remembered per data type across tabs and restarts.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import type { DataTypeDescriptor, Target } from '../../../src-shared/model';
-import { ErrorBox, EmptyState } from '../components/ErrorBox';
+import { StatusBadge } from '../components/Badge';
+import { EmptyState, ViewError, Words } from '../components/ErrorBox';
 import { Grid, defaultWidth, type GridColumn, type GridRow } from '../components/Grid';
 import { LinePlot } from '../components/LinePlot';
 import { readField } from '../lib/cells';
 import { mergeColumns } from '../lib/columns';
-import { formatCount } from '../lib/format';
+import { formatCount, plural } from '../lib/format';
+import { nameForField, type NameSources } from '../lib/item-names';
 import { nextSort, type SortState } from '../lib/local-table';
+import type { PathStep } from '../lib/location';
 import { buildSeries } from '../lib/plot-data';
-import { useModel } from '../model-context';
+import { useApp, useHierarchy, useModel } from '../model-context';
 import { createPreviewPager } from '../stores/preview-pager';
+import { tableKey } from '../stores/table-views';
 import { PreviewPlot } from './PreviewPlot';
-import { StatusBadge } from '../components/Badge';
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
@@ -25,21 +31,35 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
-export function PreviewPanel({ target, dt, title, onCount }: { target: Target; dt: DataTypeDescriptor; title: string; onCount?: (n: number) => void }) {
+const TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+const NO_FILTERS: Record<string, string> = {};
+
+/** Names for ids in the data (participants, rooms), from the listings this study has loaded. */
+function useNames(path: PathStep[]) {
+  const sources: NameSources = useHierarchy(useShallow((h) => ({ studyParticipants: h.studyParticipants, participantsByKey: h.participantsByKey, roomsById: h.roomsById })));
+  return useCallback((field: string, value: unknown) => (typeof value === 'string' ? nameForField(sources, path, field, value) : undefined), [sources, path]);
+}
+
+export function PreviewPanel({ target, path, dt, title, onCount }: { target: Target; path: PathStep[]; dt: DataTypeDescriptor; title: string; onCount?: (n: number) => void }) {
   const model = useModel();
-  const [sort, setSort] = useState<SortState | null>(null);
-  const [filters, setFilters] = useState<Record<string, string>>({});
+  const sourceId = useApp((s) => s.descriptor?.id ?? 'source');
+  const reconnects = useApp((s) => s.reconnects);
+  const key = tableKey(sourceId, 'type', dt.id);
+  const saved = useStore(model.tableViews, (s) => s[key]);
+  const update = useCallback((patch: Parameters<typeof model.updateTableView>[1]) => model.updateTableView(key, patch), [model, key]);
+  const sort: SortState | null = saved?.sort ?? null;
+  const filters = saved?.filters ?? NO_FILTERS;
+  const showFilters = saved?.showFilters ?? Object.values(filters).some((v) => v.trim() !== '');
   const [search, setSearch] = useState('');
-  const [showFilters, setShowFilters] = useState(false);
   const [chooserOpen, setChooserOpen] = useState(false);
-  const [visibleKeys, setVisibleKeys] = useState<Set<string> | null>(null);
   const dSearch = useDebounced(search, 250);
   const dFilters = useDebounced(filters, 250);
   const activeFilters = useMemo(() => Object.fromEntries(Object.entries(dFilters).filter(([, v]) => v.trim() !== '')), [dFilters]);
+  const nameOf = useNames(path);
 
   const pager = useMemo(
     () => createPreviewPager((q) => model.api.getPreview(q), {
-      target, type: dt.id, ...(sort ? { sort } : {}), ...(Object.keys(activeFilters).length ? { filters: activeFilters } : {}), ...(dSearch ? { search: dSearch } : {}),
+      target, type: dt.id, ...(sort ? { sort } : {}), ...(Object.keys(activeFilters).length ? { filters: activeFilters, timeZone: TIME_ZONE } : {}), ...(dSearch ? { search: dSearch } : {}),
     }),
     [model, target, dt.id, sort, activeFilters, dSearch],
   );
@@ -50,43 +70,81 @@ export function PreviewPanel({ target, dt, title, onCount }: { target: Target; d
   const complete = useStore(pager.store, (s) => s.complete);
   const seenColumns = useStore(pager.store, (s) => s.columns);
   const error = useStore(pager.store, (s) => s.error);
+  const warnings = useStore(pager.store, (s) => s.warnings);
   const version = useStore(pager.store, (s) => s.version);
+
+  // The server is back: a table that failed loads again by itself.
+  const firstReconnects = useRef(reconnects);
+  useEffect(() => {
+    if (reconnects !== firstReconnects.current && pager.store.getState().error) pager.refresh();
+  }, [reconnects, pager]);
 
   useEffect(() => { if (status === 'ready' && !dSearch && Object.keys(activeFilters).length === 0) onCount?.(unfilteredRows); }, [status, unfilteredRows, dSearch, activeFilters, onCount]);
 
   const allColumns = useMemo(() => mergeColumns(dt.columns, seenColumns, pager.rowAt(0)), [dt.columns, seenColumns, pager, status]);
-  const visible = useMemo(() => {
-    if (visibleKeys) return visibleKeys;
+  const visibleKeys = useMemo(() => {
+    const known = new Set(allColumns.map((c) => c.key));
+    const chosen = saved?.columns?.filter((k) => known.has(k) || !seenColumns.length);
+    if (chosen?.length) return chosen;
     const defaults = allColumns.filter((c) => c.defaultVisible).map((c) => c.key);
-    return new Set(defaults.length ? defaults : allColumns.slice(0, 8).map((c) => c.key));
-  }, [visibleKeys, allColumns]);
+    return defaults.length ? defaults : allColumns.slice(0, 8).map((c) => c.key);
+  }, [saved?.columns, allColumns, seenColumns.length]);
+  const visible = useMemo(() => new Set(visibleKeys), [visibleKeys]);
 
   const downloadOne = useCallback((row: GridRow) => {
     const id = String(readField(row, dt.idField) ?? '');
     if (!id) return;
-    model.ui.setState({ exportDialog: { target, types: [dt.id], recordingIds: [id], title: `${dt.label}: ${String(readField(row, 'filename') ?? readField(row, 'fileName') ?? id)}` } });
+    const fileName = String(readField(row, 'filename') ?? readField(row, 'fileName') ?? id);
+    const size = readField(row, 'fileSize');
+    const duration = readField(row, 'duration');
+    model.ui.setState({
+      recordingDialog: {
+        target, type: dt.id, recordingId: id, fileName,
+        ...(typeof size === 'number' ? { fileSize: size } : {}),
+        ...(typeof duration === 'number' ? { durationMs: duration } : {}),
+      },
+    });
   }, [dt, model, target]);
 
+  const widths = saved?.widths;
   const columns: GridColumn[] = useMemo(() => {
-    const cols: GridColumn[] = allColumns.filter((c) => visible.has(c.key)).map((c) => ({
-      key: c.key, label: c.label, kind: c.kind, width: c.width ?? defaultWidth(c.kind),
-      ...(c.kind === 'badge' ? { render: (row: GridRow) => <StatusBadge value={readField(row, c.key)} /> } : {}),
-    }));
+    const cols: GridColumn[] = allColumns.filter((c) => visible.has(c.key)).map((c) => {
+      const base: GridColumn = { key: c.key, label: c.label, kind: c.kind, width: widths?.[c.key] ?? c.width ?? defaultWidth(c.kind) };
+      if (c.kind === 'badge') return { ...base, render: (row: GridRow) => <StatusBadge value={readField(row, c.key)} /> };
+      // Ids of participants and rooms show their names, the id beside.
+      if (/Id$/.test(c.key)) {
+        return {
+          ...base,
+          render: (row: GridRow) => {
+            const v = readField(row, c.key);
+            const name = nameOf(c.key, v);
+            return name ? <span title={String(v)}>{name}<span className="id-sub">{String(v)}</span></span> : v === null || v === undefined ? '' : String(v);
+          },
+        };
+      }
+      return base;
+    });
     if (dt.media) {
       cols.push({
-        key: '__download', label: '', kind: 'text', width: 110, sortable: false, filterable: false,
-        render: (row: GridRow) => (
-          <button type="button" className="btn small" tabIndex={-1} onClick={(e) => { e.stopPropagation(); downloadOne(row); }} data-testid="download-file">⤓ Download</button>
-        ),
+        key: '__download', label: '', kind: 'text', width: 120, sortable: false, filterable: false, resizable: false,
+        render: (row: GridRow) => {
+          const file = String(readField(row, 'filename') ?? readField(row, 'fileName') ?? readField(row, dt.idField) ?? 'this recording');
+          return (
+            <button type="button" className="btn small row-action" aria-label={`Download ${file}`} onClick={(e) => { e.stopPropagation(); downloadOne(row); }} onKeyDown={(e) => e.stopPropagation()} data-testid="download-file">⤓ Download</button>
+          );
+        },
       });
     }
     return cols;
-  }, [allColumns, visible, dt.media, downloadOne]);
+  }, [allColumns, visible, dt.media, dt.idField, downloadOne, widths, nameOf]);
 
   // A new function per landed page tells the grid to re-read its visible rows.
   const getRow = useMemo(() => (version >= 0 ? (i: number) => pager.rowAt(i) : () => undefined), [pager, version]);
   const onRangeChange = useCallback((first: number, last: number) => pager.ensureRange(first, last), [pager]);
-  const filtered = !!dSearch || Object.keys(activeFilters).length > 0;
+  const onResize = useCallback((col: string, w: number) => update({ widths: { ...model.tableViews.getState()[key]?.widths, [col]: w } }), [update, model, key]);
+  const filterCount = Object.keys(activeFilters).length;
+  const filtered = !!dSearch || filterCount > 0;
+  const label = dt.label.toLowerCase();
 
   const chooserRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -96,13 +154,25 @@ export function PreviewPanel({ target, dt, title, onCount }: { target: Target; d
     return () => document.removeEventListener('mousedown', onDoc);
   }, [chooserOpen]);
 
+  const exportShown = () => model.ui.setState({
+    exportDialog: {
+      target, types: [dt.id], title: `${dt.label} of ${title}, as the table shows it`,
+      view: {
+        ...(filterCount ? { filters: activeFilters } : {}), ...(dSearch ? { search: dSearch } : {}), ...(sort ? { sort } : {}),
+        columns: visibleKeys, timeZone: TIME_ZONE,
+      },
+      viewRows: totalRows,
+    },
+  });
+
   return (
     <>
       <div className="toolbar">
-        <input className="input search" type="search" aria-label={`Search ${dt.label.toLowerCase()}`} placeholder={`Search ${dt.label.toLowerCase()}…`} value={search} onChange={(e) => setSearch(e.target.value)} />
-        <button type="button" className="btn" aria-pressed={showFilters} onClick={() => setShowFilters((x) => !x)}>
-          {showFilters ? 'Hide filters' : 'Show filters'}{Object.keys(activeFilters).length > 0 && <span className="badge accent">{Object.keys(activeFilters).length}</span>}
+        <input className="input search" type="search" aria-label={`Search ${label}`} placeholder={`Search ${label}…`} value={search} onChange={(e) => setSearch(e.target.value)} />
+        <button type="button" className="btn" aria-pressed={showFilters} onClick={() => update({ showFilters: !showFilters })}>
+          {showFilters ? 'Hide filters' : 'Show filters'}{filterCount > 0 && <span className="badge accent" aria-label={`${plural(filterCount, 'filter')} on`}>{filterCount}</span>}
         </button>
+        {filterCount > 0 && <button type="button" className="btn ghost small" onClick={() => update({ filters: {} })}>Clear filters</button>}
         <div className="rel" ref={chooserRef}>
           <button type="button" className="btn" aria-haspopup="true" aria-expanded={chooserOpen} onClick={() => setChooserOpen((x) => !x)}>Columns ▾</button>
           {chooserOpen && (
@@ -113,29 +183,33 @@ export function PreviewPanel({ target, dt, title, onCount }: { target: Target; d
                     type="checkbox"
                     checked={visible.has(c.key)}
                     onChange={(e) => {
-                      const next = new Set(visible);
-                      if (e.target.checked) next.add(c.key); else if (next.size > 1) next.delete(c.key);
-                      setVisibleKeys(next);
+                      const next = e.target.checked ? allColumns.map((x) => x.key).filter((k) => visible.has(k) || k === c.key) : visibleKeys.filter((k) => k !== c.key);
+                      if (next.length > 0) update({ columns: next });
                     }}
                   />
                   {c.label}
                 </label>
               ))}
+              <button type="button" className="btn small ghost" onClick={() => update({ columns: undefined, widths: undefined })}>Reset to default columns</button>
             </div>
           )}
         </div>
         <span className="view-sub" data-testid="preview-count" aria-live="polite">
-          {status === 'error' ? '' : status === 'loading' ? 'Loading…' : filtered ? `${formatCount(totalRows)} of ${formatCount(unfilteredRows)} rows` : `${formatCount(totalRows)} rows`}
+          {status === 'error' ? '' : status === 'loading' ? 'Loading…' : filtered ? `${formatCount(totalRows)} of ${plural(unfilteredRows, 'row')}` : plural(totalRows, 'row')}
           {status === 'ready' && !complete && ' · still fetching from HyperStudy…'}
         </span>
         <span className="grow" />
+        <button type="button" className="btn" data-testid="export-shown" disabled={status !== 'ready' || totalRows === 0} onClick={exportShown} title="The rows that pass the filters and search, with the visible columns, in this order">
+          ⤓ Export this table…
+        </button>
         <button type="button" className="btn" data-testid="download-type" onClick={() => model.ui.setState({ exportDialog: { target, types: [dt.id], title: `${dt.label} of ${title}` } })}>
-          ⤓ Download {dt.label.toLowerCase()}…
+          ⤓ Download {label}…
         </button>
       </div>
-      {dt.plot && unfilteredRows > 0 && <PreviewPlot target={target} dt={dt} build={buildSeries} Plot={LinePlot} complete={complete} />}
+      {warnings.length > 0 && status === 'ready' && <div className="warn-box" role="status">{warnings.map((w, i) => <div key={i}><Words text={w} /></div>)}</div>}
+      {dt.plot && unfilteredRows > 0 && <PreviewPlot target={target} dt={dt} build={buildSeries} Plot={LinePlot} complete={complete} seriesName={(id) => nameOf(dt.plot!.seriesBy, id) ?? id} />}
       {status === 'error' && error ? (
-        <ErrorBox error={error} onRetry={() => pager.refresh()} />
+        <ViewError error={error} onRetry={() => pager.refresh()} what={`The ${label}`} />
       ) : (
         <Grid
           label={`${dt.label} of ${title}`}
@@ -146,20 +220,21 @@ export function PreviewPanel({ target, dt, title, onCount }: { target: Target; d
           version={version}
           onRangeChange={onRangeChange}
           sort={sort}
-          onSort={(key) => setSort((s) => nextSort(s, key))}
+          onSort={(k) => update({ sort: nextSort(sort, k) })}
           showFilters={showFilters}
           filters={filters}
-          onFilterChange={(key, value) => setFilters((f) => ({ ...f, [key]: value }))}
+          onFilterChange={(k, value) => update({ filters: { ...model.tableViews.getState()[key]?.filters, [k]: value } })}
+          onResize={onResize}
           rawJson
           loading={status === 'loading'}
           empty={filtered ? (
-            <EmptyState title="No rows match"><p>Clear the search or the column filters to see all {formatCount(unfilteredRows)} rows.</p></EmptyState>
+            <EmptyState title="No rows match"><p>Clear the search or the column filters to see all {plural(unfilteredRows, 'row')}.</p></EmptyState>
           ) : (
-            <EmptyState title={`No ${dt.label.toLowerCase()} here`}>
-              <p>HyperStudy has no {dt.label.toLowerCase()} for {title.toLowerCase().startsWith('participant') ? 'this participant' : 'this selection'}{complete ? '' : ' yet'}.</p>
+            <EmptyState title={`No ${label} here`}>
+              <p>HyperStudy has no {label} for {target.level === 'participant' ? 'this participant' : 'this selection'}{complete ? '' : ' yet'}.</p>
             </EmptyState>
           )}
-          footer={<span>{complete ? 'All rows loaded from HyperStudy' : 'Fetching from HyperStudy; rows appear as pages arrive'} · click a row or press → to see its raw JSON</span>}
+          footer={<span>{complete ? 'All rows loaded from HyperStudy' : 'Fetching from HyperStudy; rows appear as pages arrive'} · click a row or press → to see its raw JSON · filters take numbers and times: &gt;100000, 10..20, &gt;2026-11-30 14:00</span>}
         />
       )}
     </>

@@ -8,12 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataTypeId } from '../../../src-shared/model';
 import { createAggregator } from '../../../src-main/core/export/anonymize/aggregate';
 import { createAnonymizer, type Anonymizer } from '../../../src-main/core/export/anonymize/anonymizer';
-import { writeAggregateOutputs, writeCodeMap } from '../../../src-main/core/export/anonymize/outputs';
+import { writeAggregateOutputs } from '../../../src-main/core/export/anonymize/outputs';
+import { openStudyCodeBook, writeCodeMapCsv } from '../../../src-main/core/export/anonymize/code-book';
 import { writeJsonValueFile } from '../../../src-main/core/export/format/json';
 import { createSplitNamer, writeTypeOutputs, type WrittenFile } from '../../../src-main/core/export/format/type-writer';
 import { buildManifest, manifestText } from '../../../src-main/core/export/manifest/manifest';
 import { readmeText } from '../../../src-main/core/export/manifest/readme';
-import { exportFolderName, recordingFileName } from '../../../src-main/core/export/naming';
+import { exportName, recordingFileName } from '../../../src-main/core/export/naming';
 import { writeZipFromDir } from '../../../src-main/core/export/zip/zip-writer';
 import { startSimulator, type Simulator } from '../../sim/index';
 import { listTree, makeTempDir, readZipWithYauzl, runPythonJson } from './writers-helpers';
@@ -85,7 +86,7 @@ afterAll(async () => {
 });
 
 /** Writes a complete export folder the way an export job would, with the given anonymizer. */
-async function writeExport(root: string, anonymizer: Anonymizer, opts: { split: 'none' | 'participant'; codeMap: boolean }): Promise<WrittenFile[]> {
+async function writeExport(root: string, anonymizer: Anonymizer, opts: { split: 'none' | 'participant' }): Promise<WrittenFile[]> {
   const common = { outDir: root, bom: true, formulaProtection: true, transform: anonymizer.transform, omitColumns: anonymizer.removedColumns };
   const files: WrittenFile[] = [];
   const namer = createSplitNamer('participant', fetched.participants.map((p) => anonymizer.participant(String(p.id))));
@@ -100,7 +101,6 @@ async function writeExport(root: string, anonymizer: Anonymizer, opts: { split: 
   });
   files.push(...(await writeTypeOutputs({ ...common, type: 'recordings_metadata', format: 'csv', split: 'none', records: () => recMeta })));
   await writeJsonValueFile(path.join(root, 'experiment.json'), anonymizer.transform(fetched.experiment));
-  if (opts.codeMap) files.push(await writeCodeMap(anonymizer, { outDir: root, bom: true, formulaProtection: false }));
   const manifest = buildManifest({
     app: { name: 'Study Downloader', version: '0.1.0' },
     baseUrl: sim.baseUrl,
@@ -108,7 +108,7 @@ async function writeExport(root: string, anonymizer: Anonymizer, opts: { split: 
     target: { level: 'experiment', experimentId: expId },
     filters: { types: TYPES.map(([t]) => t), format: 'csv', split: opts.split, zip: true, recordings: false },
     anonymization: anonymizer.mode,
-    codeMapWritten: opts.codeMap,
+    codeMapWritten: false,
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:01:00.000Z',
     requestsUsed: requests,
@@ -144,9 +144,9 @@ function findLeaks(where: string, bytes: Buffer, secrets: string[]): string[] {
 describe('pseudonymized export', () => {
   it('leaves no original participant id, name or email anywhere in the folder or the ZIP', { timeout: 120_000 }, async () => {
     const anonymizer = createAnonymizer({ mode: 'pseudonymize', participants: fetched.participants.map((p) => ({ id: String(p.id), name: p.name as string, email: p.email as string })) });
-    const folder = exportFolderName(String(fetched.experiment.name), expId, new Date('2026-01-01T00:00:00Z'));
+    const folder = exportName({ study: { name: String(fetched.experiment.name), id: expId }, level: 'experiment', date: new Date('2026-01-01T00:00:00Z') });
     const root = path.join(tmp.dir, 'pseudo', folder);
-    const files = await writeExport(root, anonymizer, { split: 'participant', codeMap: false });
+    const files = await writeExport(root, anonymizer, { split: 'participant' });
     const secrets = secretsOf();
     expect(fetched.participants.length).toBeGreaterThanOrEqual(10);
     expect(secrets.length).toBeGreaterThanOrEqual(fetched.participants.length * 3);
@@ -202,19 +202,24 @@ print(json.dumps(out))
     expect(manifest.totals.records).toBe(TYPES.reduce((n, [t]) => n + fetched.data.get(t)!.length, 0));
   });
 
-  it('writes the code map only when asked, and it maps codes back to the originals', async () => {
-    const anonymizer = createAnonymizer({ mode: 'pseudonymize', participants: fetched.participants.map((p) => ({ id: String(p.id), name: p.name as string, email: p.email as string })) });
+  it('keeps the code map out of the export; the study map saved apart maps codes back to the originals', async () => {
+    const book = await openStudyCodeBook({ dir: path.join(tmp.dir, 'code-maps'), source: 'hyperstudy', studyId: expId });
+    await book.ensure(fetched.participants.map((p) => String(p.id)));
+    const anonymizer = createAnonymizer({ mode: 'pseudonymize', codes: book, participants: fetched.participants.map((p) => ({ id: String(p.id), name: p.name as string, email: p.email as string })) });
     const root = path.join(tmp.dir, 'codemap');
-    await writeExport(root, anonymizer, { split: 'none', codeMap: true });
+    await writeExport(root, anonymizer, { split: 'none' });
+    expect((await listTree(root)).some((f) => /code_map/.test(f))).toBe(false);
+    const file = path.join(tmp.dir, 'kept-apart', 'map.csv');
+    writeCodeMapCsv(file, book.entries());
     const map = await runPythonJson<Array<Record<string, string>>>(
-      "import sys, json; import pandas as pd; print(pd.read_csv(sys.argv[1], encoding='utf-8-sig', dtype=str, keep_default_na=False).to_json(orient='records', force_ascii=False))",
-      [path.join(root, 'participant_code_map.csv')],
+      "import sys, json; import pandas as pd; print(pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False).to_json(orient='records', force_ascii=False))",
+      [file],
     );
     const sorted = fetched.participants.map((p) => String(p.id)).sort((a, b) => (a < b ? -1 : 1));
+    expect(Object.keys(map[0])).toEqual(['participantId', 'code']);
     expect(map.slice(0, sorted.length).map((m) => m.participantId)).toEqual(sorted);
     expect(map[0].code).toBe('P001');
-    const byId = new Map(fetched.participants.map((p) => [String(p.id), p]));
-    for (const m of map.slice(0, sorted.length)) expect(m.name).toBe(byId.get(m.participantId)!.name);
+    for (const m of map) expect(anonymizer.participant(m.participantId)).toBe(m.code);
   });
 });
 

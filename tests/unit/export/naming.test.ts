@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   createUniqueNamer,
-  exportFolderName,
+  asciiLabel,
+  exportName,
   recordingFileName,
   safeFileName,
   safeFileNameWithExt,
@@ -118,12 +119,44 @@ describe('file names built from records', () => {
     expect(hostile).not.toContain('/');
   });
 
-  it('names the export folder <name>_<id>_<date>', () => {
-    expect(exportFolderName('Emotion Study', 'exp_abc123', new Date('2024-06-15T23:59:00Z'))).toBe('Emotion-Study_exp_abc123_2024-06-15');
-    const hostile = exportFolderName('../../Trust: "Game"', 'exp/..', new Date('2024-06-15T00:00:00Z'));
-    assertSafe(hostile, 200);
-    expect(hostile).toMatch(/_2024-06-15$/);
-    expect(exportFolderName(undefined, 'e1', new Date('2024-01-02T00:00:00Z'))).toBe('experiment_e1_2024-01-02');
+  it('names an export after its study, scope and label, in ASCII', () => {
+    const date = new Date('2026-11-30T23:59:00Z');
+    const study = { name: 'Emotion Study', id: 'exp_abc123' };
+    expect(exportName({ study, level: 'experiment', date })).toBe('Emotion-Study_experiment_2026-11-30');
+    expect(exportName({ study, level: 'room', item: { label: 'Session 1', id: 'room_9' }, date })).toBe('Emotion-Study_room-Session-1_2026-11-30');
+    expect(exportName({ study, level: 'participant', item: { label: 'P003', id: 'P003' }, date })).toBe('Emotion-Study_participant-P003_2026-11-30');
+    expect(exportName({ study, level: 'room', item: { id: 'room_9' }, detail: 'events filtered', date })).toBe('Emotion-Study_room-room_9_events-filtered_2026-11-30');
+    // Em dashes, accents, quotes and other scripts become plain ASCII.
+    expect(exportName({ study: { name: 'Joint Attention — Dyads', id: 'e' }, level: 'experiment', date })).toBe('Joint-Attention-Dyads_experiment_2026-11-30');
+    expect(exportName({ study: { name: 'Café Conversations', id: 'e' }, level: 'participant', item: { label: 'Łukasz Wróbel', id: 'u1' }, date })).toBe('Cafe-Conversations_participant-Lukasz-Wrobel_2026-11-30');
+    for (const name of ['Übungsstudie Ω', 'Shared Reality 共享', 'Negotiation "Round 2"', '../../Trust: "Game"']) {
+      const n = exportName({ study: { name, id: 'exp/..' }, level: 'room', item: { label: '李雷', id: 'room_..:x' }, date });
+      assertSafe(n, 200);
+      expect(n).toMatch(/^[A-Za-z0-9._-]+$/);
+    }
+    // No Latin letter left: the id stands in (hashed when it had to be cleaned).
+    expect(exportName({ study: { name: '共享', id: 'exp_1' }, level: 'participant', item: { label: '李雷', id: 'usr_7' }, date })).toBe('exp_1_participant-usr_7_2026-11-30');
+    expect(exportName({ study: { id: 'exp_1' }, level: 'room', item: { id: 'room_..:x' }, date })).toMatch(/^exp_1_room-room_-x-[0-9a-f]{6}_2026-11-30$/);
+  });
+
+  it('never gives two scopes the same name', () => {
+    const date = new Date('2026-11-30T00:00:00Z');
+    const study = { name: 'Emotion Study', id: 'exp_1' };
+    const names = [
+      exportName({ study, level: 'experiment', date }),
+      exportName({ study, level: 'room', item: { label: 'experiment', id: 'r' }, date }),
+      exportName({ study, level: 'participant', item: { label: 'experiment', id: 'p' }, date }),
+      exportName({ study, level: 'room', item: { label: 'Session 1', id: 'r1' }, date }),
+      exportName({ study, level: 'participant', item: { label: 'Session 1', id: 'p1' }, date }),
+    ];
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('folds labels to ASCII letters, digits and single dashes', () => {
+    expect(asciiLabel('Zoë Ångström')).toBe('Zoe-Angstrom');
+    expect(asciiLabel('Jürgen Weiß')).toBe('Jurgen-Weiss');
+    expect(asciiLabel('  --a — b..c  ')).toBe('a-b-c');
+    expect(asciiLabel('李雷')).toBe('');
   });
 });
 

@@ -13,11 +13,11 @@ describe('progress with writing alongside fetching', () => {
     p.phase('fetching', 'Fetching data');
     p.records('chat', 3000, 9000);
     p.background?.('writing events (CSV)');
-    expect(p.snapshot().step).toBe('Fetching chat messages 3,000 / 9,000 · writing events (CSV)');
+    expect(p.snapshot().step).toBe('Fetching text chat 3,000 / 9,000 · writing events (CSV)');
     p.records('chat', 1000, 9000);
-    expect(p.snapshot().step).toBe('Fetching chat messages 4,000 / 9,000 · writing events (CSV)');
+    expect(p.snapshot().step).toBe('Fetching text chat 4,000 / 9,000 · writing events (CSV)');
     p.background?.(undefined);
-    expect(p.snapshot().step).toBe('Fetching chat messages 4,000 / 9,000');
+    expect(p.snapshot().step).toBe('Fetching text chat 4,000 / 9,000');
     p.background?.('writing components (CSV)');
     now += 1000;
     p.phase('writing', 'Writing components (CSV)');

@@ -12,7 +12,7 @@ import { createNodeCore } from '../../../src-main/server/node-core';
 import { startSimulator, type Simulator } from '../../sim';
 import { createAppModel, type AppModel } from '../../../src-renderer/src/stores/app-model';
 import { participantKey, roomKey } from '../../../src-renderer/src/stores/hierarchy-store';
-import { canGoBack, canGoForward, currentLocation, goBack, goForward, goUp, navigate, parentOf } from '../../../src-renderer/src/stores/nav-store';
+import { canGoBack, canGoForward, currentLocation, goBack, goForward, goUp, navigate } from '../../../src-renderer/src/stores/nav-store';
 import { createPreviewPager } from '../../../src-renderer/src/stores/preview-pager';
 
 let sim: Simulator;
@@ -86,23 +86,28 @@ describe('app model against the real core', () => {
     expect((counts as { counts: Record<string, number> }).counts.events).toBe(sim.dataset.count('events', 'participant', pid, room.id));
   });
 
-  it('keeps a browser-like history: navigate, back, forward, up', () => {
+  it('keeps a browser-like history of places: navigate, back, forward, up', () => {
     const nav = model.nav;
-    navigate(nav, { view: 'rooms', experimentId: 'e1' });
-    navigate(nav, { view: 'participants', experimentId: 'e1', roomId: 'r1' });
-    navigate(nav, { view: 'participants', experimentId: 'e1', roomId: 'r1' }); // same place: no new entry
-    expect(nav.getState().stack).toHaveLength(3);
+    const e1 = { level: 'experiment', id: 'e1' };
+    const r1 = { level: 'room', id: 'r1' };
+    const start = nav.getState().index;
+    navigate(nav, { path: [e1] });
+    navigate(nav, { path: [e1, r1] });
+    navigate(nav, { path: [e1, r1] }); // same place: no new entry
+    expect(nav.getState().index).toBe(start + 2);
     goBack(nav);
-    expect(currentLocation(nav.getState())).toEqual({ view: 'rooms', experimentId: 'e1' });
+    expect(currentLocation(nav.getState())).toEqual({ path: [e1] });
     expect(canGoForward(nav.getState())).toBe(true);
     goForward(nav);
     goUp(nav);
-    expect(currentLocation(nav.getState())).toEqual({ view: 'rooms', experimentId: 'e1' });
+    expect(currentLocation(nav.getState())).toEqual({ path: [e1] });
     expect(canGoForward(nav.getState())).toBe(false); // going up is a new entry, it drops the forward history
     expect(canGoBack(nav.getState())).toBe(true);
-    expect(parentOf({ view: 'data', target: { level: 'participant', experimentId: 'e1', roomId: 'r1', participantId: 'p1' } }))
-      .toEqual({ view: 'participants', experimentId: 'e1', roomId: 'r1' });
-    expect(parentOf({ view: 'experiments' })).toBeNull();
+    // A leaf (participant) is always its data; up from it is its room.
+    navigate(nav, { path: [e1, r1, { level: 'participant', id: 'p1' }] });
+    expect(currentLocation(nav.getState()).data).toBe(true);
+    goUp(nav);
+    expect(currentLocation(nav.getState())).toEqual({ path: [e1, r1] });
   });
 
   it('pages a preview: fetches only the pages asked for, sorts and filters in the core', async () => {

@@ -1,9 +1,11 @@
-// Pseudonymization: every participant id becomes a stable per-export code (P001, P002, …) wherever
-// it appears (id fields, arrays such as recipientIds, object keys, and inside longer strings such as
+// Pseudonymization: every participant id becomes a stable code (P001, P002, …) wherever it
+// appears (id fields, arrays such as recipientIds, object keys, and inside longer strings such as
 // file names and download paths), and personal data (emails, IP addresses, names) is removed.
-// Codes follow the sorted participant ids, so the same experiment always gets the same codes.
+// Codes come from a CodeBook: the study's own map (the same code in every export of the study)
+// or, without one, a fresh map for this export that follows the sorted participant ids.
 import type { AnonymizeMode } from '../../../../src-shared/model';
 import { compareCodePoints } from '../naming';
+import { createMemoryCodeBook, type CodeBook } from './code-book';
 import { createSubstringIndex, type SubstringIndex } from './substring-index';
 
 export type JsonRecord = Record<string, unknown>;
@@ -38,8 +40,14 @@ export interface Anonymizer {
 export interface AnonymizerOptions {
   mode: AnonymizeMode;
   participants: KnownParticipant[];
-  /** Code prefix (default "P"). */
+  /** Code prefix (default "P"; only for the per-export book). */
   prefix?: string;
+  /**
+   * The study's codes (see code-book). The caller gives the listed participants their codes
+   * first (`ensure`); ids met later in records get the next free codes through the book.
+   * Without one, codes are given for this export only, in sorted-id order.
+   */
+  codes?: CodeBook;
 }
 
 /** Fields holding a participant id (or an array of them). */
@@ -72,6 +80,26 @@ const MIN_EMBEDDED_ID_LENGTH = 3;
 const STRING_CACHE_SIZE = 50_000;
 const NUMERIC_ID_KEY = /Ids?$/;
 
+/** Calls `found` with every participant id a record names in its id fields (the ids that get codes). */
+export function forEachParticipantId(record: unknown, found: (id: string) => void): void {
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v as JsonRecord)) {
+        if (PARTICIPANT_ID_FIELDS.has(k)) idsOf(x, NUMERIC_ID_KEY.test(k));
+        else if (x && typeof x === 'object') walk(x);
+      }
+    }
+  };
+  const idsOf = (x: unknown, numeric: boolean): void => {
+    if (typeof x === 'string' && x !== '') found(x);
+    else if (numeric && typeof x === 'number' && Number.isFinite(x)) found(String(x));
+    else if (Array.isArray(x)) for (const y of x) idsOf(y, numeric);
+    else if (x && typeof x === 'object') walk(x);
+  };
+  walk(record);
+}
+
 const identity: Anonymizer = {
   mode: 'keep',
   transform: (r) => r,
@@ -89,28 +117,28 @@ const identity: Anonymizer = {
  */
 export function createAnonymizer(opts: AnonymizerOptions): Anonymizer {
   if (opts.mode === 'keep') return { ...identity };
-  const prefix = opts.prefix ?? 'P';
   const known = new Map<string, KnownParticipant>();
   for (const p of opts.participants) if (p.id && !known.has(p.id)) known.set(p.id, p);
-  const sorted = [...known.keys()].sort(compareCodePoints);
-  const width = Math.max(3, String(sorted.length).length);
-  const codes = new Map<string, string>();
+  let book = opts.codes;
+  if (!book) {
+    const sorted = [...known.keys()].sort(compareCodePoints);
+    book = createMemoryCodeBook({ prefix: opts.prefix, width: String(sorted.length).length });
+    for (const id of sorted) book.assign(id);
+  }
+  const codes = book;
   let idIndex: SubstringIndex | null = null; // rebuilt when a new id gets a code
+  let indexVersion = -1;
   // Field values repeat a lot (ids, categories, chat lines): remember recent results. Cleared
   // whenever a new id gets a code, since that can change the result for a string.
   const cache = new Map<string, string>();
-  let next = 1;
-  const assign = (id: string): string => {
-    let c = codes.get(id);
-    if (!c) {
-      c = prefix + String(next++).padStart(width, '0');
-      codes.set(id, c);
-      idIndex = null;
+  let cacheVersion = codes.version;
+  const fresh = () => {
+    if (codes.version !== cacheVersion) {
       cache.clear();
+      cacheVersion = codes.version;
     }
-    return c;
   };
-  for (const id of sorted) assign(id);
+  const assign = (id: string): string => codes.get(id) ?? codes.assign(id);
 
   // Personal strings known from the listing (names, emails) are removed wherever they appear.
   const personal = new Set<string>();
@@ -124,11 +152,18 @@ export function createAnonymizer(opts: AnonymizerOptions): Anonymizer {
   const longestPersonal = personalLengths.length ? Math.max(...personalLengths) : 0;
   const personalIndex = createSubstringIndex(personal, { caseInsensitive: true, minLength: 3 });
 
-  const embeddedIds = (): SubstringIndex => (idIndex ??= createSubstringIndex(codes.keys(), { minLength: MIN_EMBEDDED_ID_LENGTH }));
+  const embeddedIds = (): SubstringIndex => {
+    if (!idIndex || indexVersion !== codes.version) {
+      idIndex = createSubstringIndex(codes.ids(), { minLength: MIN_EMBEDDED_ID_LENGTH });
+      indexVersion = codes.version;
+    }
+    return idIndex;
+  };
 
   const rewriteString = (s: string): string => {
     const exact = codes.get(s);
     if (exact) return exact;
+    fresh();
     const cached = cache.get(s);
     if (cached !== undefined) return cached;
     const out = rewriteUncached(s);
@@ -147,21 +182,7 @@ export function createAnonymizer(opts: AnonymizerOptions): Anonymizer {
 
   // Ids met for the first time get their codes before any string of the record is rewritten, so a
   // file name listed before (or above) the participantId that names it is rewritten too.
-  const learnIds = (v: unknown): void => {
-    if (Array.isArray(v)) for (const x of v) learnIds(x);
-    else if (v && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v as JsonRecord)) {
-        if (PARTICIPANT_ID_FIELDS.has(k)) learnIdValue(x, NUMERIC_ID_KEY.test(k));
-        else if (x && typeof x === 'object') learnIds(x);
-      }
-    }
-  };
-  const learnIdValue = (x: unknown, numeric: boolean): void => {
-    if (typeof x === 'string' && x !== '') assign(x);
-    else if (numeric && typeof x === 'number' && Number.isFinite(x)) assign(String(x));
-    else if (Array.isArray(x)) for (const y of x) learnIdValue(y, numeric);
-    else if (x && typeof x === 'object') learnIds(x);
-  };
+  const learnIds = (r: JsonRecord): void => forEachParticipantId(r, assign);
 
   const idValue = (v: unknown, numeric: boolean): unknown => {
     if (typeof v === 'string' && v !== '') return assign(v);
@@ -173,7 +194,7 @@ export function createAnonymizer(opts: AnonymizerOptions): Anonymizer {
 
   const rewriteObject = (o: JsonRecord): JsonRecord => {
     const out: JsonRecord = {};
-    const isParticipantObject = typeof o.id === 'string' && codes.has(o.id) && !('participantId' in o);
+    const isParticipantObject = typeof o.id === 'string' && codes.get(o.id) !== undefined && !('participantId' in o);
     for (const [k, v] of Object.entries(o)) {
       if (PII_FIELD.test(k)) continue;
       if (k === 'name' && isParticipantObject) continue;
@@ -200,12 +221,10 @@ export function createAnonymizer(opts: AnonymizerOptions): Anonymizer {
     participant: (id) => assign(id),
     rewriteString,
     codeMap: () =>
-      [...codes.entries()]
-        .map(([participantId, code]) => {
-          const p = known.get(participantId);
-          return { code, participantId, ...(p?.name ? { name: p.name } : {}), ...(p?.email ? { email: p.email } : {}) };
-        })
-        .sort((a, b) => compareCodePoints(a.code.padStart(12, '0'), b.code.padStart(12, '0'))),
+      codes.entries().map(({ participantId, code }) => {
+        const p = known.get(participantId);
+        return { code, participantId, ...(p?.name ? { name: p.name } : {}), ...(p?.email ? { email: p.email } : {}) };
+      }),
     removedColumns: REMOVED_COLUMNS,
   };
 }

@@ -1,9 +1,8 @@
-// Files that only anonymized exports have: the aggregate summaries (instead of rows) and the
-// pseudonym code map (only when the user asks for it; it re-identifies participants).
+// Files that only anonymized exports have: the aggregate summaries (instead of rows).
+// (The pseudonym code map never goes into an export: see code-book.)
 import type { ExportFormat } from '../../../../src-shared/model';
 import { writeTypeOutputs, type WrittenFile } from '../format/type-writer';
 import type { Aggregator } from './aggregate';
-import type { Anonymizer } from './anonymizer';
 
 export interface SummaryWriteOptions {
   outDir: string;
@@ -18,16 +17,4 @@ export async function writeAggregateOutputs(aggregator: Aggregator, opts: Summar
   const counts = await writeTypeOutputs({ ...common, type: 'summary_counts', records: () => aggregator.counts() as unknown as Array<Record<string, unknown>> });
   const stats = await writeTypeOutputs({ ...common, type: 'summary_stats', records: () => aggregator.stats() as unknown as Array<Record<string, unknown>> });
   return [...counts, ...stats];
-}
-
-/** Writes `participant_code_map.csv` (code, participantId, name, email). Call only when the user asked for it. */
-export async function writeCodeMap(anonymizer: Anonymizer, opts: Omit<SummaryWriteOptions, 'format'>): Promise<WrittenFile> {
-  const [file] = await writeTypeOutputs({
-    ...opts,
-    format: 'csv',
-    split: 'none',
-    type: 'participant_code_map',
-    records: () => anonymizer.codeMap() as unknown as Array<Record<string, unknown>>,
-  });
-  return file;
 }

@@ -54,6 +54,11 @@ export interface TypeOutputOptions {
   omitColumns?: ReadonlySet<string>;
   /** CSV: how nested fields become columns (the source's descriptor says; default HyperStudy's "_"). */
   flatten?: FlattenOptions;
+  /**
+   * Only these (flattened) columns, in this order: what a table shows. CSV writes exactly these
+   * columns; JSON and NDJSON write each record as an object of just these fields.
+   */
+  onlyColumns?: readonly string[];
   /** Open file handles at most (default 32). */
   maxOpenFiles?: number;
   signal?: AbortSignal;
@@ -146,7 +151,7 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
 
   const breathe = createEventLoopYielder();
   let columns: string[] = [];
-  if (format === 'csv') {
+  if (format === 'csv' && !opts.onlyColumns?.length) {
     const set = createColumnSet(type, { omit: opts.omitColumns });
     for await (const raw of opts.records()) {
       throwIfAborted(opts.signal);
@@ -156,6 +161,13 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
     }
     columns = set.columns();
   }
+  // Columns anonymization empties are left out here too.
+  const only = opts.onlyColumns?.length ? opts.onlyColumns.filter((c) => !opts.omitColumns?.has(c)) : null;
+  if (only && format === 'csv') columns = only;
+  const shape = only && format !== 'csv' ? (r: JsonRecord): JsonRecord => {
+    const flat = flattenRecord(r, opts.flatten);
+    return Object.fromEntries(only.map((c) => [c, flat[c] ?? null]));
+  } : (r: JsonRecord) => r;
 
   const pool = createTextFilePool({ maxOpen: opts.maxOpenFiles, fsync: opts.fsync });
   const groups = new Map<string, Group>();
@@ -193,8 +205,8 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
       const g = await groupFor(key);
       let text: string;
       if (format === 'csv') text = csvRow(flattenRecord(r, opts.flatten), columns, opts.formulaProtection, g);
-      else if (format === 'json') text = jsonArrayItem(r, g.records);
-      else text = ndjsonLine(r);
+      else if (format === 'json') text = jsonArrayItem(shape(r), g.records);
+      else text = ndjsonLine(shape(r));
       g.records++;
       await pool.append(g.file, text);
     }

@@ -4,23 +4,26 @@
 // runExport again on the same workDir (after a pause, a crash, a kill -9 or a failure) continues
 // where the last attempt stopped and produces the same bytes (only the manifest's times and
 // request counts differ).
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { StudyError } from '../../../../src-shared/errors';
 import type { DataTypeId, ExportRequest, ManifestSummary } from '../../../../src-shared/model';
 import { silentLogger, systemClock, type Clock, type Logger } from '../../ports';
 import type { HyperStudyClient, RequestOptions } from '../../sources/hyperstudy/client-types';
 import { createPlan, streamKey, type InternalPlan } from '../../plan/planner';
-import { createAnonymizer } from '../anonymize/anonymizer';
+import { dataTypeDescriptor } from '../../sources/hyperstudy/descriptors';
+import { createAnonymizer, type Anonymizer } from '../anonymize/anonymizer';
+import { openStudyCodeBook, type CodeBook } from '../anonymize/code-book';
 import { downloadAllRecordings, type MediaOutcome } from '../media/download-all';
 import { expectedSizeOf } from '../media/recording-facts';
 import type { MediaGet } from '../media/media-http';
-import { exportFolderName } from '../naming';
+import { exportName } from '../naming';
 import { writeZipFromDir } from '../zip/zip-writer';
 import { asDiskError } from './disk-errors';
 import { fetchAllStreams } from './fetch-streams';
 import { freeOutputName, publishFolder } from './finalize';
-import { experimentNameOf, loadOrFetchListings } from './listings';
-import { mediaJobsFor, selectRecordings } from './media-phase';
+import { experimentNameOf, loadOrFetchListings, type Listings } from './listings';
+import { RECORDINGS_FOLDER, mediaJobsFor, selectRecordings } from './media-phase';
 import { participantRooms } from '../../sources/hyperstudy/record-room';
 import { createPageStore } from './page-store';
 import type { ProgressSink } from './progress';
@@ -53,6 +56,12 @@ export interface RunExportOptions {
   mediaBackoffMs?: number;
   /** Requests this job has made over all its attempts (the manifest's count); default: the client's own count. */
   requestsUsed?: () => number;
+  /**
+   * Where the studies' participant code maps live (the app's data folder) and the source they
+   * belong to. Pseudonymized exports take their codes from there, so a participant has the same
+   * code in every export of the study. Without it, codes hold for this export only.
+   */
+  codeMaps?: { dir: string; source: string };
 }
 
 export interface ExportResult {
@@ -63,7 +72,7 @@ export interface ExportResult {
   manifest: ManifestSummary;
 }
 
-const noProgress: ProgressSink = { phase() {}, totals() {}, records() {}, bytes() {}, fileDone() {}, step() {}, wait() {}, flush() {} };
+const noProgress: ProgressSink = { phase() {}, totals() {}, records() {}, bytes() {}, fileDone() {}, step() {}, wait() {}, flush() {}, written() {}, zipped() {} };
 
 export async function runExport(opts: RunExportOptions): Promise<ExportResult> {
   try {
@@ -107,7 +116,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
       opts.plan ??
       (await createPlan(
         client,
-        { target: request.target, types: request.types, since: request.since, until: request.until, includeRecordings: request.includeRecordings, recordingIds: request.recordingIds },
+        { target: request.target, types: request.types, since: request.since, until: request.until, includeRecordings: request.includeRecordings, recordingIds: request.recordingIds, ...(request.mediaOnly ? { mediaOnly: true } : {}) },
         { ...reqOpts, concurrency: opts.concurrency },
       ));
     const streamKeys = internal.plan.streams.map((s) => streamKey(s));
@@ -124,22 +133,41 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   const keyOf = new Map(plan.streams.map((s, i) => [s, run.streamKeys[i]]));
   const recordings = selectRecordings(run.recordings, request);
   const mediaBytes = recordings.reduce((n, r) => n + (expectedSizeOf(r) ?? 0), 0);
-  progress.totals({ recordsTotal: plan.records, bytesTotal: mediaBytes, requestsPlanned: plan.requestsNeeded, filesTotal: recordings.length });
+  progress.totals({ recordsTotal: plan.records, bytesTotal: mediaBytes, requestsPlanned: plan.requestsNeeded, filesTotal: recordings.length, fetchSeconds: plan.estimatedSeconds, zip: request.zip });
+
+  // One recording (or a few) downloaded as themselves: no tables, no listings, no ZIP.
+  if (request.mediaOnly) return finishMediaOnly({ opts, client, run, recordings, progress, ws, clock });
 
   // 2. Listings.
   signal?.throwIfAborted();
+  progress.phase('fetching', 'Reading the experiment, its rooms and its participants');
   const listings = await loadOrFetchListings(client, request.target, ws.listingsDir, reqOpts);
   const experimentName = experimentNameOf(listings.experiment);
-  const folderName = exportFolderName(experimentName, request.target.experimentId, new Date(run.startedAt));
-  opts.onInfo?.({ experimentName, folderName });
 
   // 3. Every stream, page by page, to disk, and (at the same time: their own endpoint, their own
   //    concurrency) the recordings, and (4.) the files. Media names depend on the anonymizer,
   //    made the same way on every attempt so a resumed job finds its own .part files.
+  //    Pseudonyms come from the study's code map: the listed participants (and those the
+  //    recordings name) get their codes first, in one locked update.
+  let codes: CodeBook | undefined;
+  if (request.anonymize !== 'keep' && opts.codeMaps) {
+    codes = await openStudyCodeBook({ dir: opts.codeMaps.dir, source: opts.codeMaps.source, studyId: request.target.experimentId });
+    const named = recordings.map((r) => r.participantId).filter((p): p is string => typeof p === 'string' && p !== '');
+    await codes.ensure([...listings.participants.map((p) => p.id), ...named]);
+  }
   const anonymizer = createAnonymizer({
     mode: request.anonymize,
     participants: listings.participants.map((p) => ({ id: p.id, ...(p.name ? { name: p.name } : {}), ...(typeof (p as { email?: unknown }).email === 'string' ? { email: (p as { email?: string }).email } : {}) })),
+    ...(codes ? { codes } : {}),
   });
+  const folderName = exportName({
+    study: { name: experimentName, id: request.target.experimentId },
+    level: request.target.level,
+    item: exportItem(request, listings, anonymizer),
+    ...(request.view ? { detail: viewDetail(request) } : {}),
+    date: new Date(run.startedAt),
+  });
+  opts.onInfo?.({ experimentName, folderName });
   const mediaJobs = mediaJobsFor(recordings, anonymizer, participantRooms(listings.participants));
   progress.phase('fetching', mediaJobs.length ? 'Fetching data and recordings' : 'Fetching data');
   const warnings = new Set<string>(listings.warnings);
@@ -238,6 +266,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
     },
     signal: inner,
     onStep,
+    onWritten: (n) => progress.written?.(n),
   }).catch(stopOthers);
   void network.then(() => {
     networkDone = true;
@@ -254,17 +283,19 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   signal?.throwIfAborted();
   let outputPath: string;
   if (request.zip) {
-    progress.phase('zipping', 'Writing ZIP');
+    progress.phase('zipping', 'Packing the ZIP file');
     const name = await freeOutputName(opts.destination, folderName, '.zip');
     outputPath = path.join(opts.destination, name);
     await writeJson(ws.finalizingFile, { outputPath, outputName: name, zip: true, manifest: tree.manifest } satisfies FinalizingRecord);
     await writeZipFromDir({
       sourceDir: ws.outDir,
       outPath: outputPath,
-      rootName: folderName,
+      // One top folder named like the ZIP itself ("… (2).zip" unpacks into "… (2)/"), so
+      // unpacking two exports side by side never mixes their files.
+      rootName: name.slice(0, -'.zip'.length),
       signal,
       exclude: (rel) => rel.endsWith('.part') || rel.endsWith('.part.json'),
-      onProgress: (_bytes, done, total) => progress.step(`Writing ZIP ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} files`),
+      onProgress: (_bytes, done, total) => (progress.zipped ? progress.zipped(done, total) : progress.step(`Packing the ZIP file: ${done} of ${total} files`)),
     });
   } else {
     progress.phase('finalizing', 'Moving the folder into place');
@@ -274,9 +305,95 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
     await writeJson(ws.finalizingFile, { outputPath, outputName: name, zip: false, manifest: tree.manifest } satisfies FinalizingRecord);
     outputPath = await publishFolder(ws.outDir, opts.destination, name);
   }
-  progress.phase('finalizing', 'Cleaning up');
+  progress.phase('finalizing', 'Finishing');
   await rm(ws.root, { recursive: true, force: true });
   return { outputPath, outputName: path.basename(outputPath), manifest: tree.manifest };
+}
+
+/** "events-filtered" / "text-chat-table": what a table-view export holds. */
+function viewDetail(request: ExportRequest): string {
+  const v = request.view!;
+  const narrowed = !!v.search?.trim() || Object.values(v.filters ?? {}).some((f) => f.trim() !== '');
+  return `${dataTypeDescriptor(request.types[0]).label.toLowerCase()}-${narrowed ? 'filtered' : 'table'}`;
+}
+
+/**
+ * The media-only export: the chosen recordings are downloaded (with the same checkpoints as any
+ * export) and put in place as themselves: one file under its own name, several in a folder.
+ */
+async function finishMediaOnly(a: {
+  opts: RunExportOptions;
+  client: HyperStudyClient;
+  run: RunRecord;
+  recordings: Array<Record<string, unknown>>;
+  progress: ProgressSink;
+  ws: ReturnType<typeof workspaceAt>;
+  clock: Clock;
+}): Promise<ExportResult> {
+  const { opts, client, recordings, progress, ws } = a;
+  const { request, signal } = opts;
+  if (recordings.length === 0) {
+    throw new StudyError({ code: 'NOT_FOUND', message: 'That recording is not in HyperStudy’s list any more.', fix: 'Refresh the recordings tab and try again.' });
+  }
+  const anonymizer = createAnonymizer({ mode: request.anonymize === 'aggregate' ? 'keep' : request.anonymize, participants: [] });
+  // No participants listing here: a record that names no room of its own gets the target's (for a fresh link).
+  const t = request.target;
+  const jobs = mediaJobsFor(recordings, anonymizer, t.participantId && t.roomId ? participantRooms([{ id: t.participantId, roomId: t.roomId }]) : undefined);
+  progress.phase('media', jobs.length === 1 ? 'Downloading the recording' : `Downloading ${jobs.length} recordings`);
+  const outcomes = await downloadAllRecordings({
+    client, jobs, root: ws.outDir, concurrency: opts.mediaConcurrency, mediaGet: opts.mediaGet, clock: a.clock, signal,
+    onWait: (w) => progress.wait(w), onBytes: (n) => progress.bytes(n), onFileDone: () => progress.fileDone(), backoffMs: opts.mediaBackoffMs,
+  });
+  const done = outcomes.filter((o) => o.status !== 'failed');
+  if (done.length === 0) {
+    const why = outcomes.find((o) => o.error)?.error?.message;
+    throw new StudyError({ code: 'BAD_RESPONSE', message: `The recording could not be downloaded${why ? `: ${why}` : '.'}`, fix: 'Try again in a moment; if it keeps failing, the file may still be processing on the server.' });
+  }
+  signal?.throwIfAborted();
+  progress.phase('finalizing', 'Saving the file');
+  await mkdir(opts.destination, { recursive: true });
+  let outputPath: string;
+  if (done.length === 1) {
+    const rel = done[0].relativePath;
+    const file = path.basename(rel);
+    const dot = file.lastIndexOf('.');
+    const name = await freeOutputName(opts.destination, dot > 0 ? file.slice(0, dot) : file, dot > 0 ? file.slice(dot) : '');
+    outputPath = path.join(opts.destination, name);
+    await rename(path.join(ws.outDir, ...rel.split('/')), outputPath);
+  } else {
+    await removeLeftoverParts(ws.outDir, outcomes);
+    outputPath = await publishFolder(path.join(ws.outDir, RECORDINGS_FOLDER), opts.destination, `recordings_${new Date(a.run.startedAt).toISOString().slice(0, 10)}`);
+  }
+  await rm(ws.root, { recursive: true, force: true });
+  const bytes = done.reduce((n, o) => n + (o.bytes ?? 0), 0);
+  const failed = outcomes.length - done.length;
+  return {
+    outputPath,
+    outputName: path.basename(outputPath),
+    manifest: {
+      files: done.length,
+      records: 0,
+      bytes,
+      requestsUsed: opts.requestsUsed?.() ?? client.requestsMade(),
+      anonymization: anonymizer.mode,
+      warnings: failed ? [`${failed} of ${outcomes.length} recordings could not be downloaded.`] : [],
+    },
+  };
+}
+
+/** The room or participant an export is named after (the participant by code when pseudonymized). */
+function exportItem(request: ExportRequest, listings: Listings, anonymizer: Anonymizer): { label?: string; id: string } | undefined {
+  const t = request.target;
+  if (t.level === 'participant' && t.participantId) {
+    if (anonymizer.mode !== 'keep') return { label: anonymizer.participant(t.participantId), id: anonymizer.participant(t.participantId) };
+    const p = listings.participants.find((x) => x.id === t.participantId);
+    return { ...(p?.name ? { label: p.name } : {}), id: t.participantId };
+  }
+  if (t.level === 'room' && t.roomId) {
+    const r = listings.rooms.find((x) => x.id === t.roomId);
+    return { ...(r?.name ? { label: r.name } : {}), id: t.roomId };
+  }
+  return undefined;
 }
 
 /**

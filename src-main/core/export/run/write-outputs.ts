@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { DataTypeId, ExportRequest, ManifestSummary, Plan, PlannedStream } from '../../../../src-shared/model';
 import { createAggregator } from '../anonymize/aggregate';
 import type { Anonymizer } from '../anonymize/anonymizer';
-import { writeAggregateOutputs, writeCodeMap } from '../anonymize/outputs';
+import { writeAggregateOutputs } from '../anonymize/outputs';
 import { createSplitNamer, writeTypeOutputs, type JsonRecord, type WrittenFile } from '../format/type-writer';
 import type { MediaJob, MediaOutcome } from '../media/download-all';
 import { dataTypeDescriptor } from '../../sources/hyperstudy/descriptors';
@@ -22,6 +22,7 @@ import type { Listings } from './listings';
 import { RECORDINGS_FOLDER } from './media-phase';
 import { writeManifestAndReadme, type MediaFileEntry } from './manifest-step';
 import { readStreamRecords, writeFileAtomic, type PageStore } from './page-store';
+import { viewRecords } from './table-view';
 
 export interface WriteTreeOptions {
   request: ExportRequest;
@@ -43,6 +44,8 @@ export interface WriteTreeOptions {
   whenRestDone: () => Promise<RestOfTree>;
   signal?: AbortSignal;
   onStep?: (text: string) => void;
+  /** Records of a data type written (or summarized), once that type is done. */
+  onWritten?: (records: number) => void;
 }
 
 /** What the files after the data types need, known only once fetching and downloading have ended. */
@@ -53,6 +56,9 @@ export interface RestOfTree {
 }
 
 export const EXPERIMENT_FILE_NAME = 'experiment.json';
+
+/** "continuous ratings" for ratings-continuous: step texts name data in plain words. */
+const typeLabel = (type: DataTypeId): string => dataTypeDescriptor(type).label.toLowerCase();
 
 export interface WrittenTree {
   files: WrittenFile[];
@@ -82,8 +88,9 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
   const aggregate = anonymizer.mode === 'aggregate';
   const extraFiles: Array<{ relPath: string; abs: string }> = [];
 
-  // Listings (not in aggregate mode: that writes summaries only): experiment.json, rooms.csv, participants.csv.
-  if (!aggregate) {
+  // Listings (not in aggregate mode: that writes summaries only; not for one table's view: that
+  // is the table alone): experiment.json, rooms.csv, participants.csv.
+  if (!aggregate && !request.view) {
     opts.onStep?.('Writing the experiment, rooms and participants');
     const experimentJson = path.join(outDir, EXPERIMENT_FILE_NAME);
     const experiment = transform ? transform(opts.listings.experiment) : opts.listings.experiment;
@@ -109,7 +116,7 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
   // Records of a type kept only per room (variables) do not name their room; add it so they can
   // be told apart (and split by room) once several rooms share one file. Signed links are
   // temporary credentials: they stay out of the files.
-  const typeRecords = (type: DataTypeId) =>
+  const streamRecords = (type: DataTypeId) =>
     async function* (): AsyncGenerator<JsonRecord> {
       const roomOnly = !dataTypeDescriptor(type).scopes.includes('experiment');
       for (const { stream, key } of streamsByType.get(type) ?? []) {
@@ -120,6 +127,8 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
         }
       }
     };
+  // What a table showed: its filters, search and sort decide which records go out, and in which order.
+  const typeRecords = (type: DataTypeId) => (request.view ? viewRecords(type, request.view, streamRecords(type)) : streamRecords(type));
 
   const aggregator = aggregate ? createAggregator() : null;
   for (const type of request.types) {
@@ -128,12 +137,22 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     await opts.whenTypeFetched?.(type);
     signal?.throwIfAborted();
     if (aggregator) {
-      opts.onStep?.(`Summarizing ${type}`);
-      for await (const r of typeRecords(type)()) aggregator.add(type, anonymizer.transform(r));
+      opts.onStep?.(`Summarizing ${typeLabel(type)}`);
+      let n = 0;
+      for await (const r of typeRecords(type)()) {
+        aggregator.add(type, anonymizer.transform(r));
+        n++;
+      }
+      opts.onWritten?.(n);
       continue;
     }
-    opts.onStep?.(`Writing ${type} (${request.format.toUpperCase()})`);
-    files.push(...(await writeTypeOutputs({ ...common, type, format: request.format, split: request.split, namer, roomOf, records: typeRecords(type) })));
+    opts.onStep?.(`Writing ${typeLabel(type)} (${request.format.toUpperCase()})`);
+    const written = await writeTypeOutputs({
+      ...common, type, format: request.format, split: request.split, namer, roomOf, records: typeRecords(type),
+      ...(request.view?.columns ? { onlyColumns: request.view.columns } : {}),
+    });
+    files.push(...written);
+    opts.onWritten?.(written.reduce((n, f) => n + f.records, 0));
   }
 
   const rest = await opts.whenRestDone();
@@ -158,9 +177,9 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     }
   }
 
-  // The code map re-identifies participants: only when asked, as its own file.
-  const codeMapWritten = anonymizer.mode === 'pseudonymize' && !!request.writeCodeMap;
-  if (codeMapWritten) files.push(await writeCodeMap(anonymizer, { outDir, bom: request.bom, formulaProtection: request.formulaProtection }));
+  // The code map re-identifies participants: it never goes into an export. It stays in the app's
+  // data folder (see code-book); the user saves a copy apart from the data when they need it.
+  const codeMapWritten = false;
 
   opts.onStep?.('Writing metadata.json and README.txt');
   const experimentName = typeof opts.listings.experiment.name === 'string' ? opts.listings.experiment.name : undefined;

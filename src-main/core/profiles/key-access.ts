@@ -1,0 +1,77 @@
+// Which data the active key may read, learned from the server (HyperStudy has no "my scopes"
+// endpoint). A 403 names the scopes the key has (`details.provided`), so the first refusal tells
+// everything; until one arrives, each scope the data types need is tried once with the smallest
+// request (one record), stopping at the first refusal. Once per key and app run.
+import { StudyError } from '../../../src-shared/errors';
+import type { DataTypeDescriptor, KeyAccess } from '../../../src-shared/model';
+import type { HyperStudyClient } from '../sources/hyperstudy/client-types';
+
+export interface KeyAccessTracker {
+  /** Learns from any error a call ended with (403s name the key's scopes). */
+  learn(e: unknown): void;
+  /** What the key lacks among the scopes these data types need, probing the experiment if needed. */
+  check(client: HyperStudyClient, experimentId: string, types: DataTypeDescriptor[]): Promise<KeyAccess>;
+}
+
+/** True when `granted` covers `scope`, wildcards included ("read:*", "*"). */
+export function scopeGranted(granted: Iterable<string>, scope: string): boolean {
+  const verb = scope.split(':')[0];
+  for (const g of granted) if (g === scope || g === '*' || g === `${verb}:*`) return true;
+  return false;
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+export function createKeyAccessTracker(): KeyAccessTracker {
+  let provided: string[] | null = null;
+  const allowed = new Set<string>();
+  const denied = new Set<string>();
+  /** Probed without learning either way (e.g. a 403 for the experiment, not the scope). */
+  const tried = new Set<string>();
+  let probing: Promise<void> | null = null;
+
+  const learn = (e: unknown) => {
+    if (!(e instanceof StudyError) || e.code !== 'FORBIDDEN') return;
+    const d = e.details ?? {};
+    for (const s of strings(d.required)) denied.add(s);
+    if (Array.isArray(d.provided)) provided = strings(d.provided);
+  };
+
+  const needed = (types: DataTypeDescriptor[]) => [...new Set(types.map((t) => t.requiredScope).filter((s): s is string => !!s))];
+  const missing = (scopes: string[]) => scopes.filter((s) => (provided ? !scopeGranted(provided, s) : denied.has(s)));
+  const unknown = (scopes: string[]) => (provided ? [] : scopes.filter((s) => !allowed.has(s) && !denied.has(s) && !tried.has(s)));
+
+  return {
+    learn,
+    async check(client, experimentId, types) {
+      const scopes = needed(types);
+      // One probe run at a time; a second caller waits for it and reads what it learned.
+      while (unknown(scopes).length) {
+        if (!probing) {
+          probing = (async () => {
+            for (const scope of unknown(scopes)) {
+              if (provided) break;
+              const t = types.find((x) => x.requiredScope === scope && x.scopes.includes('experiment'));
+              if (!t) {
+                allowed.add(scope);
+                continue;
+              }
+              try {
+                await client.fetchPage(t.id, 'experiment', experimentId, { limit: 1, offset: 0 });
+                allowed.add(scope);
+              } catch (e) {
+                if (!(e instanceof StudyError) || e.code !== 'FORBIDDEN') throw e;
+                learn(e);
+                if (!denied.has(scope)) tried.add(scope);
+              }
+            }
+          })().finally(() => {
+            probing = null;
+          });
+        }
+        await probing;
+      }
+      return { known: true, missingScopes: missing(scopes) };
+    },
+  };
+}

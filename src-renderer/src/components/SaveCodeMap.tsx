@@ -1,0 +1,54 @@
+// "Save code map…": the study's pseudonym map (participantId,code) as a CSV the researcher keeps
+// apart from the data. It never goes into an export; it is saved only when asked, with a warning.
+import { useState } from 'react';
+import { toUiError } from '../lib/errors';
+import { plural } from '../lib/format';
+import { useModel } from '../model-context';
+
+/** Hands a text to the browser (or the desktop app's save dialog) as a file download. */
+function saveText(fileName: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function SaveCodeMap({ experimentId }: { experimentId: string }) {
+  const model = useModel();
+  const [note, setNote] = useState<{ text: string; tone: 'ok' | 'err' } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const save = async () => {
+    setBusy(true);
+    setNote(null);
+    try {
+      const map = await model.getCodeMap(experimentId);
+      if (map.participants === 0) {
+        setNote({ text: 'No participant of this study has a code yet: codes are given by the first pseudonymized export.', tone: 'err' });
+        return;
+      }
+      saveText(map.fileName, map.csv);
+      setNote({ text: `Saved ${map.fileName} (${plural(map.participants, 'participant')}).`, tone: 'ok' });
+    } catch (e) {
+      setNote({ text: toUiError(e).message, tone: 'err' });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="code-map" data-testid="code-map">
+      <p className="explain" role="note">
+        The code map turns codes back into participants. It stays on this computer and never goes into an export.
+        Keep any copy you save apart from the data you share (not in the same folder, ZIP or e-mail).
+      </p>
+      <div className="row-gap" style={{ marginLeft: 22 }}>
+        <button type="button" className="btn small" onClick={() => void save()} disabled={busy} data-testid="save-code-map">Save code map…</button>
+        {note && <span className="view-sub" role="status" style={note.tone === 'err' ? { color: 'var(--warn)' } : undefined}>{note.text}</span>}
+      </div>
+    </div>
+  );
+}
