@@ -366,8 +366,12 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
         // The client may be shared with other jobs and with browsing: count this attempt's part only.
         const at = client.requestsMade();
         requestsUsedNow = () => before + client.requestsMade() - at;
-        // The key's rate limit sets a floor for what is left (endpoints spread out, so only the key's budget counts).
-        limitSeconds = (n) => estimateSeconds({ requestsByEndpoint: { all: n }, budget: { ...client.budget(), endpointLimit: Number.MAX_SAFE_INTEGER } });
+        // The key's rate limit sets a floor for what is left (endpoints spread out, so only the key's
+        // budget counts). Only an estimate: a client that cannot tell its budget sets no floor.
+        limitSeconds = (n) => {
+          const budget = client.budget?.();
+          return budget ? estimateSeconds({ requestsByEndpoint: { all: n }, budget: { ...budget, endpointLimit: Number.MAX_SAFE_INTEGER } }) : 0;
+        };
         const settings = opts.getSettings();
         const plan = ready?.plan;
         const result = await runner({
