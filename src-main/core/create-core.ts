@@ -395,7 +395,7 @@ export function createCore(deps: CoreDeps): Core {
       setStatus({ state: 'offline', profileId: s.profileId, message: problem.message, ...(problem.fix ? { fix: problem.fix } : {}) });
       return;
     }
-    await checkConnection().catch(() => undefined);
+    await checkConnection({ probed: true }).catch(() => undefined);
   }
 
   function statusFromError(e: unknown, profileId?: string): Omit<ConnectionStatus, 'checkedAt'> | null {
@@ -405,7 +405,7 @@ export function createCore(deps: CoreDeps): Core {
     return { state, ...(profileId ? { profileId } : {}), message: info.message, ...(info.fix ? { fix: info.fix } : {}) };
   }
 
-  async function checkConnection(): Promise<ConnectionStatus> {
+  async function checkConnection(opts: { probed?: boolean } = {}): Promise<ConnectionStatus> {
     await ready;
     let s: Session;
     try {
@@ -413,8 +413,11 @@ export function createCore(deps: CoreDeps): Core {
     } catch (e) {
       return setStatus(statusFromError(e) ?? { state: 'no-profile', message: toErrorInfo(e).message });
     }
-    // A quick keyless look first: an unreachable server is reported in seconds, not after retries.
-    const problem = await reach.probe(s.connection.baseUrl);
+    // A quick keyless look first while the server may be down (not checked yet, or offline): an
+    // unreachable server is reported in seconds, not after retries. While it answers, the keyed
+    // check alone is sent, so every request the server sees comes out of the key's budget; its
+    // first failed attempt still says "offline" at once (see reach).
+    const problem = opts.probed || status.state === 'online' ? null : await reach.probe(s.connection.baseUrl);
     if (problem) {
       // Retry pressed while offline: look again soon rather than after the grown backoff.
       if (recheckTimer) {
@@ -430,6 +433,8 @@ export function createCore(deps: CoreDeps): Core {
       return setStatus(onlineStatus(s));
     } catch (e) {
       const next = statusFromError(e, s.profileId);
+      // Offline already (said at the first failed attempt): those words stand, one message.
+      if (next?.state === 'offline' && status.state === 'offline') return status;
       if (next) return setStatus(next);
       const info = toErrorInfo(e);
       return setStatus({ state: 'offline', profileId: s.profileId, message: info.message, ...(info.fix ? { fix: info.fix } : {}) });
