@@ -164,8 +164,9 @@ function sleepSync(ms: number): void {
  * processes) never give one code to two participants or two codes to one participant.
  */
 export async function openStudyCodeBook(opts: StudyCodeBookOptions): Promise<CodeBook> {
-  // Loaded only when a study map is opened: proper-lockfile brings signal-exit, which changes how
-  // a process ends on Ctrl-C (the CLI pauses on the first one), so plain exports stay without it.
+  // Loaded when a study map is first opened (the jobs file's lock loads it anyway, see
+  // state/file-lock). Its signal-exit re-sends a SIGINT that nothing else listens for; the CLI
+  // listens while it follows a job, so Ctrl-C still pauses (exit 130) rather than kills.
   const { default: lockfile } = await import('proper-lockfile');
   const file = studyCodeMapPath(opts.dir, opts.source, opts.studyId);
   const wantedPrefix = opts.prefix ?? DEFAULT_PREFIX;
