@@ -3,6 +3,7 @@
 // series switched from the legend, values on hover, zoom, and plurals that read right.
 import { expect, test, type Browser } from '@playwright/test';
 import { launchBrowser, startAppServer, type AppServer } from './fixtures';
+import { openPlace } from './open-place';
 
 let browser: Browser;
 let app: AppServer;
@@ -48,7 +49,7 @@ test('plots: a name that says what they show, series switches, hover values and 
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const exp = app.sim.dataset.experiments().find((e) => e.roomIds.length > 0)!;
   const room = app.sim.dataset.rooms(exp.id).find((r) => r.participantIds.length > 1)!;
-  await page.goto(`${app.url}#/experiment/${encodeURIComponent(exp.id)}/room/${encodeURIComponent(room.id)}/data/ratings-continuous`);
+  await openPlace(page, app, `#/experiment/${encodeURIComponent(exp.id)}/room/${encodeURIComponent(room.id)}/data/ratings-continuous`);
   const plot = page.getByTestId('plot').first();
   await expect(plot).toBeVisible({ timeout: 20_000 });
   // The figure is named by its caption; the chart's own name summarizes it, naming the axis once.
@@ -86,7 +87,7 @@ test('plots: a name that says what they show, series switches, hover values and 
 test('plurals read right: one room, one row', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const one = app.sim.dataset.experiments({ includeShared: true }).find((e) => e.roomIds.length === 1)!;
-  await page.goto(`${app.url}#/experiment/${encodeURIComponent(one.id)}`);
+  await openPlace(page, app, `#/experiment/${encodeURIComponent(one.id)}`);
   await expect(page.getByTestId('row-count')).toHaveText('1 room');
   await page.close();
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startSimulator, type Simulator } from '../sim';
 import { launchBrowser, startAppServer } from './fixtures';
+import { openPlace } from './open-place';
 
 const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -58,7 +59,7 @@ test('offline: one message with Retry; the list, a data tab and the export dialo
     await expect(banner.getByRole('button', { name: 'Retry now' })).toBeEnabled({ timeout: 15_000 });
 
     // A data tab and the export dialog opened while offline wait too.
-    await page.goto(`${app.url}#/experiment/${encodeURIComponent(exp.id)}/room/${encodeURIComponent(room.id)}/participant/${encodeURIComponent(pid)}/data/events`);
+    await openPlace(page, app, `#/experiment/${encodeURIComponent(exp.id)}/room/${encodeURIComponent(room.id)}/participant/${encodeURIComponent(pid)}/data/events`);
     await expect(page.getByRole('tabpanel').getByTestId('connection-wait')).toBeVisible({ timeout: 30_000 });
     await page.getByTestId('download-level').click();
     const dialog = page.getByTestId('export-dialog');

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { launchBrowser, startAppServer, type AppServer } from './fixtures';
+import { openPlace } from './open-place';
 
 const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -31,7 +32,7 @@ test('progress: the bar and the percentage agree at every moment; plain words; o
   test.setTimeout(180_000);
   const page = await newPage();
   const exp = app.sim.dataset.experiments().find((e) => e.roomIds.length > 1)!;
-  await page.goto(`${app.url}#/experiment/${encodeURIComponent(exp.id)}`);
+  await openPlace(page, app, `#/experiment/${encodeURIComponent(exp.id)}`);
   await expect(page.getByRole('grid', { name: 'Rooms' }).locator('.grid-body [role="row"]').first()).toBeVisible();
   app.sim.setFaults({ latencyMs: 60 });
   try {
@@ -97,7 +98,7 @@ test('variables are reachable at experiment level: a tab with every room, and in
   const exp = app.sim.dataset.experiments().find((e) => e.roomIds.length > 1)!;
   // The simulator keeps five variables per participant of each room.
   const expected = app.sim.dataset.rooms(exp.id).reduce((n, r) => n + r.participantIds.length * 5, 0);
-  await page.goto(`${app.url}#/experiment/${encodeURIComponent(exp.id)}`);
+  await openPlace(page, app, `#/experiment/${encodeURIComponent(exp.id)}`);
   await page.getByTestId('browse-data').click();
   const data = page.getByTestId('view-data');
   const tab = data.locator('[role="tab"][data-tab="variables"]');
@@ -116,7 +117,7 @@ test('one recording downloads as itself, from a small dialog', async () => {
   const page = await newPage();
   const rec = app.sim.dataset.recordings().find((r) => r.size > 0)!;
   const room = app.sim.dataset.rooms(rec.experimentId).find((r) => r.id === rec.roomId)!;
-  await page.goto(`${app.url}#/experiment/${encodeURIComponent(rec.experimentId)}/room/${encodeURIComponent(room.id)}/participant/${encodeURIComponent(rec.participantId)}/data/recordings`);
+  await openPlace(page, app, `#/experiment/${encodeURIComponent(rec.experimentId)}/room/${encodeURIComponent(room.id)}/participant/${encodeURIComponent(rec.participantId)}/data/recordings`);
   const panel = page.getByRole('tabpanel');
   const row = panel.getByRole('grid').locator('.grid-body [role="row"]').filter({ hasText: rec.recordingId }).first();
   await expect(row).toBeVisible({ timeout: 20_000 });
@@ -147,7 +148,7 @@ test('the code map is saved apart from the export, with a warning, and holds the
   const page = await newPage();
   const exp = app.sim.dataset.experiments().find((e) => e.roomIds.length > 1)!;
   const room = app.sim.dataset.rooms(exp.id).find((r) => r.participantIds.length > 1)!;
-  await page.goto(`${app.url}#/experiment/${encodeURIComponent(exp.id)}/room/${encodeURIComponent(room.id)}`);
+  await openPlace(page, app, `#/experiment/${encodeURIComponent(exp.id)}/room/${encodeURIComponent(room.id)}`);
   await page.getByTestId('download-level').click();
   const dialog = page.getByTestId('export-dialog');
   await dialog.getByRole('radio', { name: 'Pseudonymize' }).check();
@@ -199,7 +200,7 @@ test('a limited key: unreadable tabs are marked with the scope, and the export d
     await expect(dialog).toBeHidden({ timeout: 15_000 });
     const exp = limited.sim.dataset.experiments().find((e) => e.roomIds.length > 0)!;
     const room = limited.sim.dataset.rooms(exp.id).find((r) => r.participantIds.length > 0)!;
-    await page.goto(`${limited.url}#/experiment/${encodeURIComponent(exp.id)}/room/${encodeURIComponent(room.id)}/data/events`);
+    await openPlace(page, limited, `#/experiment/${encodeURIComponent(exp.id)}/room/${encodeURIComponent(room.id)}/data/events`);
     const data = page.getByTestId('view-data');
     // Marked before anyone opens them: each tab names the scope it lacks.
     for (const [tab, scope] of [['chat', 'read:chat'], ['recordings', 'read:recordings'], ['sync', 'read:sync']] as const) {

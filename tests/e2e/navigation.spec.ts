@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { launchBrowser, startAppServer, type AppServer } from './fixtures';
+import { openPlace } from './open-place';
 
 const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -21,7 +22,7 @@ test.afterAll(async () => {
 });
 
 const rowsOf = (page: Page, name: string) => page.getByRole('grid', { name }).locator('.grid-body [role="row"]');
-/** The address without the page's own query (which may carry the session token). */
+/** The place part of the address (the token never appears in it: see the bookmark test). */
 const place = (page: Page) => new URL(page.url()).hash;
 
 test('one click opens an experiment and changes the address; Back, Forward and reload keep the place', async () => {
@@ -107,7 +108,7 @@ test('an address opened directly (a bookmark) goes straight to its place', async
   const exp = app.sim.dataset.experiments().find((e) => e.roomIds.length > 0)!;
   const room = app.sim.dataset.rooms(exp.id)[0];
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`${app.url}#/experiment/${encodeURIComponent(exp.id)}/room/${encodeURIComponent(room.id)}/data/events`);
+  await openPlace(page, app, `#/experiment/${encodeURIComponent(exp.id)}/room/${encodeURIComponent(room.id)}/data/events`);
   const data = page.getByTestId('view-data');
   await expect(data.locator('[role="tab"][data-tab="events"]')).toHaveAttribute('aria-selected', 'true');
   await expect(data.getByRole('heading', { level: 1 })).toContainText('Room');
@@ -115,7 +116,7 @@ test('an address opened directly (a bookmark) goes straight to its place', async
   // The address names only places, never the session's token.
   expect(new URL(page.url()).hash).not.toContain('token');
   // Nonsense in the address falls back to the start, without an error.
-  await page.goto(`${app.url}#/nowhere/at/all`);
+  await openPlace(page, app, '#/nowhere/at/all');
   await expect(rowsOf(page, 'Experiments').first()).toBeVisible();
   await page.close();
 });

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { launchBrowser, startAppServer, type AppServer } from './fixtures';
+import { openPlace } from './open-place';
 
 const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -51,7 +52,7 @@ const participantAddress = (exp: string, room: string, pid: string, tab: string)
   `#/experiment/${encodeURIComponent(exp)}/room/${encodeURIComponent(room)}/participant/${encodeURIComponent(pid)}/data/${tab}`;
 
 async function openTab(page: Page, hash: string) {
-  await page.goto(`${app.url}${hash}`);
+  await openPlace(page, app, hash);
   const panel = page.getByRole('tabpanel');
   await expect(panel.getByTestId('preview-count')).toHaveText(/\d/, { timeout: 20_000 });
   await expect(panel.getByTestId('preview-count')).not.toContainText('fetching', { timeout: 20_000 });
