@@ -68,7 +68,8 @@ test('the token leaves the address bar but stays in the tab: a reload works, a t
   const page = await context.newPage();
   await page.goto(app.url);
   await expect(page.getByTestId('connection-state')).toContainText('Connected');
-  expect(page.url()).toBe(`${app.origin}/`);
+  // The token is gone from the address; what is left is the top place's own address (#/).
+  expect(page.url()).toBe(`${app.origin}/#/`);
   expect(await page.evaluate("sessionStorage.getItem('studydl.token')")).toBe(app.token);
   expect(await page.evaluate('document.cookie')).toBe('');
 
