@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { projectRoot } from '../src-main/server/node-core';
 import { launchBrowser, startAppServer, type AppServer } from '../tests/e2e/fixtures';
+import { openPlace } from '../tests/e2e/open-place';
 
 const OUT = join(projectRoot(), 'docs', 'screenshots');
 mkdirSync(OUT, { recursive: true });
@@ -42,8 +43,8 @@ async function main(): Promise<void> {
     await until(async () => (await page.getByTestId('data-badges').count()) >= room.participantIds.length);
     await shot(page, 'participants');
 
-    const base = `${app.url}#/experiment/${encodeURIComponent(exp.id)}/room/${encodeURIComponent(room.id)}/participant/${encodeURIComponent(pid)}/data`;
-    await page.goto(`${base}/ratings-continuous`);
+    const base = `#/experiment/${encodeURIComponent(exp.id)}/room/${encodeURIComponent(room.id)}/participant/${encodeURIComponent(pid)}/data`;
+    await openPlace(page, app, `${base}/ratings-continuous`);
     const plot = page.getByTestId('plot').first();
     await plot.waitFor();
     await page.waitForTimeout(800);
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
     await page.getByTestId('plot-tip').waitFor();
     await shot(page, 'continuous-ratings-plot');
 
-    await page.goto(`${base}/events`);
+    await openPlace(page, app, `${base}/events`);
     const panel = page.getByRole('tabpanel');
     await panel.getByTestId('preview-count').filter({ hasText: /row/ }).waitFor();
     await panel.getByRole('button', { name: 'Show filters' }).click();
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
 
     // The export dialog of the room, pseudonymized, with its plan; then the progress and the end.
     app.sim.setFaults({ latencyMs: 250 });
-    await page.goto(`${app.url}#/experiment/${encodeURIComponent(exp.id)}/room/${encodeURIComponent(room.id)}`);
+    await openPlace(page, app, `#/experiment/${encodeURIComponent(exp.id)}/room/${encodeURIComponent(room.id)}`);
     await page.getByTestId('download-level').click();
     const dialog = page.getByTestId('export-dialog');
     await dialog.getByRole('radio', { name: 'Pseudonymize' }).check();
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
 
     // An export stopped by a restart, offered for resuming in the downloads panel.
     app.sim.setFaults({ latencyMs: 300 });
-    await page.goto(`${app.url}#/experiment/${encodeURIComponent(exp.id)}`);
+    await openPlace(page, app, `#/experiment/${encodeURIComponent(exp.id)}`);
     await page.getByTestId('download-level').click();
     await dialog.getByTestId('plan-requests').filter({ hasText: /^\d/ }).waitFor({ timeout: 30_000 });
     await dialog.getByTestId('start-export').click();
@@ -97,15 +98,14 @@ async function main(): Promise<void> {
     await page.keyboard.press('Escape');
 
     // Offline: one message at the top, the view waiting quietly.
-    await page.goto(`${app.url}#/experiment/${encodeURIComponent(exp.id)}`);
+    await openPlace(page, app, `#/experiment/${encodeURIComponent(exp.id)}`);
     await page.getByRole('grid', { name: 'Rooms' }).locator('.grid-body [role="row"]').first().waitFor();
     app.sim.setFaults({ latencyMs: 0 });
 
     // Dark theme, sync metrics.
     const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'Europe/Berlin', colorScheme: 'dark' });
     const dp = await dark.newPage();
-    await dp.goto(`${app.url}`);
-    await dp.goto(`${base}/sync`);
+    await openPlace(dp, app, `${base}/sync`);
     await dp.getByTestId('plot').first().waitFor();
     await dp.waitForTimeout(800);
     await shot(dp, 'sync-plot-dark');
@@ -132,13 +132,13 @@ async function main(): Promise<void> {
     await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
     const exp = limited.sim.dataset.experiments().find((e) => e.roomIds.length > 0)!;
     const room = limited.sim.dataset.rooms(exp.id).find((r) => r.participantIds.length > 0)!;
-    await page.goto(`${limited.url}#/experiment/${encodeURIComponent(exp.id)}/room/${encodeURIComponent(room.id)}/participant/${encodeURIComponent(room.participantIds[0])}/data/chat`);
+    await openPlace(page, limited, `#/experiment/${encodeURIComponent(exp.id)}/room/${encodeURIComponent(room.id)}/participant/${encodeURIComponent(room.participantIds[0])}/data/chat`);
     await page.getByTestId('scope-needed').waitFor({ timeout: 20_000 });
     await shot(page, 'missing-scope-error');
 
     // Offline, said once.
     await limited.sim.close();
-    await page.goto(`${limited.url}#/`);
+    await openPlace(page, limited, `#/`);
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.getByTestId('connection-wait').waitFor({ timeout: 30_000 });
     await shot(page, 'offline-banner');
