@@ -278,3 +278,87 @@ describe('https', () => {
     await expect(createNodeMediaGet()(`https://localhost:${port}/f`, {})).rejects.toThrow(/self-signed|certificate/i);
   });
 });
+
+describe('keep-alive connections', () => {
+  const body = bytes(3 * SLAB + 5, 11);
+  /** An http server that counts connections and serves `body` (its answer headers from `extra`). */
+  async function counted(extra: Record<string, string> = {}): Promise<{ host: string; connections: () => number; closed: () => number }> {
+    let connections = 0;
+    let closed = 0;
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Length': body.length, ...extra });
+      res.end(body);
+    });
+    server.on('connection', (s) => {
+      connections++;
+      s.on('close', () => closed++);
+    });
+    return { host: await listen(server), connections: () => connections, closed: () => closed };
+  }
+  const fetchTo = async (get: ReturnType<typeof createNodeMediaGet>, url: string, name: string) => {
+    const file = path.join(root, name);
+    await (await get(url, {})).saveTo(file, false);
+    expect((await readFile(file)).equals(body)).toBe(true);
+  };
+
+  it('sends the next GET to the same origin on the same connection', async () => {
+    const s = await counted();
+    const get = createNodeMediaGet({ slabBytes: SLAB });
+    for (let i = 0; i < 3; i++) await fetchTo(get, `http://${s.host}/f${i}`, `reuse-${i}.bin`);
+    expect(s.connections()).toBe(1);
+  });
+
+  it('does not reuse a connection the server closes, one with bytes after the answer, or one whose body was discarded', async () => {
+    const closing = await counted({ Connection: 'close' });
+    const get = createNodeMediaGet({ slabBytes: SLAB });
+    await fetchTo(get, `http://${closing.host}/a`, 'close-1.bin');
+    await fetchTo(get, `http://${closing.host}/b`, 'close-2.bin');
+    expect(closing.connections()).toBe(2);
+
+    const answer = Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body, Buffer.from('HTTP/1.1 200 OK\r\n')]);
+    let chatty = 0;
+    const host = await listen(
+      net.createServer((s) => {
+        chatty++;
+        s.on('data', () => s.write(answer));
+        s.on('error', () => {});
+      }),
+    );
+    await fetchTo(get, `http://${host}/a`, 'chatty-1.bin');
+    await fetchTo(get, `http://${host}/b`, 'chatty-2.bin');
+    expect(chatty).toBe(2);
+
+    const big = await counted();
+    const res = await get(`http://${big.host}/a`, {});
+    res.discard();
+    await fetchTo(get, `http://${big.host}/b`, 'after-discard.bin');
+    expect(big.connections()).toBe(2);
+  });
+
+  it('sends the GET again on a fresh connection when a reused one turns out closed', async () => {
+    // Answers the first request of each connection, and drops the connection at its second request.
+    let connections = 0;
+    const host = await listen(
+      net.createServer((s) => {
+        connections++;
+        let requests = 0;
+        s.on('data', () => {
+          if (++requests === 1) s.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body]));
+          else s.destroy();
+        });
+        s.on('error', () => {});
+      }),
+    );
+    const get = createNodeMediaGet({ slabBytes: SLAB });
+    await fetchTo(get, `http://${host}/a`, 'stale-1.bin');
+    await fetchTo(get, `http://${host}/b`, 'stale-2.bin');
+    expect(connections).toBe(2);
+  });
+
+  it('closes an idle connection after idleMs', async () => {
+    const s = await counted();
+    const get = createNodeMediaGet({ slabBytes: SLAB, idleMs: 20 });
+    await fetchTo(get, `http://${s.host}/a`, 'idle.bin');
+    await expect.poll(() => s.closed()).toBe(1);
+  });
+});

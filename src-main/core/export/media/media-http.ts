@@ -8,6 +8,7 @@
 // If-Range leave this module, user:password parts of URLs are dropped, and redirects are followed
 // at most MAX_MEDIA_REDIRECTS times.
 import { StudyError } from '../../../../src-shared/errors';
+import { connectionPool, type PoolOptions } from './media-connection';
 import { mediaExchange, type MediaExchangeOptions } from './media-exchange';
 
 /** Redirects a media GET follows before it gives up. */
@@ -52,11 +53,13 @@ export interface MediaResponse {
 
 export type MediaGet = (url: string, headers: Record<string, string>, signal?: AbortSignal) => Promise<MediaResponse>;
 
-export type NodeMediaGetOptions = Pick<MediaExchangeOptions, 'flushEveryBytes' | 'ca' | 'slabBytes' | 'maxQueuedSlabs'>;
+export type NodeMediaGetOptions = Omit<MediaExchangeOptions, 'signal'> & PoolOptions;
 
+/** A MediaGet with its own pool of keep-alive connections. */
 export function createNodeMediaGet(opts: NodeMediaGetOptions = {}): MediaGet {
+  const pool = connectionPool(opts);
   const hop = async (u: URL, headers: Record<string, string>, signal: AbortSignal | undefined, redirects: number): Promise<MediaResponse> => {
-    const res = await mediaExchange(u, headers, { ...opts, signal });
+    const res = await mediaExchange(pool, u, headers, { ...opts, signal });
     const location = res.header('location');
     if (res.status < 300 || res.status >= 400 || !location) return res;
     res.discard();
