@@ -355,6 +355,31 @@ describe('keep-alive connections', () => {
     expect(connections).toBe(2);
   });
 
+  it('aborts a GET waiting for its answer on a reused connection (no retry after an abort)', async () => {
+    let connections = 0;
+    let second: () => void = () => {};
+    const waiting = new Promise<void>((r) => (second = r));
+    const host = await listen(
+      net.createServer((s) => {
+        connections++;
+        let requests = 0;
+        s.on('data', () => {
+          if (++requests === 1) s.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`), body]));
+          else second(); // and never answers
+        });
+        s.on('error', () => {});
+      }),
+    );
+    const get = createNodeMediaGet({ slabBytes: SLAB });
+    await fetchTo(get, `http://${host}/a`, 'abort-1.bin');
+    const ac = new AbortController();
+    const pending = get(`http://${host}/b`, {}, ac.signal);
+    await waiting;
+    ac.abort(new Error('stopped by the user'));
+    await expect(pending).rejects.toThrow('stopped by the user');
+    expect(connections).toBe(1);
+  });
+
   it('closes an idle connection after idleMs', async () => {
     const s = await counted();
     const get = createNodeMediaGet({ slabBytes: SLAB, idleMs: 20 });

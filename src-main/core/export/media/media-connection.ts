@@ -113,6 +113,7 @@ export class MediaConnection {
       this.socket.destroy();
       return false;
     }
+    this.spare.length = 0;
     this.socket.resume(); // keep reading while idle, to notice the server closing it
     this.socket.unref();
     return true;
@@ -125,8 +126,9 @@ export class MediaConnection {
       const views = this.views;
       this.views = [];
       this.slab = this.spare.pop() ?? Buffer.allocUnsafe(this.slabBytes);
+      // Back to the spares while serving (enough for the slabs in flight); an idle connection keeps none.
       const release = () => {
-        if (this.spare.length < 8) this.spare.push(s);
+        if (this.reader && this.spare.length < 6) this.spare.push(s);
       };
       if (this.reader) this.reader.take(views, release);
       else release();
@@ -163,7 +165,7 @@ export function connectionPool(opts: PoolOptions = {}): ConnectionPool {
   return {
     get(u, fresh = false) {
       const k = key(u);
-      if (!fresh) for (let c = idle.get(k)?.pop(); c; c = idle.get(k)?.pop()) if (!c.closed) return c;
+      if (!fresh) for (let c = idle.get(k)?.pop(); c; c = idle.get(k)?.pop()) if (!c.closed && !c.socket.destroyed) return c;
       return new MediaConnection(u, opts);
     },
     park(u, c) {

@@ -81,6 +81,7 @@ export async function mediaExchange(pool: ConnectionPool, u: URL, headers: Recor
     return await exchange(conn, pool, u, request, opts);
   } catch (e) {
     if (!(e instanceof StaleConnection)) throw e;
+    opts.signal?.throwIfAborted();
     return exchange(pool.get(u, true), pool, u, request, opts);
   }
 }
@@ -201,7 +202,8 @@ function exchange(conn: MediaConnection, pool: ConnectionPool, u: URL, request: 
         if (closeDelimited && !complete && !broken) run(() => parser.finish());
       },
       onClose(e) {
-        if (!answered) reject(!gotBytes && conn.served > 1 ? new StaleConnection() : (e ?? new Error('The storage server closed the connection without an answer.')));
+        const stale = !gotBytes && conn.served > 1 && !signal?.aborted;
+        if (!answered) reject(stale ? new StaleConnection() : (e ?? new Error('The storage server closed the connection without an answer.')));
         end(e);
       },
     };
