@@ -236,6 +236,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
         figures: {
           'throughput ÷ curl': vsCurl('ours'),
           'ours ÷ (curl + fsync)': curlSyncedMibps === null ? 'n/a' : mibps('ours') / curlSyncedMibps,
+          'client CPU, ours ÷ curl (to a file; less sensitive to load than time)': cpu('ours') / cpu('curl'),
           'ours (MiB/s, median)': mibps('ours'),
           'curl (MiB/s, median)': mibps('curl'),
           'curl + fsync (MiB/s, median)': curlSyncedMibps ?? 'n/a',
