@@ -41,6 +41,8 @@ export class MediaConnection {
   private readonly slabBytes: number;
   private readonly minRead: number;
   private error: Error | null = null;
+  /** Inside a read callback: the buffer for the next read is asked for right after it. */
+  private reading = false;
   closed = false;
   /** Set by the pool while the connection is idle: forgets it when it closes, closes it when idle too long. */
   onIdleClose: (() => void) | null = null;
@@ -57,8 +59,16 @@ export class MediaConnection {
       },
       callback: (n: number, buf: Uint8Array): boolean => {
         this.used += n;
-        if (this.reader) this.reader.onData(Buffer.from(buf.buffer, buf.byteOffset, n));
-        else this.socket.destroy(); // an idle connection has nothing to say
+        if (!this.reader) {
+          this.socket.destroy(); // an idle connection has nothing to say
+          return true;
+        }
+        this.reading = true;
+        try {
+          this.reader.onData(Buffer.from(buf.buffer, buf.byteOffset, n));
+        } finally {
+          this.reading = false;
+        }
         return true;
       },
     };
@@ -105,11 +115,13 @@ export class MediaConnection {
    * Ends the current reader's turn: its remaining body bytes are handed to it, and the connection is
    * either kept for another request (`reusable`: the whole answer was read and the server allows
    * it) or closed. Returns false when it was closed.
+   * Only reusable from inside a read callback: the socket then asks for its next buffer right
+   * after, so the next read lands in the fresh slab retire() starts, never in the one just handed on.
    */
   detach(reusable: boolean): boolean {
     this.retire();
     this.reader = null;
-    if (!reusable || this.closed) {
+    if (!reusable || !this.reading || this.closed) {
       this.socket.destroy();
       return false;
     }
@@ -125,7 +137,7 @@ export class MediaConnection {
       const s = this.slab;
       const views = this.views;
       this.views = [];
-      this.slab = this.spare.pop() ?? Buffer.allocUnsafe(this.slabBytes);
+      if (!this.closed) this.slab = this.spare.pop() ?? Buffer.allocUnsafe(this.slabBytes);
       // Back to the spares while serving (enough for the slabs in flight); an idle connection keeps none.
       const release = () => {
         if (this.reader && this.spare.length < 6) this.spare.push(s);
