@@ -49,6 +49,8 @@ interface Timing {
   bytes: number;
   /** CPU time of the client process during the transfer (ms), when known. */
   cpuMs?: number;
+  /** Node clients: peak resident set size of the process (MB). */
+  rssMB?: number;
   /** curl only: time to fsync its file afterwards (ms). */
   syncMs?: number;
 }
@@ -122,7 +124,7 @@ async function child(): Promise<void> {
     }
   }
   const cpu = process.cpuUsage(cpu0);
-  const out: Timing = { ms: performance.now() - t0, bytes, cpuMs: (cpu.user + cpu.system) / 1000 };
+  const out: Timing = { ms: performance.now() - t0, bytes, cpuMs: (cpu.user + cpu.system) / 1000, rssMB: process.resourceUsage().maxRSS / 1024 };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
@@ -249,6 +251,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
           'to /dev/null: node:http': row('node-http-null'),
           'to /dev/null: undici dispatcher, counting only': row('undici-null'),
           'to /dev/null: curl': row('curl-null'),
+          'peak RSS of the whole process, ours / plain node:http (MB, median)': `${Math.round(median(times.ours.map((t) => t.rssMB ?? NaN)))} / ${Math.round(median(times['node-http'].map((t) => t.rssMB ?? NaN)))}`,
           'file size (MiB)': size / 2 ** 20,
           rounds,
         },
