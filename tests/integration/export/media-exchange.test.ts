@@ -157,6 +157,12 @@ describe('framings the simulator does not send', () => {
     await expect(smallSlabs(`http://${host}/x`, {})).rejects.toThrow(message);
   });
 
+  it('cuts off a chunked answer whose chunk-size line never ends (memory stays bounded)', async () => {
+    const host = await rawServer('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n' + 'f'.repeat(3 * 2 ** 20), () => {});
+    const res = await smallSlabs(`http://${host}/x`, {});
+    await expect(res.saveTo(path.join(root, 'endless-line.bin'), false)).rejects.toThrow(/not valid HTTP.*without a body byte/);
+  });
+
   it('refuses a header value that would split the request, before connecting', async () => {
     let connections = 0;
     const host = await listen(net.createServer((s) => (connections++, s.end())));

@@ -25,6 +25,8 @@ export interface MediaExchangeOptions {
 
 /** Headers of which only the first copy counts (as node:http does). */
 const SINGLE = new Set(['content-length', 'content-range', 'content-type', 'etag', 'last-modified', 'location']);
+/** Bytes after the head that may carry no body (chunk-size lines, trailers) before the answer counts as broken. */
+const MAX_FRAMING_BYTES = 1 << 20;
 /** Thrown from the parser's message-complete callback to stop it there (bytes after an answer are not another answer). */
 const DONE = Symbol('message complete');
 
@@ -107,6 +109,8 @@ function exchange(conn: MediaConnection, pool: ConnectionPool, u: URL, request: 
     let closeDelimited = false; // no Content-Length, not chunked: the body ends with the connection
     let error: Error | null = null;
     let onEnded: (() => void) | null = null;
+    let bodyBytes = 0;
+    let framingBytes = 0; // bytes in a row since the head that brought no body byte
 
     const held = () => early.length + (writer?.queued ?? 0);
     const relieve = () => {
@@ -160,6 +164,7 @@ function exchange(conn: MediaConnection, pool: ConnectionPool, u: URL, request: 
     };
     parser[HTTPParser.kOnBody] = (chunk: Buffer, offset: number, length: number) => {
       if (length > 0) conn.keep(chunk.subarray(offset, offset + length));
+      bodyBytes += length;
     };
     parser[HTTPParser.kOnMessageComplete] = () => {
       if (informational) {
@@ -190,7 +195,11 @@ function exchange(conn: MediaConnection, pool: ConnectionPool, u: URL, request: 
       onData(chunk) {
         gotBytes = true;
         if (complete || discarded || broken) return;
+        const before = bodyBytes;
         run(() => parser.execute(chunk, 0, chunk.length));
+        // The parser keeps an unfinished line in memory: a server that never ends one is cut off.
+        framingBytes = answered && bodyBytes === before ? framingBytes + chunk.length : 0;
+        if (framingBytes > MAX_FRAMING_BYTES && !broken && !complete) run(() => badHttp('over 1 MiB without a body byte'));
         if (!paused && !ended && held() >= maxQueued) {
           paused = true;
           conn.socket.pause();
