@@ -44,7 +44,8 @@ export interface MediaResponse {
   header(name: string): string | null;
   /**
    * Streams the body into `file` (append or truncate). Resolves when every received byte is on disk; rejects after that if the connection dropped.
-   * `onChunk` sees each chunk, in file order, just before it is written (for an inline checksum).
+   * `onBytes` and `onChunk` see the body in file order as it is handed to the file (a read slab, up to 1 MiB, at a time),
+   * just before it is written (`onChunk` is for an inline checksum).
    */
   saveTo(file: string, append: boolean, onBytes?: (n: number) => void, onChunk?: (chunk: Buffer) => void): Promise<void>;
   /** Discards the body (frees the connection). */
