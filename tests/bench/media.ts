@@ -1,7 +1,11 @@
-// Media benchmark: our resumable download (node:http → .part → fsync → rename) against `curl`
-// and against plain node:http (GET → file, nothing else) fetching the same signed URL of a large
-// file (mediaScale makes it a few hundred MB) from the same simulator on loopback, plus a resume
-// that must transfer only the missing bytes (counted by the simulator).
+// Media benchmark: our resumable download (socket → reused slabs → .part → fsync → rename) against
+// `curl` fetching the same signed URL of a large file (mediaScale makes it a few hundred MB) from
+// the same simulator on loopback, plus a resume that must transfer only the missing bytes (counted
+// by the simulator). The headline is ours ÷ curl, both to a file.
+// Component breakdown, every client with the same sink as its curl peer: to a file, ours with the
+// inline SHA-256 on, a plain node:http GET and undici.stream (the candidates the slabs replaced);
+// to /dev/null, curl, our GET alone (no .part, sidecar, fsync), node:http and undici's dispatcher;
+// and the fsync curl skips. On loopback these measure client CPU per byte.
 // Fairness: the simulator runs in its own process (in-process it shares an event loop and a core
 // with whoever measures), every client is a separate process, one warm-up round is discarded,
 // then ROUNDS rounds run strictly one after another with the order rotating each round; medians.
@@ -29,18 +33,24 @@ const MEDIA_SCALE = Number(process.env.STUDYDL_BENCH_MEDIA_SCALE ?? 2400);
 // Smoke test: a file of about 30 MiB, one round.
 const QUICK = { rounds: 1, mediaScale: 200 };
 
-type Variant = 'ours' | 'node-http' | 'curl';
+type NodeVariant = 'ours' | 'ours-sha256' | 'node-http' | 'undici' | 'ours-get-null' | 'node-http-null' | 'undici-null';
+type Variant = NodeVariant | 'curl' | 'curl-null';
+const TO_NULL: ReadonlySet<Variant> = new Set(['curl-null', 'ours-get-null', 'node-http-null', 'undici-null']);
 interface ChildCfg {
-  variant: Exclude<Variant, 'curl'>;
+  variant: NodeVariant;
   url: string;
   recording: Record<string, unknown>;
   file: string;
+  /** SHA-256 of the object (for ours-sha256). */
+  sha256: string;
 }
 interface Timing {
   ms: number;
   bytes: number;
   /** CPU time of the client process during the transfer (ms), when known. */
   cpuMs?: number;
+  /** Node clients: peak resident set size of the process (MB). */
+  rssMB?: number;
   /** curl only: time to fsync its file afterwards (ms). */
   syncMs?: number;
 }
@@ -49,24 +59,72 @@ interface Timing {
 async function child(): Promise<void> {
   const cfg = JSON.parse(process.env.STUDYDL_BENCH_MEDIA_CHILD!) as ChildCfg;
   const { downloadRecordingFile } = await import('../../src-main/core/export/media/download-file');
+  const { nodeMediaGet } = await import('../../src-main/core/export/media/media-http');
+  const undici = await import('undici');
+  const client = { mintRecordingUrl: async () => cfg.url } as never;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let bytes: number;
-  if (cfg.variant === 'ours') {
-    const client = { mintRecordingUrl: async () => cfg.url } as never;
-    bytes = (await downloadRecordingFile({ client, recording: cfg.recording, file: cfg.file })).bytes;
-  } else {
-    // The floor for any node:http client: GET → createWriteStream, no sidecar, no fsync.
-    bytes = await new Promise<number>((resolve, reject) => {
-      http
-        .get(cfg.url, (res) => {
-          pipeline(res, createWriteStream(cfg.file, { highWaterMark: 1 << 20 })).then(async () => resolve((await stat(cfg.file)).size), reject);
-        })
-        .on('error', reject);
-    });
+  const sink = cfg.variant.endsWith('-null') ? '/dev/null' : cfg.file;
+  switch (cfg.variant) {
+    case 'ours':
+      bytes = (await downloadRecordingFile({ client, recording: cfg.recording, file: cfg.file })).bytes;
+      break;
+    case 'ours-sha256': {
+      const r = await downloadRecordingFile({ client, recording: { ...cfg.recording, checksum: { sha256: cfg.sha256 } }, file: cfg.file });
+      if (r.checksumBy !== 'inline') throw new Error(`checksum verified by ${r.checksumBy}, not inline`);
+      bytes = r.bytes;
+      break;
+    }
+    case 'ours-get-null': {
+      // Our GET alone: no .part, sidecar, fsync or rename.
+      let n = 0;
+      await (await nodeMediaGet(cfg.url, {})).saveTo(sink, false, (k) => (n += k));
+      bytes = n;
+      break;
+    }
+    case 'node-http':
+    case 'node-http-null':
+      // The floor for any node:http client: GET → createWriteStream, no sidecar, no fsync.
+      bytes = await new Promise<number>((resolve, reject) => {
+        http
+          .get(cfg.url, (res) => {
+            let n = 0;
+            res.on('data', (c: Buffer) => (n += c.length));
+            pipeline(res, createWriteStream(sink, { highWaterMark: 1 << 20 })).then(() => resolve(n), reject);
+          })
+          .on('error', reject);
+      });
+      break;
+    case 'undici': {
+      // undici's fastest way to a file (performance notes §3.4): stream() into a file stream.
+      await undici.stream(cfg.url, { method: 'GET', opaque: null }, () => createWriteStream(sink, { highWaterMark: 1 << 20 }));
+      bytes = (await stat(sink)).size;
+      break;
+    }
+    case 'undici-null': {
+      // undici's lowest level: a dispatcher handler that only counts.
+      bytes = await new Promise<number>((resolve, reject) => {
+        let n = 0;
+        const u = new URL(cfg.url);
+        undici.getGlobalDispatcher().dispatch(
+          { origin: u.origin, path: u.pathname + u.search, method: 'GET' },
+          {
+            onRequestStart() {},
+            onResponseStart() {},
+            onResponseData(_c: unknown, chunk: Buffer) {
+              n += chunk.length;
+            },
+            onResponseEnd: () => resolve(n),
+            onResponseError: (_c: unknown, e: Error) => reject(e),
+          },
+        );
+      });
+      break;
+    }
   }
   const cpu = process.cpuUsage(cpu0);
-  const out: Timing = { ms: performance.now() - t0, bytes, cpuMs: (cpu.user + cpu.system) / 1000 };
+  const out: Timing = { ms: performance.now() - t0, bytes, cpuMs: (cpu.user + cpu.system) / 1000, rssMB: process.resourceUsage().maxRSS / 1024 };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
@@ -81,8 +139,16 @@ function runChild(cfg: ChildCfg): Promise<Timing> {
 }
 
 async function runCurl(url: string, file: string): Promise<Timing> {
-  const { stdout } = await exec('curl', ['-s', '-f', '-o', file, '-w', '%{time_total} %{size_download}', url]);
-  const [secs, bytes] = stdout.trim().split(' ').map(Number);
+  // bash's `times` prints the CPU its children used (second line): curl's user and sys time.
+  const { stdout } = await exec('bash', ['-c', 'curl -s -f -o "$1" -w "%{time_total} %{size_download}" "$2" && echo && times', 'curl', file, url]);
+  const [result, , children] = stdout.trim().split('\n');
+  const [secs, bytes] = result.trim().split(' ').map(Number);
+  const cpuMs = (children ?? '')
+    .trim()
+    .split(/\s+/)
+    .map((t) => /^(\d+)m([\d.]+)s$/.exec(t))
+    .reduce((sum, m) => sum + (m ? (Number(m[1]) * 60 + Number(m[2])) * 1000 : NaN), 0);
+  if (file === '/dev/null') return { ms: secs * 1000, bytes, cpuMs };
   // curl leaves the bytes in the page cache; ours fsyncs before the rename. Time an fsync of
   // curl's file too (coreutils `sync FILE`), reported separately as the like-for-like baseline.
   const t0 = performance.now();
@@ -90,7 +156,7 @@ async function runCurl(url: string, file: string): Promise<Timing> {
     () => true,
     () => false,
   );
-  return { ms: secs * 1000, bytes, syncMs: synced ? performance.now() - t0 : undefined };
+  return { ms: secs * 1000, bytes, cpuMs, syncMs: synced ? performance.now() - t0 : undefined };
 }
 
 async function sha256File(file: string): Promise<string> {
@@ -115,18 +181,23 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const recording = [...page.records].sort((a, b) => Number(b.fileSize) - Number(a.fileSize))[0];
     const size = Number(recording.fileSize);
 
+    // The reference copy (curl) gives the SHA-256 the inline-hash variant must match.
+    const reference = path.join(dir, 'reference.bin');
+    await runCurl(await client.mintRecordingUrl(recording), reference);
+    const sha256 = await sha256File(reference);
+
     const once = async (v: Variant): Promise<Timing> => {
       const url = await client.mintRecordingUrl(recording);
-      const file = path.join(dir, `${v}.bin`);
-      const t = v === 'curl' ? await runCurl(url, file) : await runChild({ variant: v, url, recording, file });
+      const file = TO_NULL.has(v) ? '/dev/null' : path.join(dir, `${v}.bin`);
+      const t = v === 'curl' || v === 'curl-null' ? await runCurl(url, file) : await runChild({ variant: v, url, recording, file, sha256 });
       if (t.bytes !== size) throw new Error(`${v} downloaded ${t.bytes} of ${size} bytes`);
-      await rm(file, { force: true });
+      if (file !== '/dev/null') await rm(file, { force: true });
       return t;
     };
-    const variants: Variant[] = ['curl', 'ours', 'node-http'];
+    const variants: Variant[] = ['curl', 'ours', 'ours-sha256', 'node-http', 'undici', 'curl-null', 'ours-get-null', 'node-http-null', 'undici-null'];
     for (const v of variants) await once(v); // warm-up: page cache, simulator JIT, curl and tsx caches
     const loadBefore = await loadAverage();
-    const times: Record<Variant, Timing[]> = { curl: [], ours: [], 'node-http': [] };
+    const times = Object.fromEntries(variants.map((v) => [v, [] as Timing[]])) as Record<Variant, Timing[]>;
     for (let i = 0; i < rounds; i++) {
       const order = variants.map((_, k) => variants[(i + k) % variants.length]);
       for (const v of order) times[v].push(await once(v));
@@ -134,14 +205,14 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const loadAfter = await loadAverage();
     const ms = (v: Variant) => median(times[v].map((t) => t.ms));
     const mibps = (v: Variant) => size / 2 ** 20 / (ms(v) / 1000);
-    const cpu = (v: Variant) => median(times[v].map((t) => t.cpuMs ?? 0));
+    const cpu = (v: Variant) => Math.round(median(times[v].map((t) => t.cpuMs ?? NaN)));
+    const vsCurl = (v: Variant) => mibps(v) / mibps(TO_NULL.has(v) ? 'curl-null' : 'curl');
     const curlSynced = times.curl.every((t) => t.syncMs !== undefined) ? median(times.curl.map((t) => t.ms + (t.syncMs ?? 0))) : null;
     const curlSyncedMibps = curlSynced === null ? null : size / 2 ** 20 / (curlSynced / 1000);
+    const row = (v: Variant) => `${mibps(v).toFixed(0)} MiB/s, ${vsCurl(v).toFixed(3)} of curl, CPU ${cpu(v)} ms`;
 
     // Resume: a .part holding the first 40 % (with the sidecar an interrupted run leaves, strong
     // ETag included so If-Range is exercised); the simulator counts the body bytes it sends.
-    const reference = path.join(dir, 'reference.bin');
-    await runCurl(await client.mintRecordingUrl(recording), reference);
     const etag = await new Promise<string | null>((resolve, reject) => {
       void client.mintRecordingUrl(recording).then((u) => {
         const req = http.request(u, { method: 'HEAD' }, (res) => {
@@ -159,36 +230,45 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     await sim.resetCounters();
     await downloadRecordingFile({ client, recording, file });
     const counters = await sim.counters();
-    const same = (await sha256File(file)) === (await sha256File(reference));
+    const same = (await sha256File(file)) === sha256;
 
     return [
       {
         name: 'Media download vs curl (large file, same signed URL, loopback)',
         figures: {
-          'throughput ÷ curl': mibps('ours') / mibps('curl'),
-          'plain node:http ÷ curl': mibps('node-http') / mibps('curl'),
+          'throughput ÷ curl': vsCurl('ours'),
           'ours ÷ (curl + fsync)': curlSyncedMibps === null ? 'n/a' : mibps('ours') / curlSyncedMibps,
-          'ours ÷ plain node:http': mibps('ours') / mibps('node-http'),
+          'client CPU, ours ÷ curl (to a file; less sensitive to load than time)': cpu('ours') / cpu('curl'),
           'ours (MiB/s, median)': mibps('ours'),
-          'plain node:http (MiB/s, median)': mibps('node-http'),
           'curl (MiB/s, median)': mibps('curl'),
           'curl + fsync (MiB/s, median)': curlSyncedMibps ?? 'n/a',
-          'ours CPU (ms, median)': Math.round(cpu('ours')),
-          'plain node:http CPU (ms, median)': Math.round(cpu('node-http')),
+          'to a file: ours (.part, sidecar, fsync, rename)': row('ours'),
+          'to a file: ours with the inline SHA-256': row('ours-sha256'),
+          'to a file: plain node:http GET → createWriteStream': row('node-http'),
+          'to a file: undici.stream → createWriteStream': row('undici'),
+          'to a file: curl': row('curl'),
+          'to /dev/null: our GET alone': row('ours-get-null'),
+          'to /dev/null: node:http': row('node-http-null'),
+          'to /dev/null: undici dispatcher, counting only': row('undici-null'),
+          'to /dev/null: curl': row('curl-null'),
+          'peak RSS of the whole process, ours / plain node:http (MB, median)': `${Math.round(median(times.ours.map((t) => t.rssMB ?? NaN)))} / ${Math.round(median(times['node-http'].map((t) => t.rssMB ?? NaN)))}`,
           'file size (MiB)': size / 2 ** 20,
           rounds,
         },
         notes:
-          'Simulator in its own process; curl, ours and plain node:http each in their own process, one warm-up round discarded, ' +
-          'then rounds strictly sequential with the order rotating; medians. Ours includes what the others do not: the .part ' +
-          'sidecar, fsync and the atomic rename ("curl + fsync" adds the fsync to curl). On loopback this measures client CPU per byte: Node reads sockets in fresh ' +
-          `64 KiB buffers through the stream machinery, curl into one reused buffer. Load average before: ${loadBefore}; after: ${loadAfter}.`,
+          'Simulator in its own process; every client in its own process, one warm-up round discarded, then rounds strictly ' +
+          'sequential with the order rotating over all variants; medians. "of curl" compares with curl writing to the same sink ' +
+          '(a file, or /dev/null). Ours includes what the others do not: the .part sidecar, fsync and the atomic rename ' +
+          '("curl + fsync" adds the fsync to curl, timed with coreutils sync). Our GET reads the socket into reused 1 MiB slabs ' +
+          '(onread) framed by http-parser-js and writes each slab with one writev; node:http and undici read sockets in fresh ' +
+          '64 KiB buffers through the stream machinery (undici also copies them into its wasm parser). CPU is user+sys of the ' +
+          `client process (curl: of the curl child). Load average before: ${loadBefore}; after: ${loadAfter}.`,
         headlines: [
           {
             target: 'mediaVsCurl',
-            value: mibps('ours') / mibps('curl'),
-            method: `median throughput of our download (.part, fsync, rename) ÷ median of curl, same ${(size / 2 ** 20).toFixed(0)} MiB signed URL on loopback, each in its own process, ${rounds} round${rounds === 1 ? '' : 's'} in rotating order`,
-            why: `ours ${mibps('ours').toFixed(0)} MiB/s, curl ${mibps('curl').toFixed(0)} MiB/s; a plain node:http GET to a file reaches ${(mibps('node-http') / mibps('curl')).toFixed(2)} of curl${curlSyncedMibps === null ? '' : `, and curl plus an fsync ${(curlSyncedMibps / mibps('curl')).toFixed(2)}`}: on loopback this is client CPU per byte`,
+            value: vsCurl('ours'),
+            method: `median throughput of our download (.part, fsync, rename) ÷ median of curl to a file, same ${(size / 2 ** 20).toFixed(0)} MiB signed URL on loopback, each in its own process, ${rounds} round${rounds === 1 ? '' : 's'} in rotating order`,
+            why: `ours ${mibps('ours').toFixed(0)} MiB/s, curl ${mibps('curl').toFixed(0)} MiB/s; our GET alone to /dev/null reaches ${vsCurl('ours-get-null').toFixed(2)} of curl to /dev/null, node:http to a file ${vsCurl('node-http').toFixed(2)}${curlSyncedMibps === null ? '' : `, curl plus an fsync ${(curlSyncedMibps / mibps('curl')).toFixed(2)} of curl`}: what is left is the fsync and the machine's noise`,
           },
         ],
       },

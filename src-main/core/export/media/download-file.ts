@@ -8,7 +8,7 @@
 // re-read from disk when the inline hash cannot vouch for the whole file (a .part from an earlier
 // run, a write error) or disagrees (so a "damaged" verdict always comes from the bytes on disk).
 // Signed URLs are fetched without the API key: they are plain storage URLs. The GET itself is
-// node:http (media-http.ts explains why fetch loses bytes when a connection drops).
+// media-http.ts (slab reads at wire speed; it also explains why not fetch).
 import { createReadStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { createHash, type Hash } from 'node:crypto';
@@ -29,7 +29,7 @@ export interface DownloadFileOptions {
   roomId?: string;
   /** Final path of the file; `.part` and `.part.json` live beside it. */
   file: string;
-  /** GET for signed URLs (default node:http; see media-http.ts for why not fetch). */
+  /** GET for signed URLs (default nodeMediaGet, media-http.ts). */
   mediaGet?: MediaGet;
   clock?: Clock;
   signal?: AbortSignal;

@@ -1,17 +1,15 @@
-// The GET for signed media URLs: node:http(s), not fetch. Why: when a storage connection drops
-// right after a burst (an expiring signed URL cut mid-file, a reset), fetch's web stream *errors
-// its queue away*: every byte received but not yet read is lost, and on loopback that can be the
-// whole burst, so a resume never advances (measured against the simulator's expiry fault).
-// node:http hands each chunk to a 'data' listener as it is parsed, so every byte that arrived
-// reaches the file. Backpressure is kept by pausing the response while the file stream drains.
+// The GET for signed media URLs, not fetch. Why: when a storage connection drops right after a
+// burst (an expiring signed URL cut mid-file, a reset), fetch's web stream *errors its queue away*:
+// every byte received but not yet read is lost, and on loopback that can be the whole burst, so a
+// resume never advances (measured against the simulator's expiry fault). Here every byte that
+// arrived reaches the file before saveTo settles. The exchange itself (socket → reused slabs →
+// file, at wire speed) is media-exchange.ts; this module cleans URLs and follows redirects.
 // No credential is ever sent here: signed URLs carry their own authorization. Only Range and
 // If-Range leave this module, user:password parts of URLs are dropped, and redirects are followed
 // at most MAX_MEDIA_REDIRECTS times.
-import { createWriteStream } from 'node:fs';
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
 import { StudyError } from '../../../../src-shared/errors';
-import { backgroundFlush } from './background-flush';
+import { connectionPool, type PoolOptions } from './media-connection';
+import { mediaExchange, type MediaExchangeOptions } from './media-exchange';
 
 /** Redirects a media GET follows before it gives up. */
 export const MAX_MEDIA_REDIRECTS = 5;
@@ -46,7 +44,8 @@ export interface MediaResponse {
   header(name: string): string | null;
   /**
    * Streams the body into `file` (append or truncate). Resolves when every received byte is on disk; rejects after that if the connection dropped.
-   * `onChunk` sees each chunk, in file order, just before it is written (for an inline checksum).
+   * `onBytes` and `onChunk` see the body in file order as it is handed to the file (a read slab, up to 1 MiB, at a time),
+   * just before it is written (`onChunk` is for an inline checksum).
    */
   saveTo(file: string, append: boolean, onBytes?: (n: number) => void, onChunk?: (chunk: Buffer) => void): Promise<void>;
   /** Discards the body (frees the connection). */
@@ -55,103 +54,20 @@ export interface MediaResponse {
 
 export type MediaGet = (url: string, headers: Record<string, string>, signal?: AbortSignal) => Promise<MediaResponse>;
 
-const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+export type NodeMediaGetOptions = Omit<MediaExchangeOptions, 'signal'> & PoolOptions;
 
-export interface NodeMediaGetOptions {
-  /** Early writeback interval in bytes (default 32 MiB; 0 turns it off). See background-flush.ts. */
-  flushEveryBytes?: number;
-}
-
+/** A MediaGet with its own pool of keep-alive connections. */
 export function createNodeMediaGet(opts: NodeMediaGetOptions = {}): MediaGet {
-  const hop = (u: URL, headers: Record<string, string>, signal: AbortSignal | undefined, redirects: number): Promise<MediaResponse> =>
-    new Promise((resolve, reject) => {
-      const mod = u.protocol === 'https:' ? https : http;
-      const req = mod.get(u, { headers: { 'Accept-Encoding': 'identity', ...headers }, agent: u.protocol === 'https:' ? agents.https : agents.http, signal }, (res) => {
-        const location = res.headers.location;
-        if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
-          res.resume();
-          if (redirects >= MAX_MEDIA_REDIRECTS) {
-            reject(refused(`The storage server redirected the download more than ${MAX_MEDIA_REDIRECTS} times (last to ${u.host}).`));
-            return;
-          }
-          let next: URL;
-          try {
-            next = storageUrl(location, u);
-          } catch (e) {
-            reject(e);
-            return;
-          }
-          hop(next, headers, signal, redirects + 1).then(resolve, reject);
-          return;
-        }
-        resolve(wrap(res, opts.flushEveryBytes));
-      });
-      req.on('error', reject);
-    });
+  const pool = connectionPool(opts);
+  const hop = async (u: URL, headers: Record<string, string>, signal: AbortSignal | undefined, redirects: number): Promise<MediaResponse> => {
+    const res = await mediaExchange(pool, u, headers, { ...opts, signal });
+    const location = res.header('location');
+    if (res.status < 300 || res.status >= 400 || !location) return res;
+    res.discard();
+    if (redirects >= MAX_MEDIA_REDIRECTS) throw refused(`The storage server redirected the download more than ${MAX_MEDIA_REDIRECTS} times (last to ${u.host}).`);
+    return hop(storageUrl(location, u), headers, signal, redirects + 1);
+  };
   return async (url, headers, signal) => hop(storageUrl(url), mediaHeaders(headers), signal, 0);
 }
 
 export const nodeMediaGet: MediaGet = createNodeMediaGet();
-
-function wrap(res: IncomingMessage, flushEveryBytes: number | undefined): MediaResponse {
-  return {
-    status: res.statusCode ?? 0,
-    header: (name) => {
-      const v = res.headers[name.toLowerCase()];
-      return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
-    },
-    discard: () => {
-      res.resume();
-    },
-    saveTo: (file, append, onBytes, onChunk) =>
-      new Promise<void>((resolve, reject) => {
-        if (res.destroyed) {
-          // Closed before anyone read it: nothing to keep; the caller resumes.
-          reject(new Error('The storage connection closed before the body was read.'));
-          return;
-        }
-        // Hot path: one 'data' listener straight into the file stream (no Transform; at most an
-        // inline hash update, ~1 GB/s), 1 MiB write batches, early writeback.
-        const sink = createWriteStream(file, { flags: append ? 'a' : 'w', highWaterMark: 1 << 20 });
-        const flush = backgroundFlush(file, flushEveryBytes);
-        let dropped: Error | null = null;
-        let sinkError: Error | null = null;
-        let ended = false;
-        const finish = () => {
-          if (ended) return;
-          ended = true;
-          sink.end();
-        };
-        res.on('data', (chunk: Buffer) => {
-          onBytes?.(chunk.length);
-          onChunk?.(chunk);
-          flush.wrote(chunk.length);
-          if (!sink.write(chunk)) res.pause();
-        });
-        sink.on('drain', () => res.resume());
-        res.on('end', () => {
-          if (!res.complete) dropped ??= new Error('The storage connection closed before the file was complete.');
-          finish();
-        });
-        res.on('aborted', () => {
-          dropped ??= new Error('The storage connection was cut.');
-        });
-        res.on('error', (e) => {
-          dropped ??= e;
-          finish();
-        });
-        res.on('close', finish);
-        sink.on('error', (e) => {
-          sinkError = e;
-          res.destroy();
-        });
-        sink.on('close', () => {
-          void flush.close().then(() => {
-            if (sinkError) reject(sinkError);
-            else if (dropped) reject(dropped);
-            else resolve();
-          });
-        });
-      }),
-  };
-}
