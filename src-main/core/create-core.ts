@@ -1,5 +1,5 @@
-// createCore: the contract's implementation over the client, planner, jobs, secrets, settings
-// and profiles modules. Every host (the Electron shell, browser mode, tests) builds one with its
+// createCore: the contract's implementation over the active profile's source (through the Source
+// port), the planner, jobs, secrets, settings and profiles modules. Every host (the Electron shell, browser mode, tests) builds one with its
 // own adapters and talks to it only through `api` (validated arguments) and `on` (events).
 // Node only: never imports electron; Electron-only abilities arrive as ShellActions.
 import { realpathSync } from 'node:fs';
@@ -7,22 +7,23 @@ import path from 'node:path';
 import type { CoreApi, EventName, EventPayloads } from '../../src-shared/contract';
 import { StudyError, toErrorInfo, type ErrorInfo } from '../../src-shared/errors';
 import { createEventHub } from '../../src-shared/event-hub';
-import type { AppInfo, ConnectionStatus, Notice, RateBudget, Settings } from '../../src-shared/model';
+import type { AppInfo, ConnectionStatus, Notice, RateBudget, Settings, SourceDescriptor } from '../../src-shared/model';
+import { pathKey } from '../../src-shared/target';
 import { createJobManager, type JobManager } from './jobs/job-manager';
 import { keyIdentity, limiterLogPath } from './net/key-identity';
-import { createJointLimiter, type JointLimiter } from './net/limiter';
+import { createJointLimiter, type JointLimiter, type LimiterLimits } from './net/limiter';
 import { createPlan } from './plan/planner';
 import { silentLogger, systemClock, type Clock, type FetchLike, type Logger } from './ports';
 import { createPreviewService } from './preview/preview-service';
-import { createProfileManager, validateKey as liveValidateKey, type ProfileManager } from './profiles';
+import { createProfileManager, type ProfileManager } from './profiles';
 import { createOutputRegistry, isInside, type OutputRegistry } from './registry/output-registry';
 import { selectSecretStore, type SafeStorageLike, type SecretStore } from './secrets';
 import { createSafeStorageStore } from './secrets/safe-storage-store';
 import { createSettingsStore, type ConfLike, type SettingsConfOptions, type SettingsStore } from './settings';
 import { ensurePrivateDir } from './state/private-files';
-import { createHyperStudyClient } from './sources/hyperstudy/client';
-import type { ConnectionConfig, HyperStudyClient } from './sources/hyperstudy/client-types';
-import { hyperstudySource } from './sources/hyperstudy/descriptors';
+import { checkListing, checkPath, checkSplit, checkTarget, checkTypes } from './sources/check-ids';
+import { DEFAULT_SOURCE_ID, sourceModule } from './sources/registry';
+import type { Source, SourceConnection, SourceModule } from './sources/source';
 
 /** What only the desktop shell can do; absent in browser mode (those methods answer UNSUPPORTED). */
 export interface ShellActions {
@@ -58,9 +59,9 @@ export interface CoreDeps {
   fetch?: FetchLike;
   clock?: Clock;
   logger?: Logger;
-  /** HYPERSTUDY_API_KEY: the key of an in-memory "environment" profile only (never a stored profile's), never saved. */
+  /** The environment's key (HYPERSTUDY_API_KEY): the key of an in-memory "environment" profile only (never a stored profile's), never saved. */
   envKey?: string;
-  /** HYPERSTUDY_BASE_URL: that profile's server (production when absent). */
+  /** Its base URL variable (HYPERSTUDY_BASE_URL): that profile's server (the source's default when absent). */
   envBaseUrl?: string;
   /** `npm run demo`: an in-memory "Demo" profile for the simulator. */
   demo?: { baseUrl: string; apiKey: string; organizationId?: string };
@@ -83,9 +84,9 @@ export interface Core {
 
 interface Session {
   profileId: string;
-  connection: ConnectionConfig;
+  connection: SourceConnection;
   limiter: JointLimiter;
-  client: HyperStudyClient;
+  source: Source;
   generation: number;
 }
 
@@ -96,17 +97,24 @@ const unsupported = (what: string) =>
     fix: 'In the browser, use the download link of the finished export instead.',
   });
 
-const noProfile = () =>
-  new StudyError({
+const noProfile = () => {
+  const label = sourceModule(DEFAULT_SOURCE_ID).descriptor.label;
+  return new StudyError({
     code: 'NO_PROFILE',
-    message: 'No connection to HyperStudy is set up yet.',
-    fix: 'Add a connection with your HyperStudy API key (Settings → Connections).',
+    message: `No connection to ${label} is set up yet.`,
+    fix: `Add a connection with your ${label} API key (Settings → Connections).`,
   });
+};
 
 const LIMIT_KEYS = ['keyLimit', 'keyWindowSec', 'endpointLimit', 'endpointWindowSec'] as const;
 
-function limitsOf(s: Settings) {
+function limitsOf(s: Settings): LimiterLimits {
   return { keyLimit: s.keyLimit, keyWindowMs: s.keyWindowSec * 1000, endpointLimit: s.endpointLimit, endpointWindowMs: s.endpointWindowSec * 1000 };
+}
+
+/** A source's limits: the settings' (documented, tunable) or its own fixed ones. */
+function sourceLimits(m: SourceModule, s: Settings): LimiterLimits {
+  return m.policy.limits === 'settings' ? limitsOf(s) : m.policy.limits;
 }
 
 function idleBudget(s: Settings): RateBudget {
@@ -177,8 +185,9 @@ export function createCore(deps: CoreDeps): Core {
   /**
    * One limiter per key (identity: hash of base URL and key), whichever profile uses it: a
    * profile switch mid-export keeps spending the one budget, and the export keeps its limiter.
+   * Limiters of sources whose limits are the settings' follow the settings.
    */
-  const limiters = new Map<string, JointLimiter>();
+  const limiters = new Map<string, { limiter: JointLimiter; module: SourceModule }>();
 
   const schedule = (fn: () => void, ms: number) => {
     const t = setTimeout(() => {
@@ -214,7 +223,7 @@ export function createCore(deps: CoreDeps): Core {
     profiles = createProfileManager({
       dir: deps.configDir,
       secrets,
-      validateKey: (conn) => liveValidateKey(conn, { fetch: doFetch, clock }),
+      validateKey: (conn) => sourceModule(conn.source).validateCredential(conn, { fetch: doFetch, clock }),
       ...(deps.envKey ? { envKey: deps.envKey } : {}),
       ...(deps.envBaseUrl ? { envBaseUrl: deps.envBaseUrl } : {}),
       logger,
@@ -225,9 +234,9 @@ export function createCore(deps: CoreDeps): Core {
     notices.push(...profiles.notices());
     jobs = createJobManager({
       dataDir: deps.dataDir,
-      getClient: async () => {
+      getSource: async () => {
         const s = await getSession();
-        return { client: s.client, sourceUrl: s.connection.baseUrl };
+        return { source: s.source, sourceUrl: s.connection.baseUrl };
       },
       getSettings: () => settings.get(),
       clock,
@@ -243,13 +252,13 @@ export function createCore(deps: CoreDeps): Core {
       else if (s.state === 'failed') deps.shell?.notify('Export failed', s.error?.message ?? s.title);
     });
     settings.onChange((s) => {
-      for (const l of limiters.values()) l.setLimits(limitsOf(s));
+      for (const l of limiters.values()) if (l.module.policy.limits === 'settings') l.limiter.setLimits(limitsOf(s));
     });
     for (const n of notices) emit('notice', n);
   })();
   ready.catch((e) => logger.error('core start-up failed', { error: toErrorInfo(e).message }));
 
-  // ---------- the session: limiter + client of the active profile ----------
+  // ---------- the session: limiter + source of the active profile ----------
 
   function dropSession(): void {
     const old = session;
@@ -258,31 +267,40 @@ export function createCore(deps: CoreDeps): Core {
     generation++;
     listingCache.clear();
     preview.clear();
-    // A running export keeps the client it started with; its limiter is the key's, which stays.
+    // A running export keeps the source it started with; its limiter is the key's, which stays.
     old?.limiter.flush();
   }
 
-  function limiterFor(connection: ConnectionConfig): JointLimiter {
-    const id = keyIdentity(connection.baseUrl, connection.apiKey);
-    let limiter = limiters.get(id);
-    if (!limiter) {
-      limiter = createJointLimiter({
-        ...limitsOf(settings.get()),
+  function limiterFor(module: SourceModule, connection: SourceConnection): JointLimiter {
+    const id = keyIdentity(connection.baseUrl, connection.secret);
+    let entry = limiters.get(id);
+    if (!entry) {
+      const limiter = createJointLimiter({
+        ...sourceLimits(module, settings.get()),
         clock,
         logger,
-        persistPath: limiterLogPath(deps.rateLimitDir ?? deps.configDir, connection.baseUrl, connection.apiKey),
+        persistPath: limiterLogPath(deps.rateLimitDir ?? deps.configDir, connection.baseUrl, connection.secret),
       });
-      limiters.set(id, limiter);
+      entry = { limiter, module };
+      limiters.set(id, entry);
     }
-    return limiter;
+    return entry.limiter;
   }
 
   async function openSession(): Promise<Session> {
     const active = await profiles.active();
     if (!active) throw noProfile();
-    const limiter = limiterFor(active.connection);
-    const client = createHyperStudyClient({ connection: active.connection, limiter, clock, fetch: doFetch, logger });
-    return { profileId: active.profile.id, connection: active.connection, limiter, client, generation };
+    const module = sourceModule(active.connection.source);
+    const limiter = limiterFor(module, active.connection);
+    const source = module.open(active.connection, { limiter, clock, fetch: doFetch, logger, ...(module.policy.retry ? { retry: module.policy.retry } : {}), ...(module.policy.maxInFlight ? { maxInFlight: module.policy.maxInFlight } : {}) });
+    return { profileId: active.profile.id, connection: active.connection, limiter, source, generation };
+  }
+
+  /** The active profile and its source (no key needed, no request); the default source when there is none. */
+  async function activeModule(): Promise<{ module: SourceModule; profileId?: string }> {
+    if (session) return { module: sourceModule(session.source.id), profileId: session.profileId };
+    const active = (await profiles.list()).find((p) => p.active);
+    return { module: sourceModule(active?.source ?? DEFAULT_SOURCE_ID), ...(active ? { profileId: active.id } : {}) };
   }
 
   function getSession(): Promise<Session> {
@@ -349,8 +367,8 @@ export function createCore(deps: CoreDeps): Core {
       return setStatus(statusFromError(e) ?? { state: 'no-profile', message: toErrorInfo(e).message });
     }
     try {
-      const health = await s.client.health();
-      if (!health.ok) return setStatus({ state: 'offline', profileId: s.profileId, message: 'HyperStudy says it is not healthy right now.', fix: 'Wait a few minutes; the app keeps checking.' });
+      const health = await s.source.health();
+      if (!health.ok) return setStatus({ state: 'offline', profileId: s.profileId, message: `${s.source.descriptor.label} says it is not healthy right now.`, fix: 'Wait a few minutes; the app keeps checking.' });
       return setStatus({ state: 'online', profileId: s.profileId, message: `Connected to ${new URL(s.connection.baseUrl).host}.` });
     } catch (e) {
       const next = statusFromError(e, s.profileId);
@@ -360,7 +378,7 @@ export function createCore(deps: CoreDeps): Core {
     }
   }
 
-  /** Runs a call that talks to HyperStudy; its outcome updates the connection status. */
+  /** Runs a call that talks to the source; its outcome updates the connection status. */
   async function online<T>(fn: (s: Session) => Promise<T>): Promise<T> {
     await ready;
     const s = await getSession();
@@ -379,7 +397,7 @@ export function createCore(deps: CoreDeps): Core {
 
   let lastBudget = '';
   function currentBudget(): RateBudget {
-    return session ? session.client.budget() : idleBudget(settings.get());
+    return session ? session.source.budget() : idleBudget(settings.get());
   }
   function announceBudget(): void {
     if (!settings) return;
@@ -412,11 +430,11 @@ export function createCore(deps: CoreDeps): Core {
   }
 
   const preview = createPreviewService({
-    getClient: async () => {
+    getSource: async () => {
       await ready;
-      return (await getSession()).client;
+      return (await getSession()).source;
     },
-    clientGeneration: () => generation,
+    sourceGeneration: () => generation,
     pageConcurrency: () => settings?.get().concurrency ?? 4,
     logger,
   });
@@ -477,8 +495,9 @@ export function createCore(deps: CoreDeps): Core {
       await ready;
       return currentBudget();
     },
-    async describeSource() {
-      return hyperstudySource;
+    async describeSource(): Promise<SourceDescriptor> {
+      await ready;
+      return (await activeModule()).module.descriptor;
     },
 
     async listProfiles() {
@@ -503,35 +522,45 @@ export function createCore(deps: CoreDeps): Core {
       return afterProfileChange(await profiles.activate(id));
     },
 
-    listExperiments: (arg) =>
-      online((s) =>
-        cached('experiments', arg?.refresh, async () => {
-          const l = await s.client.listExperiments();
-          return { experiments: l.items, warnings: l.warnings };
-        }),
-      ),
-    listRooms: ({ experimentId, refresh }) =>
-      online((s) =>
-        cached(`rooms:${experimentId}`, refresh, async () => {
-          const l = await s.client.listRooms(experimentId);
-          return { rooms: l.items, warnings: l.warnings };
-        }),
-      ),
-    listParticipants: ({ experimentId, roomId, refresh }) =>
-      online((s) =>
-        cached(`participants:${experimentId}:${roomId ?? ''}`, refresh, async () => {
-          const l = roomId ? await s.client.listParticipants('room', roomId) : await s.client.listParticipants('experiment', experimentId);
-          return { participants: l.items, warnings: l.warnings };
-        }),
-      ),
-    getParticipantCounts: ({ participantId, roomId }) => online((s) => s.client.getCounts(participantId, roomId)),
-    getPreview: (q) => online(() => preview.getPage(q)),
+    listLevel: ({ level, parentPath, refresh }) =>
+      online((s) => {
+        checkListing(s.source.descriptor, level, parentPath);
+        return cached(`level:${level}:${pathKey(parentPath)}`, refresh, async () => {
+          const l = await s.source.listLevel(level, parentPath);
+          return { items: l.items, warnings: l.warnings };
+        });
+      }),
+    getItemCounts: ({ path: itemPath }) =>
+      online(async (s) => {
+        const d = s.source.descriptor;
+        checkPath(d, itemPath);
+        const level = d.levels.find((l) => l.id === itemPath[itemPath.length - 1].level);
+        if (!level?.counts || !s.source.itemCounts) {
+          throw new StudyError({ code: 'INVALID_ARGUMENT', message: `${d.label} has no record counts per ${level?.singular ?? 'item'}.`, fix: 'Open the item to see its data instead.' });
+        }
+        return s.source.itemCounts(itemPath);
+      }),
+    getPreview: (q) =>
+      online((s) => {
+        checkTarget(s.source.descriptor, q.target);
+        checkTypes(s.source.descriptor, [q.type]);
+        return preview.getPage(q);
+      }),
 
-    planExport: (req) => online(async (s) => (await createPlan(s.client, req)).plan),
+    planExport: (req) =>
+      online(async (s) => {
+        checkTarget(s.source.descriptor, req.target);
+        checkTypes(s.source.descriptor, req.types);
+        return (await createPlan(s.source, req)).plan;
+      }),
     async startExport(req) {
       await ready;
       checkDestination(req.destination);
-      return jobs.start(req);
+      const { module, profileId } = await activeModule();
+      checkTarget(module.descriptor, req.target);
+      checkTypes(module.descriptor, req.types);
+      checkSplit(module.descriptor, req.split);
+      return jobs.start(req, { source: module.id, ...(profileId ? { profileId } : {}) });
     },
     async listJobs() {
       await ready;
@@ -618,7 +647,7 @@ export function createCore(deps: CoreDeps): Core {
       await ready.catch(() => undefined);
       preview.clear();
       await jobs?.close();
-      for (const l of limiters.values()) await l.close().catch(() => undefined);
+      for (const l of limiters.values()) await l.limiter.close().catch(() => undefined);
       limiters.clear();
       session = null;
     },

@@ -1,4 +1,4 @@
-// `studydl export <experiment|room|participant> <id> …`: a whole export as a job, with a progress
+// `studydl export <level> <id> …` (HyperStudy: experiment, room, participant): a whole export as a job, with a progress
 // bar on a terminal, JSON lines with --json, plain lines otherwise; prints the final path.
 // Ctrl-C PAUSES the job (its checkpoints stay on disk): `studydl resume <jobId>` continues it,
 // `studydl jobs` lists it. A second Ctrl-C quits at once (still resumable: pages are atomic).
@@ -8,13 +8,15 @@ import type { AnonymizeMode, ExportFormat, ExportRequest, FormulaCellsSummary, J
 import { createJobManager, type JobManager } from '../../core/jobs/job-manager';
 // The schema, not the store: conf's exit hook re-sends SIGINT, which would kill a Ctrl-C pause while it saves.
 import { defaultSettings } from '../../core/settings/settings-schema';
+import { checkSplit, checkTarget, levelChain } from '../../core/sources/check-ids';
+import type { SourceModule } from '../../core/sources/source';
 import { booleanFlag, stringFlag } from '../args';
 import { EXIT, exitCodeFor, type CliContext, type Command, type ParsedArgs } from '../command';
-import { openClient, type CliClient } from '../context';
+import { openSource, type CliSource } from '../context';
+import { chooseModule, idsPattern, parseTarget, parseTypes } from '../level-path';
 import { humanBytes, humanDuration, write, writeJsonLine, writeLine } from '../output';
 import { terminalSafe } from '../terminal-text';
 import { writeJobNotices } from './jobs';
-import { parseTarget, parseTypes } from './plan';
 
 const APP_VERSION = '0.1.0';
 
@@ -43,22 +45,26 @@ function intFlag(args: ParsedArgs, name: string, min: number, max: number): numb
   return n;
 }
 
-/** The ExportRequest these flags describe. */
-export function exportRequestFromArgs(args: ParsedArgs, cwd = process.cwd()): ExportRequest {
-  const target = parseTarget(args);
-  if (target.experimentId === '-') {
-    throw usage('The export needs the experiment id too.', 'Add --experiment <experimentId>, or give the path form <experimentId>/<roomId>[/<participantId>].');
+/** The ExportRequest these flags describe, for a source. */
+export function exportRequestFromArgs(args: ParsedArgs, module: SourceModule, cwd = process.cwd()): ExportRequest {
+  const d = module.descriptor;
+  const target = parseTarget(args, d, 'export');
+  if (target.path[0]?.id === '-') {
+    const root = d.levels.find((l) => l.id === target.path[0].level)!;
+    const chain = levelChain(d, target.level);
+    throw usage(`The export needs the ${root.singular} id too.`, `Add --${root.id} <${root.id}Id>, or give the path form ${idsPattern(chain)}.`);
   }
+  checkTarget(d, target);
   const anonymize = choice<AnonymizeMode>(args, 'anonymize', ['keep', 'pseudonymize', 'aggregate'], 'keep');
   const codeMap = booleanFlag(args, 'code-map');
   if (codeMap && anonymize !== 'pseudonymize') throw usage('--code-map only goes with --anonymize pseudonymize.', 'Add --anonymize pseudonymize, or leave out --code-map.');
   const out = stringFlag(args, 'out');
   return {
     target,
-    types: parseTypes(stringFlag(args, 'types')),
+    types: parseTypes(stringFlag(args, 'types'), module),
     format: choice<ExportFormat>(args, 'format', ['csv', 'json', 'ndjson'], 'csv'),
     zip: booleanFlag(args, 'zip'),
-    split: choice<SplitMode>(args, 'split', ['none', 'room', 'participant'], 'none'),
+    split: choice<SplitMode>(args, 'split', ['none', ...d.splits.map((x) => x.id)], 'none'),
     anonymize,
     ...(codeMap ? { writeCodeMap: true } : {}),
     ...(isoFlag(args, 'since') ? { since: isoFlag(args, 'since') } : {}),
@@ -70,8 +76,8 @@ export function exportRequestFromArgs(args: ParsedArgs, cwd = process.cwd()): Ex
   };
 }
 
-/** A job manager for this CLI run: job state under the config dir, the CLI's client. */
-export function cliJobManager(ctx: CliContext, args: ParsedArgs, c: CliClient): JobManager {
+/** A job manager for this CLI run: job state under the config dir, the CLI's source. */
+export function cliJobManager(ctx: CliContext, args: ParsedArgs, c: CliSource): JobManager {
   const settings = {
     ...defaultSettings(),
     concurrency: intFlag(args, 'concurrency', 1, 16) ?? 4,
@@ -79,7 +85,7 @@ export function cliJobManager(ctx: CliContext, args: ParsedArgs, c: CliClient): 
   };
   return createJobManager({
     dataDir: ctx.configDir,
-    getClient: async () => ({ client: c.client, sourceUrl: c.connection.baseUrl }),
+    getSource: async () => ({ source: c.source, sourceUrl: c.connection.baseUrl }),
     getSettings: () => settings,
     appVersion: APP_VERSION,
   });
@@ -189,15 +195,17 @@ export const exportCommand: Command = {
   name: 'export',
   summary: 'Download data (and recordings) to a folder or ZIP, as a resumable job',
   usage:
-    'studydl export <experiment|room|participant> <id> [--room <roomId>] [--experiment <id>] --types …|all [--format csv|json|ndjson] [--zip] [--split none|room|participant] [--anonymize keep|pseudonymize|aggregate] [--code-map] [--since ISO] [--until ISO] [--recordings] [--bom/--no-bom] [--formula-protection] [--out DIR] [--concurrency N] [--media-concurrency N] [--json]   (Ctrl-C pauses; `studydl resume <jobId>` continues)',
+    'studydl export <level> <id> (HyperStudy: experiment <id> | room <roomId> --experiment <id> | participant <id> --room <roomId> --experiment <id>) --types …|all [--format csv|json|ndjson] [--zip] [--split none|room|participant] [--anonymize keep|pseudonymize|aggregate] [--code-map] [--since ISO] [--until ISO] [--recordings] [--bom/--no-bom] [--formula-protection] [--out DIR] [--concurrency N] [--media-concurrency N] [--json]   (Ctrl-C pauses; `studydl resume <jobId>` continues)',
   async run(args, ctx) {
-    const request = exportRequestFromArgs(args);
-    const c = await openClient(args, ctx);
+    const module = await chooseModule(args, ctx);
+    const request = exportRequestFromArgs(args, module);
+    checkSplit(module.descriptor, request.split);
+    const c = await openSource(args, ctx);
     const manager = cliJobManager(ctx, args, c);
     try {
       await manager.flush();
       writeJobNotices(ctx, manager);
-      const job = await manager.start(request);
+      const job = await manager.start(request, { source: c.source.id, ...(c.profileId ? { profileId: c.profileId } : {}) });
       if (ctx.json) writeJsonLine(ctx.io.stdout, { event: 'started', jobId: job.id, title: job.title });
       else writeLine(ctx.io.stderr, `Job ${job.id}: ${job.title}`);
       return await followJob(ctx, manager, job.id);

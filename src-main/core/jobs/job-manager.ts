@@ -11,10 +11,11 @@
 import path from 'node:path';
 import { StudyError, toErrorInfo } from '../../../src-shared/errors';
 import { exportRequestSchema } from '../../../src-shared/contract';
-import type { ExportRequest, JobProgress, JobSnapshot, JobState, Notice, Settings } from '../../../src-shared/model';
+import type { ExportRequest, JobProgress, JobSnapshot, JobState, Notice, Settings, SourceId } from '../../../src-shared/model';
 import { silentLogger, systemClock, type Clock, type Logger } from '../ports';
 import { IN_FLIGHT_GRACE_MS } from '../net/http';
-import type { HyperStudyClient } from '../sources/hyperstudy/client-types';
+import { DEFAULT_SOURCE_ID, sourceDescriptor } from '../sources/registry';
+import type { Source } from '../sources/source';
 import type { MediaGet } from '../export/media/media-http';
 import { asDiskError } from '../export/run/disk-errors';
 import { createProgressTracker, type ProgressSink } from '../export/run/progress';
@@ -26,7 +27,8 @@ import { jobTitle, newJobId } from './job-title';
 
 export interface JobManagerOptions {
   dataDir: string;
-  getClient: () => Promise<{ client: HyperStudyClient; sourceUrl: string }>;
+  /** The open source a job runs against (the active profile's), and its base URL for the manifest. */
+  getSource: () => Promise<{ source: Source; sourceUrl: string }>;
   getSettings: () => Settings;
   clock?: Clock;
   logger?: Logger;
@@ -45,8 +47,14 @@ export interface JobManagerOptions {
 
 export type JobEvent = 'progress' | 'state';
 
+/** Who starts a job: the source it reads and the profile it was started with. */
+export interface JobOrigin {
+  source: SourceId;
+  profileId?: string;
+}
+
 export interface JobManager {
-  start(req: ExportRequest): Promise<JobSnapshot>;
+  start(req: ExportRequest, origin?: JobOrigin): Promise<JobSnapshot>;
   list(): JobSnapshot[];
   get(id: string): JobSnapshot | undefined;
   pause(id: string): Promise<JobSnapshot>;
@@ -336,15 +344,23 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
     let quiet = async () => {};
     const done = (async () => {
       try {
-        const { client, sourceUrl } = await opts.getClient();
+        const { source, sourceUrl } = await opts.getSource();
+        const wanted = next.snapshot.source ?? DEFAULT_SOURCE_ID;
+        if (source.id !== wanted) {
+          throw new StudyError({
+            code: 'INVALID_ARGUMENT',
+            message: `This download reads ${sourceDescriptor(wanted).label}, but the active connection is to ${source.descriptor.label}.`,
+            fix: `Switch to a ${sourceDescriptor(wanted).label} connection, then resume it.`,
+          });
+        }
         // On a stop, requests already sent may still answer (see IN_FLIGHT_GRACE_MS): count them too.
-        quiet = () => client.whenQuiet?.(IN_FLIGHT_GRACE_MS + 500) ?? Promise.resolve();
-        // The client may be shared with other jobs and with browsing: count this attempt's part only.
-        const at = client.requestsMade();
-        requestsUsedNow = () => before + client.requestsMade() - at;
+        quiet = () => source.whenQuiet(IN_FLIGHT_GRACE_MS + 500);
+        // The source may be shared with other jobs and with browsing: count this attempt's part only.
+        const at = source.requestsMade();
+        requestsUsedNow = () => before + source.requestsMade() - at;
         const settings = opts.getSettings();
         const result = await runner({
-          client,
+          source,
           sourceUrl,
           request: next.snapshot.request,
           workDir: next.workDir,
@@ -359,7 +375,7 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
           progress: tracker,
           requestsUsed: () => requestsUsedNow(),
           onInfo: (info) => {
-            if (info.experimentName) next.snapshot.title = jobTitle(next.snapshot.request, info.experimentName);
+            if (info.rootName) next.snapshot.title = jobTitle(next.snapshot.request, source.descriptor, info.rootName);
           },
         });
         next.outputPath = result.outputPath;
@@ -416,20 +432,23 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
   inBackground(store.repair(), 'could not set the damaged downloads list aside');
 
   return {
-    async start(req) {
+    async start(req, origin) {
       const parsed = exportRequestSchema.safeParse(req);
       if (!parsed.success) {
         const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
         throw new StudyError({ code: 'INVALID_ARGUMENT', message: `The export request is not valid: ${detail}` });
       }
       const request = parsed.data as ExportRequest;
+      const sourceId = origin?.source ?? DEFAULT_SOURCE_ID;
       const settings = opts.getSettings();
       const destination = path.resolve(request.destination ?? settings.downloadFolder);
       const id = newJobId(clock.now());
       const job: StoredJob = {
         snapshot: {
           id,
-          title: jobTitle(request),
+          source: sourceId,
+          ...(origin?.profileId ? { profileId: origin.profileId } : {}),
+          title: jobTitle(request, sourceDescriptor(sourceId)),
           request: { ...request, destination },
           state: 'queued',
           createdAt: iso(),

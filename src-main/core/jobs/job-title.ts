@@ -1,11 +1,16 @@
 // The one-line title a job shows in the downloads panel and `studydl jobs`.
-import type { ExportRequest } from '../../../src-shared/model';
+import type { ExportRequest, SourceDescriptor } from '../../../src-shared/model';
 
-export function jobTitle(req: ExportRequest, experimentName?: string): string {
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** "Experiment “Emotion Study” — events, chat (CSV, ZIP)", "Room r1 of exp_1 — …", from the source's level names. */
+export function jobTitle(req: ExportRequest, descriptor: SourceDescriptor, rootName?: string): string {
   const t = req.target;
-  const exp = experimentName ? `“${experimentName}”` : t.experimentId;
-  const where =
-    t.level === 'experiment' ? `Experiment ${exp}` : t.level === 'room' ? `Room ${t.roomId} of ${exp}` : `Participant ${t.participantId} of ${exp}`;
+  const root = t.path[0];
+  const item = t.path[t.path.length - 1];
+  const rootLabel = rootName ? `“${rootName}”` : (root?.id ?? '');
+  const level = capital(descriptor.levels.find((l) => l.id === t.level)?.singular ?? t.level);
+  const where = t.path.length <= 1 ? `${level} ${rootLabel}` : `${level} ${item.id} of ${rootLabel}`;
   const types = req.types.length > 4 ? `${req.types.length} data types` : req.types.join(', ');
   const extras = [req.format.toUpperCase(), req.zip ? 'ZIP' : 'folder'];
   if (req.includeRecordings) extras.push('recordings');

@@ -1,22 +1,23 @@
 // The paged preview behind getPreview. For each (target, type) the stream is fetched once,
-// page by page through the client (so it obeys the limiter), into a bounded in-memory cache;
+// page by page through the source (so it obeys the limiter), into a bounded in-memory cache;
 // windows are then cut from it with sort, filters and search applied here. While the stream is
 // still arriving, answers carry what is there and `complete: false` (the renderer re-asks).
 import { StudyError, toErrorInfo } from '../../../src-shared/errors';
-import type { DataTypeId, PreviewPage, PreviewQuery, Scope, Target } from '../../../src-shared/model';
+import type { DataTypeId, PreviewPage, PreviewQuery, Target } from '../../../src-shared/model';
+import { pathKey } from '../../../src-shared/target';
 import { createColumnSet, KNOWN_COLUMNS, type ColumnSet } from '../export/format/columns';
 import { flattenRecord, type FlatRow } from '../export/format/flatten';
 import { silentLogger, type Logger } from '../ports';
-import type { HyperStudyClient } from '../sources/hyperstudy/client-types';
+import type { Source } from '../sources/source';
 import { buildView, rowHaystack, viewKey } from './preview-view';
 
 export interface PreviewServiceOptions {
-  /** The client of the active profile; throws (or rejects) NO_PROFILE when there is none. */
-  getClient(): HyperStudyClient | Promise<HyperStudyClient>;
+  /** The source of the active profile; throws (or rejects) NO_PROFILE when there is none. */
+  getSource(): Source | Promise<Source>;
   /** Page requests in flight per stream (the settings' concurrency). */
   pageConcurrency?: () => number;
-  /** Changes whenever the client is replaced (profile or limits changed): cached tables are dropped. */
-  clientGeneration(): number;
+  /** Changes whenever the source is replaced (profile or limits changed): cached tables are dropped. */
+  sourceGeneration(): number;
   /** Tables kept (least recently used are dropped). */
   maxTables?: number;
   /** Rows kept per table; beyond that the preview stops and says so. */
@@ -47,19 +48,6 @@ interface Table {
   view?: { key: string; size: number; indices: number[] };
 }
 
-/** How a target maps onto the API's scopes: participant data is asked for with its roomId. */
-export function streamFor(target: Target): { scope: Scope; scopeId: string; roomId?: string } {
-  if (target.level === 'participant') {
-    if (!target.participantId || !target.roomId) throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'A participant preview needs roomId and participantId.' });
-    return { scope: 'participant', scopeId: target.participantId, roomId: target.roomId };
-  }
-  if (target.level === 'room') {
-    if (!target.roomId) throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'A room preview needs roomId.' });
-    return { scope: 'room', scopeId: target.roomId };
-  }
-  return { scope: 'experiment', scopeId: target.experimentId };
-}
-
 export function createPreviewService(opts: PreviewServiceOptions): PreviewService {
   const maxTables = opts.maxTables ?? 6;
   const maxRows = opts.maxRows ?? 250_000;
@@ -80,7 +68,6 @@ export function createPreviewService(opts: PreviewServiceOptions): PreviewServic
   };
 
   const open = (key: string, type: DataTypeId, target: Target): Table => {
-    const stream = streamFor(target);
     let markFirst!: () => void;
     const table: Table = {
       key,
@@ -96,9 +83,14 @@ export function createPreviewService(opts: PreviewServiceOptions): PreviewServic
       lastUsed: ++useCounter,
     };
     const run = async () => {
-      const client = await opts.getClient();
+      const source = await opts.getSource();
+      const stream = source.previewStream(target, type);
+      if (!stream) {
+        const label = source.descriptor.dataTypes.find((d) => d.id === type)?.label ?? type;
+        throw new StudyError({ code: 'INVALID_ARGUMENT', message: `${label} cannot be previewed for a ${target.level}.`, fix: 'Open it at a level that offers it.' });
+      }
       const concurrency = opts.pageConcurrency?.();
-      const pages = client.pages(type, stream.scope, stream.scopeId, stream.roomId ? { roomId: stream.roomId } : {}, {
+      const pages = source.pages(stream, {}, {
         signal: table.abort.signal,
         ...(concurrency ? { concurrency } : {}),
       });
@@ -146,7 +138,7 @@ export function createPreviewService(opts: PreviewServiceOptions): PreviewServic
 
   return {
     async getPage(q) {
-      const key = JSON.stringify([opts.clientGeneration(), q.type, q.target.level, q.target.experimentId, q.target.roomId ?? null, q.target.participantId ?? null]);
+      const key = JSON.stringify([opts.sourceGeneration(), q.type, q.target.level, pathKey(q.target.path)]);
       let table = tables.get(key);
       if (table?.done && table.error) {
         // report a failure once, then let the next request try again

@@ -9,6 +9,7 @@ import { toUiError } from '../lib/errors';
 import { formatBytes, formatCount, plural } from '../lib/format';
 import { useApp, useModel } from '../model-context';
 import { ANONYMIZE_INFO } from '../lib/export-options';
+import { fromTarget } from '../lib/ui-target';
 
 export function JobResult({ job, compact }: { job: JobSnapshot; compact?: boolean }) {
   const model = useModel();
@@ -85,7 +86,7 @@ function FormulaCellsNote({ job, cells, compact }: { job: JobSnapshot; cells: Fo
       progressJobId: null,
       downloadsOpen: false,
       exportDialog: {
-        target: r.target,
+        target: fromTarget(r.target),
         title: job.title,
         types: r.types,
         ...(r.recordingIds ? { recordingIds: r.recordingIds } : {}),

@@ -1,7 +1,7 @@
 // The export dialog: what to download, how to package it, how to anonymize it, where it goes,
 // and the plan (requests, time under the rate limits, current budget) before anything starts.
 import { useEffect, useMemo, useState } from 'react';
-import type { AnonymizeMode, DataTypeId, ExportFormat, ExportRequest, Plan, SplitMode } from '../../../src-shared/model';
+import type { AnonymizeMode, DataTypeId, ExportFormat, Plan, SplitMode } from '../../../src-shared/model';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import { Dialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
@@ -10,6 +10,7 @@ import { ANONYMIZE_INFO, SPLIT_LABEL, isoToLocal, localToIso, rangeInverted, spl
 import { formatBytes, formatCount, formatSeconds, plural } from '../lib/format';
 import { useApp, useHierarchy, useModel, useUi } from '../model-context';
 import { participantKey } from '../stores/hierarchy-store';
+import type { UiExportRequest } from '../lib/ui-target';
 
 function PlanView({ plan }: { plan: Plan }) {
   return (
@@ -101,7 +102,7 @@ export function ExportDialog() {
   const start = async () => {
     setStarting(true);
     setStartError(null);
-    const request: ExportRequest = {
+    const request: UiExportRequest = {
       target: req.target, types: typeList, format, zip, split, anonymize,
       ...(anonymize === 'pseudonymize' ? { writeCodeMap } : {}),
       ...(sinceIso ? { since: sinceIso } : {}), ...(untilIso ? { until: untilIso } : {}),

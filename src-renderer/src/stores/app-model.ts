@@ -2,7 +2,8 @@
 // Components read stores through hooks and call these actions; nothing else talks to `api`.
 import type { Api } from '../../../src-shared/contract';
 import type { ErrorInfo } from '../../../src-shared/errors';
-import type { ExportRequest, KeyValidation, NewProfile, Plan, Settings, Target } from '../../../src-shared/model';
+import type { Experiment, ExportRequest, KeyValidation, NewProfile, Participant, Plan, Room, Settings } from '../../../src-shared/model';
+import { toTarget, type UiExportRequest, type UiTarget as Target } from '../lib/ui-target';
 import { toUiError } from '../lib/errors';
 import { createAppStore } from './app-store';
 import { createHierarchyStore, participantKey, roomKey, type ListStatus } from './hierarchy-store';
@@ -62,7 +63,8 @@ export function createAppModel(api: Api) {
   async function loadExperiments(refresh = false): Promise<void> {
     hierarchy.setState({ experimentsStatus: loading() });
     try {
-      const { experiments, warnings } = await api.listExperiments(refresh ? { refresh } : undefined);
+      const { items, warnings } = await api.listLevel({ level: 'experiment', parentPath: [], ...(refresh ? { refresh } : {}) });
+      const experiments = items as unknown as Experiment[];
       const experimentsById = Object.fromEntries(experiments.map((e) => [e.id, e]));
       hierarchy.setState({ experimentsById, experimentIds: experiments.map((e) => e.id), experimentsStatus: { status: 'ready', warnings } });
     } catch (e) {
@@ -73,7 +75,8 @@ export function createAppModel(api: Api) {
   async function loadRooms(experimentId: string, refresh = false): Promise<void> {
     hierarchy.setState((s) => ({ roomsStatus: { ...s.roomsStatus, [experimentId]: loading() } }));
     try {
-      const { rooms, warnings } = await api.listRooms({ experimentId, ...(refresh ? { refresh } : {}) });
+      const { items, warnings } = await api.listLevel({ level: 'room', parentPath: [{ level: 'experiment', id: experimentId }], ...(refresh ? { refresh } : {}) });
+      const rooms = items as unknown as Room[];
       hierarchy.setState((s) => {
         const roomsById = { ...s.roomsById };
         for (const r of rooms) roomsById[roomKey(experimentId, r.id)] = { ...r, experimentId };
@@ -91,7 +94,9 @@ export function createAppModel(api: Api) {
   async function loadParticipants(experimentId: string, roomId: string, refresh = false): Promise<void> {
     hierarchy.setState((s) => ({ participantsStatus: { ...s.participantsStatus, [roomId]: loading() } }));
     try {
-      const { participants, warnings } = await api.listParticipants({ experimentId, roomId, ...(refresh ? { refresh } : {}) });
+      const parentPath = [{ level: 'experiment', id: experimentId }, { level: 'room', id: roomId }];
+      const { items, warnings } = await api.listLevel({ level: 'participant', parentPath, ...(refresh ? { refresh } : {}) });
+      const participants = items as unknown as Participant[];
       hierarchy.setState((s) => {
         const participantsByKey = { ...s.participantsByKey };
         for (const p of participants) participantsByKey[participantKey(roomId, p.id)] = { ...p, roomId, experimentId };
@@ -107,12 +112,12 @@ export function createAppModel(api: Api) {
   }
 
   /** Counts cost one request each, so they are fetched only for rows on screen, once. */
-  async function loadCounts(roomId: string, participantId: string): Promise<void> {
+  async function loadCounts(experimentId: string, roomId: string, participantId: string): Promise<void> {
     const key = participantKey(roomId, participantId);
     if (hierarchy.getState().countsByParticipant[key]) return;
     hierarchy.setState((s) => ({ countsByParticipant: { ...s.countsByParticipant, [key]: 'loading' } }));
     try {
-      const counts = await api.getParticipantCounts({ roomId, participantId });
+      const counts = await api.getItemCounts({ path: [{ level: 'experiment', id: experimentId }, { level: 'room', id: roomId }, { level: 'participant', id: participantId }] });
       hierarchy.setState((s) => ({ countsByParticipant: { ...s.countsByParticipant, [key]: counts } }));
     } catch {
       hierarchy.setState((s) => ({ countsByParticipant: { ...s.countsByParticipant, [key]: 'error' } }));
@@ -182,13 +187,13 @@ export function createAppModel(api: Api) {
 
   // ---------- export and jobs ----------
   async function planExport(req: { target: Target; types: ExportRequest['types']; since?: string; until?: string; includeRecordings: boolean; recordingIds?: string[] }): Promise<Plan> {
-    const plan = await api.planExport(req);
+    const plan = await api.planExport({ ...req, target: toTarget(req.target) });
     app.setState({ budget: plan.budget });
     return plan;
   }
 
-  async function startExport(req: ExportRequest): Promise<string> {
-    const job = await api.startExport(req);
+  async function startExport(req: UiExportRequest): Promise<string> {
+    const job = await api.startExport({ ...req, target: toTarget(req.target) });
     upsertJob(jobs, progress, job);
     ui.setState({ exportDialog: null, progressJobId: job.id });
     return job.id;

@@ -1,6 +1,7 @@
 // Where the researcher is: a history stack of locations with back/forward, like a browser.
 import { createStore } from 'zustand/vanilla';
-import type { DataTypeId, Target } from '../../../src-shared/model';
+import type { DataTypeId } from '../../../src-shared/model';
+import type { UiTarget as Target } from '../lib/ui-target';
 
 export type Location =
   | { view: 'experiments' }

@@ -4,7 +4,8 @@
 // refetches the first and visible pages until the total settles.
 import { createStore } from 'zustand/vanilla';
 import type { ErrorInfo } from '../../../src-shared/errors';
-import type { DataTypeId, PreviewPage, PreviewQuery, Target } from '../../../src-shared/model';
+import type { DataTypeId, PreviewPage, PreviewQuery } from '../../../src-shared/model';
+import { toTarget, type UiTarget as Target } from '../lib/ui-target';
 import { toUiError } from '../lib/errors';
 
 export type Row = Record<string, unknown>;
@@ -59,7 +60,7 @@ export function createPreviewPager(getPreview: GetPreview, params: PreviewParams
 
   function query(page: number): PreviewQuery {
     return {
-      target: params.target,
+      target: toTarget(params.target),
       type: params.type,
       offset: page * pageSize,
       limit: pageSize,

@@ -1,6 +1,7 @@
 // Which dialogs and panels are open. Kept apart from data so opening a dialog re-renders little.
 import { createStore } from 'zustand/vanilla';
-import type { DataTypeId, ExportRequest, Target } from '../../../src-shared/model';
+import type { DataTypeId, ExportRequest } from '../../../src-shared/model';
+import type { UiTarget as Target } from '../lib/ui-target';
 
 export interface ExportDialogRequest {
   target: Target;

@@ -1,7 +1,8 @@
 // The data viewer: one tab per data type the source describes for this level, with count badges
 // (empty tabs dimmed), each tab a lazily mounted preview.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { DataTypeId, Target } from '../../../src-shared/model';
+import type { DataTypeId } from '../../../src-shared/model';
+import type { UiTarget as Target } from '../lib/ui-target';
 import { StatusBadge } from '../components/Badge';
 import { EmptyState } from '../components/ErrorBox';
 import { TabList, TabPanel } from '../components/Tabs';
@@ -21,7 +22,7 @@ export function DataView({ target, tab }: { target: Target; tab?: DataTypeId }) 
   const [learned, setLearned] = useState<Partial<Record<DataTypeId, number>>>({});
 
   useEffect(() => {
-    if (target.participantId && target.roomId) void model.loadCounts(target.roomId, target.participantId);
+    if (target.participantId && target.roomId) void model.loadCounts(target.experimentId, target.roomId, target.participantId);
     const h = model.hierarchy.getState();
     if (h.experimentsStatus.status === 'idle') void model.loadExperiments();
     if (target.roomId && h.roomsStatus[target.experimentId] === undefined) void model.loadRooms(target.experimentId);

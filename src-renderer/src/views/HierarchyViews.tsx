@@ -1,7 +1,8 @@
 // Experiments → rooms → participants. Each loads its list once (Refresh reloads) and opens the next level.
 import { useCallback, useEffect, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { Experiment, Participant, Room, Target } from '../../../src-shared/model';
+import type { Experiment, Participant, Room } from '../../../src-shared/model';
+import type { UiTarget as Target } from '../lib/ui-target';
 import { EmptyState } from '../components/ErrorBox';
 import type { GridColumn, GridRow } from '../components/Grid';
 import { formatCount } from '../lib/format';
@@ -131,8 +132,8 @@ export function ParticipantsView({ experimentId, roomId }: { experimentId: strin
   }, [experimentId, roomId, model]);
 
   const onRangeChange = useCallback((_f: number, _l: number, visibleRows: Participant[]) => {
-    for (const p of visibleRows) if (p) void model.loadCounts(roomId, p.id);
-  }, [model, roomId]);
+    for (const p of visibleRows) if (p) void model.loadCounts(experimentId, roomId, p.id);
+  }, [model, experimentId, roomId]);
 
   const extra: GridColumn[] = useMemo(() => [
     {

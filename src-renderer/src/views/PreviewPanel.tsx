@@ -2,7 +2,8 @@
 // a column chooser, raw-JSON rows, an optional plot, and (for media) per-file downloads.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import type { DataTypeDescriptor, Target } from '../../../src-shared/model';
+import type { DataTypeDescriptor } from '../../../src-shared/model';
+import type { UiTarget as Target } from '../lib/ui-target';
 import { ErrorBox, EmptyState } from '../components/ErrorBox';
 import { Grid, defaultWidth, type GridColumn, type GridRow } from '../components/Grid';
 import { LinePlot } from '../components/LinePlot';

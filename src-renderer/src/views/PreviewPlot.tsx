@@ -1,6 +1,7 @@
 // Fetches up to a few thousand rows sorted by the plot's x and draws one chart per y field.
 import { useEffect, useState, type ComponentType } from 'react';
-import type { DataTypeDescriptor, Target } from '../../../src-shared/model';
+import type { DataTypeDescriptor } from '../../../src-shared/model';
+import { toTarget, type UiTarget as Target } from '../lib/ui-target';
 import type { Series } from '../components/LinePlot';
 import { formatCount } from '../lib/format';
 import { useModel } from '../model-context';
@@ -25,7 +26,7 @@ export function PreviewPlot(props: {
     void (async () => {
       const acc: Array<Record<string, unknown>> = [];
       for (let page = 0; page < MAX_PAGES; page++) {
-        const res = await model.api.getPreview({ target, type: dt.id, offset: page * 1000, limit: 1000, sort: { key: plot.x, dir: 'asc' } });
+        const res = await model.api.getPreview({ target: toTarget(target), type: dt.id, offset: page * 1000, limit: 1000, sort: { key: plot.x, dir: 'asc' } });
         acc.push(...res.rows);
         setTotal(res.totalRows);
         if (acc.length >= res.totalRows || res.rows.length < 1000) break;

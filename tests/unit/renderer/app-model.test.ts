@@ -80,7 +80,7 @@ describe('app model against the real core', () => {
     const h2 = model.hierarchy.getState();
     expect([...h2.participantIdsByRoom[room.id]].sort()).toEqual([...room.participantIds].sort());
     const pid = room.participantIds[0];
-    await model.loadCounts(room.id, pid);
+    await model.loadCounts(exp.id, room.id, pid);
     const counts = model.hierarchy.getState().countsByParticipant[participantKey(room.id, pid)];
     expect(typeof counts).toBe('object');
     expect((counts as { counts: Record<string, number> }).counts.events).toBe(sim.dataset.count('events', 'participant', pid, room.id));

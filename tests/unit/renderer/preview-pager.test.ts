@@ -51,7 +51,8 @@ describe('preview pager', () => {
       { target, type: 'chat', sort: { key: 'timestamp', dir: 'desc' }, filters: {}, search: 'hello' },
     );
     await flush();
-    expect(seen).toEqual({ target, type: 'chat', offset: 0, limit: 200, sort: { key: 'timestamp', dir: 'desc' }, search: 'hello' });
+    // the renderer's target goes to the contract as its generic path
+    expect(seen).toEqual({ target: { level: 'experiment', path: [{ level: 'experiment', id: 'e1' }] }, type: 'chat', offset: 0, limit: 200, sort: { key: 'timestamp', dir: 'desc' }, search: 'hello' });
     pager.dispose();
   });
 

@@ -8,27 +8,26 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DataTypeId, ExportRequest, ManifestSummary } from '../../../../src-shared/model';
 import { silentLogger, systemClock, type Clock, type Logger } from '../../ports';
-import type { HyperStudyClient, RequestOptions } from '../../sources/hyperstudy/client-types';
+import type { RequestOptions, Source } from '../../sources/source';
 import { createPlan, streamKey, type InternalPlan } from '../../plan/planner';
 import { createAnonymizer } from '../anonymize/anonymizer';
 import { downloadAllRecordings, type MediaOutcome } from '../media/download-all';
-import { expectedSizeOf } from '../media/recording-facts';
 import type { MediaGet } from '../media/media-http';
 import { exportFolderName } from '../naming';
 import { writeZipFromDir } from '../zip/zip-writer';
 import { asDiskError } from './disk-errors';
 import { fetchAllStreams } from './fetch-streams';
 import { freeOutputName, publishFolder } from './finalize';
-import { experimentNameOf, loadOrFetchListings } from './listings';
+import { loadOrFetchListings, rootNameOf } from './listings';
 import { mediaJobsFor, selectRecordings } from './media-phase';
-import { participantRooms } from '../../sources/hyperstudy/record-room';
 import { createPageStore } from './page-store';
 import type { ProgressSink } from './progress';
 import { readJson, removeWorkspace, workspaceAt, writeJson, type FinalizingRecord, type RunRecord } from './workspace';
 import { writeExportTree } from './write-outputs';
 
 export interface RunExportOptions {
-  client: HyperStudyClient;
+  /** The open source the export reads (through its limiter). */
+  source: Source;
   /** The API base URL for the manifest (never the key). */
   sourceUrl: string;
   request: ExportRequest;
@@ -46,12 +45,13 @@ export interface RunExportOptions {
   mediaGet?: MediaGet;
   signal?: AbortSignal;
   progress?: ProgressSink;
-  onInfo?: (info: { experimentName?: string; folderName: string }) => void;
+  /** Once the listings are in: the root item's name (HyperStudy: the experiment's) and the output folder's name. */
+  onInfo?: (info: { rootName?: string; folderName: string }) => void;
   /** A plan already made for this request (e.g. the one shown to the user); saves its first pages. */
   plan?: InternalPlan;
   /** Media retry backoff base (tests shorten it). */
   mediaBackoffMs?: number;
-  /** Requests this job has made over all its attempts (the manifest's count); default: the client's own count. */
+  /** Requests this job has made over all its attempts (the manifest's count); default: the source's own count. */
   requestsUsed?: () => number;
 }
 
@@ -86,8 +86,8 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   const progress = opts.progress ?? noProgress;
   const ws = workspaceAt(opts.workDir);
   const reqOpts: RequestOptions = { signal, onWait: (w) => progress.wait(w) };
-  // The planner lists rooms (for room-only types) and so do the listings: ask the server once.
-  const client = withRoomsListedOnce(opts.client);
+  // What the plan and the listings both read (HyperStudy: the rooms) is read once.
+  const source = opts.source.forExport();
 
   // A crash during the final rename: the output may already be in place.
   const fin = await readJson<FinalizingRecord>(ws.finalizingFile);
@@ -106,7 +106,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
     const internal =
       opts.plan ??
       (await createPlan(
-        client,
+        source,
         { target: request.target, types: request.types, since: request.since, until: request.until, includeRecordings: request.includeRecordings, recordingIds: request.recordingIds },
         { ...reqOpts, concurrency: opts.concurrency },
       ));
@@ -122,25 +122,24 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   }
   const { plan } = run;
   const keyOf = new Map(plan.streams.map((s, i) => [s, run.streamKeys[i]]));
-  const recordings = selectRecordings(run.recordings, request);
-  const mediaBytes = recordings.reduce((n, r) => n + (expectedSizeOf(r) ?? 0), 0);
+  const media = source.media;
+  const recordings = selectRecordings(run.recordings, request, media);
+  const mediaBytes = recordings.reduce((n, r) => n + (media?.fileOf(r)?.size ?? 0), 0);
   progress.totals({ recordsTotal: plan.records, bytesTotal: mediaBytes, requestsPlanned: plan.requestsNeeded, filesTotal: recordings.length });
 
   // 2. Listings.
   signal?.throwIfAborted();
-  const listings = await loadOrFetchListings(client, request.target, ws.listingsDir, reqOpts);
-  const experimentName = experimentNameOf(listings.experiment);
-  const folderName = exportFolderName(experimentName, request.target.experimentId, new Date(run.startedAt));
-  opts.onInfo?.({ experimentName, folderName });
+  const listings = await loadOrFetchListings(source, request.target, ws.listingsDir, reqOpts);
+  const rootName = rootNameOf(listings);
+  const folderName = exportFolderName(rootName, listings.root.id, new Date(run.startedAt));
+  opts.onInfo?.({ ...(rootName !== undefined ? { rootName } : {}), folderName });
 
   // 3. Every stream, page by page, to disk, and (at the same time: their own endpoint, their own
   //    concurrency) the recordings, and (4.) the files. Media names depend on the anonymizer,
   //    made the same way on every attempt so a resumed job finds its own .part files.
-  const anonymizer = createAnonymizer({
-    mode: request.anonymize,
-    participants: listings.participants.map((p) => ({ id: p.id, ...(p.name ? { name: p.name } : {}), ...(typeof (p as { email?: unknown }).email === 'string' ? { email: (p as { email?: string }).email } : {}) })),
-  });
-  const mediaJobs = mediaJobsFor(recordings, anonymizer, participantRooms(listings.participants));
+  const anonymizer = createAnonymizer({ mode: request.anonymize, participants: listings.people });
+  const contextOf = source.recordContext(listings);
+  const mediaJobs = media ? mediaJobsFor(recordings, anonymizer, media, (r) => contextOf(media.type, r)) : [];
   progress.phase('fetching', mediaJobs.length ? 'Fetching data and recordings' : 'Fetching data');
   const warnings = new Set<string>(listings.warnings);
   const typeTotals = new Map<string, number>();
@@ -155,7 +154,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   // Each data type's files are written as soon as its streams are on disk (see write-outputs).
   const typeFetched = perTypeCompletion(plan.streams.map((s) => s.type));
   const fetching = fetchAllStreams({
-    client,
+    source,
     plan,
     store,
     keyOf: (s) => keyOf.get(s) ?? streamKey(s),
@@ -174,9 +173,9 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
     typeFetched.fail(e);
     return stopOthers(e);
   });
-  const downloading = mediaJobs.length
+  const downloading = media && mediaJobs.length
     ? downloadAllRecordings({
-        client,
+        links: media,
         jobs: mediaJobs,
         root: ws.outDir,
         concurrency: opts.mediaConcurrency,
@@ -202,6 +201,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   };
   const finishedAt = () => new Date(clock.now()).toISOString();
   const writing = writeExportTree({
+    source,
     request,
     plan,
     streamKeys: run.streamKeys,
@@ -218,7 +218,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
     whenTypeFetched: (type) => typeFetched.whenDone(type),
     whenRestDone: async () => {
       // Every type is written; what is left waits for the last pages and recordings.
-      writerStep = 'Writing recordings metadata, metadata.json and README.txt';
+      writerStep = media ? `Writing ${media.table.replace(/_/g, ' ')}, metadata.json and README.txt` : 'Writing metadata.json and README.txt';
       progress.background?.(undefined);
       const settled = await network;
       for (const r of settled) if (r.status === 'rejected') throw signal?.aborted ? (signal.reason ?? r.reason) : firstCause(settled);
@@ -226,13 +226,13 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
       const mediaWarnings: string[] = [];
       const failed = mediaOutcomes.filter((o) => o.status === 'failed');
       if (failed.length) {
-        logger.warn('some recordings could not be downloaded', { failed: failed.length });
+        logger.warn('some media files could not be downloaded', { failed: failed.length });
         const first = failed[0].error?.message ?? 'unknown error';
-        mediaWarnings.push(`${failed.length} of ${mediaOutcomes.length} recordings could not be downloaded (first: ${first}); see recordings_metadata.csv.`);
+        mediaWarnings.push(`${failed.length} of ${mediaOutcomes.length} ${media?.noun.many ?? 'files'} could not be downloaded (first: ${first}); see ${media?.table ?? 'the media table'}.csv.`);
       }
       return {
         mediaOutcomes,
-        requestsUsed: opts.requestsUsed?.() ?? client.requestsMade(),
+        requestsUsed: opts.requestsUsed?.() ?? source.requestsMade(),
         warnings: [...plan.warnings, ...warnings, ...mediaWarnings].filter((w, i, all) => all.indexOf(w) === i),
       };
     },
@@ -290,31 +290,6 @@ async function makeWorkspaceDir(destination: string, root: string): Promise<void
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
-}
-
-/**
- * A view of the client whose listRooms answers from memory after the first call per experiment.
- * Make the plan through it too when planning before the export (then rooms are listed once).
- */
-export function withRoomsListedOnce(client: HyperStudyClient): HyperStudyClient {
-  const rooms = new Map<string, ReturnType<HyperStudyClient['listRooms']>>();
-  return new Proxy(client, {
-    get(target, prop, receiver) {
-      if (prop === 'listRooms') {
-        return (experimentId: string, o?: RequestOptions) => {
-          let p = rooms.get(experimentId);
-          if (!p) {
-            p = target.listRooms(experimentId, o);
-            rooms.set(experimentId, p);
-            p.catch(() => rooms.delete(experimentId));
-          }
-          return p;
-        };
-      }
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
 }
 
 /**
