@@ -178,7 +178,7 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     appVersion: opts.appVersion,
     sourceUrl: opts.sourceUrl,
     root: listings.root,
-    nonDataTables: [...listings.files.flatMap((f) => (f.kind === 'table' ? [f.table] : [])), ...(sourceMedia ? [sourceMedia.table] : [])],
+    nonDataTables: [...listings.files.flatMap((f) => (f.kind === 'table' ? [f.table] : [])), ...(sourceMedia ? [sourceMedia.table] : []), ...(source.links ? [source.links.table] : [])],
     anonymizer,
     startedAt: opts.startedAt,
     finishedAt: opts.finishedAt,
