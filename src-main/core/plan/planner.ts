@@ -111,13 +111,25 @@ export async function createPlan(source: Source, req: PlanRequest, opts: PlanOpt
   if (req.includeRecordings && media) {
     for (const s of streams.filter((x) => x.type === media.type)) {
       const key = streamKey(s);
-      const first = firstPages.get(key)!;
-      const extra: Page[] = [];
-      let isFirst = true;
-      for await (const page of source.pages(streamRefOf(s), query, { ...ro, firstPage: first, concurrency: 1 })) {
+      // Pages the source read while planning are used as they are; paging goes on after the last.
+      const known = [firstPages.get(key)!, ...(extraPages.get(key) ?? [])];
+      const extra = known.slice(1);
+      const idField = source.descriptor.dataTypes.find((d) => d.id === media.type)?.idField ?? 'id';
+      const seenIds = new Set<string>();
+      for (const p of known.slice(0, -1)) {
+        for (const r of p.records) {
+          const id = r[idField] ?? r.id;
+          const key = typeof id === 'string' || typeof id === 'number' ? String(id) : null;
+          if (key !== null && seenIds.has(key)) continue;
+          if (key !== null) seenIds.add(key);
+          recordings.push(r);
+        }
+      }
+      let isLast = true;
+      for await (const page of source.pages(streamRefOf(s), query, { ...ro, firstPage: known[known.length - 1], seenIds, concurrency: 1 })) {
+        if (!isLast) extra.push(page);
+        isLast = false;
         recordings.push(...page.records);
-        if (!isFirst) extra.push(page);
-        isFirst = false;
       }
       if (extra.length) extraPages.set(key, extra);
     }
