@@ -34,6 +34,8 @@ interface ChildCfg {
   variant: Exclude<Variant, 'curl'>;
   url: string;
   recording: Record<string, unknown>;
+  /** What the source says about the file (id, size, checksum). */
+  fileInfo: { id: string; size: number | null; sha256: string | null };
   file: string;
 }
 interface Timing {
@@ -53,8 +55,9 @@ async function child(): Promise<void> {
   const t0 = performance.now();
   let bytes: number;
   if (cfg.variant === 'ours') {
-    const client = { mintRecordingUrl: async () => cfg.url } as never;
-    bytes = (await downloadRecordingFile({ client, recording: cfg.recording, file: cfg.file })).bytes;
+    // The URL was minted by the parent: the child only downloads (no API request).
+    const links = { url: async () => ({ url: cfg.url, requests: 0 }), freshUrl: async () => ({ url: cfg.url, requests: 0 }) };
+    bytes = (await downloadRecordingFile({ links, recording: cfg.recording, fileInfo: cfg.fileInfo, file: cfg.file })).bytes;
   } else {
     // The floor for any node:http client: GET → createWriteStream, no sidecar, no fsync.
     bytes = await new Promise<number>((resolve, reject) => {
@@ -102,23 +105,26 @@ async function sha256File(file: string): Promise<string> {
 export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const rounds = ctx.quick ? QUICK.rounds : ROUNDS;
   const { createJointLimiter } = await import('../../src-main/core/net/limiter');
-  const { createHyperStudyClient } = await import('../../src-main/core/sources/hyperstudy/client');
+  const { sourceModule } = await import('../../src-main/core/sources/registry');
   const { downloadRecordingFile } = await import('../../src-main/core/export/media/download-file');
   const { systemClock } = await import('../../src-main/core/ports');
   const sim = await startSimProcess({ scale: 'tiny', seed: 3, mediaScale: ctx.quick ? QUICK.mediaScale : MEDIA_SCALE });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-media-'));
   const limiter = createJointLimiter({ keyLimit: 100_000, keyWindowMs: 3_600_000, endpointLimit: 100_000, endpointWindowMs: 60_000, clock: systemClock });
   try {
-    const client = createHyperStudyClient({ connection: { baseUrl: sim.baseUrl, apiKey: sim.apiKey }, limiter });
-    const exp = (await client.listExperiments()).items.filter((e) => e.origin === 'own')[0];
-    const page = await client.fetchPage('recordings', 'experiment', exp.id, {});
+    const source = sourceModule('hyperstudy').open({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: sim.apiKey }, { limiter });
+    const media = source.media!;
+    const exp = (await source.listLevel('experiment', [])).items.filter((e) => e.origin === 'own')[0];
+    const page = await source.fetchPage({ type: 'recordings', scope: 'experiment', scopeId: exp.id }, {});
     const recording = [...page.records].sort((a, b) => Number(b.fileSize) - Number(a.fileSize))[0];
+    const fileInfo = media.fileOf(recording)!;
     const size = Number(recording.fileSize);
+    const mint = async () => (await media.url(recording)).url;
 
     const once = async (v: Variant): Promise<Timing> => {
-      const url = await client.mintRecordingUrl(recording);
+      const url = await mint();
       const file = path.join(dir, `${v}.bin`);
-      const t = v === 'curl' ? await runCurl(url, file) : await runChild({ variant: v, url, recording, file });
+      const t = v === 'curl' ? await runCurl(url, file) : await runChild({ variant: v, url, recording, fileInfo, file });
       if (t.bytes !== size) throw new Error(`${v} downloaded ${t.bytes} of ${size} bytes`);
       await rm(file, { force: true });
       return t;
@@ -141,9 +147,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     // Resume: a .part holding the first 40 % (with the sidecar an interrupted run leaves, strong
     // ETag included so If-Range is exercised); the simulator counts the body bytes it sends.
     const reference = path.join(dir, 'reference.bin');
-    await runCurl(await client.mintRecordingUrl(recording), reference);
+    await runCurl(await mint(), reference);
     const etag = await new Promise<string | null>((resolve, reject) => {
-      void client.mintRecordingUrl(recording).then((u) => {
+      void mint().then((u) => {
         const req = http.request(u, { method: 'HEAD' }, (res) => {
           res.resume();
           resolve(typeof res.headers.etag === 'string' ? res.headers.etag : null);
@@ -157,7 +163,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     await pipeline(createReadStream(reference, { end: have - 1 }), createWriteStream(`${file}.part`));
     await writeFile(`${file}.part.json`, JSON.stringify({ recordId: recording.recordingId, expectedSize: size, etag, sha256: null }));
     await sim.resetCounters();
-    await downloadRecordingFile({ client, recording, file });
+    await downloadRecordingFile({ links: media, recording, fileInfo, file });
     const counters = await sim.counters();
     const same = (await sha256File(file)) === (await sha256File(reference));
 
