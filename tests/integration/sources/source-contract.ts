@@ -5,7 +5,8 @@
 // It checks: the descriptor is well-formed plain data; every level can be listed under a real
 // parent; every data type paged at every scope it declares reaches the server's own total with no
 // record twice; planStreams gives streams for every level; record context places records in the
-// listings' groups; failures map to the shared error codes (a rejected credential, an unreachable
+// listings' groups and name the target's own item; what the credential may read is said in the
+// descriptor's permissions; failures map to the shared error codes (a rejected credential, an unreachable
 // host, a web page where the API should be) and no error ever carries the credential.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -238,6 +239,30 @@ export function describeSourceContract(fixture: SourceFixture): void {
           }
         }
         for (const [split, n] of placed) expect(n, `records placed in a known ${split}`).toBeGreaterThan(0);
+      }, 60_000);
+
+      it('names the target’s own item below the root (it names the export), and none for the root', async () => {
+        const root = roots(d)[0];
+        expect((await source.forExport().exportListings(targetAt(found.get(root.id)!))).item).toBeUndefined();
+        for (const level of d.levels.filter((l) => l.parent !== null)) {
+          const path = found.get(level.id)!;
+          const listings = await source.forExport().exportListings(targetAt(path));
+          expect(listings.root.id).toBe(path[0].id);
+          expect(listings.item?.level, level.id).toBe(level.id);
+          expect(listings.item?.id, level.id).toBe(path[path.length - 1].id);
+          if (listings.item?.name !== undefined) expect(listings.item.name.trim()).not.toBe('');
+        }
+      }, 60_000);
+    });
+
+    describe('what the credential may read', () => {
+      it('lists only permissions its data types need, and none for a credential that reads everything', async () => {
+        if (!source.access) return; // a source that cannot tell says nothing
+        const needed = new Set(d.dataTypes.map((t) => t.requiredScope).filter((x): x is string => !!x));
+        const access = await source.access.check(found.get(roots(d)[0].id)!, d.dataTypes.map((t) => t.id));
+        expect(access.known).toBe(true);
+        for (const scope of access.missingScopes) expect(needed.has(scope), scope).toBe(true);
+        expect(access.missingScopes).toEqual([]);
       }, 60_000);
     });
 
