@@ -314,6 +314,11 @@ export interface Plan {
   listingRequests: number;
   /** Media link requests, one per recording: its mint, or a fresh listing should its signed URL expire. */
   mediaRequests: number;
+  /**
+   * How many of mediaRequests are only spent if a file's own signed link expires before its
+   * download (a reserve: planned, often not used, so an export can end with fewer used than planned).
+   */
+  mediaReserve: number;
   requestsNeeded: number;
   /** Requests already spent making this plan (first pages). */
   requestsSpentPlanning: number;

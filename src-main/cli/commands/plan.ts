@@ -56,6 +56,7 @@ export const planCommand: Command = {
         `Records:        ${humanNumber(plan.records)}`,
         `Requests:       ${humanNumber(plan.requestsNeeded)} (data ${humanNumber(plan.requestsNeeded - plan.listingRequests - plan.mediaRequests)}, listings ${humanNumber(plan.listingRequests)}, media links ${humanNumber(plan.mediaRequests)}); ${humanNumber(plan.requestsSpentPlanning)} already spent planning`,
       ];
+      if (plan.mediaReserve) lines.push(`                of which ${humanNumber(plan.mediaReserve)} only if a file's signed link expires before its download`);
       if (plan.mediaFiles || booleanFlag(args, 'recordings')) lines.push(`Media:          ${humanNumber(plan.mediaFiles)} files, ${humanBytes(plan.mediaBytes)}`);
       lines.push(`Estimated time: ${humanDuration(plan.estimatedSeconds)} (rate limits)`, `Rate budget:    ${plan.budget.summary}`);
       write(out, lines.join('\n'));

@@ -327,6 +327,12 @@ export interface SourceMedia {
   fileName(record: Record<string, unknown>, personCode?: (personId: string) => string): string;
   /** The endpoint whose request one link costs at download time (a mint, or a fresh listing), for the plan. */
   linkEndpoint(record: Record<string, unknown>): string;
+  /**
+   * Requests the file's first link costs (a mint: 1; a signed link already on the record: 0). A link
+   * that costs none now may cost one later, if it expires first: the plan keeps that as a reserve.
+   * Default 1.
+   */
+  upFrontRequests?(record: Record<string, unknown>): 0 | 1;
   /** A URL for the file: minted (one request), or the record's own signed link (none). */
   url(record: Record<string, unknown>, o?: RequestOptions): Promise<MediaUrl>;
   /** A fresh URL after the storage server refused the last one: a new mint, or the record read again. */
