@@ -61,10 +61,17 @@ export function isStudyError(e: unknown): e is StudyError {
 }
 
 const KEY_PATTERN = /hst_(live|test)_[A-Za-z0-9_-]+/g;
+/** An Authorization header value (BrainSTEM: "Bearer <token>"), whatever the token looks like. */
+const BEARER_PATTERN = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/gi;
+/** A JSON Web Token (BrainSTEM's access and refresh tokens): three base64url parts, the first "eyJ". */
+const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 
-/** Redacts anything that looks like a HyperStudy API key. Use on every log line and error message. */
+/** Redacts anything that looks like an API key or token. Use on every log line and error message. */
 export function redactSecrets(text: string): string {
-  return text.replace(KEY_PATTERN, (_m, env: string) => `hst_${env}_[REDACTED]`);
+  return text
+    .replace(KEY_PATTERN, (_m, env: string) => `hst_${env}_[REDACTED]`)
+    .replace(BEARER_PATTERN, '$1 [REDACTED]')
+    .replace(JWT_PATTERN, '[REDACTED]');
 }
 
 /** Converts anything thrown into ErrorInfo that is safe to show and to send across a boundary. */

@@ -49,6 +49,10 @@ export function hyperstudyCredential(conn: Pick<ConnectionLike, 'apiKey' | 'orga
 export interface ApiCall {
   /** Path below the base URL ("/data/events/experiment/exp_1"), or an absolute URL on the API's origin. */
   path: string;
+  /** GET (default) or POST; a POST sends `json` as its body (BrainSTEM's auth routes). */
+  method?: 'GET' | 'POST';
+  /** The JSON body of a POST. */
+  json?: unknown;
   query?: Record<string, string | number | boolean | null | undefined>;
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -78,7 +82,37 @@ export interface ApiTransportOptions {
   retry?: Partial<RetryPolicy>;
   /** Requests in flight at once through this transport (default 8); waiting ones hold no limiter slot. */
   maxInFlight?: number;
+  /** How failures read for this API (default: HyperStudy's wording and error envelope). */
+  errors?: Partial<TransportErrors>;
+  /** The limiter's endpoint key for a path below the base URL (default: HyperStudy's route templates). */
+  endpointKey?: (relativePath: string) => string;
 }
+
+/**
+ * The typed errors a transport ends in, where their wording depends on the API: a source passes
+ * its own (its error bodies, its fixes, its name). Timeouts, cut bodies and refused redirects read
+ * the same for every API and are not here.
+ */
+export interface TransportErrors {
+  /** A 4xx other than 429 (body: the parsed JSON, or undefined). */
+  fatal(status: number, body: unknown, what: string, url: string): StudyError;
+  /** The host answered with a web page (or JSON of the wrong shape): not this API. `status`: the HTTP status of that answer. */
+  notApi(url: string, what: 'html' | 'shape', status?: number): StudyError;
+  /** 5xx (or 408) after every attempt. */
+  server(status: number, attempts: number, body: unknown): StudyError;
+  unreachable(url: string, code: string | undefined, attempts: number, cause?: unknown): StudyError;
+  /** The server kept answering 429 past the allowed wait. */
+  rateLimited(waitedMs: number, allowedMs: number, retryAfterMs: number): StudyError;
+}
+
+/** HyperStudy's wording: the transport's behaviour when no source passes its own. */
+const hyperstudyErrors: TransportErrors = {
+  fatal: (status, body, what) => fatalFor(status, body, what),
+  notApi: (url, what) => E.notHyperStudyError(url, what),
+  server: (status, attempts, body) => E.serverError(status, attempts, errorFields(body).message),
+  unreachable: (url, code, attempts, cause) => E.unreachableError(url, code, attempts, cause),
+  rateLimited: (waitedMs, allowedMs, retryAfterMs) => E.rateLimitedError(waitedMs, allowedMs, retryAfterMs),
+};
 
 export interface ApiTransport {
   readonly baseUrl: string;
@@ -232,6 +266,8 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
   };
   const inFlight = createSemaphore(Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT));
   const plainHeaders: Record<string, string> = { Accept: 'application/json' };
+  const errors: TransportErrors = { ...hyperstudyErrors, ...(opts.errors ?? {}) };
+  const keyOf = opts.endpointKey ?? endpointKey;
 
   async function request(call: ApiCall): Promise<ApiResponse> {
     if (baseProblem) throw baseProblem;
@@ -239,7 +275,11 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
     const rules: RedirectRules = { origin, crossOrigin: call.crossOriginRedirects ?? 'refuse' };
     let hop: Hop = firstHop(buildUrl(baseUrl, call.path, call.query), rules);
     const timeoutMs = call.timeoutMs ?? conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const what = call.what ?? `resource at ${endpointKey(relativePath(baseUrl, hop.url))}`;
+    const what = call.what ?? `resource at ${keyOf(relativePath(baseUrl, hop.url))}`;
+    // A redirect turns a POST into a GET, as fetch does, except 307/308, which keep method and body.
+    let method = call.method ?? 'GET';
+    const requestBody = call.method === 'POST' ? JSON.stringify(call.json ?? {}) : undefined;
+    const postHeaders: Record<string, string> = { ...plainHeaders, 'Content-Type': 'application/json' };
     let attempts = 0; // attempts that failed transiently
     let rateLimitWaitedMs = 0;
 
@@ -254,7 +294,7 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
     for (;;) {
       const href = hop.url.toString();
       // Only requests to the API count against the key's budget and go through the limiter.
-      const ep = hop.url.origin === origin ? endpointKey(relativePath(baseUrl, hop.url)) : null;
+      const ep = hop.url.origin === origin ? keyOf(relativePath(baseUrl, hop.url)) : null;
       // In-flight cap first, then the limiter: the slot's time must be the real send time.
       const releaseInFlight = await inFlight.acquire(call.signal);
       let slot: LimiterSlot;
@@ -281,7 +321,14 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
       let res: Response;
       let text: string;
       try {
-        res = await doFetch(href, { method: 'GET', headers: headersFor(hop, rules, plainHeaders, credential.headers), signal, redirect: 'manual' });
+        const posting = method === 'POST';
+        res = await doFetch(href, {
+          method,
+          headers: headersFor(hop, rules, posting ? postHeaders : plainHeaders, credential.headers),
+          ...(posting ? { body: requestBody } : {}),
+          signal,
+          redirect: 'manual',
+        });
         text = await res.text();
       } catch (e) {
         grace?.dispose();
@@ -298,9 +345,9 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
         log.debug('api request failed', { endpoint: ep ?? hop.url.origin, kind: k.kind, code: k.code, attempt: attempts });
         if (attempts >= policy.maxAttempts) {
           if (k.kind === 'timeout') throw E.timeoutError(href, timeoutMs, attempts, e);
-          if (k.kind === 'unreachable') throw E.unreachableError(href, k.code, attempts, e);
+          if (k.kind === 'unreachable') throw errors.unreachable(href, k.code, attempts, e);
           if (k.kind === 'reset') throw E.badResponseError(href, attempts, e);
-          throw E.unreachableError(href, k.code, attempts, e);
+          throw errors.unreachable(href, k.code, attempts, e);
         }
         await sleepOrCancel(backoffDelay(attempts, policy));
         continue;
@@ -313,6 +360,7 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
         releaseInFlight();
         log.debug('api request redirected', { endpoint: ep ?? hop.url.origin, status: res.status });
         hop = nextHop(hop, res.headers.get('location'), rules);
+        if (res.status !== 307 && res.status !== 308) method = 'GET';
         continue;
       }
 
@@ -343,7 +391,7 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
 
       if (cls === 'ok') {
         if (parsed) return { status, body, headers: res.headers, url: href };
-        if (looksLikeHtml(text, contentType)) throw E.notHyperStudyError(href, 'html');
+        if (looksLikeHtml(text, contentType)) throw errors.notApi(href, 'html', status);
         // Truncated or unparseable JSON: transient.
         attempts++;
         if (attempts >= policy.maxAttempts) throw E.badResponseError(href, attempts);
@@ -360,7 +408,7 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
         const pause = serverWide(body);
         const scope = limiter.onRateLimited(ep!, wait, pause ? 'key' : info.scope, { serverLimit: info.limit, learn: !pause });
         log.info('rate limited by the server', { endpoint: ep, retryAfterMs, scope });
-        if (rateLimitWaitedMs + wait > policy.maxRateLimitWaitMs) throw E.rateLimitedError(rateLimitWaitedMs, policy.maxRateLimitWaitMs, retryAfterMs);
+        if (rateLimitWaitedMs + wait > policy.maxRateLimitWaitMs) throw errors.rateLimited(rateLimitWaitedMs, policy.maxRateLimitWaitMs, retryAfterMs);
         rateLimitWaitedMs += wait;
         call.onWait?.({ seconds: wait / 1000, scope: 'server', reason: 'The server asked us to wait (HTTP 429 Retry-After) before sending more requests.' });
         continue; // the limiter's block holds the next attempt back
@@ -368,10 +416,9 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
 
       if (cls === 'retry') {
         attempts++;
-        const f = errorFields(body);
         if (attempts >= policy.maxAttempts) {
           if (status === 408 || status === 504) throw E.timeoutError(href, timeoutMs, attempts);
-          throw E.serverError(status, attempts, f.message);
+          throw errors.server(status, attempts, body);
         }
         const retryAfter = status === 503 ? parseRetryAfter(res.headers.get('retry-after'), Date.now()) : null;
         await sleepOrCancel(Math.max(backoffDelay(attempts, policy), Math.min(retryAfter ?? 0, policy.maxDelayMs)));
@@ -379,8 +426,8 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
       }
 
       // Fatal 4xx. A web page here means we are not talking to the API at all.
-      if (!parsed && looksLikeHtml(text, contentType)) throw E.notHyperStudyError(href, 'html');
-      throw fatalFor(status, body, what);
+      if (!parsed && looksLikeHtml(text, contentType)) throw errors.notApi(href, 'html', status);
+      throw errors.fatal(status, body, what, href);
     }
   }
 

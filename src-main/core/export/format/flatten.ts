@@ -1,5 +1,6 @@
-// Turns one nested API record into a flat row for CSV: nested objects joined with "_", arrays as
-// JSON text, timestamps as ISO 8601, and an onset_sec column next to onset (like the Python SDK).
+// Turns one nested API record into a flat row for CSV: nested objects joined with "_" (or the
+// source's separator: BrainSTEM uses "." for details.sr.value), arrays as JSON text, timestamps as
+// ISO 8601, and an onset_sec column next to onset (like the Python SDK).
 // Pure and deterministic: the same record always gives the same row with the same key order.
 
 /** A flat cell value. Numbers stay numbers so the CSV writer can tell them from text. */
@@ -11,6 +12,14 @@ export interface FlattenOptions {
   timestampFields?: ReadonlySet<string>;
   /** Add onset_sec = onset / 1000 right after a numeric top-level onset (default true). */
   onsetSeconds?: boolean;
+  /** Joins the keys of a nested path into a column name (default "_": response.value → response_value). */
+  separator?: string;
+  /**
+   * Turn epoch-ms numbers in timestamp fields and Firestore {seconds, nanos} objects into ISO 8601
+   * (default true). A source whose records carry no such values turns it off, so a nested
+   * {"seconds": 5} stays a number.
+   */
+  convertTimestamps?: boolean;
 }
 
 /** Fields that hold absolute times. Names ending in "Timestamp" or "At" count as well. */
@@ -70,21 +79,22 @@ interface Leaf {
   value: FlatValue;
 }
 
-function leafValue(name: string, v: unknown, fields: ReadonlySet<string>): FlatValue | undefined {
+function leafValue(name: string, v: unknown, fields: ReadonlySet<string> | null): FlatValue | undefined {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number') {
-    if (isTimestampField(name, fields)) return epochMsToIso(v) ?? v;
+    if (fields && isTimestampField(name, fields)) return epochMsToIso(v) ?? v;
     return Number.isFinite(v) ? v : String(v);
   }
   if (typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'bigint') return v.toString();
   if (Array.isArray(v)) return JSON.stringify(v);
   if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'object') return firestoreTimestampToIso(v) ?? undefined; // undefined: descend
+  if (typeof v === 'object') return (fields && firestoreTimestampToIso(v)) ?? undefined; // undefined: descend
   return String(v);
 }
 
-function collectLeaves(obj: Record<string, unknown>, prefix: string[], fields: ReadonlySet<string>, out: Leaf[]): void {
+/** fields: the timestamp fields, or null when timestamps are not converted. */
+function collectLeaves(obj: Record<string, unknown>, prefix: string[], fields: ReadonlySet<string> | null, out: Leaf[]): void {
   for (const [k, v] of Object.entries(obj)) {
     const path = [...prefix, k];
     const leaf = leafValue(k, v, fields);
@@ -99,14 +109,16 @@ function collectLeaves(obj: Record<string, unknown>, prefix: string[], fields: R
 }
 
 /**
- * Flattens one record. Nested objects become `parent_child` columns; when that name is already a
- * real top-level key (a literal `response_value` next to nested `response.value`), the nested one
- * is named `response__value`, then `response__value_2`, … Literal keys always keep their names.
+ * Flattens one record. Nested objects become `parent_child` columns (with the default separator);
+ * when that name is already a real top-level key (a literal `response_value` next to nested
+ * `response.value`), the nested one is named `response__value` (the separator doubled), then
+ * `response__value_2`, … Literal keys always keep their names.
  * Arrays become JSON text; Firestore timestamp objects and epoch-ms numbers in timestamp fields
  * become ISO 8601; ISO strings are kept as they are; null/undefined become null (an empty cell).
  */
 export function flattenRecord(record: Record<string, unknown>, opts: FlattenOptions = {}): FlatRow {
-  const fields = opts.timestampFields ?? KNOWN_TIMESTAMP_FIELDS;
+  const fields = opts.convertTimestamps === false ? null : (opts.timestampFields ?? KNOWN_TIMESTAMP_FIELDS);
+  const sep = opts.separator ?? '_';
   const leaves: Leaf[] = [];
   collectLeaves(record, [], fields, leaves);
   const taken = new Set(leaves.filter((l) => l.path.length === 1).map((l) => l.path[0]));
@@ -114,9 +126,9 @@ export function flattenRecord(record: Record<string, unknown>, opts: FlattenOpti
   for (const leaf of leaves) {
     let name = leaf.path[0];
     if (leaf.path.length > 1) {
-      name = leaf.path.join('_');
+      name = leaf.path.join(sep);
       if (taken.has(name)) {
-        const alt = leaf.path.join('__');
+        const alt = leaf.path.join(sep + sep);
         name = alt;
         for (let n = 2; taken.has(name); n++) name = `${alt}_${n}`;
       }

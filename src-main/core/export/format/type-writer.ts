@@ -8,7 +8,7 @@ import type { ExportFormat } from '../../../../src-shared/model';
 import { compareCodePoints, createUniqueNamer, type UniqueNamer } from '../naming';
 import { createColumnSet, tableFileBase, type TableId } from './columns';
 import { csvHeader, csvRow, type FormulaTally } from './csv';
-import { flattenRecord } from './flatten';
+import { flattenRecord, type FlattenOptions } from './flatten';
 import { JSON_ARRAY_OPEN, jsonArrayClose, jsonArrayItem } from './json';
 import { ndjsonLine } from './ndjson';
 import { createTextFilePool, type PooledFile } from './text-file';
@@ -64,6 +64,8 @@ export interface TypeOutputOptions {
   knownGroups?: Iterable<string>;
   /** CSV: documented columns to leave out (e.g. PII removed by anonymization). */
   omitColumns?: ReadonlySet<string>;
+  /** CSV: how nested fields become columns (the source's descriptor says; default HyperStudy's "_"). */
+  flatten?: FlattenOptions;
   /** Open file handles at most (default 32). */
   maxOpenFiles?: number;
   signal?: AbortSignal;
@@ -147,7 +149,7 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
       throwIfAborted(opts.signal);
       await breathe();
       const r = transform(raw);
-      if (r) set.add(flattenRecord(r));
+      if (r) set.add(flattenRecord(r, opts.flatten));
     }
     columns = set.columns();
   }
@@ -186,7 +188,7 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
       const key = split === 'none' ? null : split.groupOf(raw, r);
       const g = await groupFor(key);
       let text: string;
-      if (format === 'csv') text = csvRow(flattenRecord(r), columns, opts.formulaProtection, g);
+      if (format === 'csv') text = csvRow(flattenRecord(r, opts.flatten), columns, opts.formulaProtection, g);
       else if (format === 'json') text = jsonArrayItem(r, g.records);
       else text = ndjsonLine(r);
       g.records++;
