@@ -34,7 +34,7 @@ export function imageJobs(dataAcquisitions: readonly JsonRecord[]): MediaJob[] {
     const ext = IMAGE_EXT.exec(new URL(imageUrlOf(r)!).pathname)?.[1]?.toLowerCase() ?? '';
     return safeFileNameWithExt(String(r.id), ext);
   });
-  return uniqueFileNames(names).map((name, i) => ({ recording: withImage[i], relativePath: `${IMAGES_FOLDER}/${name}` }));
+  return uniqueFileNames(names).map((name, i) => ({ recording: withImage[i], file: { id: String(withImage[i].id), size: null, sha256: null }, relativePath: `${IMAGES_FOLDER}/${name}` }));
 }
 
 /**
@@ -78,8 +78,12 @@ export interface DownloadImagesOptions {
 
 /** Downloads every image through the shared media downloader (no credential; see media-http.ts). */
 export function downloadImages(o: DownloadImagesOptions): Promise<MediaOutcome[]> {
+  const src = imageUrlSource(o.reread);
   return downloadAllRecordings({
-    client: imageUrlSource(o.reread),
+    links: {
+      url: async (r, ro) => ({ url: await src.mintRecordingUrl(r, ro), requests: 0 }),
+      freshUrl: async (r, ro) => ({ url: await src.refreshRecordingUrl(r, ro), requests: 1 }),
+    },
     jobs: o.jobs,
     root: o.root,
     concurrency: o.concurrency ?? 4,
