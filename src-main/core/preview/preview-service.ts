@@ -97,7 +97,7 @@ export function createPreviewService(opts: PreviewServiceOptions): PreviewServic
       for await (const page of pages) {
         for (const w of page.warnings) table.warnings.add(w);
         for (const record of page.records) {
-          const row = flattenRecord(record);
+          const row = flattenRecord(record, source.flatten);
           table.raw.push(record);
           table.rows.push(row);
           table.columns.add(row);

@@ -76,7 +76,7 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
   await clearTextOutputs(outDir, source.media?.folder);
   const transform = anonymizer.mode === 'keep' ? undefined : (r: JsonRecord) => anonymizer.transform(r);
   const omitColumns = anonymizer.mode === 'keep' ? undefined : anonymizer.removedColumns;
-  const common = { outDir, bom: request.bom, formulaProtection: request.formulaProtection, transform, omitColumns, signal };
+  const common = { outDir, bom: request.bom, formulaProtection: request.formulaProtection, transform, omitColumns, signal, ...(source.flatten ? { flatten: source.flatten } : {}) };
   const files: WrittenFile[] = [];
 
   const aggregate = anonymizer.mode === 'aggregate';

@@ -27,14 +27,25 @@ export function imageUrlOf(record: JsonRecord): string | null {
   }
 }
 
+/** An image's file name: <acquisition id>.<extension of its URL> (made safe; unique names are the caller's). */
+export function imageFileName(record: JsonRecord): string {
+  const url = imageUrlOf(record);
+  const ext = url ? (IMAGE_EXT.exec(new URL(url).pathname)?.[1]?.toLowerCase() ?? '') : '';
+  return safeFileNameWithExt(String(record.id), ext);
+}
+
 /** One job per data acquisition with an image: images/<acquisition id>.<ext>, names unique. */
 export function imageJobs(dataAcquisitions: readonly JsonRecord[]): MediaJob[] {
   const withImage = dataAcquisitions.filter((r) => imageUrlOf(r) !== null && typeof r.id === 'string');
-  const names = withImage.map((r) => {
-    const ext = IMAGE_EXT.exec(new URL(imageUrlOf(r)!).pathname)?.[1]?.toLowerCase() ?? '';
-    return safeFileNameWithExt(String(r.id), ext);
-  });
+  const names = withImage.map(imageFileName);
   return uniqueFileNames(names).map((name, i) => ({ recording: withImage[i], file: { id: String(withImage[i].id), size: null, sha256: null }, relativePath: `${IMAGES_FOLDER}/${name}` }));
+}
+
+/** The record's image URL, or NOT_FOUND in plain words (the image was removed meanwhile). */
+export function imageUrlOrMissing(id: string, record: JsonRecord): string {
+  const url = imageUrlOf(record);
+  if (url) return url;
+  throw new StudyError({ code: 'NOT_FOUND', message: `Data acquisition ${id} has no image any more.`, fix: 'It may have been removed on BrainSTEM; the rest of the export is complete.' });
 }
 
 /**
@@ -44,11 +55,7 @@ export function imageJobs(dataAcquisitions: readonly JsonRecord[]): MediaJob[] {
  */
 export function imageUrlSource(reread: (acquisitionId: string, signal?: AbortSignal) => Promise<JsonRecord>) {
   const asked = new Map<string, number>();
-  const urlOf = (id: string, record: JsonRecord): string => {
-    const url = imageUrlOf(record);
-    if (url) return url;
-    throw new StudyError({ code: 'NOT_FOUND', message: `Data acquisition ${id} has no image any more.`, fix: 'It may have been removed on BrainSTEM; the rest of the export is complete.' });
-  };
+  const urlOf = imageUrlOrMissing;
   const fresh = async (record: JsonRecord, o?: { signal?: AbortSignal }): Promise<string> => urlOf(String(record.id), await reread(String(record.id), o?.signal));
   return {
     async mintRecordingUrl(record: JsonRecord, o?: { signal?: AbortSignal }): Promise<string> {
