@@ -84,6 +84,8 @@ export function createPreviewService(opts: PreviewServiceOptions): PreviewServic
     };
     const run = async () => {
       const source = await opts.getSource();
+      const known = source.csvColumns?.(type);
+      if (known && table.rows.length === 0) table.columns = createColumnSet(type, { known });
       const stream = source.previewStream(target, type);
       if (!stream) {
         const label = source.descriptor.dataTypes.find((d) => d.id === type)?.label ?? type;

@@ -143,6 +143,11 @@ export interface SourceRules {
   manifestTarget(target: Target): Record<string, unknown>;
   /** How nested fields become CSV (and preview) columns; the engine's defaults (HyperStudy's) otherwise. */
   readonly flatten?: FlattenOptions;
+  /**
+   * A table's documented columns (data types, links and media tables), written first and even when
+   * the table is empty; undefined: the engine's own list (HyperStudy's documented columns).
+   */
+  csvColumns?(table: string): readonly string[] | undefined;
 }
 
 /**

@@ -13,6 +13,7 @@ import { linkRows } from './links';
 import { IMAGES_FOLDER, imageFileName, imageUrlOf, imageUrlOrMissing } from './media';
 import { planBrainstemStreams } from './plan-streams';
 import { BRAINSTEM_LIMITS, BRAINSTEM_MAX_IN_FLIGHT, BRAINSTEM_PAGE_LIMIT, BRAINSTEM_RETRY } from './policy';
+import { brainstemCsvColumns } from './csv-columns';
 import { brainstemReadme } from './readme';
 import { brainstemRecordContext } from './record-context';
 import { brainstemDescriptor, isRecordLevel, RECORD_LEVELS } from './source-descriptor';
@@ -32,6 +33,7 @@ export const brainstemRules: SourceRules = {
   readme: brainstemReadme,
   manifestTarget,
   flatten: brainstemSource.csv.flatten,
+  csvColumns: brainstemCsvColumns,
 };
 
 const levelLabel = (id: string) => brainstemDescriptor.levels.find((l) => l.id === id)!;
