@@ -20,7 +20,7 @@ import { openProfiles } from '../core/profiles/open-profiles';
 import { assertEnvironmentKeyMayGoTo, environmentKeyHome, environmentKeyVariableSet, readEnvironmentBaseUrl, readEnvironmentKey } from '../core/secrets/environment-key';
 import type { Portal } from '../../src-shared/model';
 import { PROFILES_FILE_NAME } from '../core/profiles/profiles-file';
-import { DEFAULT_SOURCE_ID, sourceModule } from '../core/sources/registry';
+import { DEFAULT_SOURCE_ID, sourceModule, sourcesWithEnvironmentKey } from '../core/sources/registry';
 import type { Source, SourceConnection, SourceModule } from '../core/sources/source';
 import { stringFlag, booleanFlag } from './args';
 import type { CliContext, CliIO, ParsedArgs } from './command';
@@ -96,7 +96,9 @@ export async function storedConnection(args: ParsedArgs, ctx: CliContext): Promi
 /** The connection for this invocation, or a NO_PROFILE / KEY_FORMAT / INVALID_ARGUMENT error. */
 export async function resolveConnection(args: ParsedArgs, ctx: CliContext): Promise<ResolvedConnection> {
   const chosen = sourceFlag(args);
-  const module = chosen ?? sourceModule(DEFAULT_SOURCE_ID);
+  // Without --source, a source whose key the environment holds (as chooseModule decides), else the default.
+  const fromEnv = stringFlag(args, 'profile') || booleanFlag(args, 'api-key-stdin') ? undefined : sourcesWithEnvironmentKey().find((m) => readEnvironmentKey(ctx.io.env, m));
+  const module = chosen ?? fromEnv ?? sourceModule(DEFAULT_SOURCE_ID);
   const envKeyOf = module.environmentKey;
   const envVar = envKeyOf?.keyVariable;
   if (args.flags['api-key'] !== undefined) {

@@ -16,7 +16,7 @@ import { sourceModule } from '../../../../src-main/core/sources/registry';
 import type { LimiterLimits } from '../../../../src-main/core/net/limiter';
 import type { Source } from '../../../../src-main/core/sources/source';
 import { startBrainstemSimulator, type BrainstemSimulator } from '../../../sim/brainstem/index';
-import { folderDigest, python, removeDir, tempDir, zipDigest } from '../../export/export-helpers';
+import { folderDigest, python, removeDir, tempDir } from '../../export/export-helpers';
 import { ALL_TYPES, recordsAt } from './oracle';
 
 let sim: BrainstemSimulator;
