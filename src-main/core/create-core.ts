@@ -296,7 +296,10 @@ export function createCore(deps: CoreDeps): Core {
   }
 
   async function openSession(): Promise<Session> {
+    // A check started just before close() must not open a connection (and its limiter log) after it.
+    if (closed) throw new StudyError({ code: 'CANCELLED', message: 'The app is closing.' });
     const active = await profiles.active();
+    if (closed) throw new StudyError({ code: 'CANCELLED', message: 'The app is closing.' });
     if (!active) throw noProfile();
     const module = sourceModule(active.connection.source);
     const limiter = limiterFor(module, active.connection);

@@ -38,6 +38,9 @@ export interface SignInsOptions {
   onSaved?: (profile: ProfileSummary) => void;
 }
 
+/** How long the outcome of a finished browser sign-in stays readable by finishDevice. */
+const SETTLED_FLOW_KEPT_MS = 10 * 60_000;
+
 interface Flow {
   controller: AbortController;
   outcome: Promise<SignedIn>;
@@ -88,6 +91,11 @@ export function createSignIns(o: SignInsOptions): SignIns {
       });
       outcome.catch(() => undefined); // awaited by finishDevice; until then a failure is not "unhandled"
       flows.set(flowId, { controller, outcome });
+      // A flow nobody waits for is forgotten a while after it ended (its profile, if any, is saved).
+      void outcome.then(forgetLater, forgetLater);
+      function forgetLater(): void {
+        setTimeout(() => flows.delete(flowId), SETTLED_FLOW_KEPT_MS).unref?.();
+      }
       let first: { code: DeviceSignInStart } | { ended: DeviceSignInOutcome };
       try {
         first = await Promise.race([codeShown.then((code) => ({ code })), run.then((ended) => ({ ended }))]);

@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../../src-main/core/create-core';
-import { environmentKeyDeps } from '../../../../src-main/core/secrets/environment-key';
+import { environmentKeyDeps, environmentKeyMayGoTo } from '../../../../src-main/core/secrets/environment-key';
+import { sourceModule } from '../../../../src-main/core/sources/registry';
 import { createNodeCore } from '../../../../src-main/server/node-core';
 import { startSimulator, type Simulator } from '../../../sim/index';
 import { startBrainstemSimulator, type BrainstemSimulator } from '../../../sim/brainstem/index';
@@ -79,5 +80,19 @@ describe('the environment’s token', () => {
     cores.push(core);
     const [p] = await core.api.listProfiles(undefined);
     expect(p).toMatchObject({ id: 'environment-brainstem', baseUrl: 'https://www.brainstem.org/api', active: true, portal: 'private' });
+  });
+});
+
+describe('where an environment token may be sent', () => {
+  it('BrainSTEM’s: its BRAINSTEM_URL, brainstem.org, or this machine (a local simulator); never another server. HyperStudy’s rule is unchanged', () => {
+    const b = sourceModule('brainstem');
+    expect(environmentKeyMayGoTo('https://www.brainstem.org/api', undefined, b)).toBe(true);
+    expect(environmentKeyMayGoTo('http://127.0.0.1:8790/api', undefined, b)).toBe(true);
+    expect(environmentKeyMayGoTo('http://localhost:8790/api', undefined, b)).toBe(true);
+    expect(environmentKeyMayGoTo('https://lab.example.org/api', 'https://lab.example.org/', b)).toBe(true);
+    expect(environmentKeyMayGoTo('https://brainstem.example.org/api', undefined, b)).toBe(false);
+    expect(environmentKeyMayGoTo('https://evil.example/api', 'https://lab.example.org/', b)).toBe(false);
+    // HyperStudy's key still goes to HYPERSTUDY_BASE_URL or production only, not to this machine.
+    expect(environmentKeyMayGoTo('http://127.0.0.1:8787/api/v3', undefined)).toBe(false);
   });
 });

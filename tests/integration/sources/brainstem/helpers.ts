@@ -80,4 +80,4 @@ export async function filesContaining(root: string, needle: string): Promise<str
   return hits;
 }
 
-export const removeDir = (d: string) => rm(d, { recursive: true, force: true });
+export const removeDir = (d: string) => rm(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
