@@ -164,7 +164,7 @@ export async function resolveConnection(args: ParsedArgs, ctx: CliContext): Prom
   throw new StudyError({
     code: 'NO_PROFILE',
     message: 'No API key was given.',
-    fix: `${envVar ? `Set ${envVar}, pipe` : 'Pipe'} the key in with --api-key-stdin, or store one with \`studydl login\`.`,
+    fix: `${envVar ? `Set ${envVar}, pipe` : 'Pipe'} the key in with --api-key-stdin, or store one with \`studydl login${module.id === DEFAULT_SOURCE_ID ? '' : ` --source ${module.id}`}\`.`,
   });
 }
 
