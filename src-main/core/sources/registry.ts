@@ -36,6 +36,11 @@ export function sourcesWithEnvironmentKey(): SourceModule[] {
   return SOURCES.filter((s) => s.environmentKey);
 }
 
+/** The first of them (the default source's: HyperStudy), as older callers asked. */
+export function sourceWithEnvironmentKey(): SourceModule | undefined {
+  return sourcesWithEnvironmentKey()[0];
+}
+
 /** A target saved before targets were generic (its source is the default one), or null. */
 export function upgradeLegacyTarget(raw: unknown): Target | null {
   return sourceModule(DEFAULT_SOURCE_ID).legacyTarget?.(raw) ?? null;
