@@ -42,6 +42,8 @@ export interface DataTypeDescriptor {
   timeField: string | null;
   /** Records have files to download (HyperStudy recordings, BrainSTEM images). */
   media: boolean;
+  /** What one of those files is called in words ("recording", "image"); "file" when absent. */
+  mediaNoun?: string;
   /** Records carry links that are listed in the export but never fetched (BrainSTEM download links). */
   links?: boolean;
   /** Suggested plot, if any. */

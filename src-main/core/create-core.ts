@@ -28,7 +28,7 @@ import { createSafeStorageStore } from './secrets/safe-storage-store';
 import { createSettingsStore, type ConfLike, type SettingsConfOptions, type SettingsStore } from './settings';
 import { ensurePrivateDir } from './state/private-files';
 import { checkListing, checkPath, checkSplit, checkTarget, checkTypes } from './sources/check-ids';
-import { DEFAULT_SOURCE_ID, sourceModule } from './sources/registry';
+import { DEFAULT_SOURCE_ID, SOURCES, sourceModule } from './sources/registry';
 import type { Source, SourceConnection, SourceModule } from './sources/source';
 
 /** What only the desktop shell can do; absent in browser mode (those methods answer UNSUPPORTED). */
@@ -610,6 +610,9 @@ export function createCore(deps: CoreDeps): Core {
     async describeSource(): Promise<SourceDescriptor> {
       await ready;
       return (await activeModule()).module.descriptor;
+    },
+    async listSources(): Promise<SourceDescriptor[]> {
+      return SOURCES.map((s) => s.descriptor);
     },
 
     async listProfiles() {
