@@ -105,15 +105,16 @@ function ChoiceField({ field, value, onChange, children }: { field: ConnectionFi
 }
 
 /** The form that adds a connection to one source. */
-function AddConnection({ source, sources, firstRun, onSourceChange, onCancel }: {
+function AddConnection({ source, sources, name, setName, onSourceChange, onCancel }: {
   source: SourceDescriptor;
   sources: SourceDescriptor[];
-  firstRun: boolean;
+  /** The connection's name, kept when another source is picked. */
+  name: string;
+  setName: (name: string) => void;
   onSourceChange: (id: string) => void;
   onCancel?: () => void;
 }) {
   const model = useModel();
-  const [name, setName] = useState(firstRun ? 'My lab' : '');
   const [values, setValues] = useState<Record<string, string>>({});
   const [secret, setSecret] = useState('');
   const [showSecret, setShowSecret] = useState(false);
@@ -246,6 +247,7 @@ export function ConnectionsDialog() {
   const canChoose = useApp((s) => !!s.appInfo?.capabilities.chooseFolder);
   const firstRun = profiles.length === 0;
   const [adding, setAdding] = useState(firstRun);
+  const [name, setName] = useState(firstRun ? 'My lab' : '');
   const choices = useMemo(() => (sources.length ? sources : active ? [active] : []), [sources, active]);
   const [sourceId, setSourceId] = useState(() => (firstRun ? choices[0]?.id : active?.id) ?? '');
   const source = choices.find((d) => d.id === sourceId) ?? choices[0];
@@ -273,7 +275,8 @@ export function ConnectionsDialog() {
           key={source.id}
           source={source}
           sources={choices}
-          firstRun={firstRun}
+          name={name}
+          setName={setName}
           onSourceChange={setSourceId}
           onCancel={firstRun ? undefined : () => setAdding(false)}
         />
