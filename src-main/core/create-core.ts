@@ -40,6 +40,11 @@ export interface ShellActions {
   /** A native folder picker starting at `current`; null when cancelled. */
   chooseFolder(current: string): Promise<string | null>;
   notify(title: string, body: string): void;
+  /**
+   * Opens an https link in the system browser when the shell's allowlist (or `alsoHosts`, the
+   * link's own API host) allows it; true when it did. A browser sign-in's approval page.
+   */
+  openExternal?(url: string, alsoHosts: readonly string[]): boolean;
 }
 
 export interface CoreDeps {
