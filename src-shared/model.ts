@@ -487,7 +487,11 @@ export type Portal = 'private' | 'public';
  * a token to paste instead.
  */
 export type DeviceSignInStart =
-  | { kind: 'code'; flowId: string; verificationUri: string; verificationUriComplete: string; userCode: string; expiresIn: number }
+  | {
+    kind: 'code'; flowId: string; verificationUri: string; verificationUriComplete: string; userCode: string; expiresIn: number;
+    /** The desktop app opened the page in the system browser (an https page its allowlist knows); otherwise show the link. */
+    browserOpened?: boolean;
+  }
   | { kind: 'paste-token'; tokensPageUrl: string; message: string };
 
 export interface NewProfile {

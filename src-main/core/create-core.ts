@@ -663,7 +663,17 @@ export function createCore(deps: CoreDeps): Core {
     },
     async startDeviceSignIn(t) {
       await ready;
-      return signIns.startDevice(t);
+      const started = await signIns.startDevice(t);
+      // The desktop app opens the approval page itself (the shell allows only https pages it
+      // knows, or on the API's own host); browser mode and the CLI show the link and the code.
+      if (started.kind !== 'code' || !deps.shell?.openExternal) return started;
+      let apiHost: string[] = [];
+      try {
+        apiHost = t.baseUrl ? [new URL(t.baseUrl).hostname] : [];
+      } catch {
+        // the source rejected a bad address already; nothing more to allow
+      }
+      return { ...started, browserOpened: deps.shell.openExternal(started.verificationUriComplete, apiHost) };
     },
     async finishDeviceSignIn({ flowId }) {
       await ready;
