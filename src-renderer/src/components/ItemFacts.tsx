@@ -2,7 +2,7 @@
 // (not its name, id or nested values), badges as badges, and its id when a name is shown instead.
 import type { LevelDescriptor, PathStep } from '../../../src-shared/model';
 import { formatCell } from '../lib/cells';
-import { cap, factColumns, itemLabel } from '../lib/levels';
+import { cap, factColumns, itemLabel, lowerFirst } from '../lib/levels';
 import { useHierarchy } from '../model-context';
 import { itemAt } from '../stores/hierarchy-store';
 import { StatusBadge } from './Badge';
@@ -19,7 +19,8 @@ export function ItemFacts({ path, level }: { path: PathStep[]; level: LevelDescr
     <span className="view-sub facts" data-testid="item-facts">
       {named && <span title={`${cap(level?.singular ?? 'item')} id`}>{id}</span>}
       {facts.map((c) => (c.kind === 'badge'
-        ? <span key={c.key} title={c.label}><StatusBadge value={item![c.key]} /></span>
+        // A yes/no badge says what it is about ("Public", "Not public"), not "True".
+        ? <span key={c.key} title={c.label}><StatusBadge value={typeof item![c.key] === 'boolean' ? (item![c.key] ? c.label : `Not ${lowerFirst(c.label)}`) : item![c.key]} /></span>
         : <span key={c.key} title={c.label}>{c.label} {formatCell(item![c.key], c.kind)}</span>))}
     </span>
   );

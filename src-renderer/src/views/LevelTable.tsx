@@ -8,7 +8,7 @@ import type { ColumnDescriptor, LevelId } from '../../../src-shared/model';
 import { StatusBadge } from '../components/Badge';
 import { ViewError } from '../components/ErrorBox';
 import { Grid, defaultWidth, type GridColumn, type GridRow } from '../components/Grid';
-import { guessColumn } from '../lib/columns';
+import { expandNestedColumns, guessColumn } from '../lib/columns';
 import { formatCount, plural } from '../lib/format';
 import { nextSort, searchRows, sortRows, type SortState } from '../lib/local-table';
 import { useApp, useModel } from '../model-context';
@@ -55,7 +55,7 @@ export function LevelTable<T extends object>(props: LevelTableProps<T>) {
   const setSort = (next: SortState | null) => model.updateTableView(key, { sort: next });
 
   const descriptorColumns: ColumnDescriptor[] = useMemo(() => {
-    if (level) return level.columns.filter((c) => c.defaultVisible);
+    if (level) return expandNestedColumns(level.columns.filter((c) => c.defaultVisible), props.rows as Array<Record<string, unknown>>);
     const sample = props.rows[0] as Record<string, unknown> | undefined;
     return sample ? Object.keys(sample).slice(0, 8).map((k) => ({ ...guessColumn(k, sample[k]), defaultVisible: true })) : [];
   }, [level, props.rows]);
