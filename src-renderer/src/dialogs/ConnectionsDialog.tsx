@@ -1,8 +1,10 @@
 // First run and profile management: add a connection to any source the app knows (its own
 // connection fields and way of signing in, all from its descriptor), see the check in plain
 // words, switch and remove profiles, see where each credential is stored.
-import { useMemo, useState, type FormEvent } from 'react';
-import type { ConnectionFieldDescriptor, KeyValidation, NewProfile, ProfileSummary, SourceDescriptor } from '../../../src-shared/model';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import type {
+  AuthMethodDescriptor, AuthMethodId, ConnectionFieldDescriptor, DeviceSignInStart, KeyValidation, NewProfile, ProfileSummary, SourceDescriptor,
+} from '../../../src-shared/model';
 import { Dialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
 import { NOT_THIS_API_CODE, NOT_THIS_API_OUTCOME } from '../lib/contract-names';
@@ -57,6 +59,10 @@ function ProfileRow({ p }: { p: ProfileSummary }) {
   const source = useApp((s) => s.sources.find((x) => x.id === p.source));
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // How it signs in, where its source offers several ways (a public portal says so already).
+  const signedInWith = p.authMethod && p.authMethod !== 'none' && (source?.authMethods.length ?? 0) > 1
+    ? source?.authMethods.find((m) => m.id === p.authMethod)?.label
+    : undefined;
   return (
     <li className="profile" data-testid="profile-row" data-profile={p.name} data-source={p.source}>
       <div className="who">
@@ -65,6 +71,7 @@ function ProfileRow({ p }: { p: ProfileSummary }) {
         </div>
         <div className="meta" title={p.baseUrl}>
           {connectionSummary(p, source)}
+          {signedInWith ? ` · ${lowerFirst(signedInWith)}` : ''}
           {p.keyHint ? ` · ${p.keyHint}` : p.hasKey ? '' : ' · no credential'}
         </div>
         <div className="meta" data-testid="key-storage">
@@ -104,7 +111,29 @@ function ChoiceField({ field, value, onChange, children }: { field: ConnectionFi
   );
 }
 
-/** The form that adds a connection to one source. */
+/** Sign-in methods of a source that ask for something (a public portal asks for nothing: the portal choice says so). */
+function signInMethods(source: SourceDescriptor): AuthMethodDescriptor[] {
+  const portal = fieldOf(source, 'portal');
+  return source.authMethods.filter((m) => !(portal && m.id === 'none'));
+}
+
+/** A browser sign-in under way: the page to open and the code to enter there, until it is approved. */
+function DeviceCode({ start, sourceLabel, onCancel }: { start: Extract<DeviceSignInStart, { kind: 'code' }>; sourceLabel: string; onCancel: () => void }) {
+  return (
+    <div className="device-code" role="status" data-testid="device-sign-in">
+      <p style={{ margin: 0 }}>
+        {start.browserOpened ? `Your browser opened ${sourceLabel}'s sign-in page. If it did not, open ` : 'Open '}
+        <a href={start.verificationUriComplete} target="_blank" rel="noopener noreferrer" data-testid="device-link">{start.verificationUri}</a>
+        {' '}and enter this code:
+      </p>
+      <div className="code" data-testid="device-code" aria-label={`Code ${start.userCode.split('').join(' ')}`}>{start.userCode}</div>
+      <p className="view-sub" style={{ margin: 0 }}><span className="spin" aria-hidden="true" /> Waiting for you to approve it there (the code is valid for about {Math.max(1, Math.round(start.expiresIn / 60))} min)…</p>
+      <div><button type="button" className="btn small" onClick={onCancel}>Cancel sign-in</button></div>
+    </div>
+  );
+}
+
+/** The form that adds a connection to one source: its fields, then its way of signing in. */
 function AddConnection({ source, sources, name, setName, onSourceChange, onCancel }: {
   source: SourceDescriptor;
   sources: SourceDescriptor[];
@@ -118,19 +147,31 @@ function AddConnection({ source, sources, name, setName, onSourceChange, onCance
   const [values, setValues] = useState<Record<string, string>>({});
   const [secret, setSecret] = useState('');
   const [showSecret, setShowSecret] = useState(false);
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const methods = signInMethods(source);
+  const [methodId, setMethodId] = useState<AuthMethodId | undefined>(methods[0]?.id);
   const [busy, setBusy] = useState<null | 'test' | 'save'>(null);
   const [validation, setValidation] = useState<KeyValidation | null>(null);
   const [callError, setCallError] = useState<ReturnType<typeof toUiError> | null>(null);
+  const [device, setDevice] = useState<Extract<DeviceSignInStart, { kind: 'code' }> | null>(null);
+  const [pasteInstead, setPasteInstead] = useState<Extract<DeviceSignInStart, { kind: 'paste-token' }> | null>(null);
+  const flow = useRef<string | null>(null);
+  // A sign-in still waiting when the dialog closes is called off.
+  useEffect(() => () => { if (flow.current) void model.cancelDeviceSignIn(flow.current).catch(() => undefined); }, [model]);
 
   const env = fieldOf(source, 'environment');
   const url = fieldOf(source, 'baseUrl');
   const valueOf = (f: ConnectionFieldDescriptor | undefined) => (f ? (values[f.key] ?? (f.kind === 'choice' ? f.choices?.[0]?.value ?? '' : '')) : '');
   const set = (key: string, v: string) => setValues((x) => ({ ...x, [key]: v }));
   const custom = env ? valueOf(env) === 'custom' : true;
-  const auth = source.authMethods.find((m) => m.id === 'api-key' || m.id === 'token') ?? source.authMethods[0];
+  // The contract's rule: only a public portal goes without a credential.
+  const keyless = valueOf(fieldOf(source, 'portal')) === 'public';
+  const method = keyless ? source.authMethods.find((m) => m.id === 'none') : methods.find((m) => m.id === methodId) ?? methods[0];
+  const pastes = !keyless && (method?.id === 'api-key' || method?.id === 'token' || !method);
 
   const input = (): NewProfile => {
-    const out: NewProfile = { name: name.trim() || 'My lab', source: source.id, apiKey: secret.trim() };
+    const out: NewProfile = { name: name.trim() || 'My lab', source: source.id, apiKey: keyless ? '' : secret.trim() };
     for (const f of source.connectionFields) {
       const v = valueOf(f).trim();
       if (!v || (f.key === 'baseUrl' && !custom)) continue;
@@ -140,17 +181,34 @@ function AddConnection({ source, sources, name, setName, onSourceChange, onCance
     }
     return out;
   };
+  /** Where a sign-in's profile goes: its name, source and server. */
+  const signInTarget = () => {
+    const { name: n, source: src, baseUrl } = input();
+    return { name: n, source: src, ...(baseUrl ? { baseUrl } : {}) };
+  };
 
-  const run = async (kind: 'test' | 'save') => {
+  const begin = (kind: 'test' | 'save') => {
     setBusy(kind);
     setValidation(null);
     setCallError(null);
+  };
+  const done = (v: KeyValidation, save: boolean) => {
+    setValidation(v);
+    if (save && v.outcome === 'accepted') {
+      setSecret('');
+      setPassword('');
+      model.ui.setState({ connectionsOpen: false });
+    }
+  };
+
+  const run = async (kind: 'test' | 'save') => {
+    begin(kind);
     try {
-      const v = kind === 'test' ? await model.validateProfile(input()) : await model.addProfile(input());
-      setValidation(v);
-      if (kind === 'save' && v.outcome === 'accepted') {
-        setSecret('');
-        model.ui.setState({ connectionsOpen: false });
+      if (method?.id === 'password-refresh' && !keyless) {
+        setPassword('');
+        done(await model.signInWithPassword({ ...signInTarget(), email: email.trim(), password }), true);
+      } else {
+        done(kind === 'test' ? await model.validateProfile(input()) : await model.addProfile(input()), kind === 'save');
       }
     } catch (e) {
       setCallError(toUiError(e));
@@ -159,16 +217,51 @@ function AddConnection({ source, sources, name, setName, onSourceChange, onCance
     }
   };
 
-  const onSubmit = (e: FormEvent) => { e.preventDefault(); void run('save'); };
+  const signInWithBrowser = async () => {
+    begin('save');
+    setPasteInstead(null);
+    try {
+      const started = await model.startDeviceSignIn(signInTarget());
+      if (started.kind === 'paste-token') {
+        setPasteInstead(started);
+        setMethodId(methods.find((m) => m.id === 'token') ? 'token' : methodId);
+        return;
+      }
+      flow.current = started.flowId;
+      setDevice(started);
+      const v = await model.finishDeviceSignIn(started.flowId);
+      flow.current = null;
+      done(v, true);
+    } catch (e) {
+      flow.current = null;
+      const err = toUiError(e);
+      if (err.code !== 'CANCELLED') setCallError(err);
+    } finally {
+      setDevice(null);
+      setBusy(null);
+    }
+  };
+  const cancelBrowser = () => {
+    if (flow.current) void model.cancelDeviceSignIn(flow.current).catch(() => undefined);
+  };
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (method?.id === 'device-flow' && !keyless) void signInWithBrowser();
+    else void run('save');
+  };
   const urlMissing = !!env && custom && !!url && !valueOf(url).trim();
-  const canSubmit = secret.trim().length > 0 && !urlMissing && !busy;
+  const credentialGiven = keyless
+    || (method?.id === 'device-flow')
+    || (method?.id === 'password-refresh' ? email.trim().length > 2 && password.length > 0 : secret.trim().length > 0);
+  const canSubmit = credentialGiven && !urlMissing && !busy;
   const urlInput = url && custom && (
     <input
       className="input"
       aria-label={env ? `Custom ${url.label}` : url.label}
       value={valueOf(url)}
       onChange={(e) => set(url.key, e.target.value)}
-      placeholder={url.hint?.match(/https?:\/\/\S+/)?.[0] ?? 'https://…'}
+      placeholder={url.hint?.match(/https?:\/\/[^\s);,]+/)?.[0] ?? 'https://…'}
       style={env ? { marginLeft: 22 } : undefined}
     />
   );
@@ -180,7 +273,7 @@ function AddConnection({ source, sources, name, setName, onSourceChange, onCance
           <legend>Connect to</legend>
           <div className="segmented" role="radiogroup" aria-label="Source">
             {sources.map((d) => (
-              <label key={d.id}><input type="radio" name="conn-source" value={d.id} checked={d.id === source.id} onChange={() => { onSourceChange(d.id); setValidation(null); setCallError(null); }} />{d.label}</label>
+              <label key={d.id}><input type="radio" name="conn-source" value={d.id} checked={d.id === source.id} onChange={() => onSourceChange(d.id)} />{d.label}</label>
             ))}
           </div>
         </fieldset>
@@ -197,29 +290,6 @@ function AddConnection({ source, sources, name, setName, onSourceChange, onCance
           </div>
         ))}
       </div>
-      <div className="field">
-        <label htmlFor="conn-key">{auth?.label ?? 'Credential'}</label>
-        <div className="key-input">
-          <input
-            id="conn-key"
-            data-autofocus
-            className="input"
-            type={showSecret ? 'text' : 'password'}
-            autoComplete="off"
-            spellCheck={false}
-            value={secret}
-            onChange={(e) => setSecret(e.target.value)}
-            placeholder={auth?.format?.split(' ')[0] ?? ''}
-          />
-          <button type="button" className="btn" aria-pressed={showSecret} onClick={() => setShowSecret((x) => !x)}>{showSecret ? 'Hide' : 'Show'}</button>
-        </div>
-        {auth?.hint && <span className="hint">{auth.hint}</span>}
-      </div>
-      {source.connectionFields.filter((f) => f.kind === 'choice').map((f) => (
-        <ChoiceField key={f.key} field={f} value={valueOf(f)} onChange={(v) => set(f.key, v)}>
-          {f.key === 'environment' ? urlInput : null}
-        </ChoiceField>
-      ))}
       {!env && url && (
         <div className="field">
           <span className="field-label">{url.label} {url.optional && <span style={{ fontWeight: 400 }}>(optional)</span>}</span>
@@ -227,12 +297,79 @@ function AddConnection({ source, sources, name, setName, onSourceChange, onCance
           {url.hint && <span className="hint">{url.hint}</span>}
         </div>
       )}
+      {source.connectionFields.filter((f) => f.kind === 'choice' && f.key !== 'environment').map((f) => (
+        <ChoiceField key={f.key} field={f} value={valueOf(f)} onChange={(v) => set(f.key, v)} />
+      ))}
+      {keyless ? (
+        <p className="explain" data-testid="no-credential">{method?.hint ?? 'No sign-in is needed.'}</p>
+      ) : (
+        <>
+          {methods.length > 1 && (
+            <fieldset>
+              <legend>Sign in with</legend>
+              <div className="segmented" role="radiogroup" aria-label="Sign in with">
+                {methods.map((m) => (
+                  <label key={m.id}><input type="radio" name="conn-method" value={m.id} checked={m.id === method?.id} onChange={() => { cancelBrowser(); setMethodId(m.id); setValidation(null); setCallError(null); }} />{m.label}</label>
+                ))}
+              </div>
+              {method?.hint && method.id !== 'api-key' && method.id !== 'token' && <span className="hint">{method.hint}</span>}
+            </fieldset>
+          )}
+          {pastes && (
+            <div className="field">
+              <label htmlFor="conn-key">{method?.label ?? 'Credential'}</label>
+              <div className="key-input">
+                <input
+                  id="conn-key"
+                  data-autofocus
+                  className="input"
+                  type={showSecret ? 'text' : 'password'}
+                  autoComplete="off"
+                  spellCheck={false}
+                  value={secret}
+                  onChange={(e) => setSecret(e.target.value)}
+                  placeholder={method?.format && !/\s/.test(method.format.split(' ')[0]) && method.format.includes('…') ? method.format.split(' ')[0] : ''}
+                />
+                <button type="button" className="btn" aria-pressed={showSecret} onClick={() => setShowSecret((x) => !x)}>{showSecret ? 'Hide' : 'Show'}</button>
+              </div>
+              {method?.hint && <span className="hint">{method.hint}</span>}
+              {pasteInstead && <span className="hint" role="note">{pasteInstead.message} <a href={pasteInstead.tokensPageUrl} target="_blank" rel="noopener noreferrer">Create a token</a></span>}
+            </div>
+          )}
+          {method?.id === 'password-refresh' && (
+            <div className="two-col">
+              <div className="field">
+                <label htmlFor="conn-email">Email</label>
+                <input id="conn-email" className="input" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} />
+              </div>
+              <div className="field">
+                <label htmlFor="conn-password">Password</label>
+                <input id="conn-password" className="input" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+              </div>
+            </div>
+          )}
+          {device && <DeviceCode start={device} sourceLabel={source.label} onCancel={cancelBrowser} />}
+        </>
+      )}
+      {env && (
+        <ChoiceField field={env} value={valueOf(env)} onChange={(v) => set(env.key, v)}>
+          {urlInput}
+        </ChoiceField>
+      )}
       {validation && <ValidationResult v={validation} />}
       {callError && <div data-testid="key-validation" data-outcome="error"><ErrorBox error={callError} /></div>}
       <div className="row-gap">
-        <button type="submit" className="btn primary" disabled={!canSubmit}>{busy === 'save' ? 'Checking…' : 'Check and save'}</button>
-        <button type="button" className="btn" disabled={!canSubmit} onClick={() => void run('test')}>{busy === 'test' ? 'Checking…' : 'Check only'}</button>
-        {onCancel && <button type="button" className="btn ghost" onClick={onCancel}>Cancel</button>}
+        {method?.id === 'device-flow' && !keyless ? (
+          <button type="submit" className="btn primary" disabled={!canSubmit} data-testid="sign-in-browser">{device ? 'Waiting for approval…' : busy ? 'Starting…' : 'Sign in with your browser'}</button>
+        ) : method?.id === 'password-refresh' && !keyless ? (
+          <button type="submit" className="btn primary" disabled={!canSubmit}>{busy ? 'Signing in…' : 'Sign in'}</button>
+        ) : (
+          <>
+            <button type="submit" className="btn primary" disabled={!canSubmit}>{busy === 'save' ? 'Checking…' : 'Check and save'}</button>
+            <button type="button" className="btn" disabled={!canSubmit} onClick={() => void run('test')}>{busy === 'test' ? 'Checking…' : 'Check only'}</button>
+          </>
+        )}
+        {onCancel && <button type="button" className="btn ghost" onClick={() => { cancelBrowser(); onCancel(); }}>Cancel</button>}
       </div>
     </form>
   );
@@ -258,8 +395,9 @@ export function ConnectionsDialog() {
     <Dialog title={firstRun ? `Connect to ${source?.label ?? 'a source'}` : 'Connections'} onClose={close} testId="connections-dialog" wide>
       {firstRun && source && (
         <p style={{ margin: 0, color: 'var(--text-2)' }} data-testid="first-run-intro">
-          {auth?.hint}{auth?.format ? ` It looks like ${auth.format}.` : ''} It is checked with one request and then
-          stored safely on this computer; it is never shown again.
+          {signInMethods(source).length > 1
+            ? `Choose how to sign in to ${source.label}. What signs you in is checked with the server, then kept safely on this computer (never a password) and never shown again.`
+            : `${auth?.hint ?? ''}${auth?.format ? ` It looks like ${auth.format}.` : ''} It is checked with one request and then stored safely on this computer; it is never shown again.`}
         </p>
       )}
       {profiles.length > 0 && (

@@ -2,7 +2,9 @@
 // Components read stores through hooks and call these actions; nothing else talks to `api`.
 import type { Api } from '../../../src-shared/contract';
 import type { ErrorInfo } from '../../../src-shared/errors';
-import type { CodeMapFile, ConnectionStatus, ExportRequest, KeyValidation, LevelId, NewProfile, PathStep, Plan, Settings, SourceDescriptor, Target } from '../../../src-shared/model';
+import type {
+  CodeMapFile, ConnectionStatus, DeviceSignInStart, ExportRequest, KeyValidation, LevelId, NewProfile, PathStep, Plan, ProfileSummary, Settings, SourceDescriptor, Target,
+} from '../../../src-shared/model';
 import { NOT_THIS_API_CODE } from '../lib/contract-names';
 import { toUiError } from '../lib/errors';
 import { childLevelsOf, itemLabel, levelOf } from '../lib/levels';
@@ -233,6 +235,34 @@ export function createAppModel(api: Api) {
     return res.validation;
   }
 
+  /** A sign-in that ended in a saved profile (it is the active one now): the app moves to it. */
+  async function afterSignIn(res: { validation: KeyValidation; profile?: ProfileSummary }): Promise<KeyValidation> {
+    if (res.profile) {
+      app.setState({ profiles: await api.listProfiles() });
+      await afterProfileSwitch();
+    }
+    return res.validation;
+  }
+
+  /** Sign-in through the browser: the code to show and the page to open (the core waits for the approval). */
+  function startDeviceSignIn(t: { name: string; source: string; baseUrl?: string }): Promise<DeviceSignInStart> {
+    return api.startDeviceSignIn(t);
+  }
+
+  /** Waits for a started browser sign-in; its profile is saved by the core and used from then on. */
+  async function finishDeviceSignIn(flowId: string): Promise<KeyValidation> {
+    return afterSignIn(await api.finishDeviceSignIn({ flowId }));
+  }
+
+  function cancelDeviceSignIn(flowId: string): Promise<void> {
+    return api.cancelDeviceSignIn({ flowId });
+  }
+
+  /** Email and password, used once by the core: only the refresh token it gets is kept. */
+  async function signInWithPassword(t: { name: string; source: string; baseUrl?: string; email: string; password: string }): Promise<KeyValidation> {
+    return afterSignIn(await api.signInWithPassword(t));
+  }
+
   /** The active connection's key again (it was lost, e.g. kept in memory only): same place, same data. */
   async function reenterKey(p: NewProfile): Promise<KeyValidation> {
     const res = await api.addProfile(p);
@@ -314,6 +344,7 @@ export function createAppModel(api: Api) {
     boot, dispose,
     loadList, ensureList, loadTop, ensurePath, ensureNames, loadCounts, loadKeyAccess, getCodeMap,
     refreshConnection, validateProfile, addProfile, reenterKey, activateProfile, removeProfile, updateSettings, chooseDownloadFolder,
+    startDeviceSignIn, finishDeviceSignIn, cancelDeviceSignIn, signInWithPassword,
     planExport, startExport, jobAction, removeJob, reloadJobs, dismissNotice,
   };
 }
