@@ -1,7 +1,7 @@
 // Grid columns from the source descriptor's column lists (no source knowledge in components).
 import type { ColumnDescriptor, ColumnKind } from '../../../src-shared/model';
 import { defaultWidth, type GridColumn } from '../components/Grid';
-import { humanizeKey, isPlainObject, readPath } from './cells';
+import { formatCell, humanizeKey, isPlainObject, readField, readPath } from './cells';
 
 export function columnsFromDescriptor(cols: ColumnDescriptor[], visible?: Set<string>): GridColumn[] {
   return cols
@@ -78,4 +78,14 @@ export function expandNestedColumns(columns: ColumnDescriptor[], rows: ReadonlyA
     const first = (k: string) => sample.map((r) => readPath(r, k)).find((v) => v !== undefined && v !== null);
     return [...paths].map((k) => nestedColumn(c, k, first(k)));
   });
+}
+
+/**
+ * A dotted column's cell: where one schema version has a scalar and another an object at the same
+ * path (details.sr: 250 beside {value, unit}), the object is shown by its own deeper columns and
+ * this cell stays empty, as in the flat preview and the CSV export.
+ */
+export function formatLeaf(row: Record<string, unknown>, key: string, kind: ColumnKind): string {
+  const v = readField(row, key);
+  return isPlainObject(v) ? '' : formatCell(v, kind);
 }

@@ -8,7 +8,7 @@ import type { ColumnDescriptor, LevelId } from '../../../src-shared/model';
 import { StatusBadge } from '../components/Badge';
 import { ViewError } from '../components/ErrorBox';
 import { Grid, defaultWidth, type GridColumn, type GridRow } from '../components/Grid';
-import { expandNestedColumns, guessColumn } from '../lib/columns';
+import { expandNestedColumns, formatLeaf, guessColumn } from '../lib/columns';
 import { formatCount, plural } from '../lib/format';
 import { nextSort, searchRows, sortRows, type SortState } from '../lib/local-table';
 import { useApp, useModel } from '../model-context';
@@ -70,7 +70,7 @@ export function LevelTable<T extends object>(props: LevelTableProps<T>) {
       kind: c.kind,
       width: widths?.[c.key] ?? c.width ?? levelWidth(c.kind),
       ...(extraGrows ? { grow: false } : {}),
-      ...(c.kind === 'badge' ? { render: (row: GridRow) => <StatusBadge value={row[c.key]} /> } : {}),
+      ...(c.kind === 'badge' ? { render: (row: GridRow) => <StatusBadge value={row[c.key]} /> } : c.key.includes('.') ? { render: (row: GridRow) => formatLeaf(row, c.key, c.kind) } : {}),
     })),
     ...(props.extraColumns ?? []).map((c) => ({ ...c, width: widths?.[c.key] ?? c.width })),
   ], [descriptorColumns, props.extraColumns, widths, extraGrows]);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnDescriptor } from '../../../src-shared/model';
 import { readField } from '../../../src-renderer/src/lib/cells';
-import { expandNestedColumns, MAX_NESTED_COLUMNS, mergeColumns } from '../../../src-renderer/src/lib/columns';
+import { expandNestedColumns, formatLeaf, MAX_NESTED_COLUMNS, mergeColumns } from '../../../src-renderer/src/lib/columns';
 
 const known: ColumnDescriptor[] = [
   { key: 'type', label: 'Type', kind: 'text', defaultVisible: true },
@@ -30,6 +30,13 @@ describe('listed items with nested objects', () => {
     expect(readField(newSchema, 'details.electrode_groups')).toEqual([{ label: 'a' }]);
     expect(readField(oldSchema, 'details.sr')).toBe(30000);
     expect(readField(oldSchema, 'details.sr.unit')).toBeUndefined();
+  });
+
+  it('leave a cell empty where another schema version holds an object at that path (its deeper columns show it)', () => {
+    expect(formatLeaf(oldSchema, 'details.sr', 'number')).toBe('30,000');
+    expect(formatLeaf(newSchema, 'details.sr', 'number')).toBe('');
+    expect(formatLeaf(newSchema, 'details.sr.value', 'number')).toBe('20,000');
+    expect(formatLeaf(newSchema, 'details.electrode_groups', 'json')).toBe('[{"label":"a"}]');
   });
 
   it('keep a JSON column whole when no row has an object there, or when it would open too wide', () => {
