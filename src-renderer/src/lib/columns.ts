@@ -1,13 +1,6 @@
-// Grid columns from the source descriptor's column lists (no source knowledge in components).
+// Table columns from the source descriptor's column lists and the keys the data has (no source knowledge in components).
 import type { ColumnDescriptor, ColumnKind } from '../../../src-shared/model';
-import { defaultWidth, type GridColumn } from '../components/Grid';
 import { formatCell, humanizeKey, isPlainObject, readField, readPath } from './cells';
-
-export function columnsFromDescriptor(cols: ColumnDescriptor[], visible?: Set<string>): GridColumn[] {
-  return cols
-    .filter((c) => (visible ? visible.has(c.key) : c.defaultVisible))
-    .map((c) => ({ key: c.key, label: c.label, kind: c.kind, width: c.width ?? defaultWidth(c.kind) }));
-}
 
 /** For keys the descriptor does not know (extra fields in the data): a readable label and a guessed kind. */
 export function guessColumn(key: string, sample: unknown): ColumnDescriptor {
