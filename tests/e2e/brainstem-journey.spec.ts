@@ -378,6 +378,16 @@ test('email and password: a wrong password is refused in plain words and saves n
     expect(carrying).toEqual(['signInWithPassword']);
     for (const f of frames.received) expect(f.includes(bs.credentials.password)).toBe(false);
     expect(frames.received.join('\n')).not.toMatch(/"(access|refresh)"\s*:/);
+
+    // Kept in memory only here (no keychain in this server): after a restart the connection is
+    // signed out, and the banner sends the researcher to sign in again, not to paste a key.
+    await app.restart();
+    const banner = page.getByTestId('banner');
+    await expect(banner).toHaveAttribute('data-state', 'no-key', { timeout: 30_000 });
+    await expect(banner).toContainText('“With password” is signed out.');
+    await expect(banner.getByTestId('enter-key-again')).toHaveCount(0);
+    await banner.getByTestId('sign-in-again').click();
+    await expect(page.getByRole('dialog')).toBeVisible();
     await page.close();
   } finally {
     await app.close();

@@ -1,6 +1,7 @@
 // The one place that says the server cannot be used, and what to do:
 //   - offline: what failed, when the app looks again (the core keeps looking), and Retry now;
-//   - a key that is gone after a restart (kept in memory only): "Enter the key again" right here;
+//   - a key or token gone after a restart (kept in memory only): entered again right here; a
+//     browser or password sign-in: "Sign in again…" in the Connections dialog;
 //   - a rejected key or a server that is not the source's API: Fix connection…;
 //   - the link to the app's own server dropped (browser mode): reconnecting, then a way out.
 // Views never repeat these messages: they wait and reload by themselves (ErrorBox: ViewError).
@@ -53,9 +54,10 @@ function KeyAgain({ profile }: { profile: ProfileSummary }) {
       setBusy(false);
     }
   };
-  if (!open) return <button type="button" className="btn small primary" onClick={() => setOpen(true)} data-testid="enter-key-again">Enter the key again</button>;
+  const noun = profile.authMethod === 'token' ? 'token' : 'key';
+  if (!open) return <button type="button" className="btn small primary" onClick={() => setOpen(true)} data-testid="enter-key-again">Enter the {noun} again</button>;
   return (
-    <form onSubmit={(e) => void submit(e)} aria-label={`Enter the key for ${profile.name} again`}>
+    <form onSubmit={(e) => void submit(e)} aria-label={`Enter the ${noun} for ${profile.name} again`}>
       <input
         className="input"
         type="password"
@@ -67,7 +69,7 @@ function KeyAgain({ profile }: { profile: ProfileSummary }) {
         autoFocus
         onChange={(e) => setKey(e.target.value)}
       />
-      <button type="submit" className="btn small primary" disabled={!key.trim() || busy}>{busy ? 'Checking…' : 'Use this key'}</button>
+      <button type="submit" className="btn small primary" disabled={!key.trim() || busy}>{busy ? 'Checking…' : `Use this ${noun}`}</button>
       <button type="button" className="btn small ghost" onClick={() => setOpen(false)}>Cancel</button>
       {problem && <span className="fix" role="alert">{problem}</span>}
     </form>
@@ -108,11 +110,18 @@ export function StatusBanner() {
   if (conn.state === 'no-profile' && !active) return null;
 
   if (conn.state === 'no-profile' && active) {
+    // A pasted key or token is entered again in place; a browser or password sign-in is done again
+    // in the Connections dialog, where that method lives.
+    const pasted = !active.authMethod || active.authMethod === 'api-key' || active.authMethod === 'token';
     return (
       <div className="banner warn" role="alert" data-testid="banner" data-state="no-key">
-        <span className="msg">The key for “{active.name}” is not available.</span>
+        <span className="msg">{pasted ? `The ${active.authMethod === 'token' ? 'token' : 'key'} for “${active.name}” is not available.` : `“${active.name}” is signed out.`}</span>
         <span className="fix grow">{active.keyStorage.persistent ? 'It is no longer in the keychain.' : 'It was kept in memory only, so it went when the app restarted.'}</span>
-        <KeyAgain profile={active} />
+        {pasted ? (
+          <KeyAgain profile={active} />
+        ) : (
+          <button type="button" className="btn small primary" onClick={() => model.ui.setState({ connectionsOpen: true })} data-testid="sign-in-again">Sign in again…</button>
+        )}
       </div>
     );
   }
