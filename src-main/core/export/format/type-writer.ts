@@ -130,6 +130,24 @@ export function createEventLoopYielder(budgetMs = 10): () => Promise<void> | voi
   };
 }
 
+/**
+ * Calls `each` for every record, awaiting only the promises it returns: a sync iterable (records
+ * in memory) is walked without a microtask per record, an async one (saved pages) as it comes.
+ */
+async function forEachRecord(records: AsyncIterable<JsonRecord> | Iterable<JsonRecord>, each: (r: JsonRecord) => Promise<void> | void): Promise<void> {
+  if (Symbol.asyncIterator in records) {
+    for await (const r of records) {
+      const p = each(r);
+      if (p) await p;
+    }
+    return;
+  }
+  for (const r of records) {
+    const p = each(r);
+    if (p) await p;
+  }
+}
+
 interface Group extends FormulaTally {
   file: PooledFile;
   records: number;
@@ -153,12 +171,12 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
   let columns: string[] = [];
   if (format === 'csv' && !opts.onlyColumns?.length) {
     const set = createColumnSet(type, { omit: opts.omitColumns });
-    for await (const raw of opts.records()) {
+    await forEachRecord(opts.records(), (raw) => {
       throwIfAborted(opts.signal);
-      await breathe();
       const r = transform(raw);
       if (r) set.add(flattenRecord(r, opts.flatten));
-    }
+      return breathe();
+    });
     columns = set.columns();
   }
   // Columns anonymization empties are left out here too.
@@ -170,46 +188,50 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
   } : (r: JsonRecord) => r;
 
   const pool = createTextFilePool({ maxOpen: opts.maxOpenFiles, fsync: opts.fsync });
-  const groups = new Map<string, Group>();
+  const groups = new Map<string | null, Group>();
   const namer = split === 'none' ? null : (opts.namer ?? createSplitNamer(split));
   // Every file of the table starts with the same header, so its formula-looking cells count once per file.
   const headerTally: FormulaTally = { formulaCells: 0 };
   const header = format === 'csv' ? csvHeader(columns, { bom: opts.bom, formulaProtection: opts.formulaProtection }, headerTally) : format === 'json' ? JSON_ARRAY_OPEN : '';
 
-  const groupFor = async (key: string | null): Promise<Group> => {
-    const mapKey = key === null ? '\u0000none' : `=${key}`;
-    let g = groups.get(mapKey);
-    if (g) return g;
+  const newGroup = async (key: string | null): Promise<Group> => {
     let relPath = fileName;
     if (split !== 'none') {
       const bucket = split === 'room' ? NO_ROOM_FOLDER : NO_PARTICIPANT_FOLDER;
       const folder = key === null ? bucket : namer!.name(key);
       relPath = `${splitFolder(split)}/${folder}/${fileName}`;
     }
-    g = { file: pool.file(path.join(opts.outDir, ...relPath.split('/'))), records: 0, relPath, key, formulaCells: headerTally.formulaCells };
-    groups.set(mapKey, g);
+    const g: Group = { file: pool.file(path.join(opts.outDir, ...relPath.split('/'))), records: 0, relPath, key, formulaCells: headerTally.formulaCells };
+    groups.set(key, g);
     await pool.append(g.file, header);
     return g;
+  };
+  const groupFor = (key: string | null): Group | Promise<Group> => groups.get(key) ?? newGroup(key);
+
+  const writeRecord = (r: JsonRecord, g: Group): Promise<void> | void => {
+    let text: string;
+    if (format === 'csv') text = csvRow(flattenRecord(r, opts.flatten), columns, opts.formulaProtection, g);
+    else if (format === 'json') text = jsonArrayItem(shape(r), g.records);
+    else text = ndjsonLine(shape(r));
+    g.records++;
+    return pool.append(g.file, text);
   };
 
   try {
     if (split === 'none') await groupFor(null);
     else for (const k of opts.knownGroups ?? []) await groupFor(k);
 
-    for await (const raw of opts.records()) {
+    await forEachRecord(opts.records(), (raw) => {
       throwIfAborted(opts.signal);
-      await breathe();
       const r = transform(raw);
-      if (!r) continue;
+      if (!r) return breathe();
       const key = split === 'none' ? null : split === 'room' && opts.roomOf ? opts.roomOf(raw) : splitKeyOf(r, split);
-      const g = await groupFor(key);
-      let text: string;
-      if (format === 'csv') text = csvRow(flattenRecord(r, opts.flatten), columns, opts.formulaProtection, g);
-      else if (format === 'json') text = jsonArrayItem(shape(r), g.records);
-      else text = ndjsonLine(shape(r));
-      g.records++;
-      await pool.append(g.file, text);
-    }
+      const g = groupFor(key);
+      // Awaited only when something is: a new file's header, a buffer's write, a yield.
+      if (g instanceof Promise) return g.then((g2) => writeRecord(r, g2)).then(breathe);
+      const written = writeRecord(r, g);
+      return written ? written.then(breathe) : breathe();
+    });
     if (format === 'json') for (const g of groups.values()) await pool.append(g.file, jsonArrayClose(g.records));
     throwIfAborted(opts.signal);
     const results = await pool.finish();
