@@ -47,23 +47,21 @@ export interface PoolOptions {
 }
 
 /**
- * Appended text is gathered per file in a short string, then encoded into the file's chunk once it
- * is this long (characters). Short-lived strings stay cheap for the garbage collector even when
- * thousands of split files are being filled at once; the chunks live outside the JS heap.
+ * Appended text is gathered per file in a short string, then encoded once it is this long
+ * (characters). Short-lived strings stay cheap for the garbage collector even when thousands of
+ * split files are being filled at once; the encoded bytes live outside the JS heap.
  */
 const TEXT_BATCH_CHARS = 4096;
 /** Files synced and renamed at once when the pool finishes. */
 const FINISH_CONCURRENCY = 8;
-/** UTF-8 bytes per UTF-16 code unit at most (a lone surrogate becomes the 3-byte U+FFFD). */
-const MAX_UTF8_PER_UNIT = 3;
 
 class FileState implements PooledFile {
   readonly partPath: string;
   bytes = 0;
   /** Text not encoded yet; only whole appends, so a surrogate pair is never split between encodings. */
   text = '';
-  /** Encoded bytes not written yet: chunk[0, used). */
-  chunk: Buffer | null = null;
+  /** Encoded bytes not written yet, `used` of them. */
+  encoded: Buffer[] = [];
   used = 0;
   handle: FileHandle | null = null;
   created = false;
@@ -82,7 +80,7 @@ export function createTextFilePool(opts: PoolOptions = {}): TextFilePool {
   // Open handles in least-recently-used order (Map keeps insertion order; re-insert on use).
   const open_ = new Map<string, FileState>();
   const dirsMade = new Set<string>();
-  /** Bytes in chunks plus characters of text, over all files. */
+  /** Encoded bytes plus characters of text not yet encoded, over all files. */
   let buffered = 0;
 
   // Disk work runs in one ordered queue while the caller goes on encoding: writes overlap the
@@ -150,37 +148,29 @@ export function createTextFilePool(opts: PoolOptions = {}): TextFilePool {
     return h;
   }
 
-  /** Encodes the file's text into its chunk (the caller made sure it fits). */
   function encodeText(f: FileState): void {
-    f.chunk ??= Buffer.allocUnsafeSlow(fileBuffer);
-    const n = f.chunk.write(f.text, f.used, 'utf8');
-    buffered += n - f.text.length;
-    f.used += n;
+    const buf = Buffer.from(f.text, 'utf8');
+    f.encoded.push(buf);
+    buffered += buf.length - f.text.length;
+    f.used += buf.length;
     f.text = '';
   }
 
   /** Queues the write of everything buffered for the file, hashing exactly the bytes written. */
   function flush(f: FileState): Promise<void> | void {
     if (failure) return failed();
-    const parts: Buffer[] = [];
-    if (f.used) parts.push(f.chunk!.subarray(0, f.used));
-    if (f.text) parts.push(Buffer.from(f.text, 'utf8'));
-    buffered -= f.used + f.text.length;
-    // The chunk goes with this write; the next append starts a fresh one.
-    f.chunk = null;
+    if (f.text) encodeText(f);
+    if (f.used === 0) return;
+    const buf = f.encoded.length === 1 ? f.encoded[0] : Buffer.concat(f.encoded, f.used);
+    buffered -= f.used;
+    f.encoded = [];
     f.used = 0;
-    f.text = '';
-    if (parts.length === 0) return;
-    let bytes = 0;
-    for (const buf of parts) {
-      f.hash.update(buf);
-      bytes += buf.length;
-    }
-    f.bytes += bytes;
+    f.hash.update(buf);
+    f.bytes += buf.length;
     return enqueue(async () => {
       const h = await ensureOpen(f);
-      for (const buf of parts) for (let done = 0; done < buf.length; ) done += (await h.write(buf, done, buf.length - done)).bytesWritten;
-    }, bytes);
+      for (let done = 0; done < buf.length; ) done += (await h.write(buf, done, buf.length - done)).bytesWritten;
+    }, buf.length);
   }
 
   async function flushAll(): Promise<void> {
@@ -205,29 +195,26 @@ export function createTextFilePool(opts: PoolOptions = {}): TextFilePool {
       f.text += text;
       buffered += text.length;
       if (f.text.length >= textBatch) {
-        if (f.used + f.text.length * MAX_UTF8_PER_UNIT > fileBuffer) return flush(f);
         encodeText(f);
+        if (f.used >= fileBuffer) return flush(f);
       }
       if (buffered >= totalBuffer) return flushAll();
     },
     async finish() {
       for (const f of files.values()) await flush(f);
       await drainTo(0);
-      // Every file is now whole on disk: close the pool's handles, then sync and rename the files
-      // a few at a time, so the disk's round trips overlap instead of adding up.
-      for (const f of open_.values()) {
-        const h = f.handle;
-        f.handle = null;
-        await h?.close();
-      }
-      open_.clear();
+      // Every file is now whole on disk: sync, close and rename them a few at a time, so the
+      // disk's round trips overlap instead of adding up. A handle still open is used as it is.
       const list = [...files.values()];
       let next = 0;
       const worker = async () => {
         while (next < list.length) {
           const f = list[next++];
-          // Opening creates a file that got no text at all (an empty NDJSON table).
-          const h = await openPart(f);
+          let h = f.handle;
+          if (h) {
+            open_.delete(f.path);
+            f.handle = null;
+          } else h = await openPart(f); // also creates a file that got no text at all (an empty NDJSON table)
           try {
             if (opts.fsync !== false) await h.datasync();
           } finally {
