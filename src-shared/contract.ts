@@ -5,23 +5,33 @@
 import { z } from 'zod';
 import { StudyError, type ErrorInfo } from './errors';
 import type {
-  AppInfo, CodeMapFile, ConnectionStatus, Experiment, JobProgress, JobSnapshot, KeyAccess, KeyValidation, Notice, Participant,
-  ParticipantCounts, Plan, PreviewPage, ProfileSummary, RateBudget, Room, Settings, SourceDescriptor, TableViewState,
+  AppInfo, CodeMapFile, ConnectionStatus, ItemCounts, JobProgress, JobSnapshot, KeyAccess, KeyValidation, LevelItem, Notice,
+  Plan, PreviewPage, ProfileSummary, RateBudget, Settings, SourceDescriptor, TableViewState,
 } from './model';
 
 // ---------- argument schemas ----------
 
 const id = z.string().min(1).max(256);
-const dataType = z.enum(['events', 'components', 'recordings', 'chat', 'videochat', 'ratings-continuous', 'ratings-sparse', 'sync', 'eyetracking', 'variables']);
+/**
+ * A source's id, a level id, a data type id or a split id: a short safe identifier. The core checks
+ * it against the active source's descriptor (an unknown one is INVALID_ARGUMENT there).
+ */
+export const SAFE_ID = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const safeId = z.string().regex(SAFE_ID, 'must be a short identifier (letters, digits, - and _)');
+const dataType = safeId;
 const isoDate = z.string().max(64).refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date');
 
-export const targetSchema = z.strictObject({
-  level: z.enum(['experiment', 'room', 'participant']),
-  experimentId: id,
-  roomId: id.optional(),
-  participantId: id.optional(),
-}).refine((t) => t.level !== 'room' || !!t.roomId, 'a room target needs roomId')
-  .refine((t) => t.level !== 'participant' || (!!t.roomId && !!t.participantId), 'a participant target needs roomId and participantId');
+const pathStep = z.strictObject({ level: safeId, id });
+/** A path from the root level down (at most 8 levels deep). */
+const path = z.array(pathStep).max(8);
+
+/** A target: its level and the path from the root down to it (checked against the source by the core). */
+export const targetSchema = z
+  .strictObject({ level: safeId, path: path.min(1) })
+  .superRefine((t, ctx) => {
+    const last = t.path[t.path.length - 1];
+    if (last && last.level !== t.level) ctx.addIssue({ code: 'custom', message: `a ${t.level} target needs a path ending in the ${t.level} (its ${t.level}Id)`, path: ['path'] });
+  });
 
 const timeZone = z.string().min(1).max(64).refine((tz) => {
   try {
@@ -54,9 +64,11 @@ const httpUrl = z.string().max(2048).url().refine((u) => /^https?:\/\//i.test(u)
 
 const profileInput = z.strictObject({
   name: z.string().trim().min(1).max(80),
-  environment,
+  source: safeId,
+  environment: environment.optional(),
   baseUrl: httpUrl.optional(),
   organizationId: z.string().max(128).optional(),
+  portal: z.enum(['private', 'public']).optional(),
   apiKey: z.string().min(1).max(512),
 }).refine((p) => p.environment !== 'custom' || !!p.baseUrl, 'a custom environment needs baseUrl');
 
@@ -65,7 +77,7 @@ export const exportRequestSchema = z.strictObject({
   types: z.array(dataType).min(1).max(20),
   format: z.enum(['csv', 'json', 'ndjson']),
   zip: z.boolean(),
-  split: z.enum(['none', 'room', 'participant']),
+  split: safeId,
   anonymize: z.enum(['keep', 'pseudonymize', 'aggregate']),
   writeCodeMap: z.boolean().optional(),
   since: isoDate.optional(),
@@ -104,7 +116,7 @@ const settingsPatch = z.strictObject({
   downloadFolder: z.string().min(1).max(4096).optional(),
   defaultFormat: z.enum(['csv', 'json', 'ndjson']).optional(),
   bom: z.boolean().optional(),
-  split: z.enum(['none', 'room', 'participant']).optional(),
+  split: safeId.optional(),
   anonymize: z.enum(['keep', 'pseudonymize', 'aggregate']).optional(),
   zip: z.boolean().optional(),
   concurrency: z.number().int().min(1).max(16).optional(),
@@ -145,10 +157,10 @@ export const methods = {
   activateProfile: method<ProfileSummary[]>()(byId),
 
   // listing
-  listExperiments: method<{ experiments: Experiment[]; warnings: string[] }>()(z.strictObject({ refresh: z.boolean().optional() }).optional()),
-  listRooms: method<{ rooms: Room[]; warnings: string[] }>()(z.strictObject({ experimentId: id, refresh: z.boolean().optional() })),
-  listParticipants: method<{ participants: Participant[]; warnings: string[] }>()(z.strictObject({ experimentId: id, roomId: id.optional(), refresh: z.boolean().optional() })),
-  getParticipantCounts: method<ParticipantCounts>()(z.strictObject({ participantId: id, roomId: id })),
+  /** The items of a level under a path from the root (to its parent, or to a further ancestor the source lists it under). */
+  listLevel: method<{ items: LevelItem[]; warnings: string[] }>()(z.strictObject({ level: safeId, parentPath: path, refresh: z.boolean().optional() })),
+  /** Records per data type of one item (levels whose descriptor says `counts`). */
+  getItemCounts: method<ItemCounts>()(z.strictObject({ path: path.min(1) })),
   getPreview: method<PreviewPage>()(previewQuery),
 
   // plan, export, jobs
@@ -161,9 +173,10 @@ export const methods = {
   retryJob: method<JobSnapshot>()(byJob),
   removeJob: method<JobSnapshot[]>()(byJob),
 
-  // what the key may read; the study's pseudonym map (kept apart from exports)
-  getKeyAccess: method<KeyAccess>()(z.strictObject({ experimentId: id })),
-  getCodeMap: method<CodeMapFile>()(z.strictObject({ experimentId: id })),
+  // what the credential may read under an item (by its path); the study's pseudonym map (kept
+  // apart from exports: one per source and root item, whatever step of its path is given)
+  getKeyAccess: method<KeyAccess>()(z.strictObject({ path: path.min(1) })),
+  getCodeMap: method<CodeMapFile>()(z.strictObject({ path: path.min(1) })),
 
   // settings, and table layouts remembered per data type
   getSettings: method<Settings>()(none),
@@ -211,7 +224,7 @@ export type CallResult<R> = { ok: true; value: R } | { ok: false; error: ErrorIn
 
 /** The object the renderer talks to (window.api in Electron, the WS client in browser mode). */
 export type Api = {
-  // An argument that may be undefined (none, or an optional object like listExperiments') may be left out.
+  // An argument that may be undefined (none, or an optional object) may be left out.
   [K in MethodName]: undefined extends MethodArg<K> ? (arg?: MethodArg<K>) => Promise<MethodResult<K>> : (arg: MethodArg<K>) => Promise<MethodResult<K>>;
 } & {
   on<E extends EventName>(event: E, cb: (payload: EventPayloads[E]) => void): () => void;

@@ -2,22 +2,18 @@
 // Nothing here may carry the API key.
 
 // ---------- Sources, levels, data types (descriptors drive the renderer) ----------
+// Ids are plain strings: each source declares its own (HyperStudy: experiment/room/participant and
+// events, chat, …; BrainSTEM: project/session/… and sessions, behaviors, …). The core checks every id
+// it is given against the active source's descriptor.
 
-export type SourceId = 'hyperstudy';
-export type LevelId = 'experiment' | 'room' | 'participant';
+/** A source's id, e.g. "hyperstudy". */
+export type SourceId = string;
+/** A level of a source's hierarchy, e.g. "experiment", "room", "participant". */
+export type LevelId = string;
+/** A level at which a stream can be paged. */
 export type Scope = LevelId;
-
-export type DataTypeId =
-  | 'events'
-  | 'components'
-  | 'recordings'
-  | 'chat'
-  | 'videochat'
-  | 'ratings-continuous'
-  | 'ratings-sparse'
-  | 'sync'
-  | 'eyetracking'
-  | 'variables';
+/** A data type (stream) of a source, e.g. "events". */
+export type DataTypeId = string;
 
 export type ColumnKind = 'text' | 'number' | 'datetime' | 'duration-ms' | 'bytes' | 'badge' | 'json';
 
@@ -31,42 +27,140 @@ export interface ColumnDescriptor {
   width?: number;
 }
 
+/** A data type as a stream (Airbyte's shape): its columns, primary key, cursor and scopes. */
 export interface DataTypeDescriptor {
   id: DataTypeId;
   label: string; // "Continuous ratings"
-  /** Path segment in /data/{segment}/{scope}/{id}, e.g. "ratings/continuous". */
-  endpoint: string;
+  /** Levels at which the stream can be paged (one request chain per item of that level). */
   scopes: Scope[];
-  /** API key scope needed, e.g. "read:ratings". */
+  /** The permission (API key scope) needed to read it, e.g. "read:ratings"; null when none is documented. */
   requiredScope: string | null;
-  /** Key in the per-participant counts object, e.g. "textchat" for chat. */
-  countsKey: string | null;
   columns: ColumnDescriptor[];
-  /** Field holding the record id (for de-duplication). */
+  /** Primary key: the field holding the record id (de-duplication). */
   idField: string;
-  /** Field holding the timestamp used for sorting and time ranges. */
+  /** Cursor: the field holding the record's time (sorting, time ranges); null when there is none. */
   timeField: string | null;
-  /** Has media files (recordings). */
+  /** Records have files to download (HyperStudy recordings, BrainSTEM images). */
   media: boolean;
+  /** Records carry links that are listed in the export but never fetched (BrainSTEM download links). */
+  links?: boolean;
   /** Suggested plot, if any. */
   plot?: { kind: 'line'; x: string; y: string[]; seriesBy: string };
+}
+
+/** A column of a compact terminal listing (`studydl ls`): the first of `keys` that has a value. */
+export interface TerminalColumn {
+  label: string;
+  keys: string[];
+  kind?: ColumnKind;
+  align?: 'left' | 'right';
 }
 
 export interface LevelDescriptor {
   id: LevelId;
   label: string; // "Experiments"
   singular: string; // "experiment"
+  /** The level an item of this one is listed under; null at the root. */
+  parent: LevelId | null;
+  /** The field that labels an item (its name), else its id is shown. */
+  labelField: string;
+  /** Levels listed below an item of this one. */
+  children: LevelId[];
+  /** Data types offered for an item of this level. */
+  dataTypes: DataTypeId[];
+  /** Per-item record counts by data type are available (getItemCounts). */
+  counts?: boolean;
   columns: ColumnDescriptor[];
+  /** The compact columns of a terminal listing (default: id and label). */
+  terminalColumns?: TerminalColumn[];
+}
+
+/** One way to split an export's files into folders, by the items of a level. */
+export interface SplitDescriptor {
+  /** The split mode's id in an ExportRequest, e.g. "room". */
+  id: string;
+  /** "One file per room". */
+  label: string;
+  /** The level whose items get a folder each. */
+  level: LevelId;
+  /** Top folder of the split layout, e.g. "rooms". */
+  folder: string;
+  /** Folder for records that belong to no item, e.g. "_no_room". */
+  noneFolder: string;
+  /** The items are people: folder names follow their (pseudonymized) ids. */
+  person: boolean;
+  /** Target levels at which the split is offered. */
+  offeredAt: LevelId[];
+}
+
+export type AuthMethodId = 'api-key' | 'token' | 'device-flow' | 'password-refresh' | 'none';
+
+export interface AuthMethodDescriptor {
+  id: AuthMethodId;
+  label: string;
+  /** What to enter and where to find it, in plain words. */
+  hint: string;
+  /** The secret's shape, e.g. "hst_live_… or hst_test_…". */
+  format?: string;
+}
+
+/** A connection setting a profile of this source carries (besides the credential). */
+export interface ConnectionFieldDescriptor {
+  key: 'environment' | 'baseUrl' | 'organizationId' | 'portal';
+  label: string;
+  kind: 'choice' | 'url' | 'text';
+  choices?: Array<{ value: string; label: string }>;
+  optional: boolean;
+  hint?: string;
 }
 
 export interface SourceDescriptor {
   id: SourceId;
   label: string;
+  /** The hierarchy, as a tree through `parent`. */
   levels: LevelDescriptor[];
   dataTypes: DataTypeDescriptor[];
+  /** Split modes besides "none". */
+  splits: SplitDescriptor[];
+  anonymization: AnonymizeMode[];
+  authMethods: AuthMethodDescriptor[];
+  connectionFields: ConnectionFieldDescriptor[];
+  /** Records per page request (the largest the server accepts). */
+  pageSize: number;
 }
 
-// ---------- Hierarchy items ----------
+/** One step of a path down the hierarchy: an item of a level. */
+export interface PathStep {
+  level: LevelId;
+  id: string;
+}
+
+/**
+ * Where in the hierarchy an export or preview applies: an item of `level`, named by its path from
+ * the root level down (HyperStudy participant: experiment, room, participant); the last step is
+ * the item itself.
+ */
+export interface Target {
+  level: LevelId;
+  path: PathStep[];
+}
+
+/** An item of a level listing: its id and label, plus the fields the level's columns draw. */
+export interface LevelItem {
+  id: string;
+  label: string;
+  [field: string]: unknown;
+}
+
+/** Records per data type of one item (a level that declares `counts`). */
+export interface ItemCounts {
+  path: PathStep[];
+  counts: Partial<Record<DataTypeId, number>>;
+}
+
+// ---------- HyperStudy's items ----------
+// The shapes of HyperStudy's level items (listLevel returns them as LevelItems). The renderer
+// still reads them by these names until it draws every table from the descriptor.
 
 export interface Experiment {
   id: string;
@@ -112,14 +206,6 @@ export interface ParticipantCounts {
   roomId: string;
   /** Counts by DataTypeId (translated from the server's keys, e.g. textchat → chat). */
   counts: Partial<Record<DataTypeId, number>>;
-}
-
-/** Where in the hierarchy an export or preview applies. */
-export interface Target {
-  level: LevelId;
-  experimentId: string;
-  roomId?: string;
-  participantId?: string;
 }
 
 // ---------- Preview ----------
@@ -177,7 +263,8 @@ export interface PreviewPage {
 // ---------- Plan, export, jobs ----------
 
 export type ExportFormat = 'csv' | 'json' | 'ndjson';
-export type SplitMode = 'none' | 'room' | 'participant';
+/** 'none', or the id of a split the source declares (HyperStudy: room, participant). */
+export type SplitMode = string;
 export type AnonymizeMode = 'keep' | 'pseudonymize' | 'aggregate';
 
 export interface ExportRequest {
@@ -209,9 +296,13 @@ export interface ExportRequest {
 
 export interface PlannedStream {
   type: DataTypeId;
+  /** The level the stream is paged at, and the item. */
   scope: Scope;
   scopeId: string;
-  roomId?: string;
+  /** Further request parameters the source needs (HyperStudy: a participant's roomId). Part of the stream's identity. */
+  params?: Record<string, string>;
+  /** What else pins the stream down, in words ("room r1"), for plan listings. */
+  context?: string;
   total: number;
   requests: number;
 }
@@ -219,10 +310,15 @@ export interface PlannedStream {
 export interface Plan {
   target: Target;
   streams: PlannedStream[];
-  /** Listing requests (rooms, participants, experiment) on top of the data streams. */
+  /** Listing requests (HyperStudy: experiment, rooms, participants) on top of the data streams. */
   listingRequests: number;
   /** Media link requests, one per recording: its mint, or a fresh listing should its signed URL expire. */
   mediaRequests: number;
+  /**
+   * How many of mediaRequests are only spent if a file's own signed link expires before its
+   * download (a reserve: planned, often not used, so an export can end with fewer used than planned).
+   */
+  mediaReserve: number;
   requestsNeeded: number;
   /** Requests already spent making this plan (first pages). */
   requestsSpentPlanning: number;
@@ -280,6 +376,10 @@ export interface ManifestSummary {
 
 export interface JobSnapshot {
   id: string;
+  /** The source the job reads (jobs saved before sources were plug-ins have none: HyperStudy). */
+  source?: SourceId;
+  /** The connection profile that started it. */
+  profileId?: string;
   title: string; // "Experiment “Emotion Study” — events, chat (CSV, ZIP)"
   request: ExportRequest;
   state: JobState;
@@ -327,11 +427,14 @@ export interface ConnectionStatus {
   nextCheckAt?: string;
 }
 
-/** What the active key may read, as far as the server has told us. */
+/**
+ * What the active credential may read, as far as the server has told us. A data type whose
+ * descriptor's requiredScope is listed here cannot be read with it: that permission is why.
+ */
 export interface KeyAccess {
-  /** False until the server has shown the key's scopes (or every probe passed). */
+  /** False until the server has shown the key's scopes (or every probe passed); false for a source that cannot tell. */
   known: boolean;
-  /** Scopes the data types need that this key lacks, e.g. ["read:chat"]. */
+  /** Permissions (HyperStudy: API key scopes) the data types need that this credential lacks, e.g. ["read:chat"]. */
   missingScopes: string[];
 }
 
@@ -363,6 +466,7 @@ export interface ProfileSummary {
   environment: Environment;
   baseUrl: string;
   organizationId?: string;
+  portal?: Portal;
   active: boolean;
   hasKey: boolean;
   /** Masked, e.g. "hst_live_a3f2…". Never the key. */
@@ -371,11 +475,20 @@ export interface ProfileSummary {
   demo?: boolean;
 }
 
+export type Portal = 'private' | 'public';
+
 export interface NewProfile {
   name: string;
-  environment: Environment;
+  /** Which source the connection is to; its own connection fields follow (checked by that source). */
+  source: SourceId;
+  /** HyperStudy: production, development or custom (with baseUrl). */
+  environment?: Environment;
   baseUrl?: string; // required when environment is custom
+  /** HyperStudy: the organization whose shared experiments to read. */
   organizationId?: string;
+  /** BrainSTEM: the private (signed-in) or public portal. */
+  portal?: Portal;
+  /** The credential (API key, token). */
   apiKey: string;
 }
 

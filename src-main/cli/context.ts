@@ -1,35 +1,34 @@
-// Builds what commands need to talk to HyperStudy: the connection (base URL, organization,
-// key), the joint limiter with the log it shares with every process on the key, and the client.
-// The key comes from --api-key-stdin or HYPERSTUDY_API_KEY (never from argv), or from a
-// stored profile (see storedConnection below). Each key goes to its own server only: the env key
-// to HYPERSTUDY_BASE_URL or production, a stored key to its profile's base URL; a piped key to the
-// URL given with it. Base URLs must be https (plain http only for this machine).
+// Builds what commands need to talk to a source: which source (--source, else the stored
+// profile's, else the default: HyperStudy), the connection (base URL, organization, credential),
+// the joint limiter with the log it shares with every process on the key, and the open Source.
+// The key comes from --api-key-stdin or the source's environment variable (HYPERSTUDY_API_KEY;
+// never from argv), or from a stored profile (see storedConnection below). Each key goes to its own
+// server only: the env key to its base URL variable or the source's default server, a stored key
+// to its profile's base URL; a piped key to the URL given with it. Base URLs must be https (plain
+// http only for this machine).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { StudyError } from '../../src-shared/errors';
 import { checkApiBaseUrl } from '../core/net/base-url';
-import { checkKeyFormat } from '../core/net/http';
 import { limiterLogPath } from '../core/net/key-identity';
 import { defaultConfigDir } from '../core/state/config-dir';
 import { createJointLimiter, type JointLimiter, type LimiterLimits } from '../core/net/limiter';
 import type { RetryPolicy } from '../core/net/retry';
 import { systemClock, type Clock, type FetchLike } from '../core/ports';
 import { openProfiles } from '../core/profiles/open-profiles';
-import { assertEnvironmentKeyMayGoTo, environmentKeyHome, readEnvironmentBaseUrl, readEnvironmentKey } from '../core/secrets/environment-key';
+import { assertEnvironmentKeyMayGoTo, ENV_KEY_SOURCE, environmentKeyHome, readEnvironmentBaseUrl, readEnvironmentKey } from '../core/secrets/environment-key';
 import { PROFILES_FILE_NAME } from '../core/profiles/profiles-file';
-import { createHyperStudyClient } from '../core/sources/hyperstudy/client';
-import type { ConnectionConfig, HyperStudyClient } from '../core/sources/hyperstudy/client-types';
+import { DEFAULT_SOURCE_ID, sourceModule } from '../core/sources/registry';
+import type { Source, SourceConnection, SourceModule } from '../core/sources/source';
 import { stringFlag, booleanFlag } from './args';
 import type { CliContext, CliIO, ParsedArgs } from './command';
-
-export const PRODUCTION_BASE_URL = 'https://api.hyperstudy.io/api/v3';
-export const DEVELOPMENT_BASE_URL = 'https://dev.hyperstudy.io/api/v3';
 
 /** STUDYDL_HOME, else ~/.config/study-downloader (XDG_CONFIG_HOME honoured). */
 export const resolveConfigDir = (env: NodeJS.ProcessEnv): string => defaultConfigDir(env);
 
 export interface ResolvedConnection {
-  connection: ConnectionConfig;
+  module: SourceModule;
+  connection: SourceConnection;
   /** Where the key came from (never the key itself). */
   keySource: 'stdin' | 'environment' | 'profile';
   /** Set when a stored profile supplied the connection. */
@@ -49,12 +48,18 @@ export async function readKeyFromStdin(io: CliIO): Promise<string> {
   );
 }
 
-/** --base-url (with the production/development shorthands), checked; undefined when not given. */
-function baseUrlFlag(args: ParsedArgs): string | undefined {
+/** --base-url (with the source's named servers: production, development), checked; undefined when not given. */
+function baseUrlFlag(args: ParsedArgs, module: SourceModule): string | undefined {
   const flag = stringFlag(args, 'base-url');
-  if (flag === 'production') return PRODUCTION_BASE_URL;
-  if (flag === 'development') return DEVELOPMENT_BASE_URL;
+  const named = flag !== undefined && Object.hasOwn(module.namedBaseUrls ?? {}, flag) ? module.namedBaseUrls![flag] : undefined;
+  if (named) return named;
   return flag === undefined ? undefined : checkApiBaseUrl(flag);
+}
+
+/** The source named by --source, or undefined. */
+export function sourceFlag(args: ParsedArgs): SourceModule | undefined {
+  const id = stringFlag(args, 'source');
+  return id === undefined ? undefined : sourceModule(id);
 }
 
 const sameBaseUrl = (a: string, b: string) => new URL(a).href.replace(/\/+$/, '') === new URL(b).href.replace(/\/+$/, '');
@@ -71,49 +76,64 @@ export async function storedConnection(args: ParsedArgs, ctx: CliContext): Promi
   const { manager } = await openProfiles({ configDir: ctx.configDir, env: ctx.io.env, ignoreEnvKey: true });
   // Throws NO_PROFILE with a plain reason when the profile is unknown or its key is not available.
   const found = await manager.connectionFor(wanted);
-  return found ? { connection: found.connection, keySource: 'profile', profileId: found.profile.id } : null;
+  return found ? { module: sourceModule(found.connection.source), connection: found.connection, keySource: 'profile', profileId: found.profile.id } : null;
 }
 
 /** The connection for this invocation, or a NO_PROFILE / KEY_FORMAT / INVALID_ARGUMENT error. */
 export async function resolveConnection(args: ParsedArgs, ctx: CliContext): Promise<ResolvedConnection> {
+  const chosen = sourceFlag(args);
+  const module = chosen ?? sourceModule(DEFAULT_SOURCE_ID);
+  const envKeyOf = module.environmentKey;
+  const envVar = envKeyOf?.keyVariable;
   if (args.flags['api-key'] !== undefined) {
     throw new StudyError({
       code: 'INVALID_ARGUMENT',
       message: 'The API key is never taken from the command line: other users could read it in the process list and your shell history.',
-      fix: 'Set HYPERSTUDY_API_KEY, or pipe the key in with --api-key-stdin (e.g. `studydl ls --api-key-stdin < key.txt`).',
+      fix: `${envVar ? `Set ${envVar}, or pipe` : 'Pipe'} the key in with --api-key-stdin (e.g. \`studydl ls --api-key-stdin < key.txt\`).`,
     });
   }
   const env = ctx.io.env;
-  const organizationId = stringFlag(args, 'org') ?? (env.HYPERSTUDY_ORGANIZATION_ID || undefined);
+  const orgVariable = envKeyOf?.organizationVariable;
+  const organizationId = stringFlag(args, 'org') ?? ((orgVariable && env[orgVariable]) || undefined);
   // Base URLs are checked first, so a bad one is refused before a key is read or anything is sent.
-  const flagUrl = baseUrlFlag(args);
-  const envUrl = readEnvironmentBaseUrl(env);
+  const flagUrl = baseUrlFlag(args, module);
+  const ownsEnvKey = module.id === ENV_KEY_SOURCE;
+  const envUrl = ownsEnvKey ? readEnvironmentBaseUrl(env) : undefined;
   const org = organizationId ? { organizationId } : {};
+  const connection = (baseUrl: string, secret: string): SourceConnection => ({ source: module.id, baseUrl, secret, ...org });
 
   if (booleanFlag(args, 'api-key-stdin')) {
-    // A key piped in goes where this invocation says: --base-url, HYPERSTUDY_BASE_URL, or production.
-    const baseUrl = flagUrl ?? (envUrl ? checkApiBaseUrl(envUrl) : PRODUCTION_BASE_URL);
+    // A key piped in goes where this invocation says: --base-url, the base URL variable, or the source's default.
+    const baseUrl = flagUrl ?? (envUrl ? checkApiBaseUrl(envUrl) : module.resolveConnection({}).baseUrl);
     const apiKey = await readKeyFromStdin(ctx.io);
-    checkKeyFormat(apiKey);
-    return { connection: { baseUrl, apiKey, ...org }, keySource: 'stdin' };
+    module.assertCredential(apiKey);
+    return { module, connection: connection(baseUrl, apiKey), keySource: 'stdin' };
   }
-  const envKey = readEnvironmentKey(env);
+  const envKey = ownsEnvKey ? readEnvironmentKey(env) : undefined;
   if (envKey) {
-    // The environment key goes to HYPERSTUDY_BASE_URL or production only, never to another --base-url.
+    // The environment key goes to its base URL variable or the source's default only, never to another --base-url.
     const baseUrl = flagUrl ?? environmentKeyHome(envUrl);
     assertEnvironmentKeyMayGoTo(baseUrl, envUrl);
-    checkKeyFormat(envKey);
-    return { connection: { baseUrl, apiKey: envKey, ...org }, keySource: 'environment' };
+    module.assertCredential(envKey);
+    return { module, connection: connection(baseUrl, envKey), keySource: 'environment' };
   }
   const stored = await storedConnection(args, ctx);
   if (stored) {
-    // A stored key goes to its own profile's server only: --base-url may name it, never another one.
-    const c = stored.connection;
-    if (flagUrl && !sameBaseUrl(flagUrl, c.baseUrl)) {
+    if (chosen && stored.module.id !== chosen.id) {
       throw new StudyError({
         code: 'INVALID_ARGUMENT',
-        message: `The stored key of this connection belongs to ${c.baseUrl}; it is not sent to ${flagUrl}.`,
-        fix: `Store a key for that server with \`studydl login --base-url ${flagUrl} --profile <name>\`, or pipe one in with --api-key-stdin.`,
+        message: `The stored connection is to ${stored.module.descriptor.label}, not ${chosen.descriptor.label}.`,
+        fix: `Pick a ${chosen.descriptor.label} connection with --profile, or store one with \`studydl login --source ${chosen.id}\`.`,
+      });
+    }
+    // A stored key goes to its own profile's server only: --base-url may name it, never another one.
+    const c = stored.connection;
+    const storedFlagUrl = baseUrlFlag(args, stored.module);
+    if (storedFlagUrl && !sameBaseUrl(storedFlagUrl, c.baseUrl)) {
+      throw new StudyError({
+        code: 'INVALID_ARGUMENT',
+        message: `The stored key of this connection belongs to ${c.baseUrl}; it is not sent to ${storedFlagUrl}.`,
+        fix: `Store a key for that server with \`studydl login --base-url ${storedFlagUrl} --profile <name>\`, or pipe one in with --api-key-stdin.`,
       });
     }
     return { ...stored, connection: { ...c, baseUrl: checkApiBaseUrl(c.baseUrl), ...org } };
@@ -121,13 +141,18 @@ export async function resolveConnection(args: ParsedArgs, ctx: CliContext): Prom
   throw new StudyError({
     code: 'NO_PROFILE',
     message: 'No API key was given.',
-    fix: 'Set HYPERSTUDY_API_KEY, pipe the key in with --api-key-stdin, or store one with `studydl login`.',
+    fix: `${envVar ? `Set ${envVar}, pipe` : 'Pipe'} the key in with --api-key-stdin, or store one with \`studydl login\`.`,
   });
 }
 
 /** Where the key's shared limiter log lives: <configDir>/ratelimit/key-<hash of base URL and key>.json (the app's too). */
-export function limiterPersistPath(configDir: string, connection: Pick<ConnectionConfig, 'baseUrl' | 'apiKey'>): string {
-  return limiterLogPath(configDir, connection.baseUrl, connection.apiKey);
+export function limiterPersistPath(configDir: string, connection: Pick<SourceConnection, 'baseUrl' | 'secret'>): string {
+  return limiterLogPath(configDir, connection.baseUrl, connection.secret);
+}
+
+/** A source's limits: its own fixed ones, or the documented tunable ones (limitsFromEnv). */
+export function limitsFor(module: SourceModule, env: NodeJS.ProcessEnv): LimiterLimits {
+  return module.policy.limits === 'settings' ? limitsFromEnv(env) : module.policy.limits;
 }
 
 /** The documented limits (1000 per hour per key, 100 per minute per endpoint), overridable by env for tests and labs with raised limits. */
@@ -151,32 +176,50 @@ export function retryFrom(args: ParsedArgs, env: NodeJS.ProcessEnv): Partial<Ret
   return raw !== undefined && Number.isFinite(sec) && sec >= 0 ? { maxRateLimitWaitMs: sec * 1000 } : {};
 }
 
-export interface CliClient {
-  client: HyperStudyClient;
+export interface CliSource {
+  source: Source;
+  module: SourceModule;
   limiter: JointLimiter;
-  connection: ConnectionConfig;
+  connection: SourceConnection;
   keySource: ResolvedConnection['keySource'];
+  /** The stored profile that supplied the connection, if one did. */
+  profileId?: string;
   /** Flushes the limiter log. Always call it (finally). */
   close(): Promise<void>;
 }
 
-export interface OpenClientOverrides {
+export interface OpenSourceOverrides {
   clock?: Clock;
   fetch?: FetchLike;
   retry?: Partial<RetryPolicy>;
   limits?: Partial<LimiterLimits>;
 }
 
-/** Resolves the connection and opens a client whose limiter log persists under the config dir. */
-export async function openClient(args: ParsedArgs, ctx: CliContext, overrides: OpenClientOverrides = {}): Promise<CliClient> {
+/** Resolves the connection and opens its source, whose limiter log persists under the config dir. */
+export async function openSource(args: ParsedArgs, ctx: CliContext, overrides: OpenSourceOverrides = {}): Promise<CliSource> {
   const resolved = await resolveConnection(args, ctx);
+  const { module } = resolved;
   const clock = overrides.clock ?? systemClock;
   const limiter = createJointLimiter({
-    ...limitsFromEnv(ctx.io.env),
+    ...limitsFor(module, ctx.io.env),
     ...(overrides.limits ?? {}),
     clock,
     persistPath: limiterPersistPath(ctx.configDir, resolved.connection),
   });
-  const client = createHyperStudyClient({ connection: resolved.connection, limiter, clock, fetch: overrides.fetch, retry: { ...retryFrom(args, ctx.io.env), ...(overrides.retry ?? {}) } });
-  return { client, limiter, connection: resolved.connection, keySource: resolved.keySource, close: () => limiter.close() };
+  const source = module.open(resolved.connection, {
+    limiter,
+    clock,
+    fetch: overrides.fetch,
+    retry: { ...(module.policy.retry ?? {}), ...retryFrom(args, ctx.io.env), ...(overrides.retry ?? {}) },
+    ...(module.policy.maxInFlight ? { maxInFlight: module.policy.maxInFlight } : {}),
+  });
+  return {
+    source,
+    module,
+    limiter,
+    connection: resolved.connection,
+    keySource: resolved.keySource,
+    ...(resolved.profileId ? { profileId: resolved.profileId } : {}),
+    close: () => limiter.close(),
+  };
 }

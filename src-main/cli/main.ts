@@ -9,6 +9,7 @@ import { parseArgs, booleanFlag } from './args';
 import { EXIT, exitCodeFor, type CliContext, type CliIO, type Command } from './command';
 import { commands } from './commands/index';
 import { resolveConfigDir } from './context';
+import { SOURCES } from '../core/sources/registry';
 import { write, writeError, writeJson } from './output';
 
 const VERSION = '0.1.0';
@@ -16,7 +17,7 @@ const VERSION = '0.1.0';
 function helpText(list: Command[]): string {
   const w = Math.max(...list.map((c) => c.name.length));
   return [
-    'studydl: browse and download HyperStudy data',
+    'studydl: browse and download study data (HyperStudy by default)',
     '',
     'Usage: studydl <command> [options]',
     '',
@@ -24,6 +25,7 @@ function helpText(list: Command[]): string {
     ...list.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
     '',
     'Connection:',
+    `  --source ID         which source: ${SOURCES.map((m) => m.id).join(', ')} (default: the stored profile's, else ${SOURCES[0].id})`,
     '  --base-url URL      API base (default https://api.hyperstudy.io/api/v3, or HYPERSTUDY_BASE_URL);',
     '                      https only (plain http for 127.0.0.1, ::1, localhost)',
     '  --org ID            X-Organization-Id, needed for experiments shared from other organizations',

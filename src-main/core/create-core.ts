@@ -1,5 +1,5 @@
-// createCore: the contract's implementation over the client, planner, jobs, secrets, settings
-// and profiles modules. Every host (the Electron shell, browser mode, tests) builds one with its
+// createCore: the contract's implementation over the active profile's source (through the Source
+// port), the planner, jobs, secrets, settings and profiles modules. Every host (the Electron shell, browser mode, tests) builds one with its
 // own adapters and talks to it only through `api` (validated arguments) and `on` (events).
 // Node only: never imports electron; Electron-only abilities arrive as ShellActions.
 import { realpathSync } from 'node:fs';
@@ -7,30 +7,29 @@ import path from 'node:path';
 import type { CoreApi, EventName, EventPayloads } from '../../src-shared/contract';
 import { StudyError, toErrorInfo, type ErrorInfo } from '../../src-shared/errors';
 import { createEventHub } from '../../src-shared/event-hub';
-import type { AppInfo, ConnectionStatus, ExportRequest, Notice, RateBudget, Settings } from '../../src-shared/model';
+import type { AppInfo, ConnectionStatus, ExportRequest, LevelItem, Notice, PathStep, RateBudget, Settings, SourceDescriptor } from '../../src-shared/model';
+import { pathKey } from '../../src-shared/target';
 import { codeMapCsv, openStudyCodeBook } from './export/anonymize/code-book';
 import { asciiLabel } from './export/naming';
 import type { TitleNames } from './jobs/job-title';
 import { createReachability, type Reachability } from './net/reachability';
-import { withRoomsListedOnce } from './export/run/run-export';
 import type { InternalPlan, PlanRequest } from './plan/planner';
-import { createKeyAccessTracker, type KeyAccessTracker } from './profiles/key-access';
 import { createViewStateStore, type ViewStateStore } from './settings/view-state-store';
 import { createJobManager, type JobManager } from './jobs/job-manager';
 import { keyIdentity, limiterLogPath } from './net/key-identity';
-import { createJointLimiter, type JointLimiter } from './net/limiter';
+import { createJointLimiter, type JointLimiter, type LimiterLimits } from './net/limiter';
 import { createPlan } from './plan/planner';
 import { silentLogger, systemClock, type Clock, type FetchLike, type Logger } from './ports';
 import { createPreviewService } from './preview/preview-service';
-import { createProfileManager, validateKey as liveValidateKey, type ProfileManager } from './profiles';
+import { createProfileManager, type ProfileManager } from './profiles';
 import { createOutputRegistry, isInside, type OutputRegistry } from './registry/output-registry';
 import { selectSecretStore, type SafeStorageLike, type SecretStore } from './secrets';
 import { createSafeStorageStore } from './secrets/safe-storage-store';
 import { createSettingsStore, type ConfLike, type SettingsConfOptions, type SettingsStore } from './settings';
 import { ensurePrivateDir } from './state/private-files';
-import { createHyperStudyClient } from './sources/hyperstudy/client';
-import type { ConnectionConfig, HyperStudyClient } from './sources/hyperstudy/client-types';
-import { hyperstudySource } from './sources/hyperstudy/descriptors';
+import { checkListing, checkPath, checkSplit, checkTarget, checkTypes } from './sources/check-ids';
+import { DEFAULT_SOURCE_ID, sourceModule } from './sources/registry';
+import type { Source, SourceConnection, SourceModule } from './sources/source';
 
 /** What only the desktop shell can do; absent in browser mode (those methods answer UNSUPPORTED). */
 export interface ShellActions {
@@ -66,9 +65,9 @@ export interface CoreDeps {
   fetch?: FetchLike;
   clock?: Clock;
   logger?: Logger;
-  /** HYPERSTUDY_API_KEY: the key of an in-memory "environment" profile only (never a stored profile's), never saved. */
+  /** The environment's key (HYPERSTUDY_API_KEY): the key of an in-memory "environment" profile only (never a stored profile's), never saved. */
   envKey?: string;
-  /** HYPERSTUDY_BASE_URL: that profile's server (production when absent). */
+  /** Its base URL variable (HYPERSTUDY_BASE_URL): that profile's server (the source's default when absent). */
   envBaseUrl?: string;
   /** `npm run demo`: an in-memory "Demo" profile for the simulator. */
   demo?: { baseUrl: string; apiKey: string; organizationId?: string };
@@ -91,12 +90,10 @@ export interface Core {
 
 interface Session {
   profileId: string;
-  connection: ConnectionConfig;
+  connection: SourceConnection;
   limiter: JointLimiter;
-  client: HyperStudyClient;
+  source: Source;
   generation: number;
-  /** What this key may read, as the server told us. */
-  access: KeyAccessTracker;
 }
 
 /** A plan shown in the export dialog stays good for Start this long (then Start plans again). */
@@ -109,17 +106,24 @@ const unsupported = (what: string) =>
     fix: 'In the browser, use the download link of the finished export instead.',
   });
 
-const noProfile = () =>
-  new StudyError({
+const noProfile = () => {
+  const label = sourceModule(DEFAULT_SOURCE_ID).descriptor.label;
+  return new StudyError({
     code: 'NO_PROFILE',
-    message: 'No connection to HyperStudy is set up yet.',
-    fix: 'Add a connection with your HyperStudy API key (Settings → Connections).',
+    message: `No connection to ${label} is set up yet.`,
+    fix: `Add a connection with your ${label} API key (Settings → Connections).`,
   });
+};
 
 const LIMIT_KEYS = ['keyLimit', 'keyWindowSec', 'endpointLimit', 'endpointWindowSec'] as const;
 
-function limitsOf(s: Settings) {
+function limitsOf(s: Settings): LimiterLimits {
   return { keyLimit: s.keyLimit, keyWindowMs: s.keyWindowSec * 1000, endpointLimit: s.endpointLimit, endpointWindowMs: s.endpointWindowSec * 1000 };
+}
+
+/** A source's limits: the settings' (documented, tunable) or its own fixed ones. */
+function sourceLimits(m: SourceModule, s: Settings): LimiterLimits {
+  return m.policy.limits === 'settings' ? limitsOf(s) : m.policy.limits;
 }
 
 function idleBudget(s: Settings): RateBudget {
@@ -182,7 +186,7 @@ export function createCore(deps: CoreDeps): Core {
   let jobs!: JobManager;
   let viewState!: ViewStateStore;
   /** The last plan made for the dialog, reused by Start for the same request while fresh. */
-  let lastPlan: { key: string; generation: number; at: number; plan: InternalPlan; client: HyperStudyClient } | null = null;
+  let lastPlan: { key: string; generation: number; at: number; plan: InternalPlan; source: Source } | null = null;
   const codeMapDir = path.join(deps.configDir, 'code-maps');
   let session: Session | null = null;
   let sessionPromise: Promise<Session> | null = null;
@@ -194,8 +198,9 @@ export function createCore(deps: CoreDeps): Core {
   /**
    * One limiter per key (identity: hash of base URL and key), whichever profile uses it: a
    * profile switch mid-export keeps spending the one budget, and the export keeps its limiter.
+   * Limiters of sources whose limits are the settings' follow the settings.
    */
-  const limiters = new Map<string, JointLimiter>();
+  const limiters = new Map<string, { limiter: JointLimiter; module: SourceModule }>();
 
   const schedule = (fn: () => void, ms: number) => {
     const t = setTimeout(() => {
@@ -231,7 +236,7 @@ export function createCore(deps: CoreDeps): Core {
     profiles = createProfileManager({
       dir: deps.configDir,
       secrets,
-      validateKey: (conn) => liveValidateKey(conn, { fetch: doFetch, clock }),
+      validateKey: (conn) => sourceModule(conn.source).validateCredential(conn, { fetch: doFetch, clock }),
       ...(deps.envKey ? { envKey: deps.envKey } : {}),
       ...(deps.envBaseUrl ? { envBaseUrl: deps.envBaseUrl } : {}),
       logger,
@@ -243,12 +248,12 @@ export function createCore(deps: CoreDeps): Core {
     viewState = createViewStateStore(deps.configDir, logger);
     jobs = createJobManager({
       dataDir: deps.dataDir,
-      codeMaps: { dir: codeMapDir, source: hyperstudySource.id },
-      // Each export gets its own client on the session's limiter, so its request count is its own
-      // (browsing meanwhile is not counted as the export's).
-      getClient: async () => {
+      codeMaps: { dir: codeMapDir },
+      // Each export gets its own connection on the session's limiter, so its request count is its
+      // own (browsing meanwhile is not counted as the export's).
+      getSource: async () => {
         const s = await getSession();
-        return { client: ownClient(s), sourceUrl: s.connection.baseUrl };
+        return { source: ownSource(s), sourceUrl: s.connection.baseUrl };
       },
       getSettings: () => settings.get(),
       clock,
@@ -264,13 +269,13 @@ export function createCore(deps: CoreDeps): Core {
       else if (s.state === 'failed') deps.shell?.notify('Export failed', s.error?.message ?? s.title);
     });
     settings.onChange((s) => {
-      for (const l of limiters.values()) l.setLimits(limitsOf(s));
+      for (const l of limiters.values()) if (l.module.policy.limits === 'settings') l.limiter.setLimits(limitsOf(s));
     });
     for (const n of notices) emit('notice', n);
   })();
   ready.catch((e) => logger.error('core start-up failed', { error: toErrorInfo(e).message }));
 
-  // ---------- the session: limiter + client of the active profile ----------
+  // ---------- the session: limiter + source of the active profile ----------
 
   function dropSession(): void {
     const old = session;
@@ -280,36 +285,53 @@ export function createCore(deps: CoreDeps): Core {
     listingCache.clear();
     preview.clear();
     lastPlan = null;
-    // A running export keeps the client it started with; its limiter is the key's, which stays.
+    // A running export keeps the source it started with; its limiter is the key's, which stays.
     old?.limiter.flush();
   }
 
-  function limiterFor(connection: ConnectionConfig): JointLimiter {
-    const id = keyIdentity(connection.baseUrl, connection.apiKey);
-    let limiter = limiters.get(id);
-    if (!limiter) {
-      limiter = createJointLimiter({
-        ...limitsOf(settings.get()),
+  function limiterFor(module: SourceModule, connection: SourceConnection): JointLimiter {
+    const id = keyIdentity(connection.baseUrl, connection.secret);
+    let entry = limiters.get(id);
+    if (!entry) {
+      const limiter = createJointLimiter({
+        ...sourceLimits(module, settings.get()),
         clock,
         logger,
-        persistPath: limiterLogPath(deps.rateLimitDir ?? deps.configDir, connection.baseUrl, connection.apiKey),
+        persistPath: limiterLogPath(deps.rateLimitDir ?? deps.configDir, connection.baseUrl, connection.secret),
       });
-      limiters.set(id, limiter);
+      entry = { limiter, module };
+      limiters.set(id, entry);
     }
-    return limiter;
+    return entry.limiter;
   }
 
   async function openSession(): Promise<Session> {
     const active = await profiles.active();
     if (!active) throw noProfile();
-    const limiter = limiterFor(active.connection);
-    const client = createHyperStudyClient({ connection: active.connection, limiter, clock, fetch: reach.fetch, logger });
-    return { profileId: active.profile.id, connection: active.connection, limiter, client, generation, access: createKeyAccessTracker() };
+    const module = sourceModule(active.connection.source);
+    const limiter = limiterFor(module, active.connection);
+    const source = openSource(module, active.connection, limiter);
+    return { profileId: active.profile.id, connection: active.connection, limiter, source, generation };
   }
 
-  /** A client of its own (its own request count) on the session's connection and limiter. */
-  function ownClient(s: Session): HyperStudyClient {
-    return createHyperStudyClient({ connection: s.connection, limiter: s.limiter, clock, fetch: reach.fetch, logger });
+  function openSource(module: SourceModule, connection: SourceConnection, limiter: JointLimiter): Source {
+    return module.open(connection, {
+      limiter, clock, fetch: reach.fetch, logger,
+      ...(module.policy.retry ? { retry: module.policy.retry } : {}),
+      ...(module.policy.maxInFlight ? { maxInFlight: module.policy.maxInFlight } : {}),
+    });
+  }
+
+  /** A connection of its own (its own request count) on the session's connection settings and limiter. */
+  function ownSource(s: Session): Source {
+    return openSource(sourceModule(s.connection.source), s.connection, s.limiter);
+  }
+
+  /** The active profile and its source (no key needed, no request); the default source when there is none. */
+  async function activeModule(): Promise<{ module: SourceModule; profileId?: string }> {
+    if (session) return { module: sourceModule(session.source.id), profileId: session.profileId };
+    const active = (await profiles.list()).find((p) => p.active);
+    return { module: sourceModule(active?.source ?? DEFAULT_SOURCE_ID), ...(active ? { profileId: active.id } : {}) };
   }
 
   function getSession(): Promise<Session> {
@@ -428,8 +450,8 @@ export function createCore(deps: CoreDeps): Core {
       return setStatus({ state: 'offline', profileId: s.profileId, message: problem.message, ...(problem.fix ? { fix: problem.fix } : {}) });
     }
     try {
-      const health = await s.client.health();
-      if (!health.ok) return setStatus({ state: 'offline', profileId: s.profileId, message: 'HyperStudy says it is not healthy right now.', fix: 'Wait a few minutes; the app keeps checking.' });
+      const health = await s.source.health();
+      if (!health.ok) return setStatus({ state: 'offline', profileId: s.profileId, message: `${s.source.descriptor.label} says it is not healthy right now.`, fix: 'Wait a few minutes; the app keeps checking.' });
       return setStatus(onlineStatus(s));
     } catch (e) {
       const next = statusFromError(e, s.profileId);
@@ -441,7 +463,7 @@ export function createCore(deps: CoreDeps): Core {
     }
   }
 
-  /** Runs a call that talks to HyperStudy; its outcome updates the connection status. */
+  /** Runs a call that talks to the source; its outcome updates the connection status. */
   async function online<T>(fn: (s: Session) => Promise<T>): Promise<T> {
     await ready;
     const s = await getSession();
@@ -450,7 +472,7 @@ export function createCore(deps: CoreDeps): Core {
       if (status.state !== 'online' && s === session) setStatus(onlineStatus(s));
       return value;
     } catch (e) {
-      s.access.learn(e);
+      s.source.access?.learn(e);
       const next = statusFromError(e, s.profileId);
       // While offline the first failure's words stand (one message, not one per retried call).
       if (next && (next.state !== status.state || (next.state !== 'offline' && next.message !== status.message))) setStatus(next);
@@ -462,7 +484,7 @@ export function createCore(deps: CoreDeps): Core {
 
   let lastBudget = '';
   function currentBudget(): RateBudget {
-    return session ? session.client.budget() : idleBudget(settings.get());
+    return session ? session.source.budget() : idleBudget(settings.get());
   }
   function announceBudget(): void {
     if (!settings) return;
@@ -495,11 +517,11 @@ export function createCore(deps: CoreDeps): Core {
   }
 
   const preview = createPreviewService({
-    getClient: async () => {
+    getSource: async () => {
       await ready;
-      return (await getSession()).client;
+      return (await getSession()).source;
     },
-    clientGeneration: () => generation,
+    sourceGeneration: () => generation,
     pageConcurrency: () => settings?.get().concurrency ?? 4,
     logger,
   });
@@ -510,18 +532,23 @@ export function createCore(deps: CoreDeps): Core {
     target: r.target, types: r.types, since: r.since, until: r.until, includeRecordings: r.includeRecordings, recordingIds: r.recordingIds,
   });
   const planKey = (r: PlanRequest) =>
-    JSON.stringify([r.target.level, r.target.experimentId, r.target.roomId ?? null, r.target.participantId ?? null, [...r.types].sort(), r.since ?? null, r.until ?? null, !!r.includeRecordings, r.recordingIds ?? null]);
+    JSON.stringify([r.target.level, pathKey(r.target.path), [...r.types].sort(), r.since ?? null, r.until ?? null, !!r.includeRecordings, r.recordingIds ?? null]);
 
-  /** Names of the target's experiment, room and participant from the listings already loaded (no request). */
-  function knownNames(r: Pick<ExportRequest, 'target'>): TitleNames {
-    const t = r.target;
-    const exps = listingCache.get('experiments') as { experiments: Array<{ id: string; name: string }> } | undefined;
-    const rooms = listingCache.get(`rooms:${t.experimentId}`) as { rooms: Array<{ id: string; name?: string }> } | undefined;
-    const people = [listingCache.get(`participants:${t.experimentId}:${t.roomId ?? ''}`), listingCache.get(`participants:${t.experimentId}:`)] as Array<{ participants: Array<{ id: string; name?: string }> } | undefined>;
-    const experiment = exps?.experiments.find((e) => e.id === t.experimentId)?.name;
-    const room = t.roomId ? rooms?.rooms.find((x) => x.id === t.roomId)?.name : undefined;
-    const participant = t.participantId ? people.flatMap((p) => p?.participants ?? []).find((p) => p.id === t.participantId)?.name : undefined;
-    return { ...(experiment ? { experiment } : {}), ...(room ? { room } : {}), ...(participant ? { participant } : {}) };
+  /**
+   * Names of the items along a path from the listings already loaded (no request), by level: each
+   * step's item as listed under its parent or under a further ancestor (HyperStudy lists an
+   * experiment's participants too). An item whose label is only its id has no name.
+   */
+  function knownNames(itemPath: readonly PathStep[]): TitleNames {
+    const names: TitleNames = {};
+    itemPath.forEach((step, i) => {
+      for (let j = i; j >= 0 && names[step.level] === undefined; j--) {
+        const listing = listingCache.get(`level:${step.level}:${pathKey(itemPath.slice(0, j))}`) as { items: LevelItem[] } | undefined;
+        const item = listing?.items.find((x) => x.id === step.id);
+        if (item && item.label && item.label !== item.id) names[step.level] = item.label;
+      }
+    });
+    return names;
   }
 
   // ---------- outputs and shell actions ----------
@@ -580,8 +607,9 @@ export function createCore(deps: CoreDeps): Core {
       await ready;
       return currentBudget();
     },
-    async describeSource() {
-      return hyperstudySource;
+    async describeSource(): Promise<SourceDescriptor> {
+      await ready;
+      return (await activeModule()).module.descriptor;
     },
 
     async listProfiles() {
@@ -606,48 +634,55 @@ export function createCore(deps: CoreDeps): Core {
       return afterProfileChange(await profiles.activate(id));
     },
 
-    listExperiments: (arg) =>
-      online((s) =>
-        cached('experiments', arg?.refresh, async () => {
-          const l = await s.client.listExperiments();
-          return { experiments: l.items, warnings: l.warnings };
-        }),
-      ),
-    listRooms: ({ experimentId, refresh }) =>
-      online((s) =>
-        cached(`rooms:${experimentId}`, refresh, async () => {
-          const l = await s.client.listRooms(experimentId);
-          return { rooms: l.items, warnings: l.warnings };
-        }),
-      ),
-    listParticipants: ({ experimentId, roomId, refresh }) =>
-      online((s) =>
-        cached(`participants:${experimentId}:${roomId ?? ''}`, refresh, async () => {
-          const l = roomId ? await s.client.listParticipants('room', roomId) : await s.client.listParticipants('experiment', experimentId);
-          return { participants: l.items, warnings: l.warnings };
-        }),
-      ),
-    getParticipantCounts: ({ participantId, roomId }) => online((s) => s.client.getCounts(participantId, roomId)),
-    getPreview: (q) => online(() => preview.getPage(q)),
+    listLevel: ({ level, parentPath, refresh }) =>
+      online((s) => {
+        checkListing(s.source.descriptor, level, parentPath);
+        return cached(`level:${level}:${pathKey(parentPath)}`, refresh, async () => {
+          const l = await s.source.listLevel(level, parentPath);
+          return { items: l.items, warnings: l.warnings };
+        });
+      }),
+    getItemCounts: ({ path: itemPath }) =>
+      online(async (s) => {
+        const d = s.source.descriptor;
+        checkPath(d, itemPath);
+        const level = d.levels.find((l) => l.id === itemPath[itemPath.length - 1].level);
+        if (!level?.counts || !s.source.itemCounts) {
+          throw new StudyError({ code: 'INVALID_ARGUMENT', message: `${d.label} has no record counts per ${level?.singular ?? 'item'}.`, fix: 'Open the item to see its data instead.' });
+        }
+        return s.source.itemCounts(itemPath);
+      }),
+    getPreview: (q) =>
+      online((s) => {
+        checkTarget(s.source.descriptor, q.target);
+        checkTypes(s.source.descriptor, [q.type]);
+        return preview.getPage(q);
+      }),
 
     planExport: (req) =>
       online(async (s) => {
-        // Its own client: the requests it spent are exactly the plan's, and the export that uses the
-        // plan goes on with the same client (its count, and the rooms it already listed).
-        const client = withRoomsListedOnce(ownClient(s));
-        const internal = await createPlan(client, req, { latencySec: reach.latencySec() ?? undefined, concurrency: settings.get().concurrency });
-        lastPlan = { key: planKey(req), generation, at: clock.now(), plan: internal, client };
+        checkTarget(s.source.descriptor, req.target);
+        checkTypes(s.source.descriptor, req.types);
+        // Its own connection: the requests it spent are exactly the plan's, and the export that
+        // uses the plan goes on with the same one (its count, and what it already listed).
+        const source = ownSource(s).forExport();
+        const internal = await createPlan(source, req, { latencySec: reach.latencySec() ?? undefined, concurrency: settings.get().concurrency });
+        lastPlan = { key: planKey(req), generation, at: clock.now(), plan: internal, source };
         return internal.plan;
       }),
     async startExport(req) {
       await ready;
       checkDestination(req.destination);
+      const { module, profileId } = await activeModule();
+      checkTarget(module.descriptor, req.target);
+      checkTypes(module.descriptor, req.types);
+      checkSplit(module.descriptor, req.split);
       // The plan the dialog just showed is this export's plan: Start does not plan again
       // (and spend its first pages twice) unless it has gone stale.
       const fresh = lastPlan && lastPlan.key === planKey(planRequestOf(req)) && lastPlan.generation === generation && clock.now() - lastPlan.at < PLAN_FRESH_MS;
-      const reuse = fresh ? { plan: lastPlan!.plan, client: lastPlan!.client } : {};
+      const reuse = fresh ? { plan: lastPlan!.plan, planSource: lastPlan!.source } : {};
       lastPlan = null;
-      return jobs.start(req, { ...reuse, names: knownNames(req) });
+      return jobs.start(req, { source: module.id, ...(profileId ? { profileId } : {}), ...reuse, names: knownNames(req.target.path) });
     },
     async listJobs() {
       await ready;
@@ -674,13 +709,23 @@ export function createCore(deps: CoreDeps): Core {
       return jobs.remove(jobId);
     },
 
-    getKeyAccess: ({ experimentId }) => online((s) => s.access.check(s.client, experimentId, hyperstudySource.dataTypes)),
-    async getCodeMap({ experimentId }) {
+    getKeyAccess: ({ path: itemPath }) =>
+      online(async (s) => {
+        const d = s.source.descriptor;
+        checkPath(d, itemPath);
+        // A source that cannot tell what its credential may read says nothing is known.
+        return s.source.access ? s.source.access.check(itemPath, d.dataTypes.map((t) => t.id)) : { known: false, missingScopes: [] };
+      }),
+    async getCodeMap({ path: itemPath }) {
       await ready;
-      const book = await openStudyCodeBook({ dir: codeMapDir, source: hyperstudySource.id, studyId: experimentId });
+      const { module } = await activeModule();
+      checkPath(module.descriptor, itemPath);
+      // One map per source and root item (the study), whatever level the caller stands at.
+      const root = itemPath[0];
+      const book = await openStudyCodeBook({ dir: codeMapDir, source: module.id, studyId: root.id });
       const entries = book.entries();
-      const name = knownNames({ target: { level: 'experiment', experimentId } }).experiment;
-      const stem = (name && asciiLabel(name, 48)) || asciiLabel(experimentId, 48) || 'study';
+      const name = knownNames([root])[root.level];
+      const stem = (name && asciiLabel(name, 48)) || asciiLabel(root.id, 48) || 'study';
       return { fileName: `${stem}_code-map.csv`, csv: codeMapCsv(entries), participants: entries.length };
     },
 
@@ -752,7 +797,7 @@ export function createCore(deps: CoreDeps): Core {
       await ready.catch(() => undefined);
       preview.clear();
       await jobs?.close();
-      for (const l of limiters.values()) await l.close().catch(() => undefined);
+      for (const l of limiters.values()) await l.limiter.close().catch(() => undefined);
       limiters.clear();
       session = null;
     },

@@ -12,7 +12,13 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { writeTypeOutputs } from '../../src-main/core/export/format/type-writer';
+import { writeTypeOutputs, type SplitLayout } from '../../src-main/core/export/format/type-writer';
+import { splitLayout } from '../../src-main/core/export/run/split-layout';
+import { sourceModule } from '../../src-main/core/sources/registry';
+
+const hs = sourceModule('hyperstudy');
+/** HyperStudy's split by participant, as an export uses it. */
+const participantSplit = splitLayout(hs.descriptor, 'participant', 'events', hs.recordContext()) as SplitLayout;
 import { Dataset } from '../sim/dataset/index';
 import type { ScaleName } from '../sim/types';
 import { writePlainCsv } from './plain-csv';
@@ -124,7 +130,7 @@ async function writersAlone(scale: ScaleName, n: number, rounds: number) {
       const t0 = performance.now();
       const files =
         which === 'ours'
-          ? (await writeTypeOutputs({ type: 'events', format: 'csv', split: 'participant', outDir: dir, bom: true, formulaProtection: true, records: () => records })).length
+          ? (await writeTypeOutputs({ type: 'events', format: 'csv', split: participantSplit, outDir: dir, bom: true, formulaProtection: true, records: () => records })).length
           : await writePlainCsv(records, dir, 'events');
       const sec = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);

@@ -112,7 +112,7 @@ async function child(): Promise<void> {
   const t0 = performance.now();
   phases.push({ phase: 'planning', at: t0 }); // the job plans first; its first progress event may come later
   const snap = await core.api.startExport({
-    target: { level: 'experiment', experimentId: cfg.experimentId },
+    target: { level: 'experiment', path: [{ level: 'experiment', id: cfg.experimentId }] },
     types: [...TYPES],
     format: 'csv',
     zip: true,

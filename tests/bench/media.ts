@@ -40,6 +40,8 @@ interface ChildCfg {
   variant: NodeVariant;
   url: string;
   recording: Record<string, unknown>;
+  /** What the source says about the file (id, size, checksum). */
+  fileInfo: { id: string; size: number | null; sha256: string | null };
   file: string;
   /** SHA-256 of the object (for ours-sha256). */
   sha256: string;
@@ -61,17 +63,18 @@ async function child(): Promise<void> {
   const { downloadRecordingFile } = await import('../../src-main/core/export/media/download-file');
   const { nodeMediaGet } = await import('../../src-main/core/export/media/media-http');
   const undici = await import('undici');
-  const client = { mintRecordingUrl: async () => cfg.url } as never;
+  // The URL was minted by the parent: the child only downloads (no API request).
+  const links = { url: async () => ({ url: cfg.url, requests: 0 }), freshUrl: async () => ({ url: cfg.url, requests: 0 }) };
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let bytes: number;
   const sink = cfg.variant.endsWith('-null') ? '/dev/null' : cfg.file;
   switch (cfg.variant) {
     case 'ours':
-      bytes = (await downloadRecordingFile({ client, recording: cfg.recording, file: cfg.file })).bytes;
+      bytes = (await downloadRecordingFile({ links, recording: cfg.recording, fileInfo: cfg.fileInfo, file: cfg.file })).bytes;
       break;
     case 'ours-sha256': {
-      const r = await downloadRecordingFile({ client, recording: { ...cfg.recording, checksum: { sha256: cfg.sha256 } }, file: cfg.file });
+      const r = await downloadRecordingFile({ links, recording: cfg.recording, fileInfo: { ...cfg.fileInfo, sha256: cfg.sha256 }, file: cfg.file });
       if (r.checksumBy !== 'inline') throw new Error(`checksum verified by ${r.checksumBy}, not inline`);
       bytes = r.bytes;
       break;
@@ -168,28 +171,31 @@ async function sha256File(file: string): Promise<string> {
 export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const rounds = ctx.quick ? QUICK.rounds : ROUNDS;
   const { createJointLimiter } = await import('../../src-main/core/net/limiter');
-  const { createHyperStudyClient } = await import('../../src-main/core/sources/hyperstudy/client');
+  const { sourceModule } = await import('../../src-main/core/sources/registry');
   const { downloadRecordingFile } = await import('../../src-main/core/export/media/download-file');
   const { systemClock } = await import('../../src-main/core/ports');
   const sim = await startSimProcess({ scale: 'tiny', seed: 3, mediaScale: ctx.quick ? QUICK.mediaScale : MEDIA_SCALE });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-media-'));
   const limiter = createJointLimiter({ keyLimit: 100_000, keyWindowMs: 3_600_000, endpointLimit: 100_000, endpointWindowMs: 60_000, clock: systemClock });
   try {
-    const client = createHyperStudyClient({ connection: { baseUrl: sim.baseUrl, apiKey: sim.apiKey }, limiter });
-    const exp = (await client.listExperiments()).items.filter((e) => e.origin === 'own')[0];
-    const page = await client.fetchPage('recordings', 'experiment', exp.id, {});
+    const source = sourceModule('hyperstudy').open({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: sim.apiKey }, { limiter });
+    const media = source.media!;
+    const exp = (await source.listLevel('experiment', [])).items.filter((e) => e.origin === 'own')[0];
+    const page = await source.fetchPage({ type: 'recordings', scope: 'experiment', scopeId: exp.id }, {});
     const recording = [...page.records].sort((a, b) => Number(b.fileSize) - Number(a.fileSize))[0];
+    const fileInfo = media.fileOf(recording)!;
     const size = Number(recording.fileSize);
+    const mint = async () => (await media.url(recording)).url;
 
     // The reference copy (curl) gives the SHA-256 the inline-hash variant must match.
     const reference = path.join(dir, 'reference.bin');
-    await runCurl(await client.mintRecordingUrl(recording), reference);
+    await runCurl(await mint(), reference);
     const sha256 = await sha256File(reference);
 
     const once = async (v: Variant): Promise<Timing> => {
-      const url = await client.mintRecordingUrl(recording);
+      const url = await mint();
       const file = TO_NULL.has(v) ? '/dev/null' : path.join(dir, `${v}.bin`);
-      const t = v === 'curl' || v === 'curl-null' ? await runCurl(url, file) : await runChild({ variant: v, url, recording, file, sha256 });
+      const t = v === 'curl' || v === 'curl-null' ? await runCurl(url, file) : await runChild({ variant: v, url, recording, fileInfo, file, sha256 });
       if (t.bytes !== size) throw new Error(`${v} downloaded ${t.bytes} of ${size} bytes`);
       if (file !== '/dev/null') await rm(file, { force: true });
       return t;
@@ -214,7 +220,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     // Resume: a .part holding the first 40 % (with the sidecar an interrupted run leaves, strong
     // ETag included so If-Range is exercised); the simulator counts the body bytes it sends.
     const etag = await new Promise<string | null>((resolve, reject) => {
-      void client.mintRecordingUrl(recording).then((u) => {
+      void mint().then((u) => {
         const req = http.request(u, { method: 'HEAD' }, (res) => {
           res.resume();
           resolve(typeof res.headers.etag === 'string' ? res.headers.etag : null);
@@ -228,7 +234,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     await pipeline(createReadStream(reference, { end: have - 1 }), createWriteStream(`${file}.part`));
     await writeFile(`${file}.part.json`, JSON.stringify({ recordId: recording.recordingId, expectedSize: size, etag, sha256: null }));
     await sim.resetCounters();
-    await downloadRecordingFile({ client, recording, file });
+    await downloadRecordingFile({ links: media, recording, fileInfo, file });
     const counters = await sim.counters();
     const same = (await sha256File(file)) === sha256;
 

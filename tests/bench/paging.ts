@@ -12,8 +12,7 @@
 // Ground truth (ideal requests, record counts) comes from the seeded dataset, not from the API.
 import { createJointLimiter, defaultEndpointMarginMs, defaultKeyMarginMs } from '../../src-main/core/net/limiter';
 import { systemClock } from '../../src-main/core/ports';
-import { createHyperStudyClient } from '../../src-main/core/sources/hyperstudy/client';
-import { dataTypes } from '../../src-main/core/sources/hyperstudy/descriptors';
+import { sourceModule } from '../../src-main/core/sources/registry';
 import type { DataTypeId } from '../../src-shared/model';
 import { Dataset } from '../sim/dataset/index';
 import type { DatasetAccessor, ScaleName, StreamType } from '../sim/types';
@@ -84,21 +83,23 @@ async function fetchEverything(sim: SimProcess, limits: Windows, truth: DatasetA
     sendTimes.push((performance.now() - started) / 1000);
     return fetch(input, init);
   };
-  const client = createHyperStudyClient({ connection: { baseUrl: sim.baseUrl, apiKey: sim.apiKey, organizationId: sim.orgId }, limiter, logger, fetch: timedFetch });
+  const hs = sourceModule('hyperstudy');
+  const dataTypes = hs.descriptor.dataTypes;
+  const client = hs.open({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: sim.apiKey, organizationId: sim.orgId }, { limiter, logger, fetch: timedFetch });
   try {
     const experiments = truth.experiments({ includeShared: true });
     let records = 0;
     const mismatches: string[] = [];
     const cpu0 = process.cpuUsage();
     started = performance.now();
-    const listed = await client.listExperiments();
+    const listed = await client.listLevel('experiment', []);
     if (listed.items.length !== experiments.length) mismatches.push(`experiments ${listed.items.length} ≠ ${experiments.length}`);
     const jobs: Array<Promise<void>> = [];
     const stream = (type: DataTypeId, scope: 'experiment' | 'room', id: string, expected: number | null) => {
       jobs.push(
         (async () => {
           let n = 0;
-          for await (const p of client.pages(type, scope, id, {}, { concurrency: 4 })) n += p.records.length;
+          for await (const p of client.pages({ type, scope, scopeId: id }, {}, { concurrency: 4 })) n += p.records.length;
           if (expected !== null) records += n;
           if (expected !== null && n !== expected) mismatches.push(`${type} ${scope} ${id}: ${n} ≠ ${expected}`);
         })(),
@@ -107,7 +108,8 @@ async function fetchEverything(sim: SimProcess, limits: Windows, truth: DatasetA
     for (const exp of experiments) {
       jobs.push(
         (async () => {
-          const [rooms, participants] = await Promise.all([client.listRooms(exp.id), client.listParticipants('experiment', exp.id)]);
+          const path = [{ level: 'experiment', id: exp.id }];
+          const [rooms, participants] = await Promise.all([client.listLevel('room', path), client.listLevel('participant', path)]);
           if (rooms.items.length !== exp.roomIds.length) mismatches.push(`rooms of ${exp.id}`);
           if (participants.items.length !== exp.participantIds.length) mismatches.push(`participants of ${exp.id}`);
         })(),

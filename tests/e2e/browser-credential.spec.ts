@@ -91,7 +91,7 @@ test('the token leaves the address bar but stays in the tab: a reload works, a t
 test('"Download ZIP" fetches a one-time ticket over the WebSocket and downloads the export', async () => {
   const exp = app.sim.dataset.experiments()[0];
   const job = await app.core.api.startExport({
-    target: { level: 'experiment', experimentId: exp.id },
+    target: { level: 'experiment', path: [{ level: 'experiment', id: exp.id }] },
     types: ['events'], format: 'csv', zip: true, split: 'none', anonymize: 'keep', includeRecordings: false, bom: false, formulaProtection: true,
   });
   await expect.poll(async () => (await app.core.api.listJobs(undefined)).find((j) => j.id === job.id)?.state, { timeout: 60_000 }).toBe('completed');

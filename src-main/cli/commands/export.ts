@@ -1,4 +1,4 @@
-// `studydl export <experiment|room|participant> <id> …`: a whole export as a job, with a progress
+// `studydl export <level> <id> …` (HyperStudy: experiment, room, participant): a whole export as a job, with a progress
 // bar on a terminal, JSON lines with --json, plain lines otherwise; prints the final path.
 // Ctrl-C PAUSES the job (its checkpoints stay on disk): `studydl resume <jobId>` continues it,
 // `studydl jobs` lists it. A second Ctrl-C quits at once (still resumable: pages are atomic).
@@ -6,18 +6,20 @@ import path from 'node:path';
 import { StudyError } from '../../../src-shared/errors';
 import { openStudyCodeBook, writeCodeMapCsv } from '../../core/export/anonymize/code-book';
 import { isInside } from '../../core/registry/output-registry';
-import { hyperstudySource } from '../../core/sources/hyperstudy/descriptors';
-import type { AnonymizeMode, ExportFormat, ExportRequest, FormulaCellsSummary, JobProgress, JobSnapshot, SplitMode } from '../../../src-shared/model';
+import type { AnonymizeMode, ExportFormat, ExportRequest, FormulaCellsSummary, JobProgress, JobSnapshot, SourceId, SplitMode } from '../../../src-shared/model';
 import { createJobManager, type JobManager } from '../../core/jobs/job-manager';
 // The schema, not the store: conf's exit hook re-sends SIGINT, which would kill a Ctrl-C pause while it saves.
 import { defaultSettings } from '../../core/settings/settings-schema';
+import { checkSplit, checkTarget, levelChain } from '../../core/sources/check-ids';
+import { DEFAULT_SOURCE_ID } from '../../core/sources/registry';
+import type { SourceModule } from '../../core/sources/source';
 import { booleanFlag, stringFlag } from '../args';
 import { EXIT, exitCodeFor, type CliContext, type Command, type ParsedArgs } from '../command';
-import { openClient, type CliClient } from '../context';
+import { openSource, type CliSource } from '../context';
+import { chooseModule, idsPattern, parseTarget, parseTypes } from '../level-path';
 import { humanBytes, humanDuration, write, writeJsonLine, writeLine } from '../output';
 import { terminalSafe } from '../terminal-text';
 import { writeJobNotices } from './jobs';
-import { parseTarget, parseTypes } from './plan';
 
 const APP_VERSION = '0.1.0';
 
@@ -46,21 +48,25 @@ function intFlag(args: ParsedArgs, name: string, min: number, max: number): numb
   return n;
 }
 
-/** The ExportRequest these flags describe. */
-export function exportRequestFromArgs(args: ParsedArgs, cwd = process.cwd()): ExportRequest {
-  const target = parseTarget(args);
-  if (target.experimentId === '-') {
-    throw usage('The export needs the experiment id too.', 'Add --experiment <experimentId>, or give the path form <experimentId>/<roomId>[/<participantId>].');
+/** The ExportRequest these flags describe, for a source. */
+export function exportRequestFromArgs(args: ParsedArgs, module: SourceModule, cwd = process.cwd()): ExportRequest {
+  const d = module.descriptor;
+  const target = parseTarget(args, d, 'export');
+  if (target.path[0]?.id === '-') {
+    const root = d.levels.find((l) => l.id === target.path[0].level)!;
+    const chain = levelChain(d, target.level);
+    throw usage(`The export needs the ${root.singular} id too.`, `Add --${root.id} <${root.id}Id>, or give the path form ${idsPattern(chain)}.`);
   }
+  checkTarget(d, target);
   const anonymize = choice<AnonymizeMode>(args, 'anonymize', ['keep', 'pseudonymize', 'aggregate'], 'keep');
   codeMapFile(args, anonymize);
   const out = stringFlag(args, 'out');
   return {
     target,
-    types: parseTypes(stringFlag(args, 'types')),
+    types: parseTypes(stringFlag(args, 'types'), module),
     format: choice<ExportFormat>(args, 'format', ['csv', 'json', 'ndjson'], 'csv'),
     zip: booleanFlag(args, 'zip'),
-    split: choice<SplitMode>(args, 'split', ['none', 'room', 'participant'], 'none'),
+    split: choice<SplitMode>(args, 'split', ['none', ...d.splits.map((x) => x.id)], 'none'),
     anonymize,
     ...(isoFlag(args, 'since') ? { since: isoFlag(args, 'since') } : {}),
     ...(isoFlag(args, 'until') ? { until: isoFlag(args, 'until') } : {}),
@@ -88,20 +94,20 @@ export const codeMapDirFor = (ctx: CliContext) => path.join(ctx.configDir, 'code
 
 /**
  * Saves the study's code map (every participant coded so far, in code order) to `file`,
- * refusing a place inside the export itself.
+ * refusing a place inside the export itself. One map per source and root item (the study).
  */
-export async function saveCodeMap(ctx: CliContext, experimentId: string, file: string, outputPath: string | null): Promise<number> {
+export async function saveCodeMap(ctx: CliContext, study: { source: SourceId; id: string }, file: string, outputPath: string | null): Promise<number> {
   if (outputPath && isInside(outputPath, file)) {
     throw usage(`The code map would be written inside the export (${outputPath}).`, 'Choose a file outside the export folder, so the map never travels with the data.');
   }
-  const book = await openStudyCodeBook({ dir: codeMapDirFor(ctx), source: hyperstudySource.id, studyId: experimentId });
+  const book = await openStudyCodeBook({ dir: codeMapDirFor(ctx), source: study.source, studyId: study.id });
   const entries = book.entries();
   writeCodeMapCsv(file, entries);
   return entries.length;
 }
 
-/** A job manager for this CLI run: job state under the config dir, the CLI's client. */
-export function cliJobManager(ctx: CliContext, args: ParsedArgs, c: CliClient): JobManager {
+/** A job manager for this CLI run: job state under the config dir, the CLI's source. */
+export function cliJobManager(ctx: CliContext, args: ParsedArgs, c: CliSource): JobManager {
   const settings = {
     ...defaultSettings(),
     concurrency: intFlag(args, 'concurrency', 1, 16) ?? 4,
@@ -109,10 +115,10 @@ export function cliJobManager(ctx: CliContext, args: ParsedArgs, c: CliClient): 
   };
   return createJobManager({
     dataDir: ctx.configDir,
-    getClient: async () => ({ client: c.client, sourceUrl: c.connection.baseUrl }),
+    getSource: async () => ({ source: c.source, sourceUrl: c.connection.baseUrl }),
     getSettings: () => settings,
     appVersion: APP_VERSION,
-    codeMaps: { dir: codeMapDirFor(ctx), source: hyperstudySource.id },
+    codeMaps: { dir: codeMapDirFor(ctx) },
   });
 }
 
@@ -190,7 +196,7 @@ export async function followJob(ctx: CliContext, manager: JobManager, jobId: str
   switch (final.state) {
     case 'completed': {
       if (after?.codeMap) {
-        const n = await saveCodeMap(ctx, final.request.target.experimentId, after.codeMap, outputPath);
+        const n = await saveCodeMap(ctx, { source: final.source ?? DEFAULT_SOURCE_ID, id: final.request.target.path[0]?.id ?? '' }, after.codeMap, outputPath);
         if (ctx.json) writeJsonLine(stdout, { event: 'code-map', path: after.codeMap, participants: n });
         else writeLine(stderr, `Code map (${n} participant${n === 1 ? '' : 's'}) saved to ${after.codeMap}. Keep it apart from the data you share.`);
       }
@@ -225,16 +231,18 @@ export const exportCommand: Command = {
   name: 'export',
   summary: 'Download data (and recordings) to a folder or ZIP, as a resumable job',
   usage:
-    'studydl export <experiment|room|participant> <id> [--room <roomId>] [--experiment <id>] --types …|all [--format csv|json|ndjson] [--zip] [--split none|room|participant] [--anonymize keep|pseudonymize|aggregate] [--code-map FILE] [--since ISO] [--until ISO] [--recordings] [--bom/--no-bom] [--formula-protection] [--out DIR] [--concurrency N] [--media-concurrency N] [--json]   (Ctrl-C pauses; `studydl resume <jobId>` continues)',
+    'studydl export <level> <id> (HyperStudy: experiment <id> | room <roomId> --experiment <id> | participant <id> --room <roomId> --experiment <id>) --types …|all [--format csv|json|ndjson] [--zip] [--split none|room|participant] [--anonymize keep|pseudonymize|aggregate] [--code-map FILE] [--since ISO] [--until ISO] [--recordings] [--bom/--no-bom] [--formula-protection] [--out DIR] [--concurrency N] [--media-concurrency N] [--json]   (Ctrl-C pauses; `studydl resume <jobId>` continues)',
   async run(args, ctx) {
-    const request = exportRequestFromArgs(args);
+    const module = await chooseModule(args, ctx);
+    const request = exportRequestFromArgs(args, module);
+    checkSplit(module.descriptor, request.split);
     const codeMap = codeMapFile(args, request.anonymize);
-    const c = await openClient(args, ctx);
+    const c = await openSource(args, ctx);
     const manager = cliJobManager(ctx, args, c);
     try {
       await manager.flush();
       writeJobNotices(ctx, manager);
-      const job = await manager.start(request);
+      const job = await manager.start(request, { source: c.source.id, ...(c.profileId ? { profileId: c.profileId } : {}) });
       if (ctx.json) writeJsonLine(ctx.io.stdout, { event: 'started', jobId: job.id, title: job.title });
       else writeLine(ctx.io.stderr, `Job ${job.id}: ${job.title}`);
       return await followJob(ctx, manager, job.id, codeMap ? { codeMap } : undefined);

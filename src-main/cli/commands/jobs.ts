@@ -4,7 +4,7 @@ import { createJobManager, type JobManager } from '../../core/jobs/job-manager';
 import { defaultSettings } from '../../core/settings/settings-schema';
 import { EXIT, type CliContext, type Command } from '../command';
 import { table, write, writeJson } from '../output';
-import type { HyperStudyClient } from '../../core/sources/hyperstudy/client-types';
+import type { Source } from '../../core/sources/source';
 import { StudyError } from '../../../src-shared/errors';
 
 /** Problems with the jobs file (e.g. a damaged file set aside), on stderr so --json output stays clean. */
@@ -20,7 +20,7 @@ export const jobsCommand: Command = {
     // Listing needs no connection; a job that was running when its process died shows as interrupted.
     const manager = createJobManager({
       dataDir: ctx.configDir,
-      getClient: async (): Promise<{ client: HyperStudyClient; sourceUrl: string }> => {
+      getSource: async (): Promise<{ source: Source; sourceUrl: string }> => {
         throw new StudyError({ code: 'INTERNAL', message: 'Listing jobs does not run them.' });
       },
       getSettings: () => defaultSettings(),

@@ -1,21 +1,27 @@
-// `studydl login`: reads the key from stdin (never argv), checks it against the server,
-// and stores it in the OS keychain under a named connection profile.
+// `studydl login [--source …]`: reads the key from stdin (never argv), checks it against the
+// server (the source's own check), and stores it in the OS keychain under a named connection profile.
 import type { Readable, Writable } from 'node:stream';
 import { StudyError } from '../../../src-shared/errors';
 import type { Environment, KeyValidation } from '../../../src-shared/model';
 import { checkApiBaseUrl } from '../../core/net/base-url';
-import { environmentOf } from '../../core/profiles/environments';
+import type { SourceModule } from '../../core/sources/source';
 import { booleanFlag, stringFlag } from '../args';
 import type { CliContext, Command, ParsedArgs } from '../command';
 import { EXIT } from '../command';
-import { readKeyFromStdin } from '../context';
+import { readKeyFromStdin, sourceFlag } from '../context';
+import { DEFAULT_SOURCE_ID, sourceModule } from '../../core/sources/registry';
 import { write, writeJson, writeLine } from '../output';
 import { openCliProfiles } from './profiles';
 
 const USAGE =
-  'echo "$KEY" | studydl login [--profile NAME] [--env production|development] [--base-url URL] [--org ID] [--skip-validation] [--json]';
+  'echo "$KEY" | studydl login [--source hyperstudy] [--profile NAME] [--env production|development] [--base-url URL] [--org ID] [--skip-validation] [--json]';
 
-function target(args: ParsedArgs): { environment: Environment; baseUrl?: string } {
+/** The environment a base URL means to its source (one of its named servers, or custom). */
+function environmentOf(module: SourceModule, url: string): Environment {
+  return module.resolveConnection({ environment: 'custom', baseUrl: url }).environment;
+}
+
+function target(args: ParsedArgs, module: SourceModule): { environment: Environment; baseUrl?: string } {
   const envFlag = stringFlag(args, 'env');
   const urlFlag = stringFlag(args, 'base-url');
   if (envFlag && !['production', 'development'].includes(envFlag)) {
@@ -24,7 +30,7 @@ function target(args: ParsedArgs): { environment: Environment; baseUrl?: string 
   if (urlFlag === 'production' || urlFlag === 'development') return { environment: urlFlag };
   if (urlFlag) {
     checkApiBaseUrl(urlFlag); // before the key is asked for: https, or plain http on this machine only
-    const env = environmentOf(urlFlag);
+    const env = environmentOf(module, urlFlag);
     if (envFlag && env !== envFlag) {
       throw new StudyError({ code: 'INVALID_ARGUMENT', message: `--env ${envFlag} and --base-url ${urlFlag} disagree.`, fix: 'Give one of them.' });
     }
@@ -43,10 +49,10 @@ function defaultProfileName(environment: Environment, baseUrl?: string): string 
 }
 
 /** Reads one line from an interactive terminal without echoing it. */
-async function promptHidden(stdin: Readable & { isTTY?: boolean; setRawMode?: (on: boolean) => void }, stderr: Writable): Promise<string> {
+async function promptHidden(stdin: Readable & { isTTY?: boolean; setRawMode?: (on: boolean) => void }, stderr: Writable, what: string): Promise<string> {
   // Echo off before the prompt appears, so nothing typed or pasted after it is shown.
   stdin.setRawMode?.(true);
-  stderr.write('Paste your HyperStudy API key (input hidden), then press Enter: ');
+  stderr.write(`Paste your ${what} (input hidden), then press Enter: `);
   stdin.resume();
   let value = '';
   try {
@@ -88,9 +94,10 @@ function exitFor(v: KeyValidation): number {
   }
 }
 
-async function readKey(ctx: CliContext): Promise<string> {
+async function readKey(ctx: CliContext, module: SourceModule): Promise<string> {
   const stdin = ctx.io.stdin as Readable & { isTTY?: boolean };
-  return stdin.isTTY ? promptHidden(stdin, ctx.io.stderr) : readKeyFromStdin(ctx.io);
+  const what = `${module.descriptor.label} ${module.descriptor.authMethods[0]?.label ?? 'key'}`;
+  return stdin.isTTY ? promptHidden(stdin, ctx.io.stderr, what) : readKeyFromStdin(ctx.io);
 }
 
 export const loginCommand: Command = {
@@ -98,24 +105,26 @@ export const loginCommand: Command = {
   summary: 'Check an API key (read from stdin) and store it in the OS keychain as a connection profile',
   usage: USAGE,
   async run(args, ctx) {
-    if (args.flags['api-key'] !== undefined || args.positionals.some((p) => /^hst_(live|test)_/.test(p))) {
+    const module = sourceFlag(args) ?? sourceModule(DEFAULT_SOURCE_ID);
+    // A positional that looks like a credential is one typed on the command line: refused, never used.
+    if (args.flags['api-key'] !== undefined || args.positionals.some((p) => module.credentialFormatProblem(p) === null)) {
       throw new StudyError({
         code: 'INVALID_ARGUMENT',
         message: 'The API key is never taken from the command line: other users could read it in the process list and your shell history.',
         fix: `Pipe it in instead: ${USAGE}`,
       });
     }
-    const where = target(args);
+    const where = target(args, module);
     const organizationId = stringFlag(args, 'org');
     const name = stringFlag(args, 'profile') ?? defaultProfileName(where.environment, where.baseUrl);
-    const apiKey = await readKey(ctx);
+    const apiKey = await readKey(ctx, module);
     if (!apiKey) {
       throw new StudyError({ code: 'KEY_FORMAT', message: 'No API key arrived on stdin.', fix: `Pipe the key in: ${USAGE}` });
     }
 
     const { manager, keyStore } = await openCliProfiles(ctx, { ignoreEnvKey: true, quietNotice: true });
     const { validation, profile } = await manager.add(
-      { name, environment: where.environment, ...(where.baseUrl ? { baseUrl: where.baseUrl } : {}), ...(organizationId ? { organizationId } : {}), apiKey },
+      { name, source: module.id, environment: where.environment, ...(where.baseUrl ? { baseUrl: where.baseUrl } : {}), ...(organizationId ? { organizationId } : {}), apiKey },
       { skipValidation: booleanFlag(args, 'skip-validation') },
     );
     const storage = profile?.keyStorage ?? (await keyStore.store.status());
@@ -142,7 +151,8 @@ export const loginCommand: Command = {
       // The CLI process ends here, so a session-only key is gone with it: say so plainly.
       write(ctx.io.stderr, `warning: ${keyStore.notice?.message ?? storage.warning ?? 'Your API key will not be remembered.'}`);
       if (keyStore.notice?.fix) write(ctx.io.stderr, `  fix: ${keyStore.notice.fix}`);
-      write(ctx.io.stderr, '  For scripts and scheduled downloads, set HYPERSTUDY_API_KEY in their environment instead.');
+      const envVar = module.environmentKey?.keyVariable;
+      if (envVar) write(ctx.io.stderr, `  For scripts and scheduled downloads, set ${envVar} in their environment instead.`);
     }
     return EXIT.ok;
   },

@@ -6,6 +6,7 @@ import type { Command } from '../command';
 import { EXIT } from '../command';
 import { write, writeJson } from '../output';
 import { openCliProfiles } from './profiles';
+import { ENV_KEY_VARIABLE } from '../../core/secrets/environment-key';
 
 export const logoutCommand: Command = {
   name: 'logout',
@@ -30,7 +31,7 @@ export const logoutCommand: Command = {
     if (remove) write(ctx.io.stdout, `Removed the connection “${profile.name}” and deleted its key.`);
     else if (deleted) write(ctx.io.stdout, `Deleted the stored key of “${profile.name}”. Run \`studydl login --profile "${profile.name}"\` to use it again.`);
     else write(ctx.io.stdout, `No stored key was found for “${profile.name}” (nothing to delete).`);
-    if (ctx.io.env.HYPERSTUDY_API_KEY) write(ctx.io.stderr, 'note: HYPERSTUDY_API_KEY is still set in this environment and will keep being used.');
+    if (ctx.io.env[ENV_KEY_VARIABLE]) write(ctx.io.stderr, `note: ${ENV_KEY_VARIABLE} is still set in this environment and will keep being used.`);
     return EXIT.ok;
   },
 };

@@ -1,84 +1,61 @@
-// `studydl ls` (experiments), `ls <experimentId>` (rooms), `ls <experimentId>/<roomId>` (participants).
-import { StudyError } from '../../../src-shared/errors';
-import type { Experiment, Participant, Room } from '../../../src-shared/model';
+// `studydl ls` walks the source's level tree: `ls` lists the top level (HyperStudy: experiments),
+// `ls <id>` the items below one (rooms), `ls <id>/<id>` the items below those (participants).
+import type { LevelDescriptor, LevelItem } from '../../../src-shared/model';
+import type { Column } from '../output';
 import type { Command } from '../command';
 import { EXIT } from '../command';
 import { stringFlag } from '../args';
-import { openClient } from '../context';
+import { openSource } from '../context';
+import { chooseModule, listingAt, parseNodePath } from '../level-path';
 import { humanDuration, table, waitNotice, write, writeJson, writeWarnings } from '../output';
 
 const date = (s?: string) => (s ? s.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '');
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-export function parseNodePath(p: string | undefined): { experimentId?: string; roomId?: string; participantId?: string } {
-  if (!p) return {};
-  const parts = p.split('/').filter(Boolean);
-  if (parts.length > 3) throw new StudyError({ code: 'INVALID_ARGUMENT', message: `"${p}" has too many parts.`, fix: 'Use <experimentId>, <experimentId>/<roomId> or <experimentId>/<roomId>/<participantId>.' });
-  return { experimentId: parts[0], roomId: parts[1], participantId: parts[2] };
+/** The level's terminal columns (its descriptor's, else id and label) as table columns. */
+export function levelColumns(level: LevelDescriptor): Array<Column<LevelItem>> {
+  const spec = level.terminalColumns ?? [
+    { label: level.singular.toUpperCase(), keys: ['id'] },
+    { label: 'NAME', keys: ['label'] },
+  ];
+  return spec.map((c) => ({
+    label: c.label,
+    ...(c.align ? { align: c.align } : {}),
+    value: (item: LevelItem) => {
+      const v = c.keys.map((k) => item[k]).find((x) => x !== undefined && x !== null);
+      if (v === undefined || v === null) return c.kind === 'duration-ms' ? '' : undefined;
+      if (c.kind === 'datetime') return date(String(v));
+      if (c.kind === 'duration-ms') return typeof v === 'number' ? humanDuration(v / 1000) : String(v);
+      if (c.kind === 'number') return typeof v === 'number' ? v : String(v);
+      return typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v);
+    },
+  }));
 }
 
 export const lsCommand: Command = {
   name: 'ls',
-  summary: 'List experiments, the rooms of an experiment, or the participants of a room',
-  usage: 'studydl ls [<experimentId>[/<roomId>]] [--search TEXT] [--json]',
+  summary: 'List the top level of the hierarchy (HyperStudy: experiments), or the items below one (rooms, then participants)',
+  usage: 'studydl ls [<id>[/<id>]] [--source hyperstudy] [--search TEXT] [--json]',
   async run(args, ctx) {
-    const node = parseNodePath(args.positionals[0]);
-    if (node.participantId) throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'ls lists down to participants; a participant has no children.', fix: 'Use `studydl ls <experimentId>/<roomId>`.' });
-    const c = await openClient(args, ctx);
+    const module = await chooseModule(args, ctx);
+    const d = module.descriptor;
+    const path = parseNodePath(d, args.positionals[0]);
+    const { level, parentPath } = listingAt(d, path);
+    const c = await openSource(args, ctx);
     const out = ctx.io.stdout;
     const onWait = waitNotice(ctx.io.stderr);
     try {
-      if (!node.experimentId) {
-        const { items, warnings } = await c.client.listExperiments({ search: stringFlag(args, 'search'), onWait });
-        writeWarnings(ctx.io.stderr, warnings);
-        if (ctx.json) writeJson(out, { experiments: items, warnings });
-        else if (!items.length) write(out, 'No experiments are visible to this key.');
-        else
-          write(
-            out,
-            table<Experiment>(items, [
-              { label: 'ID', value: (e) => e.id },
-              { label: 'NAME', value: (e) => e.name },
-              { label: 'ACCESS', value: (e) => e.origin },
-              { label: 'ROOMS', value: (e) => e.roomCount },
-              { label: 'PARTICIPANTS', value: (e) => e.participantCount },
-              { label: 'CREATED', value: (e) => date(e.createdAt) },
-            ]),
-          );
-      } else if (!node.roomId) {
-        const { items, warnings } = await c.client.listRooms(node.experimentId, { onWait });
-        writeWarnings(ctx.io.stderr, warnings);
-        if (ctx.json) writeJson(out, { experimentId: node.experimentId, rooms: items, warnings });
-        else if (!items.length) write(out, `Experiment ${node.experimentId} has no rooms yet.`);
-        else
-          write(
-            out,
-            table<Room>(items, [
-              { label: 'ROOM', value: (r) => r.id },
-              { label: 'DEPLOYMENT', value: (r) => r.deploymentName ?? r.deploymentId },
-              { label: 'PARTICIPANTS', value: (r) => r.participantCount },
-              { label: 'STATUS', value: (r) => r.status },
-              { label: 'START', value: (r) => date(r.startTime) },
-              { label: 'DURATION', value: (r) => (r.durationMs !== undefined ? humanDuration(r.durationMs / 1000) : ''), align: 'right' },
-            ]),
-          );
-      } else {
-        const { items, warnings } = await c.client.listParticipants('room', node.roomId, { onWait });
-        writeWarnings(ctx.io.stderr, warnings);
-        if (ctx.json) writeJson(out, { experimentId: node.experimentId, roomId: node.roomId, participants: items, warnings });
-        else if (!items.length) write(out, `Room ${node.roomId} has no participants.`);
-        else
-          write(
-            out,
-            table<Participant>(items, [
-              { label: 'PARTICIPANT', value: (p) => p.id },
-              { label: 'NAME', value: (p) => p.name },
-              { label: 'ROLE', value: (p) => p.role },
-              { label: 'STATUS', value: (p) => p.status },
-              { label: 'COMPLETION', value: (p) => p.completionCode },
-              { label: 'JOINED', value: (p) => date(p.joinedAt) },
-            ]),
-          );
-      }
+      const search = parentPath.length === 0 ? stringFlag(args, 'search') : undefined;
+      const { items, warnings } = await c.source.listLevel(level.id, parentPath, { onWait, ...(search !== undefined ? { search } : {}) });
+      writeWarnings(ctx.io.stderr, warnings);
+      const plural = level.label.toLowerCase();
+      if (ctx.json) {
+        writeJson(out, { ...Object.fromEntries(parentPath.map((s) => [`${s.level}Id`, s.id])), [plural]: items, warnings });
+      } else if (!items.length) {
+        const parent = parentPath[parentPath.length - 1];
+        const parentLevel = parent && d.levels.find((l) => l.id === parent.level);
+        write(out, parent ? `${capital(parentLevel?.singular ?? parent.level)} ${parent.id} has no ${plural} yet.` : `No ${plural} are visible to this key.`);
+      } else write(out, table<LevelItem>(items, levelColumns(level)));
       return EXIT.ok;
     } finally {
       await c.close();

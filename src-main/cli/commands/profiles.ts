@@ -3,6 +3,7 @@
 import { StudyError } from '../../../src-shared/errors';
 import type { ProfileSummary } from '../../../src-shared/model';
 import { openProfiles, type OpenedProfiles } from '../../core/profiles/open-profiles';
+import { DEFAULT_SOURCE_ID } from '../../core/sources/registry';
 import type { CliContext, Command } from '../command';
 import { EXIT } from '../command';
 import { table, write, writeJson } from '../output';
@@ -27,11 +28,14 @@ export function keyCell(p: ProfileSummary): string {
 }
 
 export function printProfiles(ctx: CliContext, list: ProfileSummary[]): void {
+  // The source column appears once a profile is to another source than the default.
+  const mixed = list.some((p) => p.source !== DEFAULT_SOURCE_ID);
   write(
     ctx.io.stdout,
     table<ProfileSummary>(list, [
       { label: '', value: (p) => (p.active ? '*' : '') },
       { label: 'NAME', value: (p) => p.name },
+      ...(mixed ? [{ label: 'SOURCE', value: (p: ProfileSummary) => p.source }] : []),
       { label: 'ENVIRONMENT', value: (p) => p.environment },
       { label: 'BASE URL', value: (p) => p.baseUrl },
       { label: 'ORG', value: (p) => p.organizationId ?? '' },

@@ -2,7 +2,7 @@
 // export from its checkpoints; the result is the same as an uninterrupted run.
 import { StudyError } from '../../../src-shared/errors';
 import type { Command } from '../command';
-import { openClient } from '../context';
+import { openSource } from '../context';
 import { write, writeLine } from '../output';
 import { cliJobManager, codeMapFile, followJob } from './export';
 import { writeJobNotices } from './jobs';
@@ -14,7 +14,7 @@ export const resumeCommand: Command = {
   async run(args, ctx) {
     const [jobId] = args.positionals;
     if (!jobId) throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'Say which download to continue.', fix: 'Run `studydl jobs` to see the ids.' });
-    const c = await openClient(args, ctx);
+    const c = await openSource(args, ctx);
     const manager = cliJobManager(ctx, args, c);
     try {
       await manager.flush();

@@ -7,7 +7,9 @@ import { systemClock } from '../../core/ports';
 import { stringFlag } from '../args';
 import type { Command } from '../command';
 import { EXIT } from '../command';
-import { limiterPersistPath, limitsFromEnv } from '../context';
+import { limiterPersistPath, limitsFor } from '../context';
+import { DEFAULT_SOURCE_ID, sourceModule } from '../../core/sources/registry';
+import { ENV_KEY_VARIABLE } from '../../core/secrets/environment-key';
 import { write, writeJson, writeLine } from '../output';
 import { keyCell, openCliProfiles } from './profiles';
 
@@ -32,7 +34,7 @@ export const statusCommand: Command = {
 
     let budget: RateBudget | null = null;
     if (active) {
-      const limiter = createJointLimiter({ ...limitsFromEnv(ctx.io.env), clock: systemClock, persistPath: limiterPersistPath(ctx.configDir, active.connection) });
+      const limiter = createJointLimiter({ ...limitsFor(sourceModule(active.connection.source), ctx.io.env), clock: systemClock, persistPath: limiterPersistPath(ctx.configDir, active.connection) });
       try {
         budget = limiter.budget();
       } finally {
@@ -53,13 +55,13 @@ export const statusCommand: Command = {
 
     const out = ctx.io.stdout;
     if (!profile) {
-      write(out, 'Not logged in: no connection profile and no HYPERSTUDY_API_KEY.');
+      write(out, `Not logged in: no connection profile and no ${ENV_KEY_VARIABLE}.`);
       write(out, `Keys would be kept in: ${storage.description}.`);
       if (storage.warning) write(ctx.io.stderr, `warning: ${storage.warning}`);
       write(out, 'Add a connection with: echo "$KEY" | studydl login [--base-url URL]');
       return EXIT.auth;
     }
-    write(out, `Connection:   ${profile.name}${profile.demo ? ' (demo)' : ''}`);
+    write(out, `Connection:   ${profile.name}${profile.demo ? ' (demo)' : ''}${profile.source !== DEFAULT_SOURCE_ID ? ` (${sourceModule(profile.source).descriptor.label})` : ''}`);
     write(out, `Server:       ${profile.baseUrl} (${profile.environment})`);
     if (profile.organizationId) write(out, `Organization: ${profile.organizationId}`);
     write(out, `API key:      ${profile.hasKey ? keyCell(profile) : 'not available here'}`);

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { exportRequestSchema } from '../../../src-shared/contract';
 import type { JobProgress, JobSnapshot, JobState } from '../../../src-shared/model';
+import { upgradeLegacyTarget } from '../sources/registry';
 import type { JobOwner } from './job-owner';
 
 export interface StoredJob {
@@ -72,8 +73,11 @@ function toStoredJob(id: string, value: unknown): StoredJob | null {
   const s = value.snapshot;
   if (s.id !== id || typeof s.title !== 'string' || !JOB_STATES.has(s.state as JobState) || typeof s.createdAt !== 'string') return null;
   if (typeof value.workDir !== 'string' || typeof value.destination !== 'string') return null;
-  if (!exportRequestSchema.safeParse(s.request).success) return null;
-  const snapshot = { ...s, resumable: s.resumable === true } as unknown as JobSnapshot;
+  // Saved before targets were generic: the same target in today's shape.
+  const legacy = isRecord(s.request) ? upgradeLegacyTarget(s.request.target) : null;
+  const request = legacy ? { ...(s.request as Record<string, unknown>), target: legacy } : s.request;
+  if (!exportRequestSchema.safeParse(request).success) return null;
+  const snapshot = { ...s, request, resumable: s.resumable === true } as unknown as JobSnapshot;
   if (!isProgress(s.progress)) snapshot.progress = emptyProgress(id, snapshot.state);
   const job: StoredJob = { snapshot, workDir: value.workDir, destination: value.destination };
   if (typeof value.outputPath === 'string') job.outputPath = value.outputPath;

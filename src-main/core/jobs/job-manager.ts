@@ -11,10 +11,11 @@
 import path from 'node:path';
 import { StudyError, toErrorInfo } from '../../../src-shared/errors';
 import { exportRequestSchema } from '../../../src-shared/contract';
-import type { ExportRequest, JobProgress, JobSnapshot, JobState, Notice, Settings } from '../../../src-shared/model';
+import type { ExportRequest, JobProgress, JobSnapshot, JobState, Notice, Settings, SourceId } from '../../../src-shared/model';
 import { silentLogger, systemClock, type Clock, type Logger } from '../ports';
 import { IN_FLIGHT_GRACE_MS } from '../net/http';
-import type { HyperStudyClient } from '../sources/hyperstudy/client-types';
+import { DEFAULT_SOURCE_ID, isSourceId, sourceDescriptor } from '../sources/registry';
+import type { Source } from '../sources/source';
 import type { MediaGet } from '../export/media/media-http';
 import { asDiskError } from '../export/run/disk-errors';
 import { createProgressTracker, type ProgressSink } from '../export/run/progress';
@@ -28,7 +29,8 @@ import { estimateSeconds } from '../plan/estimate';
 
 export interface JobManagerOptions {
   dataDir: string;
-  getClient: () => Promise<{ client: HyperStudyClient; sourceUrl: string }>;
+  /** The open source a job runs against (the active profile's), and its base URL for the manifest. */
+  getSource: () => Promise<{ source: Source; sourceUrl: string }>;
   getSettings: () => Settings;
   clock?: Clock;
   logger?: Logger;
@@ -44,20 +46,26 @@ export interface JobManagerOptions {
   /** Heartbeat period while this process owns a queued or running job, ms (default HEARTBEAT_MS). */
   heartbeatMs?: number;
   /** Where the studies' participant code maps live, for pseudonyms that hold across exports (see code-book). */
-  codeMaps?: { dir: string; source: string };
-}
-
-/** What the caller already knows about a new job (nothing here is persisted). */
-export interface StartExtras {
-  /** The plan just shown to the user for this very request: the first attempt uses it instead of planning again. */
-  plan?: InternalPlan;
-  /** The client that made that plan: the first attempt goes on with it (its request count, its listings). */
-  client?: HyperStudyClient;
-  /** Names for the title from the start (the experiment's, the room's, the participant's). */
-  names?: TitleNames;
+  codeMaps?: { dir: string };
 }
 
 export type JobEvent = 'progress' | 'state';
+
+/** Who starts a job: the source it reads and the profile it was started with (both saved with the job). */
+export interface JobOrigin {
+  source: SourceId;
+  profileId?: string;
+}
+
+/** What the caller knows about a new job: its origin (saved), and what only its first attempt uses. */
+export interface StartExtras extends Partial<JobOrigin> {
+  /** The plan just shown to the user for this very request: the first attempt uses it instead of planning again. */
+  plan?: InternalPlan;
+  /** The connection that made that plan: the first attempt goes on with it (its request count, its listings). */
+  planSource?: Source;
+  /** Names for the title from the start, by level (HyperStudy: the experiment's, the room's, the participant's). */
+  names?: TitleNames;
+}
 
 export interface JobManager {
   start(req: ExportRequest, extras?: StartExtras): Promise<JobSnapshot>;
@@ -125,7 +133,7 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
   const background = new Set<Promise<unknown>>();
   const takingOver = new Set<string>();
   /** Plans handed to start(), used once by the job's first attempt. */
-  const readyPlans = new Map<string, { plan: InternalPlan; client?: HyperStudyClient }>();
+  const readyPlans = new Map<string, { plan: InternalPlan; source?: Source }>();
   /** Names given at start() (the title keeps them when the experiment's name arrives). */
   const titleNames = new Map<string, TitleNames>();
 
@@ -350,6 +358,8 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
       intervalMs: opts.progressIntervalMs,
       initial: next.snapshot.progress,
       limitSeconds: (n) => limitSeconds?.(n) ?? 0,
+      // (A job of a source this version does not know fails below, in words; its steps use ids.)
+      ...(isSourceId(next.snapshot.source ?? DEFAULT_SOURCE_ID) ? { dataTypes: sourceDescriptor(next.snapshot.source ?? DEFAULT_SOURCE_ID).dataTypes } : {}),
     });
     const progressNow = (): JobProgress => ({ ...next.snapshot.progress, requestsUsed: requestsUsedNow() });
     setState(next, 'running', { startedAt: next.snapshot.startedAt ?? iso(), resumable: true, error: undefined });
@@ -358,24 +368,32 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
       try {
         const ready = readyPlans.get(id);
         readyPlans.delete(id);
-        const fromCore = await opts.getClient();
-        const client = ready?.client ?? fromCore.client;
+        const fromCore = await opts.getSource();
+        const source = ready?.source ?? fromCore.source;
         const sourceUrl = fromCore.sourceUrl;
+        const wanted = next.snapshot.source ?? DEFAULT_SOURCE_ID;
+        if (source.id !== wanted) {
+          throw new StudyError({
+            code: 'INVALID_ARGUMENT',
+            message: `This download reads ${sourceDescriptor(wanted).label}, but the active connection is to ${source.descriptor.label}.`,
+            fix: `Switch to a ${sourceDescriptor(wanted).label} connection, then resume it.`,
+          });
+        }
         // On a stop, requests already sent may still answer (see IN_FLIGHT_GRACE_MS): count them too.
-        quiet = () => client.whenQuiet?.(IN_FLIGHT_GRACE_MS + 500) ?? Promise.resolve();
-        // The client may be shared with other jobs and with browsing: count this attempt's part only.
-        const at = client.requestsMade();
-        requestsUsedNow = () => before + client.requestsMade() - at;
+        quiet = () => source.whenQuiet(IN_FLIGHT_GRACE_MS + 500);
+        // The source may be shared with other jobs and with browsing: count this attempt's part only.
+        const at = source.requestsMade();
+        requestsUsedNow = () => before + source.requestsMade() - at;
         // The key's rate limit sets a floor for what is left (endpoints spread out, so only the key's
-        // budget counts). Only an estimate: a client that cannot tell its budget sets no floor.
+        // budget counts). Only an estimate: a source that cannot tell its budget sets no floor.
         limitSeconds = (n) => {
-          const budget = client.budget?.();
+          const budget = (source as Partial<Pick<Source, 'budget'>>).budget?.();
           return budget ? estimateSeconds({ requestsByEndpoint: { all: n }, budget: { ...budget, endpointLimit: Number.MAX_SAFE_INTEGER } }) : 0;
         };
         const settings = opts.getSettings();
         const plan = ready?.plan;
         const result = await runner({
-          client,
+          source,
           sourceUrl,
           request: next.snapshot.request,
           workDir: next.workDir,
@@ -392,8 +410,9 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
           ...(plan ? { plan } : {}),
           ...(opts.codeMaps ? { codeMaps: opts.codeMaps } : {}),
           onInfo: (info) => {
-            if (info.experimentName && !next.snapshot.title.includes(`“${info.experimentName}”`)) {
-              next.snapshot.title = jobTitle(next.snapshot.request, { ...titleNames.get(id), experiment: info.experimentName });
+            if (info.rootName && !next.snapshot.title.includes(`“${info.rootName}”`)) {
+              const root = next.snapshot.request.target.path[0]?.level ?? '';
+              next.snapshot.title = jobTitle(next.snapshot.request, source.descriptor, { ...titleNames.get(id), [root]: info.rootName });
             }
           },
         });
@@ -458,6 +477,7 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
         throw new StudyError({ code: 'INVALID_ARGUMENT', message: `The export request is not valid: ${detail}` });
       }
       const request = parsed.data as ExportRequest;
+      const sourceId = extras.source ?? DEFAULT_SOURCE_ID;
       const settings = opts.getSettings();
       const destination = path.resolve(request.destination ?? settings.downloadFolder);
       const id = newJobId(clock.now());
@@ -468,7 +488,9 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
       const job: StoredJob = {
         snapshot: {
           id,
-          title: jobTitle(request, extras.names),
+          source: sourceId,
+          ...(extras.profileId ? { profileId: extras.profileId } : {}),
+          title: jobTitle(request, sourceDescriptor(sourceId), extras.names),
           request: { ...request, destination },
           state: 'queued',
           createdAt: iso(),
@@ -481,7 +503,7 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
       };
       if (extras.names) titleNames.set(id, extras.names);
       jobs.set(id, job);
-      if (plan) readyPlans.set(id, { plan, ...(extras.client ? { client: extras.client } : {}) });
+      if (plan) readyPlans.set(id, { plan, ...(extras.planSource ? { source: extras.planSource } : {}) });
       setState(job, 'queued');
       pump();
       return snap(job);

@@ -1,13 +1,10 @@
-// The read-only part of an export: which streams to fetch (at the widest scope the target
-// allows), how many requests they cost (from each first page's total), how long the limits
-// make that take, and how much media comes with it. The first pages are kept so the export
+// The read-only part of an export: which streams to fetch (the source plans them, at the widest
+// scope the target allows), how many requests they cost (from each first page's total), how long
+// the limits make that take, and how much media comes with it. The first pages are kept so the export
 // engine never fetches them twice (the export benchmark holds us to requests ÷ ideal = 1.00).
 import { StudyError } from '../../../src-shared/errors';
-import type { DataTypeId, Plan, PlannedStream, Scope, Target } from '../../../src-shared/model';
-import { endpointKey } from '../net/endpoint-key';
-import type { HyperStudyClient, Page, RequestOptions } from '../sources/hyperstudy/client-types';
-import { MAX_PAGE_LIMIT } from '../sources/hyperstudy/client';
-import { dataTypeDescriptor } from '../sources/hyperstudy/descriptors';
+import type { DataTypeId, Plan, PlannedStream, Target } from '../../../src-shared/model';
+import type { Page, RequestOptions, Source, StreamRef, StreamSpec } from '../sources/source';
 import { estimateSeconds } from './estimate';
 
 export { estimateSeconds } from './estimate';
@@ -34,172 +31,151 @@ export interface InternalPlan {
   plan: Plan;
   /** First page of each stream, by streamKey(stream). */
   firstPages: Map<string, Page>;
-  /** Every recording record in scope (after the recordingIds filter), when recordings were planned. */
+  /** Every media record in scope (after the recordingIds filter), when media were planned. */
   recordings: Array<Record<string, unknown>>;
-  /** Pages after the first already fetched while planning (the recordings listing), by streamKey. */
+  /** Pages after the first already fetched while planning (the media listing), by streamKey. */
   extraPages: Map<string, Page[]>;
 }
 
-/** A stable key for a stream: `type:scope:scopeId` plus `@roomId` for participant scope. */
-export function streamKey(s: Pick<PlannedStream, 'type' | 'scope' | 'scopeId' | 'roomId'>): string {
-  return `${s.type}:${s.scope}:${s.scopeId}${s.roomId ? `@${s.roomId}` : ''}`;
+/** A stable key for a stream: `type:scope:scopeId`, plus `@value` per source parameter (HyperStudy: the participant's room). */
+export function streamKey(s: Pick<StreamRef, 'type' | 'scope' | 'scopeId' | 'params'>): string {
+  const params = Object.values(s.params ?? {}).map((v) => `@${v}`).join('');
+  return `${s.type}:${s.scope}:${s.scopeId}${params}`;
 }
 
-/** The `/data/{type}/{scope}/{id}` endpoint template a stream's requests count against. */
-export function streamEndpoint(s: Pick<PlannedStream, 'type' | 'scope'>): string {
-  return endpointKey(`/data/${dataTypeDescriptor(s.type).endpoint}/${s.scope}/x`);
+/** The stream a planned stream reads. */
+export function streamRefOf(s: PlannedStream): StreamRef {
+  return { type: s.type, scope: s.scope, scopeId: s.scopeId, ...(s.params ? { params: s.params } : {}) };
 }
 
-export const MINT_ENDPOINT = '/data/recordings/download/{id}/{id}';
-
-function targetScope(t: Target): { scope: Scope; scopeId: string; roomId?: string } {
-  if (t.level === 'participant') {
-    if (!t.participantId || !t.roomId) throw invalid('A participant target needs the participant id and its room id.');
-    return { scope: 'participant', scopeId: t.participantId, roomId: t.roomId };
-  }
-  if (t.level === 'room') {
-    if (!t.roomId) throw invalid('A room target needs the room id.');
-    return { scope: 'room', scopeId: t.roomId };
-  }
-  return { scope: 'experiment', scopeId: t.experimentId };
-}
-
-function invalid(message: string) {
-  return new StudyError({ code: 'INVALID_ARGUMENT', message, fix: 'Choose an experiment, a room, or a participant with its room.' });
-}
-
-const requestsFor = (total: number) => Math.max(1, Math.ceil(total / MAX_PAGE_LIMIT));
-
-export async function createPlan(client: HyperStudyClient, req: PlanRequest, opts: PlanOptions = {}): Promise<InternalPlan> {
+export async function createPlan(source: Source, req: PlanRequest, opts: PlanOptions = {}): Promise<InternalPlan> {
   const ro: RequestOptions = { signal: opts.signal, onWait: opts.onWait };
-  const startRequests = client.requestsMade();
-  const warnings: string[] = [];
-  const { scope, scopeId, roomId } = targetScope(req.target);
+  const startRequests = source.requestsMade();
+  const pageSize = source.policy.pageSize;
+  const requestsFor = (total: number) => Math.max(1, Math.ceil(total / pageSize));
+  const label = (type: DataTypeId) => source.descriptor.dataTypes.find((d) => d.id === type)?.label ?? type;
+  const media = source.media;
   const types = [...new Set(req.types)];
-  if (req.includeRecordings && !types.includes('recordings')) types.push('recordings');
+  if (req.includeRecordings && media && !types.includes(media.type)) types.push(media.type);
 
-  // 1. Streams at the widest scope the target allows.
-  const wanted: Array<Omit<PlannedStream, 'total' | 'requests'>> = [];
-  let listingRequests = 0;
-  let roomIds: string[] | null = null;
-  for (const type of types) {
-    const d = dataTypeDescriptor(type);
-    if (d.scopes.includes(scope)) {
-      wanted.push({ type, scope, scopeId, ...(roomId ? { roomId } : {}) });
-    } else if (d.scopes.includes('room') && scope === 'experiment') {
-      if (roomIds === null) {
-        const before = client.requestsMade();
-        const rooms = await client.listRooms(req.target.experimentId, ro);
-        listingRequests += client.requestsMade() - before;
-        warnings.push(...rooms.warnings);
-        roomIds = rooms.items.map((r) => r.id);
-      }
-      for (const id of roomIds) wanted.push({ type, scope: 'room', scopeId: id });
-    } else if (d.scopes.includes('room') && scope === 'participant' && roomId) {
-      wanted.push({ type, scope: 'room', scopeId: roomId });
-      warnings.push(`${d.label} are kept per room: the participant’s whole room is included.`);
-    } else {
-      warnings.push(`${d.label} cannot be exported per ${scope}; skipped.`);
-    }
-  }
+  // 1. Streams at the widest scope the target allows (the source knows which).
+  const planned = await source.planStreams(req.target, types, ro);
+  const warnings: string[] = [...planned.warnings];
+  let listingRequests = planned.listingRequests;
 
   // 2. The first page of each stream gives its total (and is kept).
   const firstPages = new Map<string, Page>();
   const streams: PlannedStream[] = [];
-  const query = { startTime: req.since, endTime: req.until, limit: MAX_PAGE_LIMIT, offset: 0 };
+  const query = { since: req.since, until: req.until, limit: pageSize, offset: 0 };
   const results = await Promise.all(
-    wanted.map(async (s) => {
+    planned.streams.map(async (s) => {
+      const ready = planned.prefetched?.get(streamKey(s))?.[0];
+      if (ready) return { s, page: ready };
       try {
-        const page = await client.fetchPage(s.type, s.scope, s.scopeId, { ...query, ...(s.roomId ? { roomId: s.roomId } : {}) }, ro);
+        const page = await source.fetchPage(s, query, ro);
         return { s, page };
       } catch (e) {
         // A missing scope for one type should not hide the rest of the plan.
         if (e instanceof StudyError && e.code === 'FORBIDDEN') {
-          warnings.push(`${dataTypeDescriptor(s.type).label}: ${e.message}`);
+          warnings.push(`${label(s.type)}: ${e.message}`);
           return null;
         }
         throw e;
       }
     }),
   );
+  const endpointOf = new Map<string, string>();
   for (const r of results) {
     if (!r) continue;
     const { s, page } = r;
     let total = page.total ?? page.records.length;
     if (page.total === null && page.hasMore) {
       total = Math.max(total, (page.nextOffset ?? page.records.length) + 1);
-      warnings.push(`${dataTypeDescriptor(s.type).label}: the server did not say how many records there are; the estimate is a minimum.`);
+      warnings.push(`${label(s.type)}: the server did not say how many records there are; the estimate is a minimum.`);
     }
-    const stream: PlannedStream = { ...s, total, requests: requestsFor(total) };
+    const stream = plannedStream(s, total, requestsFor(total));
     streams.push(stream);
     firstPages.set(streamKey(stream), page);
+    endpointOf.set(streamKey(stream), s.endpoint);
     warnings.push(...page.warnings);
   }
 
-  // 3. Media: every recording in scope (all listing pages), one link request per file: its mint
-  //    (downloadPath), or, for a signed downloadUrl, the listing of its room again should the URL
-  //    have expired by the time it is downloaded (docs/hyperstudy-api-notes.md).
+  // 3. Media: every file record in scope (all listing pages), one link request per file: its mint,
+  //    or, for a signed URL already on the record, the listing again should it have expired by the
+  //    time it is downloaded (the source says which endpoint that request goes to). The latter are
+  //    a reserve (mediaReserve): planned, so the plan is an upper bound, but often not spent.
   let recordings: Array<Record<string, unknown>> = [];
   const extraPages = new Map<string, Page[]>();
   let mediaRequests = 0;
-  let relistRequests = 0;
+  let mediaReserve = 0;
   let mediaBytes = 0;
-  if (req.includeRecordings) {
-    const recStreams = streams.filter((s) => s.type === 'recordings');
-    for (const s of recStreams) {
+  const remaining = new Map<string, number>();
+  const spend = (endpoint: string, n: number) => remaining.set(endpoint, (remaining.get(endpoint) ?? 0) + n);
+  for (const [key, pages] of planned.prefetched ?? []) if (pages.length > 1) extraPages.set(key, pages.slice(1));
+  if (req.includeRecordings && media) {
+    for (const s of streams.filter((x) => x.type === media.type)) {
       const key = streamKey(s);
-      const first = firstPages.get(key)!;
-      const extra: Page[] = [];
-      let isFirst = true;
-      for await (const page of client.pages('recordings', s.scope, s.scopeId, { ...query, ...(s.roomId ? { roomId: s.roomId } : {}) }, { ...ro, firstPage: first, concurrency: 1 })) {
+      // Pages the source read while planning are used as they are; paging goes on after the last.
+      const known = [firstPages.get(key)!, ...(extraPages.get(key) ?? [])];
+      const extra = known.slice(1);
+      const idField = source.descriptor.dataTypes.find((d) => d.id === media.type)?.idField ?? 'id';
+      const seenIds = new Set<string>();
+      for (const p of known.slice(0, -1)) {
+        for (const r of p.records) {
+          const id = r[idField] ?? r.id;
+          const key = typeof id === 'string' || typeof id === 'number' ? String(id) : null;
+          if (key !== null && seenIds.has(key)) continue;
+          if (key !== null) seenIds.add(key);
+          recordings.push(r);
+        }
+      }
+      let isLast = true;
+      for await (const page of source.pages(streamRefOf(s), query, { ...ro, firstPage: known[known.length - 1], seenIds, concurrency: 1 })) {
+        if (!isLast) extra.push(page);
+        isLast = false;
         recordings.push(...page.records);
-        if (!isFirst) extra.push(page);
-        isFirst = false;
       }
       if (extra.length) extraPages.set(key, extra);
     }
     if (req.recordingIds?.length) {
       const ids = new Set(req.recordingIds);
-      recordings = recordings.filter((r) => ids.has(String(r.recordingId ?? r.egressId ?? r.id)));
+      recordings = recordings.filter((r) => ids.has(media.fileOf(r)?.id ?? ''));
       const missing = req.recordingIds.length - recordings.length;
-      if (missing > 0) warnings.push(`${missing} of the chosen recordings were not found.`);
+      if (missing > 0) warnings.push(`${missing} of the chosen ${media.noun.many} were not found.`);
     }
     let unknownSize = 0;
     for (const r of recordings) {
-      if (typeof r.downloadPath === 'string' && r.downloadPath) mediaRequests++;
-      else relistRequests++;
-      if (typeof r.fileSize === 'number' && Number.isFinite(r.fileSize)) mediaBytes += r.fileSize;
+      mediaRequests++;
+      spend(media.linkEndpoint(r), 1);
+      if ((media.upFrontRequests?.(r) ?? 1) === 0) mediaReserve++;
+      const size = media.fileOf(r)?.size ?? null;
+      if (size !== null) mediaBytes += size;
       else unknownSize++;
     }
-    if (unknownSize) warnings.push(`${unknownSize} recording${unknownSize === 1 ? ' has' : 's have'} no known size; the media size is a minimum.`);
+    if (unknownSize) warnings.push(`${unknownSize} ${unknownSize === 1 ? `${media.noun.one} has` : `${media.noun.many} have`} no known size; the media size is a minimum.`);
   }
 
   // 4. Requests and time still ahead (first pages and extra listing pages are already spent).
-  const remaining = new Map<string, number>();
   for (const s of streams) {
-    const done = 1 + (extraPages.get(streamKey(s))?.length ?? 0);
-    const ep = streamEndpoint(s);
-    remaining.set(ep, (remaining.get(ep) ?? 0) + Math.max(0, s.requests - done));
+    const key = streamKey(s);
+    const done = 1 + (extraPages.get(key)?.length ?? 0);
+    spend(endpointOf.get(key)!, Math.max(0, s.requests - done));
   }
-  if (mediaRequests) remaining.set(MINT_ENDPOINT, (remaining.get(MINT_ENDPOINT) ?? 0) + mediaRequests);
-  const relistEndpoint = streamEndpoint({ type: 'recordings', scope: 'room' });
-  if (relistRequests) remaining.set(relistEndpoint, (remaining.get(relistEndpoint) ?? 0) + relistRequests);
-  mediaRequests += relistRequests;
-  // The export also saves the experiment object, its rooms and its participants (one page each up
-  // to 1000 items). A rooms listing already fetched here is reused by the export, not fetched again.
-  const listingEndpoints = req.mediaOnly ? [] : ['/experiments/{id}', `/data/participants/${req.target.level === 'experiment' ? 'experiment' : 'room'}/{id}`];
-  if (roomIds === null && !req.mediaOnly) listingEndpoints.push('/data/rooms/experiment/{id}');
-  for (const ep of listingEndpoints) remaining.set(ep, (remaining.get(ep) ?? 0) + 1);
+  // The export also saves the source's listings (HyperStudy: the experiment, its rooms and
+  // participants), except a media-only export, which saves nothing beside its files.
+  const listingEndpoints = req.mediaOnly ? [] : planned.exportListingEndpoints;
+  for (const ep of listingEndpoints) spend(ep, 1);
   listingRequests += listingEndpoints.length;
-  const budget = client.budget();
+  const budget = source.budget();
   const estimated = estimateSeconds({ requestsByEndpoint: remaining, budget, latencySec: opts.latencySec, concurrency: opts.concurrency });
 
-  const requestsSpentPlanning = client.requestsMade() - startRequests;
+  const requestsSpentPlanning = source.requestsMade() - startRequests;
   const plan: Plan = {
     target: req.target,
     streams,
     listingRequests,
     mediaRequests,
+    mediaReserve,
     requestsNeeded: streams.reduce((a, s) => a + s.requests, 0) + listingRequests + mediaRequests,
     requestsSpentPlanning,
     records: streams.reduce((a, s) => a + s.total, 0),
@@ -210,4 +186,16 @@ export async function createPlan(client: HyperStudyClient, req: PlanRequest, opt
     warnings: [...new Set(warnings)],
   };
   return { plan, firstPages, recordings, extraPages };
+}
+
+function plannedStream(s: StreamSpec, total: number, requests: number): PlannedStream {
+  return {
+    type: s.type,
+    scope: s.scope,
+    scopeId: s.scopeId,
+    ...(s.params ? { params: s.params } : {}),
+    ...(s.context ? { context: s.context } : {}),
+    total,
+    requests,
+  };
 }

@@ -1,23 +1,23 @@
 // The paged preview behind getPreview. For each (target, type) the stream is fetched once,
-// page by page through the client (so it obeys the limiter), into a bounded in-memory cache;
+// page by page through the source (so it obeys the limiter), into a bounded in-memory cache;
 // windows are then cut from it with sort, filters and search applied here. While the stream is
 // still arriving, answers carry what is there and `complete: false` (the renderer re-asks).
 import { StudyError, toErrorInfo } from '../../../src-shared/errors';
-import type { DataTypeId, PreviewPage, PreviewQuery, Scope, Target } from '../../../src-shared/model';
+import type { DataTypeId, PreviewPage, PreviewQuery, Target } from '../../../src-shared/model';
+import { pathKey } from '../../../src-shared/target';
 import { createColumnSet, KNOWN_COLUMNS, type ColumnSet } from '../export/format/columns';
 import { flattenRecord, type FlatRow } from '../export/format/flatten';
 import { silentLogger, type Logger } from '../ports';
-import type { HyperStudyClient } from '../sources/hyperstudy/client-types';
-import { dataTypeDescriptor } from '../sources/hyperstudy/descriptors';
-import { buildView, kindsFor, rowHaystack, viewKey } from './preview-view';
+import type { Source } from '../sources/source';
+import { buildView, guessKindOf, kindsFor, rowHaystack, viewKey, type KindOf } from './preview-view';
 
 export interface PreviewServiceOptions {
-  /** The client of the active profile; throws (or rejects) NO_PROFILE when there is none. */
-  getClient(): HyperStudyClient | Promise<HyperStudyClient>;
+  /** The source of the active profile; throws (or rejects) NO_PROFILE when there is none. */
+  getSource(): Source | Promise<Source>;
   /** Page requests in flight per stream (the settings' concurrency). */
   pageConcurrency?: () => number;
-  /** Changes whenever the client is replaced (profile or limits changed): cached tables are dropped. */
-  clientGeneration(): number;
+  /** Changes whenever the source is replaced (profile or limits changed): cached tables are dropped. */
+  sourceGeneration(): number;
   /** Tables kept (least recently used are dropped). */
   maxTables?: number;
   /** Rows kept per table; beyond that the preview stops and says so. */
@@ -46,19 +46,8 @@ interface Table {
   firstBatch: Promise<void>;
   lastUsed: number;
   view?: { key: string; size: number; indices: number[] };
-}
-
-/** How a target maps onto the API's scopes: participant data is asked for with its roomId. */
-export function streamFor(target: Target): { scope: Scope; scopeId: string; roomId?: string } {
-  if (target.level === 'participant') {
-    if (!target.participantId || !target.roomId) throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'A participant preview needs roomId and participantId.' });
-    return { scope: 'participant', scopeId: target.participantId, roomId: target.roomId };
-  }
-  if (target.level === 'room') {
-    if (!target.roomId) throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'A room preview needs roomId.' });
-    return { scope: 'room', scopeId: target.roomId };
-  }
-  return { scope: 'experiment', scopeId: target.experimentId };
+  /** Column kinds for filters: the data type's descriptor where it names the column, else guessed. */
+  kindOf: KindOf;
 }
 
 export function createPreviewService(opts: PreviewServiceOptions): PreviewService {
@@ -81,8 +70,6 @@ export function createPreviewService(opts: PreviewServiceOptions): PreviewServic
   };
 
   const open = (key: string, type: DataTypeId, target: Target): Table => {
-    const stream = streamFor(target);
-    const d = dataTypeDescriptor(type);
     let markFirst!: () => void;
     const table: Table = {
       key,
@@ -96,25 +83,33 @@ export function createPreviewService(opts: PreviewServiceOptions): PreviewServic
       abort: new AbortController(),
       firstBatch: new Promise<void>((r) => (markFirst = r)),
       lastUsed: ++useCounter,
+      kindOf: guessKindOf,
     };
     const run = async () => {
-      const client = await opts.getClient();
+      const source = await opts.getSource();
+      const stream = source.previewStream(target, type);
+      if (!stream) {
+        const label = source.descriptor.dataTypes.find((d) => d.id === type)?.label ?? type;
+        throw new StudyError({ code: 'INVALID_ARGUMENT', message: `${label} cannot be previewed for a ${target.level}.`, fix: 'Open it at a level that offers it.' });
+      }
       const concurrency = opts.pageConcurrency?.();
-      // A type kept per room (variables) is shown for a whole experiment room after room, each
-      // record naming its room, as the export writes it.
-      const perRoom = !d.scopes.includes(stream.scope) && stream.scope === 'experiment' && d.scopes.includes('room');
-      const streams = perRoom
-        ? (await client.listRooms(target.experimentId, { signal: table.abort.signal })).items.map((r) => ({ scope: 'room' as Scope, scopeId: r.id, roomId: undefined as string | undefined, addRoom: r.id }))
-        : [{ ...stream, addRoom: undefined as string | undefined }];
-      for (const s of streams) {
-        const pages = client.pages(type, s.scope, s.scopeId, s.roomId ? { roomId: s.roomId } : {}, {
+      // A type the source cannot page at the target's own level (HyperStudy's variables, kept per
+      // room) is shown as the export reads it: the streams the source plans for it (room after
+      // room), each record as the export writes it (naming its room).
+      const d = source.descriptor.dataTypes.find((x) => x.id === type);
+      table.kindOf = kindsFor(d);
+      const widened = !!d && !d.scopes.includes(stream.scope);
+      const streams = widened ? await source.planStreams(target, [type], { signal: table.abort.signal }) : null;
+      for (const w of streams?.warnings ?? []) table.warnings.add(w);
+      for (const s of streams?.streams ?? [stream]) {
+        const pages = source.pages(s, {}, {
           signal: table.abort.signal,
           ...(concurrency ? { concurrency } : {}),
         });
         for await (const page of pages) {
           for (const w of page.warnings) table.warnings.add(w);
           for (const r of page.records) {
-            const record = s.addRoom && r.roomId === undefined ? { roomId: s.addRoom, ...r } : r;
+            const record = widened ? source.exportRecord(type, r, s) : r;
             const row = flattenRecord(record);
             table.raw.push(record);
             table.rows.push(row);
@@ -150,14 +145,14 @@ export function createPreviewService(opts: PreviewServiceOptions): PreviewServic
     const key = viewKey(q);
     // a view stays valid while no rows were added
     if (t.view && t.view.key === key && t.view.size === t.rows.length) return t.view.indices;
-    const indices = buildView(t.rows, q, (i) => (t.haystacks[i] ??= rowHaystack(t.rows[i])), kindsFor(q.type));
+    const indices = buildView(t.rows, q, (i) => (t.haystacks[i] ??= rowHaystack(t.rows[i])), t.kindOf);
     t.view = { key, size: t.rows.length, indices };
     return indices;
   };
 
   return {
     async getPage(q) {
-      const key = JSON.stringify([opts.clientGeneration(), q.type, q.target.level, q.target.experimentId, q.target.roomId ?? null, q.target.participantId ?? null]);
+      const key = JSON.stringify([opts.sourceGeneration(), q.type, q.target.level, pathKey(q.target.path)]);
       let table = tables.get(key);
       if (table?.done && table.error) {
         // report a failure once, then let the next request try again

@@ -2,11 +2,9 @@
 // indices, then cut one window out of it. Runs in the core so only the visible window
 // crosses IPC or the WebSocket. Column filters understand numbers, ranges and times, and
 // match the text cells show (src-shared/table-filter).
-import type { ColumnKind } from '../../../src-shared/model';
+import type { ColumnKind, DataTypeDescriptor } from '../../../src-shared/model';
 import { cellMatches, compileFilter, guessKind, type CompiledFilter } from '../../../src-shared/table-filter';
-import type { DataTypeId } from '../../../src-shared/model';
 import type { FlatRow } from '../export/format/flatten';
-import { dataTypeDescriptor } from '../sources/hyperstudy/descriptors';
 
 export interface ViewSpec {
   sort?: { key: string; dir: 'asc' | 'desc' };
@@ -21,8 +19,8 @@ export type KindOf = (key: string, sample: unknown) => ColumnKind;
 export const guessKindOf: KindOf = (_key, sample) => guessKind(sample);
 
 /** Column kinds of a data type: the descriptor's where it names the column, else guessed from the data. */
-export function kindsFor(type: DataTypeId): KindOf {
-  const known = new Map(dataTypeDescriptor(type).columns.map((c) => [c.key, c.kind]));
+export function kindsFor(type: Pick<DataTypeDescriptor, 'columns'> | undefined): KindOf {
+  const known = new Map((type?.columns ?? []).map((c) => [c.key, c.kind]));
   return (key, sample) => known.get(key) ?? guessKind(sample);
 }
 

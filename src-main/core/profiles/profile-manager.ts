@@ -1,5 +1,6 @@
-// Named connection profiles. The profiles file holds where to connect; each profile's key
-// lives in the SecretStore under an account derived from its id. One profile is active.
+// Named connection profiles. The profiles file holds where to connect (the source and its own
+// connection settings, checked by that source); each profile's key lives in the SecretStore under
+// an account derived from its id. One profile is active.
 // Two profiles live in memory only: the demo (npm run demo) and, while HYPERSTUDY_API_KEY is set,
 // the environment's own profile, which starts out active. The environment key is used with that
 // profile only (HYPERSTUDY_BASE_URL, or production): never lent to a stored profile, so a profile
@@ -7,29 +8,27 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { StudyError } from '../../../src-shared/errors';
-import type { KeyStorageStatus, KeyValidation, NewProfile, Notice, ProfileSummary } from '../../../src-shared/model';
+import type { Environment, KeyStorageStatus, KeyValidation, NewProfile, Notice, ProfileSummary } from '../../../src-shared/model';
 import type { Logger } from '../ports';
-import { ENV_KEY_VARIABLE, environmentKeyHome, environmentKeyStatus } from '../secrets/environment-key';
+import { ENV_KEY_SOURCE, ENV_KEY_VARIABLE, environmentKeyHome, environmentKeyStatus } from '../secrets/environment-key';
 import { isKeychainUnavailable } from '../secrets/keychain-unavailable';
 import { accountForProfile, type SecretStore } from '../secrets/secret-store';
 import { createSerialQueue } from '../secrets/serial-queue';
-import type { ConnectionConfig } from '../sources/hyperstudy/client-types';
-import { environmentOf, resolveBaseUrl } from './environments';
-import { keyHint } from './key-format';
+import { DEFAULT_SOURCE_ID, sourceModule } from '../sources/registry';
+import type { SourceConnection } from '../sources/source';
 import { PROFILES_FILE_NAME, readProfiles, writeProfiles, type ProfilesData, type StoredProfile } from './profiles-file';
-import { keyFormatProblem, validateKey as liveValidateKey } from './validate-key';
 
 export interface ActiveConnection {
   profile: ProfileSummary;
-  connection: ConnectionConfig;
+  connection: SourceConnection;
 }
 
 export interface ProfileManagerOptions {
   /** Holds profiles.json. */
   dir: string;
   secrets: SecretStore;
-  /** Live check used by add(); defaults to validateKey with the global fetch. */
-  validateKey?: (conn: ConnectionConfig) => Promise<KeyValidation>;
+  /** Live check used by add(); defaults to the profile's source's validateCredential with the global fetch. */
+  validateKey?: (conn: SourceConnection) => Promise<KeyValidation>;
   /** HYPERSTUDY_API_KEY: the key of the in-memory environment profile only, never saved. */
   envKey?: string;
   /** The environment profile's base URL (HYPERSTUDY_BASE_URL); production otherwise. */
@@ -79,7 +78,7 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
   const file = path.join(opts.dir, PROFILES_FILE_NAME);
   const secrets = opts.secrets;
   const now = opts.now ?? Date.now;
-  const validateLive = opts.validateKey ?? ((conn: ConnectionConfig) => liveValidateKey(conn));
+  const validateLive = opts.validateKey ?? ((conn: SourceConnection) => sourceModule(conn.source).validateCredential(conn));
   const envKey = opts.envKey?.trim() || undefined;
   const queue = createSerialQueue();
   const noticeList: Notice[] = [];
@@ -94,8 +93,9 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
     envHomeProblem = e as StudyError;
   }
   const envStamp = new Date(now()).toISOString();
+  const envSource = sourceModule(ENV_KEY_SOURCE);
   const envProfile: StoredProfile | null = envKey
-    ? { id: ENV_PROFILE_ID, name: ENV_KEY_VARIABLE, source: 'hyperstudy', environment: environmentOf(envHome), baseUrl: envHome, keyHint: keyHint(envKey), createdAt: envStamp, updatedAt: envStamp }
+    ? { id: ENV_PROFILE_ID, name: ENV_KEY_VARIABLE, source: envSource.id, environment: environmentOfUrl(envSource.id, envHome), baseUrl: envHome, keyHint: envSource.credentialHint(envKey), createdAt: envStamp, updatedAt: envStamp }
     : null;
   /** An in-memory profile chosen as active (overrides the file's activeId); the env profile starts active. */
   let sessionActive: string | null = envProfile ? ENV_PROFILE_ID : null;
@@ -139,6 +139,7 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
       environment: p.environment,
       baseUrl: p.baseUrl,
       ...(p.organizationId ? { organizationId: p.organizationId } : {}),
+      ...(p.portal ? { portal: p.portal } : {}),
       active,
       hasKey,
       ...(p.keyHint ? { keyHint: p.keyHint } : {}),
@@ -175,21 +176,26 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
     });
   }
 
-  function normalize(p: NewProfile): { name: string; baseUrl: string; environment: NewProfile['environment']; organizationId?: string; apiKey: string } {
+  /** The profile as its source checks it: name, source, normalized connection settings, the secret trimmed. */
+  function normalize(p: NewProfile) {
     const name = (p.name ?? '').trim();
     if (!name) throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'A connection profile needs a name.', fix: 'Give the connection a name, e.g. “Lab”.' });
     if (name.length > 80) throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'That profile name is too long (80 characters at most).', fix: 'Choose a shorter name.' });
-    const baseUrl = resolveBaseUrl(p.environment, p.baseUrl);
-    const organizationId = p.organizationId?.trim() || undefined;
-    return { name, baseUrl, environment: p.environment === 'custom' ? environmentOf(baseUrl) : p.environment, organizationId, apiKey: (p.apiKey ?? '').trim() };
+    const source = sourceModule(p.source ?? DEFAULT_SOURCE_ID);
+    const settings = source.resolveConnection({ environment: p.environment, baseUrl: p.baseUrl, organizationId: p.organizationId, portal: p.portal });
+    return { name, source, ...settings, apiKey: (p.apiKey ?? '').trim() };
+  }
+
+  function connectionOf(n: ReturnType<typeof normalize>): SourceConnection {
+    return { source: n.source.id, baseUrl: n.baseUrl, secret: n.apiKey, ...(n.organizationId ? { organizationId: n.organizationId } : {}), ...(n.portal ? { portal: n.portal } : {}) };
   }
 
   async function check(n: ReturnType<typeof normalize>, skipLive: boolean): Promise<KeyValidation> {
-    const formatProblem = keyFormatProblem(n.apiKey);
+    const formatProblem = n.source.credentialFormatProblem(n.apiKey);
     if (formatProblem) return formatProblem;
     if (skipLive) return { outcome: 'accepted', message: 'The key has the right format. It was saved without checking it against the server.' };
     try {
-      return await validateLive({ baseUrl: n.baseUrl, apiKey: n.apiKey, ...(n.organizationId ? { organizationId: n.organizationId } : {}) });
+      return await validateLive(connectionOf(n));
     } catch (e) {
       opts.logger?.error('Key validation failed unexpectedly', { error: e });
       return { outcome: 'error', message: 'The key could not be checked because of an unexpected error.', fix: 'Try again. If it keeps happening, report it with the log file.' };
@@ -216,7 +222,9 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
       apiKey = envKey!;
     } else if (isDemo) apiKey = demo!.key;
     else apiKey = await storedKey(profile.id);
+    const source = sourceModule(profile.source ?? DEFAULT_SOURCE_ID);
     if (!apiKey) {
+      const envVar = source.environmentKey?.keyVariable;
       throw new StudyError({
         code: 'NO_PROFILE',
         message:
@@ -224,14 +232,22 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
             ? `The key for the connection “${profile.name}” is not in ${storage.description.replace(/^Stored in /, '')}.`
             : `The key for the connection “${profile.name}” was not remembered (no OS keychain is available here).`,
         fix: storage.persistent
-          ? `Run \`studydl login --profile "${profile.name}"\` again, or set HYPERSTUDY_API_KEY.`
-          : 'Set HYPERSTUDY_API_KEY for this session, or log in again where an OS keychain is available.',
+          ? `Run \`studydl login --profile "${profile.name}"\` again${envVar ? `, or set ${envVar}` : ''}.`
+          : envVar
+            ? `Set ${envVar} for this session, or log in again where an OS keychain is available.`
+            : 'Log in again where an OS keychain is available.',
       });
     }
     const summary = await summarize(profile, isActive || idOrName !== undefined, storage);
     return {
       profile: summary,
-      connection: { baseUrl: profile.baseUrl, apiKey, ...(profile.organizationId ? { organizationId: profile.organizationId } : {}) },
+      connection: {
+        source: source.id,
+        baseUrl: profile.baseUrl,
+        secret: apiKey,
+        ...(profile.organizationId ? { organizationId: profile.organizationId } : {}),
+        ...(profile.portal ? { portal: profile.portal } : {}),
+      },
     };
   }
 
@@ -248,14 +264,16 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
         const data = await load();
         const stamp = new Date(now()).toISOString();
         const existing = data.profiles.find((x) => x.name.toLowerCase() === n.name.toLowerCase());
+        const hint = n.source.credentialHint(n.apiKey);
         const profile: StoredProfile = {
           id: existing?.id ?? `p_${randomBytes(6).toString('hex')}`,
           name: n.name,
-          source: 'hyperstudy',
+          source: n.source.id,
           environment: n.environment,
           baseUrl: n.baseUrl,
           ...(n.organizationId ? { organizationId: n.organizationId } : {}),
-          ...(keyHint(n.apiKey) ? { keyHint: keyHint(n.apiKey) } : {}),
+          ...(n.portal ? { portal: n.portal } : {}),
+          ...(hint ? { keyHint: hint } : {}),
           createdAt: existing?.createdAt ?? stamp,
           updatedAt: stamp,
         };
@@ -338,10 +356,11 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
     },
 
     addDemoProfile: async (baseUrl, apiKey, organizationId) => {
-      const url = resolveBaseUrl('custom', baseUrl);
+      const source = sourceModule(DEFAULT_SOURCE_ID);
+      const url = source.resolveConnection({ environment: 'custom', baseUrl }).baseUrl;
       const stamp = new Date(now()).toISOString();
       demo = {
-        profile: { id: DEMO_PROFILE_ID, name: 'Demo (local simulator)', source: 'hyperstudy', environment: 'custom', baseUrl: url, ...(organizationId ? { organizationId } : {}), keyHint: keyHint(apiKey), createdAt: stamp, updatedAt: stamp },
+        profile: { id: DEMO_PROFILE_ID, name: 'Demo (local simulator)', source: source.id, environment: 'custom', baseUrl: url, ...(organizationId ? { organizationId } : {}), keyHint: source.credentialHint(apiKey), createdAt: stamp, updatedAt: stamp },
         key: apiKey,
       };
       sessionActive = DEMO_PROFILE_ID;
@@ -352,4 +371,13 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
     notices: () => [...noticeList],
     ready,
   };
+}
+
+/** The environment a base URL means to its source (custom when it is not one of the source's named servers). */
+function environmentOfUrl(sourceId: string, baseUrl: string): Environment {
+  try {
+    return sourceModule(sourceId).resolveConnection({ environment: 'custom', baseUrl }).environment;
+  } catch {
+    return 'custom';
+  }
 }

@@ -1,14 +1,23 @@
-// HYPERSTUDY_API_KEY, for the CLI and automation. Read, used, never persisted — and sent to one
-// place only: the base URL from HYPERSTUDY_BASE_URL, or the production API. It is never lent to a
+// A credential from the environment (HyperStudy's HYPERSTUDY_API_KEY; the source that declares an
+// environmentKey says which variables), for the CLI and automation. Read, used, never persisted —
+// and sent to one place only: the base URL from its base-URL variable, or the source's default. It is never lent to a
 // profile added in the app, nor to a base URL given some other way (--base-url, a custom profile),
 // so a key set once in a shell profile cannot be walked off to another server.
 import { StudyError } from '../../../src-shared/errors';
 import type { KeyStorageStatus } from '../../../src-shared/model';
 import { checkApiBaseUrl } from '../net/base-url';
-import { ENVIRONMENT_URLS } from '../profiles/environments';
+import { sourceWithEnvironmentKey } from '../sources/registry';
 
-export const ENV_KEY_VARIABLE = 'HYPERSTUDY_API_KEY';
-export const ENV_BASE_URL_VARIABLE = 'HYPERSTUDY_BASE_URL';
+/** The source whose credential the environment may hold, and its variables. */
+const envSource = sourceWithEnvironmentKey()!;
+const envKey = envSource.environmentKey!;
+
+/** The source of the environment's credential (HyperStudy). */
+export const ENV_KEY_SOURCE = envSource.id;
+export const ENV_KEY_VARIABLE = envKey.keyVariable;
+export const ENV_BASE_URL_VARIABLE = envKey.baseUrlVariable;
+/** Where the environment's key goes when no base URL variable is set. */
+export const ENV_DEFAULT_BASE_URL = envKey.defaultBaseUrl;
 
 /** The key from the environment, trimmed; undefined when unset or blank. */
 export function readEnvironmentKey(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -24,7 +33,7 @@ export function readEnvironmentBaseUrl(env: NodeJS.ProcessEnv = process.env): st
 
 /** Where the environment key belongs: `envBaseUrl` (checked: https, or http on this machine), else production. */
 export function environmentKeyHome(envBaseUrl: string | undefined): string {
-  return envBaseUrl ? checkApiBaseUrl(envBaseUrl) : ENVIRONMENT_URLS.production;
+  return envBaseUrl ? checkApiBaseUrl(envBaseUrl) : ENV_DEFAULT_BASE_URL;
 }
 
 function comparable(url: string): string {
@@ -35,10 +44,10 @@ function comparable(url: string): string {
   }
 }
 
-/** May the environment key be sent to `baseUrl`? Only to its home (see environmentKeyHome) or production. */
+/** May the environment key be sent to `baseUrl`? Only to its home (see environmentKeyHome) or the source's default. */
 export function environmentKeyMayGoTo(baseUrl: string, envBaseUrl: string | undefined): boolean {
   const target = comparable(baseUrl);
-  return target === comparable(environmentKeyHome(envBaseUrl)) || target === comparable(ENVIRONMENT_URLS.production);
+  return target === comparable(environmentKeyHome(envBaseUrl)) || target === comparable(ENV_DEFAULT_BASE_URL);
 }
 
 /** Throws INVALID_ARGUMENT unless the environment key may be sent to `baseUrl`. Never names the key. */

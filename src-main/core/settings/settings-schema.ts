@@ -2,6 +2,7 @@
 // The bounds match the contract's settingsPatch so both layers agree.
 import os from 'node:os';
 import path from 'node:path';
+import { SAFE_ID } from '../../../src-shared/contract';
 import type { Settings } from '../../../src-shared/model';
 
 export function defaultDownloadFolder(home = os.homedir()): string {
@@ -35,7 +36,8 @@ export const settingsSchema: Record<keyof Settings, JsonSchema> = {
   downloadFolder: { type: 'string', minLength: 1, maxLength: 4096 },
   defaultFormat: { enum: ['csv', 'json', 'ndjson'] },
   bom: { type: 'boolean' },
-  split: { enum: ['none', 'room', 'participant'] },
+  // 'none' or a split the active source declares (HyperStudy: room, participant): a short identifier, as in the contract.
+  split: { type: 'string', pattern: SAFE_ID.source },
   anonymize: { enum: ['keep', 'pseudonymize', 'aggregate'] },
   zip: { type: 'boolean' },
   concurrency: int(1, 16),

@@ -76,7 +76,7 @@ export function JobResult({ job, compact }: { job: JobSnapshot; compact?: boolea
           {job.manifest.warnings.length > 0 && <div className="warn-box" style={{ marginTop: 6 }}>{job.manifest.warnings.map((w, i) => <div key={i}>{w}</div>)}</div>}
         </div>
       )}
-      {job.manifest?.anonymization === 'pseudonymize' && !compact && <SaveCodeMap experimentId={job.request.target.experimentId} />}
+      {job.manifest?.anonymization === 'pseudonymize' && !compact && <SaveCodeMap path={job.request.target.path} />}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 // "Save code map…": the study's pseudonym map (participantId,code) as a CSV the researcher keeps
 // apart from the data. It never goes into an export; it is saved only when asked, with a warning.
 import { useState } from 'react';
+import type { PathStep } from '../../../src-shared/model';
 import { toUiError } from '../lib/errors';
 import { plural } from '../lib/format';
 import { useModel } from '../model-context';
@@ -18,7 +19,8 @@ function saveText(fileName: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export function SaveCodeMap({ experimentId }: { experimentId: string }) {
+/** `path`: any path inside the study (its first step, the study, names the map). */
+export function SaveCodeMap({ path }: { path: readonly PathStep[] }) {
   const model = useModel();
   const [note, setNote] = useState<{ text: string; tone: 'ok' | 'err' } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -26,7 +28,7 @@ export function SaveCodeMap({ experimentId }: { experimentId: string }) {
     setBusy(true);
     setNote(null);
     try {
-      const map = await model.getCodeMap(experimentId);
+      const map = await model.getCodeMap(path);
       if (map.participants === 0) {
         setNote({ text: 'No participant of this study has a code yet: codes are given by the first pseudonymized export.', tone: 'err' });
         return;

@@ -36,9 +36,11 @@ function KeyAgain({ profile }: { profile: ProfileSummary }) {
     try {
       const v = await model.reenterKey({
         name: profile.name,
+        source: profile.source,
         environment: profile.environment,
         ...(profile.environment === 'custom' ? { baseUrl: profile.baseUrl } : {}),
         ...(profile.organizationId ? { organizationId: profile.organizationId } : {}),
+        ...(profile.portal ? { portal: profile.portal } : {}),
         apiKey: key.trim(),
       });
       if (v.outcome !== 'accepted') setProblem(`${v.message}${v.fix ? ` ${v.fix}` : ''}`);

@@ -74,6 +74,7 @@ function ProfileRow({ p }: { p: ProfileSummary }) {
 export function ConnectionsDialog() {
   const model = useModel();
   const profiles = useApp((s) => s.profiles);
+  const descriptor = useApp((s) => s.descriptor);
   const settings = useApp((s) => s.settings);
   const canChoose = useApp((s) => !!s.appInfo?.capabilities.chooseFolder);
   const firstRun = profiles.length === 0;
@@ -91,6 +92,7 @@ export function ConnectionsDialog() {
 
   const input = (): NewProfile => ({
     name: name.trim() || 'My lab',
+    source: descriptor?.id ?? profiles.find((p) => p.active)?.source ?? '',
     environment,
     ...(environment === 'custom' ? { baseUrl: baseUrl.trim() } : {}),
     ...(organizationId.trim() ? { organizationId: organizationId.trim() } : {}),

@@ -12,6 +12,7 @@ import { missingScopeOf, typesAt } from '../lib/data-types';
 import { toUiError } from '../lib/errors';
 import { ANONYMIZE_INFO, SPLIT_LABEL, isoToLocal, localToIso, rangeInverted, splitOptionsFor } from '../lib/export-options';
 import { formatBytes, formatCount, formatSeconds, plural } from '../lib/format';
+import { idAt } from '../lib/location';
 import { useApp, useHierarchy, useModel, useUi } from '../model-context';
 import { participantKey } from '../stores/hierarchy-store';
 
@@ -33,6 +34,7 @@ function PlanView({ plan, hideWarning }: { plan: Plan; hideWarning: (w: string) 
       </div>
       <div className="view-sub" style={{ marginTop: 6 }} data-testid="plan-budget">
         Rate budget now: {plan.budget.summary}.{plan.requestsSpentPlanning > 0 && ` Working out this plan used ${plural(plan.requestsSpentPlanning, 'request')} of the ${formatCount(plan.requestsNeeded)}; Start uses its results.`}
+        {plan.mediaReserve > 0 && ` ${plural(plan.mediaReserve, 'request')} of these ${plan.mediaReserve === 1 ? 'is' : 'are'} held in reserve, spent only if a file’s link expires before its download.`}
       </div>
       {warnings.length > 0 && <div className="warn-box" style={{ marginTop: 6 }} role="status">{warnings.map((w, i) => <div key={i}><Words text={w} /></div>)}</div>}
     </div>
@@ -47,7 +49,9 @@ export function ExportDialog() {
   const caps = useApp((s) => s.appInfo?.capabilities);
   const access = useApp((s) => s.keyAccess);
   const reconnects = useApp((s) => s.reconnects);
-  const participantCounts = useHierarchy((s) => (req.target.participantId && req.target.roomId ? s.countsByParticipant[participantKey(req.target.roomId, req.target.participantId)] : undefined));
+  const roomId = idAt(req.target.path, 'room');
+  const participantId = idAt(req.target.path, 'participant');
+  const participantCounts = useHierarchy((s) => (participantId && roomId ? s.countsByParticipant[participantKey(roomId, participantId)] : undefined));
   const view = req.view;
 
   const available = useMemo(() => typesAt(descriptor, req.target.level).filter((d) => !view || req.types?.includes(d.id)), [descriptor, req.target.level, view, req.types]);
@@ -57,7 +61,7 @@ export function ExportDialog() {
   useEffect(() => {
     if (blocked.size) setTypes((s) => new Set([...s].filter((id) => !blocked.has(id))));
   }, [blocked]);
-  useEffect(() => { void model.loadKeyAccess(req.target.experimentId); }, [model, req.target.experimentId]);
+  useEffect(() => { void model.loadKeyAccess(req.target.path); }, [model, req.target.path]);
 
   const preset = req.preset ?? {};
   const [format, setFormat] = useState<ExportFormat>(preset.format ?? settings?.defaultFormat ?? 'csv');
@@ -248,7 +252,7 @@ export function ExportDialog() {
             </label>
             <p className="explain">{ANONYMIZE_INFO[m].explain}</p>
             {m === 'pseudonymize' && anonymize === 'pseudonymize' && (
-              <div style={{ marginTop: 4 }}><SaveCodeMap experimentId={req.target.experimentId} /></div>
+              <div style={{ marginTop: 4 }}><SaveCodeMap path={req.target.path} /></div>
             )}
           </div>
         ))}

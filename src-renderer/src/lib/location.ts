@@ -5,9 +5,10 @@
 //   { path: [...], data: true, tab: 'events' }        the data of the last step, on one tab
 // A leaf level (one with no children) always shows its data. Each place has its own address:
 //   #/experiment/e1/room/r2/data/events
-import type { Target } from '../../../src-shared/model';
+import type { PathStep, Target } from '../../../src-shared/model';
+import { pathIdAt, targetAt } from '../../../src-shared/target';
 
-export interface PathStep { level: string; id: string }
+export type { PathStep } from '../../../src-shared/model';
 
 export interface Location {
   path: PathStep[];
@@ -84,22 +85,18 @@ export function parentOf(loc: Location, levels: readonly string[]): Location | n
   return { path: loc.path.slice(0, -1) };
 }
 
-/** The contract's Target for a place: the last step's level, each step's id as `<level>Id`. */
+/** The contract's Target for a place: the last step's level and the path down to it. */
 export function targetOf(loc: Location): Target {
-  const last = loc.path.at(-1);
-  if (!last) throw new Error('The top list has no target.');
-  const ids = Object.fromEntries(loc.path.map((s) => [`${s.level}Id`, s.id]));
-  return { ...ids, level: last.level } as Target;
+  if (!loc.path.length) throw new Error('The top list has no target.');
+  return targetAt(loc.path);
 }
 
-/** A place's path from a Target (the inverse of targetOf), following the source's levels. */
-export function pathOf(target: Target, levels: readonly string[]): PathStep[] {
-  const ids = target as unknown as Record<string, string | undefined>;
-  const upTo = levels.indexOf(target.level);
-  return levels.slice(0, upTo + 1).flatMap((level) => (ids[`${level}Id`] ? [{ level, id: ids[`${level}Id`]! }] : []));
+/** A place's path from a Target (the inverse of targetOf). */
+export function pathOf(target: Target): PathStep[] {
+  return target.path.map((s) => ({ level: s.level, id: s.id }));
 }
 
 /** The id of the step at `level` in a path, if the path goes through it. */
 export function idAt(path: readonly PathStep[], level: string): string | undefined {
-  return path.find((s) => s.level === level)?.id;
+  return pathIdAt(path, level);
 }

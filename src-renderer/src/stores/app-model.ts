@@ -2,7 +2,7 @@
 // Components read stores through hooks and call these actions; nothing else talks to `api`.
 import type { Api } from '../../../src-shared/contract';
 import type { ErrorInfo } from '../../../src-shared/errors';
-import type { CodeMapFile, ExportRequest, KeyValidation, NewProfile, Plan, Settings, Target } from '../../../src-shared/model';
+import type { CodeMapFile, Experiment, ExportRequest, KeyValidation, NewProfile, Participant, PathStep, Plan, Room, Settings, Target } from '../../../src-shared/model';
 import { toUiError } from '../lib/errors';
 import { createAppStore } from './app-store';
 import { createHierarchyStore, participantKey, roomKey, type ListStatus } from './hierarchy-store';
@@ -102,7 +102,8 @@ export function createAppModel(api: Api) {
   async function loadExperiments(refresh = false): Promise<void> {
     hierarchy.setState({ experimentsStatus: loading() });
     try {
-      const { experiments, warnings } = await api.listExperiments(refresh ? { refresh } : undefined);
+      const { items, warnings } = await api.listLevel({ level: 'experiment', parentPath: [], ...(refresh ? { refresh } : {}) });
+      const experiments = items as unknown as Experiment[];
       const experimentsById = Object.fromEntries(experiments.map((e) => [e.id, e]));
       hierarchy.setState({ experimentsById, experimentIds: experiments.map((e) => e.id), experimentsStatus: { status: 'ready', warnings } });
     } catch (e) {
@@ -113,7 +114,8 @@ export function createAppModel(api: Api) {
   async function loadRooms(experimentId: string, refresh = false): Promise<void> {
     hierarchy.setState((s) => ({ roomsStatus: { ...s.roomsStatus, [experimentId]: loading() } }));
     try {
-      const { rooms, warnings } = await api.listRooms({ experimentId, ...(refresh ? { refresh } : {}) });
+      const { items, warnings } = await api.listLevel({ level: 'room', parentPath: [{ level: 'experiment', id: experimentId }], ...(refresh ? { refresh } : {}) });
+      const rooms = items as unknown as Room[];
       hierarchy.setState((s) => {
         const roomsById = { ...s.roomsById };
         for (const r of rooms) roomsById[roomKey(experimentId, r.id)] = { ...r, experimentId };
@@ -131,7 +133,9 @@ export function createAppModel(api: Api) {
   async function loadParticipants(experimentId: string, roomId: string, refresh = false): Promise<void> {
     hierarchy.setState((s) => ({ participantsStatus: { ...s.participantsStatus, [roomId]: loading() } }));
     try {
-      const { participants, warnings } = await api.listParticipants({ experimentId, roomId, ...(refresh ? { refresh } : {}) });
+      const parentPath = [{ level: 'experiment', id: experimentId }, { level: 'room', id: roomId }];
+      const { items, warnings } = await api.listLevel({ level: 'participant', parentPath, ...(refresh ? { refresh } : {}) });
+      const participants = items as unknown as Participant[];
       hierarchy.setState((s) => {
         const participantsByKey = { ...s.participantsByKey };
         for (const p of participants) participantsByKey[participantKey(roomId, p.id)] = { ...p, roomId, experimentId };
@@ -151,7 +155,8 @@ export function createAppModel(api: Api) {
     if (hierarchy.getState().studyParticipants[experimentId]) return;
     hierarchy.setState((s) => ({ studyParticipants: { ...s.studyParticipants, [experimentId]: {} } }));
     try {
-      const { participants } = await api.listParticipants({ experimentId });
+      const { items } = await api.listLevel({ level: 'participant', parentPath: [{ level: 'experiment', id: experimentId }] });
+      const participants = items as unknown as Participant[];
       hierarchy.setState((s) => ({ studyParticipants: { ...s.studyParticipants, [experimentId]: Object.fromEntries(participants.map((p) => [p.id, p])) } }));
     } catch {
       hierarchy.setState((s) => {
@@ -162,28 +167,28 @@ export function createAppModel(api: Api) {
     }
   }
 
-  /** What the active key may read (asked once per connection; the core learns it from the server). */
-  async function loadKeyAccess(experimentId: string): Promise<void> {
-    if (app.getState().keyAccess) return;
+  /** What the active key may read under a place (asked once per connection; the core learns it from the server). */
+  async function loadKeyAccess(path: readonly PathStep[]): Promise<void> {
+    if (app.getState().keyAccess || !path.length) return;
     try {
-      app.setState({ keyAccess: await api.getKeyAccess({ experimentId }) });
+      app.setState({ keyAccess: await api.getKeyAccess({ path: [...path] }) });
     } catch {
       // Unknown for now: tabs stay unmarked and say what is missing when opened.
     }
   }
 
-  /** The study's participant code map, to save apart from the data. */
-  function getCodeMap(experimentId: string): Promise<CodeMapFile> {
-    return api.getCodeMap({ experimentId });
+  /** The study's participant code map (the study: the root item of `path`), to save apart from the data. */
+  function getCodeMap(path: readonly PathStep[]): Promise<CodeMapFile> {
+    return api.getCodeMap({ path: path.slice(0, 1) });
   }
 
   /** Counts cost one request each, so they are fetched only for rows on screen, once. */
-  async function loadCounts(roomId: string, participantId: string): Promise<void> {
+  async function loadCounts(experimentId: string, roomId: string, participantId: string): Promise<void> {
     const key = participantKey(roomId, participantId);
     if (hierarchy.getState().countsByParticipant[key]) return;
     hierarchy.setState((s) => ({ countsByParticipant: { ...s.countsByParticipant, [key]: 'loading' } }));
     try {
-      const counts = await api.getParticipantCounts({ roomId, participantId });
+      const counts = await api.getItemCounts({ path: [{ level: 'experiment', id: experimentId }, { level: 'room', id: roomId }, { level: 'participant', id: participantId }] });
       hierarchy.setState((s) => ({ countsByParticipant: { ...s.countsByParticipant, [key]: counts } }));
     } catch {
       hierarchy.setState((s) => ({ countsByParticipant: { ...s.countsByParticipant, [key]: 'error' } }));
@@ -270,7 +275,7 @@ export function createAppModel(api: Api) {
     // A plan that met a 403 for a type taught the core the key's scopes: ask again.
     if (plan.warnings.some((w) => /lacks|scope/i.test(w))) {
       app.setState({ keyAccess: null });
-      void loadKeyAccess(req.target.experimentId);
+      void loadKeyAccess(req.target.path);
     }
     return plan;
   }

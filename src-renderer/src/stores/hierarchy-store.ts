@@ -1,7 +1,7 @@
 // Normalized hierarchy: experiments → rooms → participants, plus per-participant data counts.
 import { createStore } from 'zustand/vanilla';
 import type { ErrorInfo } from '../../../src-shared/errors';
-import type { Experiment, Participant, ParticipantCounts, Room } from '../../../src-shared/model';
+import type { Experiment, ItemCounts, Participant, Room } from '../../../src-shared/model';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 export interface ListStatus { status: LoadStatus; error?: ErrorInfo; warnings: string[] }
@@ -16,7 +16,7 @@ export interface HierarchyState {
   participantsByKey: Record<string, Participant>; // key: participantKey(roomId, participantId)
   participantIdsByRoom: Record<string, string[]>; // by roomId
   participantsStatus: Record<string, ListStatus>; // by roomId
-  countsByParticipant: Record<string, ParticipantCounts | 'loading' | 'error'>; // by participantKey
+  countsByParticipant: Record<string, ItemCounts | 'loading' | 'error'>; // by participantKey
   /** Every participant of a study (for names where data shows ids), by experimentId. */
   studyParticipants: Record<string, Record<string, Participant>>;
 }

@@ -9,7 +9,7 @@ import { TabList, TabPanel } from '../components/Tabs';
 import { missingScopeOf, typesAt } from '../lib/data-types';
 import { formatCount } from '../lib/format';
 import { itemName } from '../lib/item-names';
-import type { PathStep } from '../lib/location';
+import { idAt, type PathStep } from '../lib/location';
 import { useApp, useHierarchy, useModel } from '../model-context';
 import { participantKey } from '../stores/hierarchy-store';
 import { replaceLocation } from '../stores/nav-store';
@@ -30,24 +30,28 @@ function ScopeNeeded({ label, scope }: { label: string; scope: string }) {
 
 export function DataView({ target, path, tab }: { target: Target; path: PathStep[]; tab?: string }) {
   const model = useModel();
+  // The hierarchy store still keeps HyperStudy's three levels by their ids (see hierarchy-store).
+  const experimentId = idAt(target.path, 'experiment') ?? '';
+  const roomId = idAt(target.path, 'room');
+  const participantId = idAt(target.path, 'participant');
   const descriptor = useApp((s) => s.descriptor);
   const access = useApp((s) => s.keyAccess);
-  const counts = useHierarchy((s) => (target.participantId && target.roomId ? s.countsByParticipant[participantKey(target.roomId, target.participantId)] : undefined));
-  const participant = useHierarchy((s) => (target.participantId && target.roomId ? s.participantsByKey[participantKey(target.roomId, target.participantId)] : undefined));
+  const counts = useHierarchy((s) => (participantId && roomId ? s.countsByParticipant[participantKey(roomId, participantId)] : undefined));
+  const participant = useHierarchy((s) => (participantId && roomId ? s.participantsByKey[participantKey(roomId, participantId)] : undefined));
   const name = useHierarchy((s) => itemName(s, path, path.length - 1));
   const [learned, setLearned] = useState<Partial<Record<DataTypeId, number>>>({});
   const reconnects = useApp((s) => s.reconnects);
 
   useEffect(() => {
-    if (target.participantId && target.roomId) void model.loadCounts(target.roomId, target.participantId);
+    if (participantId && roomId) void model.loadCounts(experimentId, roomId, participantId);
     const h = model.hierarchy.getState();
     if (h.experimentsStatus.status === 'idle') void model.loadExperiments();
-    if (target.roomId && h.roomsStatus[target.experimentId] === undefined) void model.loadRooms(target.experimentId);
-    if (target.roomId && target.participantId && h.participantsStatus[target.roomId] === undefined) void model.loadParticipants(target.experimentId, target.roomId);
+    if (roomId && h.roomsStatus[experimentId] === undefined) void model.loadRooms(experimentId);
+    if (roomId && participantId && h.participantsStatus[roomId] === undefined) void model.loadParticipants(experimentId, roomId);
     // Names for ids in the data, and which tabs this key may read.
-    void model.loadStudyParticipants(target.experimentId);
-    void model.loadKeyAccess(target.experimentId);
-  }, [model, target, reconnects]);
+    void model.loadStudyParticipants(experimentId);
+    void model.loadKeyAccess(target.path);
+  }, [model, target, experimentId, roomId, participantId, reconnects]);
 
   const types = useMemo(() => typesAt(descriptor, target.level), [descriptor, target.level]);
   const countOf = useCallback((id: DataTypeId): number | undefined => {

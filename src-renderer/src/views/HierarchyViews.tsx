@@ -5,6 +5,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { Experiment, Participant, Room, Target } from '../../../src-shared/model';
 import { EmptyState } from '../components/ErrorBox';
 import type { GridColumn, GridRow } from '../components/Grid';
+import { targetAt } from '../../../src-shared/target';
 import { formatCount, plural } from '../lib/format';
 import type { PathStep } from '../lib/location';
 import { useApp, useHierarchy, useModel } from '../model-context';
@@ -46,7 +47,7 @@ export function ExperimentsView() {
   const hasProfile = useApp((s) => s.profiles.some((p) => p.active));
   const actions: GridColumn[] = useMemo(() => [{
     key: '__actions', label: '', kind: 'text', width: 52, sortable: false, resizable: false,
-    render: (row: GridRow) => <DownloadCell label={`Download experiment ${nameOf(row)}`} onClick={() => openExport({ level: 'experiment', experimentId: String(row.id) }, `Experiment “${nameOf(row)}”`)} />,
+    render: (row: GridRow) => <DownloadCell label={`Download experiment ${nameOf(row)}`} onClick={() => openExport(targetAt([exp(String(row.id))]), `Experiment “${nameOf(row)}”`)} />,
   }], [openExport]);
 
   if (!hasProfile) {
@@ -95,7 +96,7 @@ export function RoomsView({ experimentId }: { experimentId: string }) {
   const name = experiment?.name ?? experimentId;
   const actions: GridColumn[] = useMemo(() => [{
     key: '__actions', label: '', kind: 'text', width: 52, sortable: false, resizable: false,
-    render: (row: GridRow) => <DownloadCell label={`Download room ${nameOf(row)}`} onClick={() => openExport({ level: 'room', experimentId, roomId: String(row.id) }, `Room ${nameOf(row)}`)} />,
+    render: (row: GridRow) => <DownloadCell label={`Download room ${nameOf(row)}`} onClick={() => openExport(targetAt([exp(experimentId), room(String(row.id))]), `Room ${nameOf(row)}`)} />,
   }], [openExport, experimentId]);
 
   return (
@@ -114,7 +115,7 @@ export function RoomsView({ experimentId }: { experimentId: string }) {
       toolbarEnd={
         <>
           <button type="button" className="btn" data-testid="browse-data" onClick={() => navigate(model.nav, { path: [exp(experimentId)], data: true })}>Browse all data</button>
-          <button type="button" className="btn primary" data-testid="download-level" onClick={() => openExport({ level: 'experiment', experimentId }, `Experiment “${name}”`)}>Download experiment…</button>
+          <button type="button" className="btn primary" data-testid="download-level" onClick={() => openExport(targetAt([exp(experimentId)]), `Experiment “${name}”`)}>Download experiment…</button>
         </>
       }
       empty={
@@ -143,13 +144,13 @@ export function ParticipantsView({ experimentId, roomId }: { experimentId: strin
   const shownRows = useRef<Participant[]>([]);
   const onRangeChange = useCallback((_f: number, _l: number, visibleRows: Participant[]) => {
     shownRows.current = visibleRows;
-    for (const p of visibleRows) if (p) void model.loadCounts(roomId, p.id);
-  }, [model, roomId]);
+    for (const p of visibleRows) if (p) void model.loadCounts(experimentId, roomId, p.id);
+  }, [model, experimentId, roomId]);
   // Counts that failed while the server was away are asked for again once it is back.
   const reconnects = useApp((s) => s.reconnects);
   useEffect(() => {
-    for (const p of shownRows.current) if (p) void model.loadCounts(roomId, p.id);
-  }, [reconnects, model, roomId]);
+    for (const p of shownRows.current) if (p) void model.loadCounts(experimentId, roomId, p.id);
+  }, [reconnects, model, experimentId, roomId]);
 
   const extra: GridColumn[] = useMemo(() => [
     {
@@ -158,7 +159,7 @@ export function ParticipantsView({ experimentId, roomId }: { experimentId: strin
     },
     {
       key: '__actions', label: '', kind: 'text', width: 52, sortable: false, resizable: false,
-      render: (row: GridRow) => <DownloadCell label={`Download participant ${nameOf(row)}`} onClick={() => openExport({ level: 'participant', experimentId, roomId, participantId: String(row.id) }, `Participant ${nameOf(row)}`)} />,
+      render: (row: GridRow) => <DownloadCell label={`Download participant ${nameOf(row)}`} onClick={() => openExport(targetAt([exp(experimentId), room(roomId), participant(String(row.id))]), `Participant ${nameOf(row)}`)} />,
     },
   ], [roomId, dataTypes, openExport, experimentId]);
 
@@ -181,7 +182,7 @@ export function ParticipantsView({ experimentId, roomId }: { experimentId: strin
       toolbarEnd={
         <>
           <button type="button" className="btn" data-testid="browse-data" onClick={() => navigate(model.nav, { path: [exp(experimentId), room(roomId)], data: true })}>Browse room data</button>
-          <button type="button" className="btn primary" data-testid="download-level" onClick={() => openExport({ level: 'room', experimentId, roomId }, `Room ${roomName}`)}>Download room…</button>
+          <button type="button" className="btn primary" data-testid="download-level" onClick={() => openExport(targetAt([exp(experimentId), room(roomId)]), `Room ${roomName}`)}>Download room…</button>
         </>
       }
       empty={

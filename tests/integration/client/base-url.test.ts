@@ -98,11 +98,11 @@ describe('the transport and profiles refuse it too', () => {
   it('a profile for such an address is not saved, and nothing is asked of the server', async () => {
     const validateKey = vi.fn(async () => ({ outcome: 'accepted' as const, message: 'ok' }));
     const pm = createProfileManager({ dir: join(home, 'profiles'), secrets: createMemoryStore(), validateKey });
-    await expect(pm.add({ name: 'Lab', environment: 'custom', baseUrl: 'http://lab.example.org/api/v3', apiKey: KEY })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/https/) });
-    await expect(pm.validate({ name: 'Lab', environment: 'custom', baseUrl: 'http://lab.example.org/api/v3', apiKey: KEY })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(pm.add({ name: 'Lab', source: 'hyperstudy', environment: 'custom', baseUrl: 'http://lab.example.org/api/v3', apiKey: KEY })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/https/) });
+    await expect(pm.validate({ name: 'Lab', source: 'hyperstudy', environment: 'custom', baseUrl: 'http://lab.example.org/api/v3', apiKey: KEY })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(validateKey).not.toHaveBeenCalled();
     expect(await pm.list()).toEqual([]);
     // Loopback stays fine (the simulator, a local tunnel).
-    await expect(pm.add({ name: 'Local', environment: 'custom', baseUrl: 'http://localhost:8787/api/v3', apiKey: KEY })).resolves.toMatchObject({ profile: { baseUrl: 'http://localhost:8787/api/v3' } });
+    await expect(pm.add({ name: 'Local', source: 'hyperstudy', environment: 'custom', baseUrl: 'http://localhost:8787/api/v3', apiKey: KEY })).resolves.toMatchObject({ profile: { baseUrl: 'http://localhost:8787/api/v3' } });
   });
 });

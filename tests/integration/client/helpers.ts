@@ -1,11 +1,11 @@
-// Shared set-up for the client integration tests: a simulator on loopback and a client
-// wired to it through a real joint limiter.
+// Shared set-up for the integration tests that talk to the simulator: the simulator on loopback,
+// and its HyperStudy source opened through the registry (the Source port) over a real joint limiter.
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createJointLimiter, type JointLimiter, type LimiterLimits } from '../../../src-main/core/net/limiter';
 import type { RetryPolicy } from '../../../src-main/core/net/retry';
 import { systemClock, type Clock } from '../../../src-main/core/ports';
-import { createHyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client';
-import type { ConnectionConfig, HyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client-types';
+import { sourceModule } from '../../../src-main/core/sources/registry';
+import type { Source, SourceConnection } from '../../../src-main/core/sources/source';
 import { startSimulator, type SimOptions, type Simulator } from '../../sim/index';
 
 /** Limits high enough that ordinary tests never meet them (rate-limit tests set their own). */
@@ -18,34 +18,6 @@ export async function startSim(opts: SimOptions = {}): Promise<Simulator> {
 /** Fast retries so failure paths finish in well under a second. */
 export const FAST_RETRY: Partial<RetryPolicy> = { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 4 };
 
-export interface TestClient {
-  client: HyperStudyClient;
-  limiter: JointLimiter;
-}
-
-export function makeClient(
-  sim: Simulator,
-  o: { connection?: Partial<ConnectionConfig>; limits?: Partial<LimiterLimits>; retry?: Partial<RetryPolicy>; clock?: Clock; persistPath?: string } = {},
-): TestClient {
-  const clock = o.clock ?? systemClock;
-  const limiter = createJointLimiter({
-    keyLimit: ROOMY.keyLimit,
-    keyWindowMs: ROOMY.keyWindowSec * 1000,
-    endpointLimit: ROOMY.endpointLimit,
-    endpointWindowMs: ROOMY.endpointWindowSec * 1000,
-    ...o.limits,
-    clock,
-    persistPath: o.persistPath,
-  });
-  const client = createHyperStudyClient({
-    connection: { baseUrl: sim.baseUrl, apiKey: sim.apiKey, organizationId: sim.orgId, ...o.connection },
-    limiter,
-    clock,
-    retry: { ...FAST_RETRY, ...o.retry },
-  });
-  return { client, limiter };
-}
-
 export async function collect<T>(it: AsyncIterable<{ records: T[] }>): Promise<{ records: T[]; pages: number }> {
   const records: T[] = [];
   let pages = 0;
@@ -56,13 +28,40 @@ export async function collect<T>(it: AsyncIterable<{ records: T[] }>): Promise<{
   return { records, pages };
 }
 
+export interface TestSource {
+  source: Source;
+  limiter: JointLimiter;
+}
+
+/** The simulator's HyperStudy source, through the registry. */
+export function makeSource(
+  sim: Simulator,
+  o: { connection?: Partial<SourceConnection>; limits?: Partial<LimiterLimits>; retry?: Partial<RetryPolicy>; clock?: Clock; persistPath?: string } = {},
+): TestSource {
+  const clock = o.clock ?? systemClock;
+  const limiter = createJointLimiter({
+    keyLimit: ROOMY.keyLimit,
+    keyWindowMs: ROOMY.keyWindowSec * 1000,
+    endpointLimit: ROOMY.endpointLimit,
+    endpointWindowMs: ROOMY.endpointWindowSec * 1000,
+    ...o.limits,
+    clock,
+    persistPath: o.persistPath,
+  });
+  const source = sourceModule('hyperstudy').open(
+    { source: 'hyperstudy', baseUrl: sim.baseUrl, secret: sim.apiKey, organizationId: sim.orgId, ...o.connection },
+    { limiter, clock, retry: { ...FAST_RETRY, ...o.retry } },
+  );
+  return { source, limiter };
+}
+
 /**
- * The usual file set-up: one simulator for the file, a fresh client per `use()` (counters reset),
- * and faults, shapes, rate limits and the client's limiter cleaned up after every test.
+ * The usual file set-up: one simulator for the file, a fresh source per `use()` (counters reset),
+ * and faults, shapes, rate limits and the source's limiter cleaned up after every test.
  */
-export function simulatorSuite(simOpts: SimOptions = {}): { sim(): Simulator; use(o?: Parameters<typeof makeClient>[1]): HyperStudyClient } {
+export function simulatorSuite(simOpts: SimOptions = {}): { sim(): Simulator; use(o?: Parameters<typeof makeSource>[1]): Source } {
   let sim: Simulator | undefined;
-  let t: TestClient | undefined;
+  let t: TestSource | undefined;
   beforeAll(async () => {
     sim = await startSim(simOpts);
   });
@@ -79,10 +78,10 @@ export function simulatorSuite(simOpts: SimOptions = {}): { sim(): Simulator; us
   return {
     sim: () => sim!,
     use(o = {}) {
-      void t?.limiter.close(); // one client at a time: the previous one's limiter is done
-      t = makeClient(sim!, o);
+      void t?.limiter.close(); // one source at a time: the previous one's limiter is done
+      t = makeSource(sim!, o);
       sim!.resetCounters();
-      return t.client;
+      return t.source;
     },
   };
 }

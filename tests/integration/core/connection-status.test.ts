@@ -11,6 +11,7 @@ import type { ConnectionStatus } from '../../../src-shared/model';
 import { createCore, type Core } from '../../../src-main/core/create-core';
 import { createMemoryStore } from '../../../src-main/core/secrets';
 import { startSimulator, type Simulator } from '../../sim';
+import { hsTarget } from '../../hs-paths';
 
 let sim: Simulator;
 let root: string;
@@ -75,7 +76,7 @@ describe('connection status', { timeout: 60_000 }, () => {
     const { fetch: f, state } = cuttableFetch();
     const core = await makeCore('offline', f);
     expect((await core.api.checkConnection(undefined)).state).toBe('online');
-    await core.api.listExperiments(undefined);
+    await core.api.listLevel({ level: 'experiment', parentPath: [] });
     const before = await core.api.getRateBudget(undefined);
 
     state.down = true;
@@ -85,7 +86,7 @@ describe('connection status', { timeout: 60_000 }, () => {
       return s;
     });
     const apiBefore = state.apiAttempts;
-    const call = core.api.listExperiments({ refresh: true }).then(() => null, (e: unknown) => e);
+    const call = core.api.listLevel({ level: 'experiment', parentPath: [], refresh: true }).then(() => null, (e: unknown) => e);
     const status = await offline;
     // The first refused attempt said it; the request went on retrying after that.
     expect(attemptsWhenOffline - apiBefore).toBe(1);
@@ -112,7 +113,7 @@ describe('connection status', { timeout: 60_000 }, () => {
     if ((await core.api.getConnectionStatus(undefined)).state !== 'online') await waitFor(core, (st) => st.state === 'online');
     const exp = sim.dataset.experiments()[0];
     const room = sim.dataset.rooms(exp.id)[0];
-    const target = { level: 'room' as const, experimentId: exp.id, roomId: room.id };
+    const target = hsTarget(exp.id, room.id);
     const types = ['events' as const, 'chat' as const];
     const data = (c: ReturnType<Simulator['counters']>) => (c.byEndpoint['/data/events/room/{id}'] ?? 0) + (c.byEndpoint['/data/chat/room/{id}'] ?? 0);
     const before = sim.counters();

@@ -8,6 +8,7 @@ import type { ConnectionStatus } from '../../../src-shared/model';
 import { createCore, type Core, type ShellActions } from '../../../src-main/core/create-core';
 import { createMemoryStore } from '../../../src-main/core/secrets';
 import { startSimulator, type Simulator } from '../../sim';
+import { hsPath, hsTarget } from '../../hs-paths';
 
 let sim: Simulator;
 let root: string;
@@ -55,7 +56,8 @@ async function makeCore(name: string, extra: Partial<Parameters<typeof createCor
   return { core, dir, downloads };
 }
 
-const profile = () => ({ name: 'Lab', environment: 'custom' as const, baseUrl: sim.baseUrl, apiKey: sim.apiKey });
+const profile = () => ({ name: 'Lab', source: 'hyperstudy', environment: 'custom' as const, baseUrl: sim.baseUrl, apiKey: sim.apiKey });
+const experiments = (core: Core, refresh?: boolean) => core.api.listLevel({ level: 'experiment', parentPath: [], ...(refresh ? { refresh } : {}) });
 
 function nextStatus(core: Core, want: (s: ConnectionStatus) => boolean): Promise<ConnectionStatus> {
   return new Promise((resolve) => {
@@ -73,7 +75,7 @@ describe('createCore against the simulator', () => {
     const { core } = await makeCore('profiles');
     await nextStatus(core, (s) => s.state === 'no-profile');
     expect(await core.api.listProfiles(undefined)).toEqual([]);
-    await expect(core.api.listExperiments(undefined)).rejects.toMatchObject({ code: 'NO_PROFILE', fix: expect.any(String) });
+    await expect(experiments(core)).rejects.toMatchObject({ code: 'NO_PROFILE', fix: expect.any(String) });
 
     expect((await core.api.validateProfile({ ...profile(), apiKey: 'not-a-key' })).outcome).toBe('wrong-format');
     expect((await core.api.validateProfile({ ...profile(), apiKey: 'hst_test_doesnotexist000000' })).outcome).toBe('rejected');
@@ -86,12 +88,12 @@ describe('createCore against the simulator', () => {
     expect((await online).profileId).toBe(added.profile!.id);
     const listed = await core.api.listProfiles(undefined);
     expect(JSON.stringify(listed)).not.toContain(sim.apiKey);
-    expect((await core.api.listExperiments(undefined)).experiments.length).toBeGreaterThan(0);
+    expect((await experiments(core)).items.length).toBeGreaterThan(0);
 
     const gone = nextStatus(core, (s) => s.state === 'no-profile');
     expect(await core.api.removeProfile({ id: added.profile!.id })).toEqual([]);
     await gone;
-    await expect(core.api.listExperiments(undefined)).rejects.toMatchObject({ code: 'NO_PROFILE' });
+    await expect(experiments(core)).rejects.toMatchObject({ code: 'NO_PROFILE' });
   });
 
   it('persists settings and applies rate limits to the budget', async () => {
@@ -108,18 +110,18 @@ describe('createCore against the simulator', () => {
   it('lists with a per-session cache (refresh bypasses it) and previews a participant with its room', async () => {
     const { core } = await makeCore('listing', { demo: { baseUrl: sim.baseUrl, apiKey: sim.apiKey } });
     const exp = sim.dataset.experiments({ includeShared: false })[0];
-    await core.api.listExperiments(undefined);
+    await experiments(core);
     const before = sim.counters().requests;
-    await core.api.listExperiments(undefined);
+    await experiments(core);
     expect(sim.counters().requests).toBe(before);
-    await core.api.listExperiments({ refresh: true });
+    await experiments(core, true);
     expect(sim.counters().requests).toBeGreaterThan(before);
 
     const room = sim.dataset.rooms(exp.id)[0];
     const participant = sim.dataset.participants({ roomId: room.id })[0];
-    const counts = await core.api.getParticipantCounts({ participantId: participant.id, roomId: room.id });
-    expect(counts.participantId).toBe(participant.id);
-    const target = { level: 'participant' as const, experimentId: exp.id, roomId: room.id, participantId: participant.id };
+    const counts = await core.api.getItemCounts({ path: hsPath(exp.id, room.id, participant.id) });
+    expect(counts.path.at(-1)!.id).toBe(participant.id);
+    const target = hsTarget(exp.id, room.id, participant.id);
     let page = await core.api.getPreview({ target, type: 'events', offset: 0, limit: 5 });
     while (!page.complete) {
       await new Promise((r) => setTimeout(r, 20));
@@ -132,12 +134,28 @@ describe('createCore against the simulator', () => {
     expect(searched.rows[0].id).toBe(page.rows[0].id);
   });
 
+  it('refuses ids the active source does not have: a data type, a level, a path out of order, a split', async () => {
+    const { core } = await makeCore('ids', { demo: { baseUrl: sim.baseUrl, apiKey: sim.apiKey } });
+    const exp = sim.dataset.experiments({ includeShared: false })[0];
+    const room = sim.dataset.rooms(exp.id)[0];
+    await expect.poll(async () => (await core.api.getConnectionStatus(undefined)).state).toBe('online'); // the start-up check is done
+    sim.resetCounters();
+    await expect(core.api.getPreview({ target: hsTarget(exp.id), type: 'passwords', offset: 0, limit: 10 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/type/) });
+    await expect(core.api.listLevel({ level: 'cohort', parentPath: [] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/cohort/) });
+    await expect(core.api.listLevel({ level: 'participant', parentPath: [{ level: 'room', id: room.id }] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(core.api.planExport({ target: { level: 'room', path: [{ level: 'room', id: room.id }] }, types: ['events'], includeRecordings: false })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const base = { target: hsTarget(exp.id), types: ['chat'], format: 'csv' as const, zip: true, anonymize: 'keep' as const, includeRecordings: false, bom: false, formulaProtection: true };
+    await expect(core.api.startExport({ ...base, split: 'session' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/split/) });
+    expect(sim.counters().requests).toBe(0); // refused before anything was sent
+    expect((await core.api.describeSource(undefined)).id).toBe('hyperstudy');
+  });
+
   it('runs an export job; shell actions get the output path from the registry only', async () => {
     const shell = recordingShell();
     const { core, downloads } = await makeCore('jobs', { demo: { baseUrl: sim.baseUrl, apiKey: sim.apiKey }, shell: shell.shell, mode: 'electron' });
     const exp = sim.dataset.experiments({ includeShared: false })[0];
-    const target = { level: 'experiment' as const, experimentId: exp.id };
-    const base = { target, types: ['chat' as const], format: 'csv' as const, zip: true, split: 'none' as const, anonymize: 'keep' as const, includeRecordings: false, bom: false, formulaProtection: true };
+    const target = hsTarget(exp.id);
+    const base = { target, types: ['chat'], format: 'csv' as const, zip: true, split: 'none' as const, anonymize: 'keep' as const, includeRecordings: false, bom: false, formulaProtection: true };
 
     await expect(core.api.startExport({ ...base, destination: root })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     // a symlink inside the download folder that leads outside does not count as inside

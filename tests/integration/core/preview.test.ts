@@ -1,12 +1,13 @@
-// The paged preview over the real client and the simulator: partial answers while the stream
+// The paged preview over the real source and the simulator: partial answers while the stream
 // arrives (complete: false), the full table once done, the row cap, and the sort/filter view.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJointLimiter } from '../../../src-main/core/net/limiter';
 import { systemClock } from '../../../src-main/core/ports';
 import { createPreviewService } from '../../../src-main/core/preview/preview-service';
 import { buildView, compareCells, rowHaystack, viewKey } from '../../../src-main/core/preview/preview-view';
-import { createHyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client';
+import { sourceModule } from '../../../src-main/core/sources/registry';
 import { startSimulator, type Simulator } from '../../sim';
+import { hsTarget } from '../../hs-paths';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -16,8 +17,8 @@ afterAll(() => sim?.close());
 
 function service(opts: { maxRows?: number; maxTables?: number } = {}) {
   const limiter = createJointLimiter({ keyLimit: 10_000, keyWindowMs: 3_600_000, endpointLimit: 10_000, endpointWindowMs: 60_000, clock: systemClock });
-  const client = createHyperStudyClient({ connection: { baseUrl: sim.baseUrl, apiKey: sim.apiKey }, limiter });
-  return createPreviewService({ getClient: () => client, clientGeneration: () => 1, pageConcurrency: () => 1, ...opts });
+  const source = sourceModule('hyperstudy').open({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: sim.apiKey }, { limiter });
+  return createPreviewService({ getSource: () => source, sourceGeneration: () => 1, pageConcurrency: () => 1, ...opts });
 }
 
 describe('preview service', () => {
@@ -26,7 +27,7 @@ describe('preview service', () => {
     const total = sim.dataset.count('events', 'experiment', exp.id);
     expect(total).toBeGreaterThan(1000); // more than one page, so the first answer is partial
     const preview = service();
-    const q = { target: { level: 'experiment' as const, experimentId: exp.id }, type: 'events' as const, offset: 0, limit: 100 };
+    const q = { target: hsTarget(exp.id), type: 'events' as const, offset: 0, limit: 100 };
     const first = await preview.getPage(q);
     expect(first.complete).toBe(false);
     expect(first.unfilteredRows).toBeGreaterThan(0);
@@ -48,7 +49,7 @@ describe('preview service', () => {
   it('stops at the row cap and says so', async () => {
     const exp = sim.dataset.experiments()[0];
     const preview = service({ maxRows: 1500 });
-    const q = { target: { level: 'experiment' as const, experimentId: exp.id }, type: 'events' as const, offset: 0, limit: 10 };
+    const q = { target: hsTarget(exp.id), type: 'events' as const, offset: 0, limit: 10 };
     let page = await preview.getPage(q);
     while (!page.complete) {
       await new Promise((r) => setTimeout(r, 20));
@@ -61,7 +62,7 @@ describe('preview service', () => {
 
   it('reports a failed stream as a typed error', async () => {
     const preview = service();
-    const e = await preview.getPage({ target: { level: 'experiment', experimentId: 'exp_does_not_exist' }, type: 'events', offset: 0, limit: 10 }).catch((x) => x);
+    const e = await preview.getPage({ target: hsTarget('exp_does_not_exist'), type: 'events', offset: 0, limit: 10 }).catch((x) => x);
     expect(e.code).toMatch(/NOT_FOUND|FORBIDDEN|INVALID_PARAMETER/);
     expect(e.message).toBeTruthy();
   });

@@ -9,6 +9,7 @@ import { createCore } from '../../../src-main/core/create-core';
 import { keyIdentity } from '../../../src-main/core/net/key-identity';
 import { createMemoryStore } from '../../../src-main/core/secrets';
 import { startSimulator, type Simulator } from '../../sim';
+import { hsPath, hsTarget } from '../../hs-paths';
 import { removeDir, tempDir } from '../export/export-helpers';
 
 let sim: Simulator;
@@ -37,7 +38,7 @@ describe('profile switch mid-export', () => {
     });
     try {
       await core.ready;
-      const conn = { environment: 'custom' as const, baseUrl: sim.baseUrl, apiKey: sim.apiKey };
+      const conn = { source: 'hyperstudy', environment: 'custom' as const, baseUrl: sim.baseUrl, apiKey: sim.apiKey };
       const a = (await core.api.addProfile({ name: 'Lab A', ...conn })).profile!;
       const b = (await core.api.addProfile({ name: 'Lab B (same key)', ...conn })).profile!;
       await core.api.activateProfile({ id: a.id });
@@ -51,7 +52,7 @@ describe('profile switch mid-export', () => {
       const exp = sim.dataset.experiments({ includeShared: false })[0];
       const done = new Promise<string>((resolve) => core.on('jobState', (s) => (s.state === 'completed' || s.state === 'failed') && resolve(s.state)));
       await core.api.startExport({
-        target: { level: 'experiment', experimentId: exp.id },
+        target: hsTarget(exp.id),
         types: ['events', 'chat', 'ratings-continuous', 'sync'],
         format: 'csv', zip: false, split: 'none', anonymize: 'keep', includeRecordings: false, bom: true, formulaProtection: false,
       });
@@ -59,9 +60,9 @@ describe('profile switch mid-export', () => {
 
       // Mid-export: the other profile (same key) becomes active and browses.
       await core.api.activateProfile({ id: b.id });
-      await core.api.listExperiments({ refresh: true });
-      await core.api.listRooms({ experimentId: exp.id, refresh: true });
-      await core.api.listParticipants({ experimentId: exp.id, refresh: true });
+      await core.api.listLevel({ level: 'experiment', parentPath: [], refresh: true });
+      await core.api.listLevel({ level: 'room', parentPath: hsPath(exp.id), refresh: true });
+      await core.api.listLevel({ level: 'participant', parentPath: hsPath(exp.id), refresh: true });
       expect(progress.at(-1)!.state).toBe('running'); // the switch happened mid-export
       expect(await done).toBe('completed');
       await expect.poll(async () => (await core.api.getConnectionStatus(undefined)).profileId).toBe(b.id);

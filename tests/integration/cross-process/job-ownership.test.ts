@@ -93,7 +93,7 @@ describe('a job running in another process', () => {
       // A long-lived B (this process), opened while A runs.
       const b = createJobManager({
         dataDir: home,
-        getClient: async () => {
+        getSource: async () => {
           throw new StudyError({ code: 'INTERNAL', message: 'not used' });
         },
         getSettings: () => ({ ...defaultSettings(), downloadFolder: out }),

@@ -75,7 +75,7 @@ describe('private state files', () => {
       await core.api.updateSettings({ theme: 'dark' });
       const done = new Promise<string>((resolve) => core.on('jobState', (s) => ['completed', 'failed'].includes(s.state) && resolve(s.state)));
       await core.api.startExport({
-        target: { level: 'experiment', experimentId: sim.dataset.experiments({ includeShared: false })[0].id },
+        target: { level: 'experiment', path: [{ level: 'experiment', id: sim.dataset.experiments({ includeShared: false })[0].id }] },
         types: ['chat'], format: 'csv', zip: false, split: 'none', anonymize: 'keep', includeRecordings: false, bom: true, formulaProtection: false,
       });
       expect(await done).toBe('completed');

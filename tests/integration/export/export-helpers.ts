@@ -1,5 +1,6 @@
-// Shared helpers for the export-job integration tests: a simulator, a real client through a
-// real joint limiter, a runner call, and readers that compare outputs by SHA-256 per file.
+// Shared helpers for the export-job integration tests: a simulator, a real HyperStudy source
+// (opened through the registry and the Source port) over a real joint limiter, a runner call, and
+// readers that compare outputs by SHA-256 per file.
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -8,10 +9,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import yauzl from 'yauzl';
 import type { ExportRequest } from '../../../src-shared/model';
+import { hsTarget } from '../../hs-paths';
 import { createJointLimiter } from '../../../src-main/core/net/limiter';
 import { systemClock } from '../../../src-main/core/ports';
-import { createHyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client';
-import type { HyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client-types';
+import { sourceModule } from '../../../src-main/core/sources/registry';
+import type { Source } from '../../../src-main/core/sources/source';
 import { runExport, type ExportResult, type RunExportOptions } from '../../../src-main/core/export/run/run-export';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { startSimulator, type Simulator } from '../../sim/index';
@@ -22,7 +24,8 @@ export async function tempDir(prefix = 'export-'): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), prefix));
 }
 
-export function makeClient(sim: Simulator, over: { keyLimit?: number; endpointLimit?: number; windowMs?: number } = {}): HyperStudyClient {
+/** The simulator's HyperStudy source, opened through the registry. */
+export function makeSource(sim: Simulator, over: { keyLimit?: number; endpointLimit?: number; windowMs?: number } = {}): Source {
   const limiter = createJointLimiter({
     keyLimit: over.keyLimit ?? 100_000,
     keyWindowMs: over.windowMs ?? 3_600_000,
@@ -30,12 +33,14 @@ export function makeClient(sim: Simulator, over: { keyLimit?: number; endpointLi
     endpointWindowMs: over.windowMs ?? 60_000,
     clock: systemClock,
   });
-  return createHyperStudyClient({ connection: { baseUrl: sim.baseUrl, apiKey: sim.apiKey }, limiter, retry: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 8 } });
+  return sourceModule('hyperstudy').open({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: sim.apiKey }, { limiter, retry: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 8 } });
 }
+
+export { hsTarget } from '../../hs-paths';
 
 export function baseRequest(experimentId: string, over: Partial<ExportRequest> = {}): ExportRequest {
   return {
-    target: { level: 'experiment', experimentId },
+    target: hsTarget(experimentId),
     types: ['events', 'chat', 'ratings-continuous'],
     format: 'csv',
     zip: false,
@@ -49,9 +54,9 @@ export function baseRequest(experimentId: string, over: Partial<ExportRequest> =
 }
 
 export async function exportOnce(sim: Simulator, request: ExportRequest, dest: string, over: Partial<RunExportOptions> = {}): Promise<ExportResult> {
-  const client = over.client ?? makeClient(sim);
+  const source = over.source ?? makeSource(sim);
   return runExport({
-    client,
+    source,
     sourceUrl: sim.baseUrl,
     request: { ...request, destination: dest },
     workDir: path.join(dest, '.studydl-test'),
@@ -140,11 +145,11 @@ export async function removeDir(p: string): Promise<void> {
   await rm(p, { recursive: true, force: true });
 }
 
-/** What a media test file shares: one simulator, a client, and a sizeable recording with its bytes. */
+/** What a media test file shares: one simulator, a source, and a sizeable recording with its bytes. */
 export interface MediaFixture {
   sim: Simulator;
   root: string;
-  client: HyperStudyClient;
+  source: Source;
   recording: Record<string, unknown>;
   full: Buffer;
   /** Lists the recording's room again, so `recording` carries a freshly signed downloadUrl. */
@@ -152,7 +157,7 @@ export interface MediaFixture {
 }
 
 /**
- * Registers the set-up of a media test file: a tiny simulator (seed 41), a temp dir, a client, and
+ * Registers the set-up of a media test file: a tiny simulator (seed 41), a temp dir, a source, and
  * the first recording over 100 kB that `pick` accepts (as listed: with a signed downloadUrl, which
  * is signed afresh before each test); counters and faults reset before each test.
  * The fields are filled in by `beforeAll`.
@@ -160,15 +165,15 @@ export interface MediaFixture {
 export function mediaFixture(prefix: string, pick: (r: Record<string, unknown>) => boolean = () => true): MediaFixture {
   const f = {} as MediaFixture;
   f.relist = async () => {
-    const page = await f.client.fetchPage('recordings', 'room', String(f.recording.roomId), {});
+    const page = await f.source.fetchPage({ type: 'recordings', scope: 'room', scopeId: String(f.recording.roomId) }, {});
     f.recording.downloadUrl = page.records.find((r) => r.recordingId === f.recording.recordingId)!.downloadUrl;
   };
   beforeAll(async () => {
     f.sim = await startSimulator({ scale: 'tiny', seed: 41 });
     f.root = await tempDir(prefix);
-    f.client = makeClient(f.sim);
+    f.source = makeSource(f.sim);
     for (const exp of f.sim.dataset.experiments().filter((e) => !e.shared)) {
-      const page = await f.client.fetchPage('recordings', 'experiment', exp.id, {});
+      const page = await f.source.fetchPage({ type: 'recordings', scope: 'experiment', scopeId: exp.id }, {});
       f.recording ??= page.records.find((r) => typeof r.fileSize === 'number' && r.fileSize > 100_000 && pick(r))!;
     }
     expect(f.recording).toBeTruthy();
@@ -184,4 +189,10 @@ export function mediaFixture(prefix: string, pick: (r: Record<string, unknown>) 
     f.sim.resetCounters();
   });
   return f;
+}
+
+/** What downloadRecordingFile needs to download one recording of `source`: its links and file facts. */
+export function mediaOf(source: Source, recording: Record<string, unknown>) {
+  const media = source.media!;
+  return { links: media, recording, fileInfo: media.fileOf(recording)! };
 }

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportRequest, JobSnapshot, Settings } from '../../../src-shared/model';
 import { createJobManager, type JobManager } from '../../../src-main/core/jobs/job-manager';
 import { startSimulator, type Simulator } from '../../sim/index';
-import { baseRequest, exportOnce, folderDigest, makeClient, removeDir, tempDir } from './export-helpers';
+import { baseRequest, exportOnce, folderDigest, makeSource, removeDir, tempDir } from './export-helpers';
 
 let sim: Simulator;
 let root: string;
@@ -46,8 +46,8 @@ function settings(dest: string): Settings {
 }
 
 function manager(dataDir: string, dest: string): JobManager {
-  const client = makeClient(sim);
-  const m = createJobManager({ dataDir, getClient: async () => ({ client, sourceUrl: sim.baseUrl }), getSettings: () => settings(dest), appVersion: '0.1.0' });
+  const source = makeSource(sim);
+  const m = createJobManager({ dataDir, getSource: async () => ({ source, sourceUrl: sim.baseUrl }), getSettings: () => settings(dest), appVersion: '0.1.0' });
   managers.push(m);
   return m;
 }

@@ -6,19 +6,19 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { downloadRecordingFile } from '../../../src-main/core/export/media/download-file';
-import type { HyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client-types';
+import type { Source } from '../../../src-main/core/sources/source';
 import type { Simulator } from '../../sim/index';
-import { mediaFixture } from './export-helpers';
+import { mediaFixture, mediaOf } from './export-helpers';
 
 let sim: Simulator;
 let root: string;
-let client: HyperStudyClient;
+let source: Source;
 let recording: Record<string, unknown>;
 let full: Buffer;
 
 const fixture = mediaFixture('export-media-');
 beforeAll(() => {
-  ({ sim, root, client, recording, full } = fixture);
+  ({ sim, root, source, recording, full } = fixture);
 });
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -29,7 +29,7 @@ describe('media downloads', () => {
     const have = 40_000;
     await writeFile(`${file}.part`, full.subarray(0, have));
     await writeFile(`${file}.part.json`, JSON.stringify({ recordId: recording.recordingId, expectedSize: full.length, etag: null, sha256: null }));
-    const r = await downloadRecordingFile({ client, recording, file });
+    const r = await downloadRecordingFile({ ...mediaOf(source, recording), file });
     expect(r.status).toBe('downloaded');
     expect(sha(await readFile(file))).toBe(sha(full));
     expect(sim.counters().bytesMedia).toBe(full.length - have);
@@ -42,7 +42,7 @@ describe('media downloads', () => {
     const file = path.join(root, 'changed.mp4');
     await writeFile(`${file}.part`, Buffer.alloc(30_000, 7)); // bytes of some other version
     await writeFile(`${file}.part.json`, JSON.stringify({ recordId: recording.recordingId, expectedSize: full.length, etag: '"stale-version"', sha256: null }));
-    await downloadRecordingFile({ client, recording, file });
+    await downloadRecordingFile({ ...mediaOf(source, recording), file });
     expect(sha(await readFile(file))).toBe(sha(full));
     expect(sim.counters().byStatus['200']).toBeGreaterThanOrEqual(1);
     expect(sim.counters().bytesMedia).toBe(full.length);
@@ -52,14 +52,14 @@ describe('media downloads', () => {
     const file = path.join(root, 'other.mp4');
     await writeFile(`${file}.part`, Buffer.alloc(50_000, 1));
     await writeFile(`${file}.part.json`, JSON.stringify({ recordId: 'someone-else', expectedSize: 123, etag: null, sha256: null }));
-    await downloadRecordingFile({ client, recording, file });
+    await downloadRecordingFile({ ...mediaOf(source, recording), file });
     expect(sha(await readFile(file))).toBe(sha(full));
   });
 
   it('skips a complete file without minting a URL', async () => {
     const file = path.join(root, 'resume.mp4');
     const mintsBefore = sim.counters().mints;
-    const r = await downloadRecordingFile({ client, recording, file });
+    const r = await downloadRecordingFile({ ...mediaOf(source, recording), file });
     expect(r).toMatchObject({ status: 'skipped', mints: 0 });
     expect(sim.counters().mints).toBe(mintsBefore);
   });
@@ -67,10 +67,10 @@ describe('media downloads', () => {
   it('re-mints an expired signed URL and resumes; gives up clearly when every link is refused', async () => {
     const file = path.join(root, 'expired.mp4');
     sim.setFaults({ expireAfterBytes: 64 * 1024 });
-    const r = await downloadRecordingFile({ client, recording, file, backoffMs: 5 });
+    const r = await downloadRecordingFile({ ...mediaOf(source, recording), file, backoffMs: 5 });
     expect(r.mints).toBeGreaterThan(1);
     expect(sha(await readFile(file))).toBe(sha(full));
     sim.setFaults({ expireAfterBytes: null, expireSignedUrls: true });
-    await expect(downloadRecordingFile({ client, recording, file: path.join(root, 'never.mp4'), backoffMs: 5 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(downloadRecordingFile({ ...mediaOf(source, recording), file: path.join(root, 'never.mp4'), backoffMs: 5 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });

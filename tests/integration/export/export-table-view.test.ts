@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../sim/index';
 import { baseRequest, exportOnce, python, removeDir, tempDir } from './export-helpers';
+import { hsTarget } from '../../hs-paths';
 
 let sim: Simulator;
 let root: string;
@@ -39,7 +40,7 @@ describe('exporting a table view', { timeout: 120_000 }, () => {
     const r = await exportOnce(
       sim,
       baseRequest(exp.id, {
-        target: { level: 'participant', experimentId: exp.id, roomId: room.id, participantId: pid },
+        target: hsTarget(exp.id, room.id, pid),
         types: ['events'],
         view: { filters: { onset: filter }, sort: { key: 'onset', dir: 'desc' }, columns, timeZone: 'UTC' },
       }),

@@ -6,28 +6,29 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { downloadRecordingFile } from '../../../src-main/core/export/media/download-file';
-import { sha256Of } from '../../../src-main/core/export/media/recording-facts';
-import type { HyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client-types';
+import type { Source } from '../../../src-main/core/sources/source';
 import type { Simulator } from '../../sim/index';
-import { mediaFixture } from './export-helpers';
+import { mediaFixture, mediaOf } from './export-helpers';
 
 let sim: Simulator;
 let root: string;
-let client: HyperStudyClient;
+let source: Source;
 let recording: Record<string, unknown>;
 let full: Buffer;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+// The recording's checksum, as the source reads it from the record.
+const sha256Of = (r: Record<string, unknown>) => fixture.source.media!.fileOf(r)!.sha256;
 const fixture = mediaFixture('media-checksum-', (r) => sha256Of(r) !== null);
 beforeAll(() => {
-  ({ sim, root, client, recording, full } = fixture);
+  ({ sim, root, source, recording, full } = fixture);
   expect(sha256Of(recording)).toBe(sha(full));
 });
 
 describe('recording checksums', () => {
   it('verifies a fresh download inline', async () => {
     const file = path.join(root, 'fresh.mp4');
-    const r = await downloadRecordingFile({ client, recording, file });
+    const r = await downloadRecordingFile({ ...mediaOf(source, recording), file });
     expect(r).toMatchObject({ status: 'downloaded', checksumBy: 'inline' });
     expect(sha(await readFile(file))).toBe(sha(full));
   });
@@ -35,7 +36,7 @@ describe('recording checksums', () => {
   it('keeps the inline hash across signed URLs expiring mid-file', async () => {
     sim.setFaults({ expireAfterBytes: 48 * 1024 });
     const file = path.join(root, 'expiring.mp4');
-    const r = await downloadRecordingFile({ client, recording, file, backoffMs: 1 });
+    const r = await downloadRecordingFile({ ...mediaOf(source, recording), file, backoffMs: 1 });
     expect(r.mints).toBeGreaterThan(1);
     expect(r.checksumBy).toBe('inline');
     expect(sha(await readFile(file))).toBe(sha(full));
@@ -46,7 +47,7 @@ describe('recording checksums', () => {
     const have = 40_000;
     await writeFile(`${file}.part`, full.subarray(0, have));
     await writeFile(`${file}.part.json`, JSON.stringify({ recordId: recording.recordingId, expectedSize: full.length, etag: null, sha256: null }));
-    const r = await downloadRecordingFile({ client, recording, file });
+    const r = await downloadRecordingFile({ ...mediaOf(source, recording), file });
     expect(r.checksumBy).toBe('file');
     expect(sim.counters().bytesMedia).toBe(full.length - have);
     expect(sha(await readFile(file))).toBe(sha(full));
@@ -55,7 +56,7 @@ describe('recording checksums', () => {
   it('discards a copy whose bytes do not match the checksum', async () => {
     const file = path.join(root, 'damaged.mp4');
     const wrong = { ...recording, checksum: { sha256: sha(Buffer.from('something else')) } };
-    await expect(downloadRecordingFile({ client, recording: wrong, file })).rejects.toMatchObject({ code: 'BAD_RESPONSE', message: expect.stringContaining('damaged') });
+    await expect(downloadRecordingFile({ ...mediaOf(source, wrong), file })).rejects.toMatchObject({ code: 'BAD_RESPONSE', message: expect.stringContaining('damaged') });
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(stat(`${file}.part`)).rejects.toMatchObject({ code: 'ENOENT' });
   });
@@ -67,7 +68,7 @@ describe('recording checksums', () => {
     bad[1234] ^= 0xff;
     await writeFile(`${file}.part`, bad);
     await writeFile(`${file}.part.json`, JSON.stringify({ recordId: recording.recordingId, expectedSize: full.length, etag: null, sha256: null }));
-    await expect(downloadRecordingFile({ client, recording, file })).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+    await expect(downloadRecordingFile({ ...mediaOf(source, recording), file })).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
     await expect(stat(`${file}.part`)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -16,13 +16,13 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { downloadRecordingFile } from '../../../src-main/core/export/media/download-file';
 import { createNodeMediaGet } from '../../../src-main/core/export/media/media-http';
-import type { HyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client-types';
+import type { Source } from '../../../src-main/core/sources/source';
 import type { Simulator } from '../../sim/index';
-import { mediaFixture } from './export-helpers';
+import { mediaFixture, mediaOf } from './export-helpers';
 
 let sim: Simulator;
 let root: string;
-let client: HyperStudyClient;
+let source: Source;
 let recording: Record<string, unknown>;
 let full: Buffer;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -31,7 +31,7 @@ const smallSlabs = createNodeMediaGet({ slabBytes: SLAB, maxQueuedSlabs: 1 });
 
 const fixture = mediaFixture('media-exchange-');
 beforeAll(() => {
-  ({ sim, root, client, recording, full } = fixture);
+  ({ sim, root, source, recording, full } = fixture);
   expect(full.length).toBeGreaterThan(6 * SLAB);
 });
 
@@ -65,7 +65,7 @@ const bytes = (n: number, seed = 1) => {
 describe('against the simulator, across many slab boundaries', () => {
   it('downloads the exact object, fresh and resumed', async () => {
     const file = path.join(root, 'small-slabs.mp4');
-    const r = await downloadRecordingFile({ client, recording, file, mediaGet: smallSlabs });
+    const r = await downloadRecordingFile({ ...mediaOf(source, recording), file, mediaGet: smallSlabs });
     expect(r).toMatchObject({ status: 'downloaded', bytes: full.length });
     expect(sha(await readFile(file))).toBe(sha(full));
   });
@@ -94,7 +94,7 @@ describe('against the simulator, across many slab boundaries', () => {
   ])('gives the exact object through %s', async (name, faults) => {
     sim.setFaults(faults);
     const file = path.join(root, `${name.replace(/\W+/g, '-')}.mp4`);
-    const r = await downloadRecordingFile({ client, recording, file, mediaGet: smallSlabs, backoffMs: 1 });
+    const r = await downloadRecordingFile({ ...mediaOf(source, recording), file, mediaGet: smallSlabs, backoffMs: 1 });
     expect(r.bytes).toBe(full.length);
     expect(sha(await readFile(file))).toBe(sha(full));
     // Every byte sent before a cut was kept, so the resumes asked for exactly the rest (plus the

@@ -10,13 +10,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { backgroundFlush } from '../../../src-main/core/export/media/background-flush';
 import { downloadRecordingFile } from '../../../src-main/core/export/media/download-file';
 import { createNodeMediaGet } from '../../../src-main/core/export/media/media-http';
-import type { HyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client-types';
+import type { Source } from '../../../src-main/core/sources/source';
 import type { Simulator } from '../../sim/index';
-import { mediaFixture } from './export-helpers';
+import { mediaFixture, mediaOf } from './export-helpers';
 
 let sim: Simulator;
 let root: string;
-let client: HyperStudyClient;
+let source: Source;
 let recording: Record<string, unknown>;
 let full: Buffer;
 const mediaGet = createNodeMediaGet({ flushEveryBytes: 8 * 1024 });
@@ -26,13 +26,13 @@ const openFds = async () => (await readdir('/proc/self/fd')).length;
 
 const fixture = mediaFixture('media-flush-');
 beforeAll(() => {
-  ({ sim, root, client, recording, full } = fixture);
+  ({ sim, root, source, recording, full } = fixture);
 });
 
 describe('media downloads with early writeback', () => {
   it('writes exactly the object when flushing every 8 KiB', async () => {
     const file = path.join(root, 'fresh.mp4');
-    const r = await downloadRecordingFile({ client, recording, file, mediaGet });
+    const r = await downloadRecordingFile({ ...mediaOf(source, recording), file, mediaGet });
     expect(r).toMatchObject({ status: 'downloaded', bytes: full.length });
     expect(sha(await readFile(file))).toBe(sha(full));
   });
@@ -42,7 +42,7 @@ describe('media downloads with early writeback', () => {
     const have = 40_000;
     await writeFile(`${file}.part`, full.subarray(0, have));
     await writeFile(`${file}.part.json`, JSON.stringify({ recordId: recording.recordingId, expectedSize: full.length, etag: null, sha256: null }));
-    await downloadRecordingFile({ client, recording, file, mediaGet });
+    await downloadRecordingFile({ ...mediaOf(source, recording), file, mediaGet });
     expect(sha(await readFile(file))).toBe(sha(full));
     expect(sim.counters().bytesMedia).toBe(full.length - have);
   });
@@ -53,7 +53,7 @@ describe('media downloads with early writeback', () => {
       sim.resetCounters();
       sim.setFaults({ expireAfterBytes: 24 * 1024 });
       const file = path.join(root, name);
-      const r = await downloadRecordingFile({ client, recording, file, mediaGet: get, backoffMs: 1 });
+      const r = await downloadRecordingFile({ ...mediaOf(source, recording), file, mediaGet: get, backoffMs: 1 });
       expect(sha(await readFile(file))).toBe(sha(full));
       return { mints: r.mints, sent: sim.counters().bytesMedia };
     };

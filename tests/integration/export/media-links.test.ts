@@ -14,7 +14,7 @@ import { nodeMediaGet } from '../../../src-main/core/export/media/media-http';
 import { createPlan } from '../../../src-main/core/plan/planner';
 import { startSimulator, type Simulator } from '../../sim/index';
 import { fakeClock } from '../../sim/test-helpers';
-import { baseRequest, exportOnce, makeClient, removeDir, tempDir } from './export-helpers';
+import { baseRequest, exportOnce, makeSource, removeDir, tempDir, mediaOf } from './export-helpers';
 
 interface Capture {
   origin: string;
@@ -71,22 +71,22 @@ afterEach(async () => {
 });
 const track = (c: Capture) => (captures.push(c), c);
 
-async function listedRecording(client = makeClient(sim)) {
+async function listedRecording(source = makeSource(sim)) {
   const exp = sim.dataset.experiments()[0];
-  const rec = (await client.fetchPage('recordings', 'experiment', exp.id, {})).records[0];
-  return { client, rec, full: sim.dataset.mediaBytes(String(rec.roomId), String(rec.recordingId)) };
+  const rec = (await source.fetchPage({ type: 'recordings', scope: 'experiment', scopeId: exp.id }, {})).records[0];
+  return { source, rec, full: sim.dataset.mediaBytes(String(rec.roomId), String(rec.recordingId)) };
 }
 
 describe('signed URLs carry no credential', () => {
   it('fetches a listed downloadUrl without the key, also across a redirect to another origin', async () => {
-    const { client, rec, full } = await listedRecording();
+    const { source, rec, full } = await listedRecording();
     const second = track(await capture(redirectTo(String(rec.downloadUrl))));
     const first = track(await capture(redirectTo(`${second.origin}/next`)));
     const file = path.join(root, 'redirected.mp4');
-    const before = client.requestsMade();
-    const r = await downloadRecordingFile({ client, recording: { ...rec, downloadUrl: `${first.origin}/signed?x=1` }, file });
+    const before = source.requestsMade();
+    const r = await downloadRecordingFile({ ...mediaOf(source, { ...rec, downloadUrl: `${first.origin}/signed?x=1` }), file });
     expect(r).toMatchObject({ status: 'downloaded', mints: 0 });
-    expect(client.requestsMade()).toBe(before); // the listed link costs no API request
+    expect(source.requestsMade()).toBe(before); // the listed link costs no API request
     expect(sha(await readFile(file))).toBe(sha(full));
     for (const c of [first, second]) {
       expect(c.seen).toHaveLength(1);
@@ -115,25 +115,25 @@ describe('signed URLs carry no credential', () => {
   });
 
   it('follows at most 5 redirects, then fails that recording with a clear error (no retries)', async () => {
-    const { client, rec } = await listedRecording();
+    const { source, rec } = await listedRecording();
     // Redirects to itself forever; after 20 hops it gives up, so an unbounded client ends too.
     const loop: Capture = track(await capture((_req, res, n) => (n > 20 ? (res.writeHead(500), res.end()) : redirectTo(`${loop.origin}/again/${n}`)(_req, res))));
-    const attempt = downloadRecordingFile({ client, recording: { ...rec, downloadUrl: `${loop.origin}/start` }, file: path.join(root, 'loop.mp4'), backoffMs: 1, maxStalls: 2 });
+    const attempt = downloadRecordingFile({ ...mediaOf(source, { ...rec, downloadUrl: `${loop.origin}/start` }), file: path.join(root, 'loop.mp4'), backoffMs: 1, maxStalls: 2 });
     await expect(attempt).rejects.toMatchObject({ code: 'BAD_RESPONSE', message: expect.stringMatching(/redirected the download more than 5 times/) });
     expect(loop.seen).toHaveLength(6); // the request and five redirects
   });
 
   it('refuses an absolute downloadPath on another origin (nothing is sent there), and mints one on the API origin', async () => {
     sim.setShapes({ recordingLinks: 'downloadPath' });
-    const { client, rec } = await listedRecording();
+    const { source, rec } = await listedRecording();
     const elsewhere = track(await capture((_req, res) => res.end('{"status":"success","data":{"url":"http://127.0.0.1:9/x"}}')));
     const foreign = { ...rec, downloadPath: `${elsewhere.origin}/api/v3${rec.downloadPath}` };
-    await expect(client.mintRecordingUrl(foreign)).rejects.toMatchObject({ code: 'CROSS_ORIGIN', message: expect.stringContaining(new URL(elsewhere.origin).host) });
+    await expect(source.media!.url(foreign)).rejects.toMatchObject({ code: 'CROSS_ORIGIN', message: expect.stringContaining(new URL(elsewhere.origin).host) });
     expect(elsewhere.seen).toHaveLength(0);
     const file = path.join(root, 'foreign.mp4');
-    await expect(downloadRecordingFile({ client, recording: foreign, file })).rejects.toMatchObject({ code: 'CROSS_ORIGIN' });
+    await expect(downloadRecordingFile({ ...mediaOf(source, foreign), file })).rejects.toMatchObject({ code: 'CROSS_ORIGIN' });
     expect(elsewhere.seen).toHaveLength(0);
-    const own = await client.mintRecordingUrl({ ...rec, downloadPath: `${sim.baseUrl}${rec.downloadPath}` });
+    const own = (await source.media!.url({ ...rec, downloadPath: `${sim.baseUrl}${rec.downloadPath}` })).url;
     expect(own.startsWith(`${sim.storageOrigin}/storage/`)).toBe(true);
     expect(sim.counters().mints).toBe(1);
   });
@@ -142,9 +142,9 @@ describe('signed URLs carry no credential', () => {
 describe('fresh links', () => {
   it('mints again through downloadPath when a minted URL expires mid-file', async () => {
     sim.setShapes({ recordingLinks: 'downloadPath' });
-    const { client, rec, full } = await listedRecording();
+    const { source, rec, full } = await listedRecording();
     sim.setFaults({ expireAfterBytes: 32 * 1024 });
-    const r = await downloadRecordingFile({ client, recording: rec, file: path.join(root, 'reminted.mp4'), backoffMs: 1 });
+    const r = await downloadRecordingFile({ ...mediaOf(source, rec), file: path.join(root, 'reminted.mp4'), backoffMs: 1 });
     expect(r.mints).toBeGreaterThan(1);
     expect(sim.counters().mints).toBe(r.mints);
     expect(sim.counters().byEndpoint['/data/recordings/room/{id}']).toBeUndefined();
@@ -153,15 +153,16 @@ describe('fresh links', () => {
 
   it('lists the room again for every downloadUrl that expired between plan and download: one request each, within the plan', async () => {
     const exp = sim.dataset.experiments()[0];
-    const client = makeClient(sim);
+    const source = makeSource(sim);
     const request = baseRequest(exp.id, { types: ['events', 'recordings'], includeRecordings: true, destination: root });
-    const plan = await createPlan(client, { target: request.target, types: request.types, includeRecordings: true });
+    const plan = await createPlan(source, { target: request.target, types: request.types, includeRecordings: true });
     const files = plan.recordings.length;
     expect(files).toBeGreaterThan(0);
     expect(plan.plan.mediaRequests).toBe(files); // one link request per recording
+    expect(plan.plan.mediaReserve).toBe(files); // each only if its listed link expires first
     clock.advance(601_000); // every listed link has expired
     sim.resetCounters();
-    const r = await exportOnce(sim, request, path.join(root, 'expired'), { client, plan });
+    const r = await exportOnce(sim, request, path.join(root, 'expired'), { source, plan });
     const c = sim.counters();
     expect(c.byStatus['403']).toBe(files);
     expect(c.byEndpoint['/data/recordings/room/{id}']).toBe(files);

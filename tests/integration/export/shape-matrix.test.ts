@@ -23,7 +23,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnonymizeMode, DataTypeId, ExportFormat, SplitMode } from '../../../src-shared/model';
 import { startSimulator, type FaultConfig, type ShapeConfig, type Simulator } from '../../sim/index';
-import { baseRequest, exportOnce, makeClient, python, removeDir, tempDir } from './export-helpers';
+import { baseRequest, exportOnce, makeSource, python, removeDir, tempDir } from './export-helpers';
 import {
   TYPES,
   csvCells,
@@ -213,9 +213,9 @@ describe('shape matrix: every export is right under every shape', () => {
     if (row.faults) sim.setFaults(row.faults);
     try {
       // What every row must also get right: a bad key is UNAUTHORIZED, the health check passes.
-      const bad = makeClient({ ...sim, apiKey: 'hst_test_' + 'x'.repeat(40) } as Simulator);
-      await expect(bad.listExperiments()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-      expect((await makeClient(sim).health()).ok).toBe(true);
+      const bad = makeSource({ ...sim, apiKey: 'hst_test_' + 'x'.repeat(40) } as Simulator);
+      await expect(bad.listLevel('experiment', [])).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+      expect((await makeSource(sim).health()).ok).toBe(true);
       const types = TYPES.map((t) => t.id) as DataTypeId[];
       for (const [n, combo] of combos(i).entries()) {
         const request = baseRequest(combo.experiment, { types, split: combo.split, anonymize: combo.anonymize, format: combo.format, includeRecordings: true });

@@ -13,11 +13,13 @@ import { openStudyCodeBook, writeCodeMapCsv } from '../../../src-main/core/expor
 import { writeJsonValueFile } from '../../../src-main/core/export/format/json';
 import { createSplitNamer, writeTypeOutputs, type WrittenFile } from '../../../src-main/core/export/format/type-writer';
 import { buildManifest, manifestText } from '../../../src-main/core/export/manifest/manifest';
-import { readmeText } from '../../../src-main/core/export/manifest/readme';
 import { exportName, recordingFileName } from '../../../src-main/core/export/naming';
 import { writeZipFromDir } from '../../../src-main/core/export/zip/zip-writer';
+import { sourceModule } from '../../../src-main/core/sources/registry';
 import { startSimulator, type Simulator } from '../../sim/index';
-import { listTree, makeTempDir, readZipWithYauzl, runPythonJson } from './writers-helpers';
+import { hsSplit, listTree, makeTempDir, readZipWithYauzl, runPythonJson } from './writers-helpers';
+
+const hs = sourceModule('hyperstudy');
 
 type Rec = Record<string, unknown>;
 let tmp: { dir: string; cleanup: () => Promise<void> };
@@ -89,9 +91,9 @@ afterAll(async () => {
 async function writeExport(root: string, anonymizer: Anonymizer, opts: { split: 'none' | 'participant' }): Promise<WrittenFile[]> {
   const common = { outDir: root, bom: true, formulaProtection: true, transform: anonymizer.transform, omitColumns: anonymizer.removedColumns };
   const files: WrittenFile[] = [];
-  const namer = createSplitNamer('participant', fetched.participants.map((p) => anonymizer.participant(String(p.id))));
+  const namer = createSplitNamer(hsSplit('participant'), fetched.participants.map((p) => anonymizer.participant(String(p.id))));
   for (const [type] of TYPES) {
-    files.push(...(await writeTypeOutputs({ ...common, type, format: 'csv', split: opts.split, namer, records: () => fetched.data.get(type)! })));
+    files.push(...(await writeTypeOutputs({ ...common, type, format: 'csv', split: opts.split === 'none' ? 'none' : hsSplit(opts.split), namer, records: () => fetched.data.get(type)! })));
   }
   files.push(...(await writeTypeOutputs({ ...common, type: 'rooms', format: 'csv', split: 'none', records: () => fetched.rooms })));
   files.push(...(await writeTypeOutputs({ ...common, type: 'participants', format: 'csv', split: 'none', records: () => fetched.participants })));
@@ -103,21 +105,25 @@ async function writeExport(root: string, anonymizer: Anonymizer, opts: { split: 
   await writeJsonValueFile(path.join(root, 'experiment.json'), anonymizer.transform(fetched.experiment));
   const manifest = buildManifest({
     app: { name: 'Study Downloader', version: '0.1.0' },
+    sourceId: hs.id,
     baseUrl: sim.baseUrl,
-    experiment: { id: expId, name: String(fetched.experiment.name) },
-    target: { level: 'experiment', experimentId: expId },
+    root: { level: 'experiment', id: expId, name: String(fetched.experiment.name) },
+    target: { level: 'experiment', path: [{ level: 'experiment', id: expId }] },
+    describeTarget: hs.manifestTarget,
+    personLevels: ['participant'],
+    nonDataTables: ['rooms', 'participants', 'recordings_metadata'],
     filters: { types: TYPES.map(([t]) => t), format: 'csv', split: opts.split, zip: true, recordings: false },
     anonymization: anonymizer.mode,
     codeMapWritten: false,
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:01:00.000Z',
     requestsUsed: requests,
-    files: files.map((f) => ({ path: f.relPath, type: f.type, records: f.records, bytes: f.bytes, sha256: f.sha256, ...(f.participantId ? { participantId: f.participantId } : {}) })),
+    files: files.map((f) => ({ path: f.relPath, type: f.type, records: f.records, bytes: f.bytes, sha256: f.sha256, ...(f.group ? { [f.group.field]: f.group.id } : {}) })),
     warnings: [`MISSING_INDEX for participant ${String(fetched.participants[0].id)}`],
     anonymizer,
   });
   await writeJsonValueFile(path.join(root, 'metadata.json'), JSON.parse(manifestText(manifest)));
-  const readme = readmeText({ appName: 'Study Downloader', appVersion: '0.1.0', experiment: { id: expId }, format: 'csv', split: opts.split, types: TYPES.map(([t]) => t), bom: true, formulaProtection: true, anonymization: anonymizer.mode, recordings: true, exportedAt: '2026-01-01T00:01:00.000Z' });
+  const readme = hs.readme({ appName: 'Study Downloader', appVersion: '0.1.0', root: { id: expId }, format: 'csv', split: opts.split, types: TYPES.map(([t]) => t), bom: true, formulaProtection: true, anonymization: anonymizer.mode, recordings: true, exportedAt: '2026-01-01T00:01:00.000Z' });
   const { writeFile } = await import('node:fs/promises');
   await writeFile(path.join(root, 'README.txt'), readme);
   return files;
@@ -164,7 +170,7 @@ describe('pseudonymized export', () => {
     }
     expect(leaks).toEqual([]);
     // Participant folders are codes.
-    const folders = new Set(files.filter((f) => f.participantId).map((f) => f.relPath.split('/')[1]));
+    const folders = new Set(files.filter((f) => f.group?.id).map((f) => f.relPath.split('/')[1]));
     for (const f of folders) expect(f).toMatch(/^P\d{3}$/);
 
     const zipPath = path.join(tmp.dir, 'pseudo', `${folder}.zip`);
@@ -226,7 +232,7 @@ print(json.dumps(out))
 describe('aggregate export', () => {
   it('writes only summaries, keyed by codes, matching figures computed from the simulator data', async () => {
     const anonymizer = createAnonymizer({ mode: 'aggregate', participants: fetched.participants.map((p) => ({ id: String(p.id), name: p.name as string, email: p.email as string })) });
-    const agg = createAggregator();
+    const agg = createAggregator({ personOf: (type, r) => hs.recordContext()(type, r).person });
     for (const [type] of TYPES) for (const r of fetched.data.get(type)!) agg.add(type, anonymizer.transform(r));
     const root = path.join(tmp.dir, 'aggregate');
     const files = await writeAggregateOutputs(agg, { outDir: root, format: 'csv', bom: true, formulaProtection: false });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTypeOutputs, type WrittenFile } from '../../../src-main/core/export/format/type-writer';
 import { hashFile } from '../../../src-main/core/export/manifest/hash';
 import { startSimulator, type Simulator } from '../../sim/index';
-import { awkwardRecords, listTree, makeTempDir, runPythonJson } from './writers-helpers';
+import { awkwardRecords, listTree, makeTempDir, runPythonJson, hsSplit } from './writers-helpers';
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
 let sim: Simulator;
@@ -186,7 +186,7 @@ print(json.dumps({'rows': len(df), 'json': len(js), 'ids': same_ids, 'content': 
       }
     }
     await expect(
-      writeTypeOutputs({ type: 'events', format: 'ndjson', split: 'room', records: slow, outDir: dir, bom: true, formulaProtection: false, signal: ac.signal, maxOpenFiles: 4 }),
+      writeTypeOutputs({ type: 'events', format: 'ndjson', split: hsSplit('room'), records: slow, outDir: dir, bom: true, formulaProtection: false, signal: ac.signal, maxOpenFiles: 4 }),
     ).rejects.toThrow();
     const left = await listTree(dir).catch(() => []);
     expect(left).toEqual([]);

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportFormat, SplitMode } from '../../../src-shared/model';
+import type { DataTypeId, ExportFormat, SplitMode } from '../../../src-shared/model';
 import { createAggregator } from '../../../src-main/core/export/anonymize/aggregate';
 import { createAnonymizer } from '../../../src-main/core/export/anonymize/anonymizer';
 import { writeAggregateOutputs } from '../../../src-main/core/export/anonymize/outputs';
@@ -19,9 +19,11 @@ import { flattenRecord } from '../../../src-main/core/export/format/flatten';
 import { writeJsonArrayFile, writeJsonValueFile } from '../../../src-main/core/export/format/json';
 import { writeNdjsonFile } from '../../../src-main/core/export/format/ndjson';
 import { createSplitNamer, writeTypeOutputs, type JsonRecord, type TypeOutputOptions, type WrittenFile } from '../../../src-main/core/export/format/type-writer';
+import { splitLayout } from '../../../src-main/core/export/run/split-layout';
 import type { TableId } from '../../../src-main/core/export/format/columns';
 import { writeZipFromDir } from '../../../src-main/core/export/zip/zip-writer';
-import { participantRooms, roomOfRecord } from '../../../src-main/core/sources/hyperstudy/record-room';
+import { sourceModule } from '../../../src-main/core/sources/registry';
+import type { ExportListings } from '../../../src-main/core/sources/source';
 import { Dataset, STREAM_TYPES } from '../../sim/dataset/index';
 import { defaultShapes } from '../../sim/shapes';
 import type { StreamType } from '../../sim/types';
@@ -157,26 +159,36 @@ function combos(): Combo[] {
 
 const VIEW_COLUMNS = ['participantId', 'timestamp', 'content', 'response_value', 'missing_column', 'email', 'onset_sec'];
 
+const hyperstudy = sourceModule('hyperstudy');
+
+/** What the export's listings say about groups: the participants' rooms (records naming only their participant). */
+function listingsOf(input: Input): ExportListings {
+  const room: Record<string, string> = {};
+  for (const p of input.participants) if (p.roomId && !(p.id in room)) room[p.id] = p.roomId;
+  return { root: { level: 'experiment', id: 'exp' }, files: [], filesLabel: '', people: input.participants, groups: {}, personGroups: { room }, warnings: [] };
+}
+
 async function writeCombo(input: Input, c: Combo, outDir: string): Promise<WrittenFile[]> {
   const anonymizer = createAnonymizer({ mode: c.anonymize, participants: input.participants });
   const transform = c.anonymize === 'keep' ? undefined : (r: JsonRecord) => anonymizer.transform(r);
-  const rooms = participantRooms(input.participants);
+  const contextOf = hyperstudy.recordContext(listingsOf(input));
   const seeds = c.split === 'room' ? input.rooms.map((r) => String(r.id)) : input.participants.map((p) => anonymizer.participant(p.id));
-  const namer = c.split === 'none' ? undefined : createSplitNamer(c.split, seeds);
   const files: WrittenFile[] = [];
+  // One folder namer per export, shared by every type (as the export does).
+  const namers: Partial<Record<SplitMode, ReturnType<typeof createSplitNamer>>> = {};
   for (const [type, records] of input.tables) {
+    const split = splitLayout(hyperstudy.descriptor, c.split, type, contextOf);
     const opts: TypeOutputOptions = {
       type,
       format: c.format,
-      split: c.split,
+      split,
       records: () => records,
       outDir,
       bom: c.bom,
       formulaProtection: c.formulaProtection,
       transform,
       omitColumns: c.anonymize === 'keep' ? undefined : anonymizer.removedColumns,
-      namer,
-      roomOf: (r) => roomOfRecord(r, rooms),
+      namer: (namers[c.split] ??= split === 'none' ? undefined : createSplitNamer(split, seeds)),
       ...(c.split === 'participant' ? { knownGroups: ['never_seen_participant'] } : {}),
       ...(c.view ? { onlyColumns: VIEW_COLUMNS } : {}),
       ...(c.brainstemFlatten ? { flatten: { separator: '.', convertTimestamps: false, onsetSeconds: false } } : {}),
@@ -204,7 +216,9 @@ async function digestTree(dir: string, reported: Array<{ relPath: string; bytes:
   return lines;
 }
 
-const summary = (files: WrittenFile[]) => files.map((f) => `${f.relPath} records=${f.records} formulaCells=${f.formulaCells ?? '-'} room=${f.roomId ?? '-'} participant=${f.participantId ?? '-'}`);
+// (Recorded when split files said roomId / participantId; now a group with its field name.)
+const groupId = (f: WrittenFile, field: string) => (f.group?.field === field ? f.group.id : '-');
+const summary = (files: WrittenFile[]) => files.map((f) => `${f.relPath} records=${f.records} formulaCells=${f.formulaCells ?? '-'} room=${groupId(f, 'roomId')} participant=${groupId(f, 'participantId')}`);
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
 let input: Input;
@@ -265,7 +279,8 @@ describe('writers: golden bytes', () => {
     it(`aggregate summaries as ${format}`, async () => {
       const dir = path.join(tmp.dir, `aggregate-${format}`);
       const anonymizer = createAnonymizer({ mode: 'aggregate', participants: input.participants });
-      const aggregator = createAggregator();
+      const contextOf = hyperstudy.recordContext(listingsOf(input));
+      const aggregator = createAggregator({ personOf: (type, r) => contextOf(type as DataTypeId, r).person });
       for (const [type, records] of input.tables) for (const r of records) aggregator.add(type, anonymizer.transform(r));
       const files = await writeAggregateOutputs(aggregator, { outDir: dir, format, bom: true, formulaProtection: true });
       check(`aggregate-${format}`, [...summary(files), ...(await digestTree(dir, files))]);

@@ -6,6 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import yauzl from 'yauzl';
+import type { SplitLayout } from '../../../src-main/core/export/format/type-writer';
+import { splitLayout } from '../../../src-main/core/export/run/split-layout';
+import { sourceModule } from '../../../src-main/core/sources/registry';
+import type { ExportListings } from '../../../src-main/core/sources/source';
 
 const exec = promisify(execFile);
 export const PYTHON = '/usr/bin/python3';
@@ -143,3 +147,12 @@ export async function makeSparseFile(filePath: string, bytes: number): Promise<v
 
 /** Opt-in switch for the slow >4 GiB archive test (it reads and CRCs 4.5 GiB). */
 export const BIG_ZIP_TEST_ENABLED = process.env.STUDYDL_BIG_ZIP_TEST === '1';
+
+/**
+ * HyperStudy's split layouts (through the registry): "room" places a record by the room it names
+ * (roomId, else sessionId), "participant" by its participant (chat: its sender).
+ */
+export function hsSplit(id: 'room' | 'participant', listings?: ExportListings): SplitLayout {
+  const hs = sourceModule('hyperstudy');
+  return splitLayout(hs.descriptor, id, 'events', hs.recordContext(listings)) as SplitLayout;
+}

@@ -10,6 +10,7 @@ import { createKeytarStore } from '../../../src-main/core/secrets/keytar-store';
 import { eventNames, parseArgs, type MethodName } from '../../../src-shared/contract';
 import { toErrorInfo } from '../../../src-shared/errors';
 import { startSimulator, type Simulator } from '../../sim/index';
+import { hsPath, hsTarget } from '../../hs-paths';
 import { fakeKeytar } from '../../unit/secrets/fakes';
 import { filesContaining, zipEntriesContaining } from '../secrets/cli-run';
 
@@ -57,7 +58,7 @@ describe('the contract never hands out the key', () => {
       }
     };
 
-    const profile = { name: 'Sim', environment: 'custom', baseUrl: sim.baseUrl, apiKey: sim.apiKey };
+    const profile = { name: 'Sim', source: 'hyperstudy', environment: 'custom', baseUrl: sim.baseUrl, apiKey: sim.apiKey };
     expect((await call('validateProfile', { ...profile, apiKey: sim.apiKey + 'x' }))?.outcome).toBe('rejected');
     expect((await call('addProfile', profile))?.validation.outcome).toBe('accepted');
     expect([...keychain.entries.values()]).toEqual([sim.apiKey]); // it went to the keychain…
@@ -69,14 +70,14 @@ describe('the contract never hands out the key', () => {
     await call('getSettings');
     await call('updateSettings', { concurrency: 3 });
 
-    const experiments = (await call('listExperiments'))?.experiments ?? [];
+    const experiments = (await call('listLevel', { level: 'experiment', parentPath: [] }))?.items ?? [];
     expect(experiments.length).toBeGreaterThan(0);
     const experimentId = experiments[0].id;
-    const rooms = (await call('listRooms', { experimentId }))?.rooms ?? [];
-    await call('listParticipants', { experimentId });
-    const target = { level: 'experiment', experimentId };
+    const rooms = (await call('listLevel', { level: 'room', parentPath: hsPath(experimentId) }))?.items ?? [];
+    await call('listLevel', { level: 'participant', parentPath: hsPath(experimentId) });
+    const target = hsTarget(experimentId);
     await call('getPreview', { target, type: 'events', offset: 0, limit: 50 });
-    if (rooms[0]) await call('getPreview', { target: { level: 'room', experimentId, roomId: rooms[0].id }, type: 'chat', offset: 0, limit: 50 });
+    if (rooms[0]) await call('getPreview', { target: hsTarget(experimentId, rooms[0].id), type: 'chat', offset: 0, limit: 50 });
     await call('planExport', { target, types: ['events', 'chat', 'recordings'], includeRecordings: true });
 
     const done = new Promise<string>((resolve) => core!.on('jobState', (s) => ['completed', 'failed'].includes(s.state) && resolve(s.state)));
@@ -96,7 +97,7 @@ describe('the contract never hands out the key', () => {
     await call('listJobs');
     // Errors are sent to the renderer too.
     await call('activateProfile', { id: 'no-such-profile' });
-    await call('listRooms', { experimentId: 'exp_missing' });
+    await call('listLevel', { level: 'room', parentPath: hsPath('exp_missing') });
 
     const text = JSON.stringify(seen);
     expect(seen.some((s) => (s as { event?: string }).event === 'jobProgress')).toBe(true);

@@ -47,9 +47,9 @@ describe('the environment key in the app (createCore)', () => {
     cores.push(core);
     await core.ready;
 
-    const added = await core.api.addProfile({ name: 'Lab', environment: 'custom', baseUrl: custom.origin + '/api/v3', apiKey: sim.apiKey });
+    const added = await core.api.addProfile({ name: 'Lab', source: 'hyperstudy', environment: 'custom', baseUrl: custom.origin + '/api/v3', apiKey: sim.apiKey });
     expect(added.validation.outcome).toBe('accepted');
-    const { experiments } = await core.api.listExperiments({ refresh: true });
+    const experiments = (await core.api.listLevel({ level: 'experiment', parentPath: [], refresh: true })).items;
     expect(experiments.length).toBeGreaterThan(0);
 
     const keysSeen = new Set(custom.requestsWith('x-api-key').map((q) => q.headers['x-api-key']));
@@ -71,20 +71,20 @@ describe('the environment key in the profile manager', () => {
     const dir = freshDir();
     const secrets = createMemoryStore();
     const KEY_A = 'hst_live_AAAA1111aaaa2222';
-    await createProfileManager({ dir, secrets, validateKey: async () => accepted }).add({ name: 'Lab', environment: 'custom', baseUrl: 'https://lab.example.org/api/v3', apiKey: KEY_A });
+    await createProfileManager({ dir, secrets, validateKey: async () => accepted }).add({ name: 'Lab', source: 'hyperstudy', environment: 'custom', baseUrl: 'https://lab.example.org/api/v3', apiKey: KEY_A });
 
     const pm = createProfileManager({ dir, secrets, envKey: ENV_KEY, envBaseUrl: 'https://dev.hyperstudy.io/api/v3' });
-    expect((await pm.active())?.connection).toEqual({ baseUrl: 'https://dev.hyperstudy.io/api/v3', apiKey: ENV_KEY });
-    expect((await pm.connectionFor('Lab'))?.connection).toEqual({ baseUrl: 'https://lab.example.org/api/v3', apiKey: KEY_A });
+    expect((await pm.active())?.connection).toEqual({ source: 'hyperstudy', baseUrl: 'https://dev.hyperstudy.io/api/v3', secret: ENV_KEY });
+    expect((await pm.connectionFor('Lab'))?.connection).toEqual({ source: 'hyperstudy', baseUrl: 'https://lab.example.org/api/v3', secret: KEY_A });
 
     await pm.activate('Lab');
-    expect((await pm.active())?.connection.apiKey).toBe(KEY_A);
+    expect((await pm.active())?.connection.secret).toBe(KEY_A);
     expect((await pm.list()).map((p) => [p.name, p.active, p.keyStorage.kind])).toEqual([
       ['Lab', true, 'session-only'],
       ['HYPERSTUDY_API_KEY', false, 'environment'],
     ]);
     await pm.activate('environment');
-    expect((await pm.active())?.connection.apiKey).toBe(ENV_KEY);
+    expect((await pm.active())?.connection.secret).toBe(ENV_KEY);
     await expect(pm.remove('environment')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(await pm.forgetKey('environment')).toBe(false);
   });
@@ -92,8 +92,8 @@ describe('the environment key in the profile manager', () => {
   it('a profile added while the env key is set uses the key it was given', async () => {
     const pm = createProfileManager({ dir: freshDir(), secrets: createMemoryStore(), validateKey: async () => accepted, envKey: ENV_KEY });
     const KEY_B = 'hst_test_BBBB2222bbbb3333';
-    await pm.add({ name: 'Elsewhere', environment: 'custom', baseUrl: 'http://127.0.0.1:9/api/v3', apiKey: KEY_B });
-    expect((await pm.active())?.connection).toEqual({ baseUrl: 'http://127.0.0.1:9/api/v3', apiKey: KEY_B });
+    await pm.add({ name: 'Elsewhere', source: 'hyperstudy', environment: 'custom', baseUrl: 'http://127.0.0.1:9/api/v3', apiKey: KEY_B });
+    expect((await pm.active())?.connection).toEqual({ source: 'hyperstudy', baseUrl: 'http://127.0.0.1:9/api/v3', secret: KEY_B });
   });
 
   it('an unusable HYPERSTUDY_BASE_URL (plain http off this machine) is refused when used, naming https', async () => {

@@ -8,7 +8,7 @@ import { createProfileManager } from '../../../src-main/core/profiles/profile-ma
 import { createKeytarStore } from '../../../src-main/core/secrets/keytar-store';
 import { createMemoryStore } from '../../../src-main/core/secrets/memory-store';
 import { accountForProfile } from '../../../src-main/core/secrets/secret-store';
-import type { ConnectionConfig } from '../../../src-main/core/sources/hyperstudy/client-types';
+import type { SourceConnection } from '../../../src-main/core/sources/source';
 import type { KeyValidation } from '../../../src-shared/model';
 import { fakeKeytar } from '../../unit/secrets/fakes';
 
@@ -37,12 +37,12 @@ describe('profile manager', () => {
   it('adds a validated profile, keeps its key in the store only, and makes it active', async () => {
     const fake = fakeKeytar();
     const secrets = createKeytarStore({ load: async () => fake });
-    const seen: ConnectionConfig[] = [];
+    const seen: SourceConnection[] = [];
     const pm = createProfileManager({ dir, secrets, validateKey: async (c) => (seen.push(c), accepted) });
-    const { validation, profile } = await pm.add({ name: 'Lab', environment: 'development', organizationId: ' org_1 ', apiKey: `  ${KEY_A}\n` });
+    const { validation, profile } = await pm.add({ name: 'Lab', source: 'hyperstudy', environment: 'development', organizationId: ' org_1 ', apiKey: `  ${KEY_A}\n` });
     expect(validation.outcome).toBe('accepted');
-    expect(seen).toEqual([{ baseUrl: 'https://dev.hyperstudy.io/api/v3', apiKey: KEY_A, organizationId: 'org_1' }]);
-    expect(profile).toMatchObject({ name: 'Lab', environment: 'development', baseUrl: 'https://dev.hyperstudy.io/api/v3', organizationId: 'org_1', active: true, hasKey: true, keyHint: 'hst_live_AAAA…', source: 'hyperstudy' });
+    expect(seen).toEqual([{ source: 'hyperstudy', baseUrl: 'https://dev.hyperstudy.io/api/v3', secret: KEY_A, organizationId: 'org_1' }]);
+    expect(profile).toMatchObject({ name: 'Lab', source: 'hyperstudy', environment: 'development', baseUrl: 'https://dev.hyperstudy.io/api/v3', organizationId: 'org_1', active: true, hasKey: true, keyHint: 'hst_live_AAAA…' });
     expect(profile!.keyStorage.kind).toBe('os-keychain');
     expect([...fake.entries.entries()]).toEqual([[`Study Downloader\u0000${accountForProfile(profile!.id)}`, KEY_A]]);
 
@@ -52,17 +52,17 @@ describe('profile manager', () => {
     expect((await stat(path.join(dir, 'profiles.json'))).mode & 0o777).toBe(0o600);
 
     const active = await pm.active();
-    expect(active?.connection).toEqual({ baseUrl: 'https://dev.hyperstudy.io/api/v3', apiKey: KEY_A, organizationId: 'org_1' });
+    expect(active?.connection).toEqual({ source: 'hyperstudy', baseUrl: 'https://dev.hyperstudy.io/api/v3', secret: KEY_A, organizationId: 'org_1' });
     // A second manager (a new process) over the same dir and keychain sees the same thing.
     const again = createProfileManager({ dir, secrets: createKeytarStore({ load: async () => fake }) });
-    expect((await again.active())?.connection.apiKey).toBe(KEY_A);
+    expect((await again.active())?.connection.secret).toBe(KEY_A);
   });
 
   it('saves nothing when validation does not accept the key', async () => {
     const secrets = createMemoryStore();
     for (const outcome of ['rejected', 'missing-scopes', 'unreachable', 'not-hyperstudy', 'error'] as const) {
       const pm = createProfileManager({ dir, secrets, validateKey: async () => ({ outcome, message: outcome }) });
-      const r = await pm.add({ name: 'X', environment: 'production', apiKey: KEY_A });
+      const r = await pm.add({ name: 'X', source: 'hyperstudy', environment: 'production', apiKey: KEY_A });
       expect(r.validation.outcome).toBe(outcome);
       expect(r.profile).toBeUndefined();
       expect(await pm.list()).toEqual([]);
@@ -75,14 +75,14 @@ describe('profile manager', () => {
     let calls = 0;
     const pm = createProfileManager({ dir, secrets: createMemoryStore(), validateKey: async () => (calls++, accepted) });
     for (const bad of ['sk_live_abc', 'hst_prod_abc', 'hst_live_', 'hst_live_abc def', '']) {
-      const r = await pm.add({ name: 'X', environment: 'production', apiKey: bad });
+      const r = await pm.add({ name: 'X', source: 'hyperstudy', environment: 'production', apiKey: bad });
       expect(r.validation.outcome).toBe('wrong-format');
       expect(r.validation.message).not.toContain('abc');
     }
     // skipValidation still checks the format
-    expect((await pm.add({ name: 'X', environment: 'production', apiKey: 'nope' }, { skipValidation: true })).validation.outcome).toBe('wrong-format');
+    expect((await pm.add({ name: 'X', source: 'hyperstudy', environment: 'production', apiKey: 'nope' }, { skipValidation: true })).validation.outcome).toBe('wrong-format');
     expect(calls).toBe(0);
-    const r = await pm.add({ name: 'Offline', environment: 'production', apiKey: KEY_A }, { skipValidation: true });
+    const r = await pm.add({ name: 'Offline', source: 'hyperstudy', environment: 'production', apiKey: KEY_A }, { skipValidation: true });
     expect(r.profile?.name).toBe('Offline');
     expect(calls).toBe(0);
   });
@@ -90,13 +90,13 @@ describe('profile manager', () => {
   it('updates a profile with the same name in place; remove deletes its key; activate switches', async () => {
     const secrets = createMemoryStore();
     const pm = createProfileManager({ dir, secrets, validateKey: async () => accepted });
-    const a = (await pm.add({ name: 'Lab', environment: 'production', apiKey: KEY_A })).profile!;
-    const b = (await pm.add({ name: 'Dev', environment: 'custom', baseUrl: 'http://127.0.0.1:9/api/v3/', apiKey: KEY_B })).profile!;
+    const a = (await pm.add({ name: 'Lab', source: 'hyperstudy', environment: 'production', apiKey: KEY_A })).profile!;
+    const b = (await pm.add({ name: 'Dev', source: 'hyperstudy', environment: 'custom', baseUrl: 'http://127.0.0.1:9/api/v3/', apiKey: KEY_B })).profile!;
     expect(b.baseUrl).toBe('http://127.0.0.1:9/api/v3');
     expect(b.environment).toBe('custom');
     expect((await pm.list()).map((p) => [p.name, p.active])).toEqual([['Lab', false], ['Dev', true]]);
 
-    const a2 = (await pm.add({ name: 'lab', environment: 'development', apiKey: KEY_B })).profile!;
+    const a2 = (await pm.add({ name: 'lab', source: 'hyperstudy', environment: 'development', apiKey: KEY_B })).profile!;
     expect(a2.id).toBe(a.id);
     expect(await secrets.get(accountForProfile(a.id))).toBe(KEY_B);
     expect((await pm.list()).length).toBe(2);
@@ -112,28 +112,28 @@ describe('profile manager', () => {
 
   it('rejects a custom environment without a usable URL', async () => {
     const pm = createProfileManager({ dir, secrets: createMemoryStore(), validateKey: async () => accepted });
-    await expect(pm.add({ name: 'C', environment: 'custom', apiKey: KEY_A })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(pm.add({ name: 'C', environment: 'custom', baseUrl: 'ftp://x', apiKey: KEY_A })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(pm.add({ name: 'C', environment: 'custom', baseUrl: 'https://u:p@x/api/v3', apiKey: KEY_A })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(pm.add({ name: 'C', source: 'hyperstudy', environment: 'custom', apiKey: KEY_A })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(pm.add({ name: 'C', source: 'hyperstudy', environment: 'custom', baseUrl: 'ftp://x', apiKey: KEY_A })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(pm.add({ name: 'C', source: 'hyperstudy', environment: 'custom', baseUrl: 'https://u:p@x/api/v3', apiKey: KEY_A })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
   it('the env key is its own active in-memory profile (never a stored one’s) and is never written', async () => {
     const secrets = createMemoryStore();
     const pm0 = createProfileManager({ dir, secrets, validateKey: async () => accepted });
-    await pm0.add({ name: 'Lab', environment: 'production', apiKey: KEY_A });
+    await pm0.add({ name: 'Lab', source: 'hyperstudy', environment: 'production', apiKey: KEY_A });
     const pm = createProfileManager({ dir, secrets, envKey: KEY_B });
     const active = await pm.active();
-    expect(active?.connection).toEqual({ baseUrl: 'https://api.hyperstudy.io/api/v3', apiKey: KEY_B });
+    expect(active?.connection).toEqual({ source: 'hyperstudy', baseUrl: 'https://api.hyperstudy.io/api/v3', secret: KEY_B });
     expect(active?.profile).toMatchObject({ id: 'environment', keyStorage: { kind: 'environment' } });
     expect((await pm.list()).map((p) => p.keyStorage.kind)).toEqual(['session-only', 'environment']);
-    expect((await pm.connectionFor('Lab'))?.connection.apiKey).toBe(KEY_A);
+    expect((await pm.connectionFor('Lab'))?.connection.secret).toBe(KEY_A);
     expect(await allFilesText(dir)).not.toContain(KEY_B);
   });
 
   it('with only an env key there is still a connection (production, or HYPERSTUDY_BASE_URL)', async () => {
     const pm = createProfileManager({ dir, secrets: createMemoryStore(), envKey: KEY_B, envBaseUrl: 'http://127.0.0.1:8787/api/v3' });
     const active = await pm.active();
-    expect(active?.connection).toEqual({ baseUrl: 'http://127.0.0.1:8787/api/v3', apiKey: KEY_B });
+    expect(active?.connection).toEqual({ source: 'hyperstudy', baseUrl: 'http://127.0.0.1:8787/api/v3', secret: KEY_B });
     expect(active?.profile).toMatchObject({ id: 'environment', active: true, hasKey: true });
     expect(await readdir(dir)).toEqual([]);
     const none = createProfileManager({ dir, secrets: createMemoryStore() });
@@ -142,7 +142,7 @@ describe('profile manager', () => {
 
   it('says plainly when the active profile has no key (a session-only store after a restart)', async () => {
     const pm = createProfileManager({ dir, secrets: createMemoryStore(), validateKey: async () => accepted });
-    await pm.add({ name: 'Lab', environment: 'production', apiKey: KEY_A });
+    await pm.add({ name: 'Lab', source: 'hyperstudy', environment: 'production', apiKey: KEY_A });
     const restarted = createProfileManager({ dir, secrets: createMemoryStore() });
     expect((await restarted.list())[0]).toMatchObject({ hasKey: false, keyStorage: { kind: 'session-only', persistent: false } });
     await expect(restarted.active()).rejects.toMatchObject({ code: 'NO_PROFILE', message: expect.stringMatching(/not remembered/) });
@@ -150,13 +150,13 @@ describe('profile manager', () => {
 
   it('keeps the demo profile in memory only', async () => {
     const pm = createProfileManager({ dir, secrets: createMemoryStore(), validateKey: async () => accepted });
-    await pm.add({ name: 'Lab', environment: 'production', apiKey: KEY_A });
+    await pm.add({ name: 'Lab', source: 'hyperstudy', environment: 'production', apiKey: KEY_A });
     const demo = await pm.addDemoProfile('http://127.0.0.1:8787/api/v3', KEY_B);
     expect(demo).toMatchObject({ demo: true, active: true, hasKey: true });
-    expect((await pm.active())?.connection).toEqual({ baseUrl: 'http://127.0.0.1:8787/api/v3', apiKey: KEY_B });
+    expect((await pm.active())?.connection).toEqual({ source: 'hyperstudy', baseUrl: 'http://127.0.0.1:8787/api/v3', secret: KEY_B });
     expect(await allFilesText(dir)).not.toMatch(/demo|BBBB5555/i);
     await pm.activate('Lab');
-    expect((await pm.active())?.connection.apiKey).toBe(KEY_A);
+    expect((await pm.active())?.connection.secret).toBe(KEY_A);
     await expect(createProfileManager({ dir, secrets: createMemoryStore() }).list().then((l) => l.map((p) => p.name))).resolves.toEqual(['Lab']);
   });
 
@@ -173,7 +173,7 @@ describe('profile manager', () => {
   it('leaves the profile in place when its key cannot be deleted (nothing orphaned)', async () => {
     const fake = fakeKeytar();
     const pm = createProfileManager({ dir, secrets: createKeytarStore({ load: async () => fake }), validateKey: async () => accepted });
-    const p = (await pm.add({ name: 'Lab', environment: 'production', apiKey: KEY_A })).profile!;
+    const p = (await pm.add({ name: 'Lab', source: 'hyperstudy', environment: 'production', apiKey: KEY_A })).profile!;
     const broken = createProfileManager({ dir, secrets: createKeytarStore({ load: async () => fakeKeytar({ failWith: 'Cannot autolaunch D-Bus without X11 $DISPLAY' }) }) });
     await expect(broken.remove(p.id)).rejects.toMatchObject({ code: 'KEYCHAIN_UNAVAILABLE', reason: 'no-dbus' });
     expect((await pm.list()).map((x) => x.id)).toEqual([p.id]);
@@ -183,9 +183,9 @@ describe('profile manager', () => {
     const secrets = createMemoryStore();
     const pm = createProfileManager({ dir, secrets, validateKey: async () => accepted, envKey: undefined });
     const shown: unknown[] = [];
-    shown.push(await pm.add({ name: 'Lab', environment: 'production', apiKey: KEY_A }));
-    shown.push(await pm.add({ name: 'Dev', environment: 'development', apiKey: KEY_B }));
-    shown.push(await pm.list(), await pm.find('Lab'), (await pm.active())?.profile, await pm.activate('Lab'), await pm.validate({ name: 'x', environment: 'production', apiKey: 'hst_live_bad key' }));
+    shown.push(await pm.add({ name: 'Lab', source: 'hyperstudy', environment: 'production', apiKey: KEY_A }));
+    shown.push(await pm.add({ name: 'Dev', source: 'hyperstudy', environment: 'development', apiKey: KEY_B }));
+    shown.push(await pm.list(), await pm.find('Lab'), (await pm.active())?.profile, await pm.activate('Lab'), await pm.validate({ name: 'x', source: 'hyperstudy', environment: 'production', apiKey: 'hst_live_bad key' }));
     shown.push(await pm.addDemoProfile('http://127.0.0.1:1/api/v3', KEY_B), await pm.list());
     await pm.forgetKey('Lab');
     await pm.activate('Lab');

@@ -4,8 +4,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { validateKey } from '../../../src-main/core/profiles/validate-key';
+import { sourceModule } from '../../../src-main/core/sources/registry';
+import type { SourceConnection } from '../../../src-main/core/sources/source';
 import { startSimulator, type Simulator } from '../../sim/index';
+
+/** HyperStudy's credential check, through the registry (a request timeout rides on the connection). */
+const validateKey = (c: SourceConnection, o: { timeoutMs?: number } = {}) => sourceModule('hyperstudy').validateCredential({ ...c, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -38,7 +42,7 @@ async function loopback(handler: (path: string, headers: Record<string, unknown>
 describe('validateKey', () => {
   it('accepted: health plus one cheap authenticated call', async () => {
     sim.resetCounters();
-    const v = await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey });
+    const v = await validateKey({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: sim.apiKey });
     expect(v.outcome).toBe('accepted');
     expect(v.message).toMatch(/key works/);
     const c = sim.counters();
@@ -48,15 +52,15 @@ describe('validateKey', () => {
 
   it('accepted with an organization id and with either health shape', async () => {
     sim.setShapes({ health: 'success' });
-    expect((await validateKey({ baseUrl: sim.baseUrl + '/', apiKey: sim.apiKey, organizationId: sim.orgId })).outcome).toBe('accepted');
+    expect((await validateKey({ source: 'hyperstudy', baseUrl: sim.baseUrl + '/', secret: sim.apiKey, organizationId: sim.orgId })).outcome).toBe('accepted');
   });
 
   it('accepted whether /health wants a key (docs: UNAUTHORIZED, in either error shape) or answers without one', async () => {
     for (const shapes of [{}, { bareErrors: true }, { authErrorCode: 'AUTHENTICATION_ERROR' as const }, { healthWithoutKey: true }]) {
       sim.resetShapes();
       sim.setShapes(shapes);
-      expect((await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey })).outcome, JSON.stringify(shapes)).toBe('accepted');
-      expect((await validateKey({ baseUrl: sim.baseUrl, apiKey: 'hst_test_' + 'z'.repeat(40) })).outcome, JSON.stringify(shapes)).toBe('rejected');
+      expect((await validateKey({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: sim.apiKey })).outcome, JSON.stringify(shapes)).toBe('accepted');
+      expect((await validateKey({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: 'hst_test_' + 'z'.repeat(40) })).outcome, JSON.stringify(shapes)).toBe('rejected');
     }
     sim.resetShapes();
   });
@@ -64,7 +68,7 @@ describe('validateKey', () => {
   it('wrong-format: no request is made', async () => {
     sim.resetCounters();
     for (const key of ['abc', 'hst_prod_123', 'Bearer hst_live_abc', 'hst_live_abc def']) {
-      const v = await validateKey({ baseUrl: sim.baseUrl, apiKey: key });
+      const v = await validateKey({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: key });
       expect(v.outcome).toBe('wrong-format');
       expect(v.fix).toMatch(/API Keys/);
     }
@@ -73,7 +77,7 @@ describe('validateKey', () => {
 
   it('rejected: a well-formed key the server does not know (401)', async () => {
     const bogus = 'hst_test_' + 'z'.repeat(40);
-    const v = await validateKey({ baseUrl: sim.baseUrl, apiKey: bogus });
+    const v = await validateKey({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: bogus });
     expect(v.outcome).toBe('rejected');
     expect(v.message).toMatch(/invalid, expired or revoked/);
     expect(v.fix).toMatch(/new key/);
@@ -87,7 +91,7 @@ describe('validateKey', () => {
         : { status: 200, type: 'application/json', body: JSON.stringify({ status: 'healthy', version: '3.0.0' }) },
     );
     try {
-      const v = await validateKey({ baseUrl: srv.baseUrl, apiKey: sim.limitedKey });
+      const v = await validateKey({ source: 'hyperstudy', baseUrl: srv.baseUrl, secret: sim.limitedKey });
       expect(v.outcome).toBe('missing-scopes');
       expect(v.missingScopes).toEqual(['read:experiments']);
       expect(v.message).toContain('read:experiments');
@@ -101,14 +105,14 @@ describe('validateKey', () => {
     const closed = await startSimulator({ scale: 'tiny' });
     const url = closed.baseUrl;
     await closed.close();
-    const v = await validateKey({ baseUrl: url, apiKey: sim.apiKey });
+    const v = await validateKey({ source: 'hyperstudy', baseUrl: url, secret: sim.apiKey });
     expect(v.outcome).toBe('unreachable');
     expect(v.message).toMatch(/Could not reach 127\.0\.0\.1:\d+: the connection was refused/);
   });
 
   it('unreachable: no answer in time', async () => {
     sim.setFaults({ rules: [{ match: '/experiments', kind: 'slow', delayMs: 5_000 }] });
-    const v = await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey }, { timeoutMs: 300 });
+    const v = await validateKey({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: sim.apiKey }, { timeoutMs: 300 });
     expect(v.outcome).toBe('unreachable');
     expect(v.message).toMatch(/no answer within/);
   });
@@ -116,7 +120,7 @@ describe('validateKey', () => {
   it('not-hyperstudy: a web page at /health (HTML), and the key is never sent there', async () => {
     const srv = await loopback(() => ({ status: 200, type: 'text/html', body: '<!doctype html><html><body>Welcome to nginx</body></html>' }));
     try {
-      const v = await validateKey({ baseUrl: srv.baseUrl, apiKey: sim.apiKey });
+      const v = await validateKey({ source: 'hyperstudy', baseUrl: srv.baseUrl, secret: sim.apiKey });
       expect(v.outcome).toBe('not-hyperstudy');
       expect(v.message).toMatch(/web page/);
       expect(v.fix).toMatch(/api\/v3/);
@@ -128,14 +132,14 @@ describe('validateKey', () => {
 
   it('not-hyperstudy: an HTML page in place of the simulator answer', async () => {
     sim.setFaults({ rules: [{ match: '/health', kind: 'html', status: 404 }] });
-    const v = await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey });
+    const v = await validateKey({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: sim.apiKey });
     expect(v.outcome).toBe('not-hyperstudy');
   });
 
   it('not-hyperstudy: foreign JSON at /health', async () => {
     const srv = await loopback(() => ({ status: 200, type: 'application/json', body: JSON.stringify({ name: 'some other api', up: true }) }));
     try {
-      const v = await validateKey({ baseUrl: srv.baseUrl, apiKey: sim.apiKey });
+      const v = await validateKey({ source: 'hyperstudy', baseUrl: srv.baseUrl, secret: sim.apiKey });
       expect(v.outcome).toBe('not-hyperstudy');
       expect(v.message).toMatch(/unexpected shape/);
       expect(srv.seenKeys).toEqual([]);
@@ -146,24 +150,24 @@ describe('validateKey', () => {
 
   it('error: the server is failing (5xx) or rate-limiting (429) — said as such, not blamed on the key', async () => {
     sim.setFaults({ rules: [{ match: '/experiments', kind: 'error', status: 503 }] });
-    const down = await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey });
+    const down = await validateKey({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: sim.apiKey });
     expect(down.outcome).toBe('error');
     expect(down.message).toMatch(/HTTP 503/);
 
     sim.setFaults({ rules: [{ match: '/experiments', kind: 'rate429', retryAfterSec: 42 }] });
-    const limited = await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey });
+    const limited = await validateKey({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: sim.apiKey });
     expect(limited.outcome).toBe('error');
     expect(limited.message).toMatch(/rate-limiting.*42 s/);
 
     sim.setFaults({ rules: [{ match: '/health', kind: 'html', status: 502 }] });
-    expect((await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey })).outcome).toBe('error');
+    expect((await validateKey({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: sim.apiKey })).outcome).toBe('error');
   });
 
   it('no outcome ever contains the key', async () => {
     const results = [
-      await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey }),
-      await validateKey({ baseUrl: sim.baseUrl, apiKey: sim.apiKey.slice(0, -1) }),
-      await validateKey({ baseUrl: 'http://127.0.0.1:9/api/v3', apiKey: sim.apiKey }),
+      await validateKey({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: sim.apiKey }),
+      await validateKey({ source: 'hyperstudy', baseUrl: sim.baseUrl, secret: sim.apiKey.slice(0, -1) }),
+      await validateKey({ source: 'hyperstudy', baseUrl: 'http://127.0.0.1:9/api/v3', secret: sim.apiKey }),
     ];
     for (const r of results) expect(JSON.stringify(r)).not.toContain(sim.apiKey.slice(9, 30));
   });
@@ -183,7 +187,7 @@ describe('validateKey', () => {
     await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/api/v3`;
     try {
-      const v = await validateKey({ baseUrl: base, apiKey: sim.apiKey });
+      const v = await validateKey({ source: 'hyperstudy', baseUrl: base, secret: sim.apiKey });
       expect(v.outcome).toBe('not-hyperstudy');
       expect(v.message).toContain(new URL(capture.baseUrl).host);
       expect(v.message).toContain(new URL(base).host);
@@ -195,7 +199,7 @@ describe('validateKey', () => {
   });
 
   it('refuses plain http off this machine before any request, naming https', async () => {
-    const v = await validateKey({ baseUrl: 'http://hyperstudy.example.org/api/v3', apiKey: sim.apiKey });
+    const v = await validateKey({ source: 'hyperstudy', baseUrl: 'http://hyperstudy.example.org/api/v3', secret: sim.apiKey });
     expect(v.outcome).toBe('error');
     expect(v.message).toMatch(/https/);
   });

@@ -19,7 +19,7 @@ describe('WebSocket transport across a restart', () => {
     const { api, transport } = await connectApi(app.port, app.token, (s) => links.push(s));
     const statuses: ConnectionStatus[] = [];
     api.on('connectionStatus', (s) => statuses.push(s));
-    const before = await api.listExperiments();
+    const before = await api.listLevel({ level: 'experiment', parentPath: [] });
     await api.updateSettings({ theme: 'dark' });
 
     expect(transport.linkState).toBe('open');
@@ -27,8 +27,8 @@ describe('WebSocket transport across a restart', () => {
     // the client notices the dropped socket, backs off, and reconnects
     await expect.poll(() => links.join(','), { timeout: 15_000 }).toMatch(/reconnecting.*open/);
 
-    const after = await api.listExperiments();
-    expect(after.experiments.map((e) => e.id)).toEqual(before.experiments.map((e) => e.id));
+    const after = await api.listLevel({ level: 'experiment', parentPath: [] });
+    expect(after.items.map((e) => e.id)).toEqual(before.items.map((e) => e.id));
     expect((await api.getSettings()).theme).toBe('dark'); // same data dir
     await expect.poll(() => statuses.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
     transport.close();

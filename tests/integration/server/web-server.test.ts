@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hsPath, hsTarget } from '../../hs-paths';
 import type { Api } from '../../../src-shared/contract';
 import type { JobProgress, JobSnapshot } from '../../../src-shared/model';
 import type { WsTransport } from '../../../src-shared/ws-client';
@@ -101,23 +102,23 @@ describe('WebSocket gate', () => {
   });
 
   it('rejects malformed calls with INVALID_ARGUMENT before they reach the core', async () => {
-    await expect(api.listRooms({ experimentId: '' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(api.getPreview({ target: { level: 'room', experimentId: 'e' }, type: 'events', offset: 0, limit: 10 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/roomId/) });
+    await expect(api.listLevel({ level: 'room', parentPath: [{ level: 'experiment', id: '' }] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(api.getPreview({ target: { level: 'room', path: [{ level: 'experiment', id: 'e' }] }, type: 'events', offset: 0, limit: 10 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/roomId/) });
     await expect(transport.invoke('dropDatabase' as never, undefined).then((r) => r)).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
   });
 });
 
 describe('calls end to end against the simulator', () => {
   it('lists experiments, rooms and participants', async () => {
-    const { experiments } = await api.listExperiments();
+    const experiments = (await api.listLevel({ level: 'experiment', parentPath: [] })).items;
     // the demo profile carries the simulator's organization id, so experiments shared with it are listed too
     const expected = app.sim.dataset.experiments({ includeShared: true });
     expect(experiments.map((e) => e.id).sort()).toEqual(expected.map((e) => e.id).sort());
     expect(experiments.filter((e) => e.origin === 'shared').map((e) => e.id)).toEqual(expected.filter((e) => e.shared).map((e) => e.id));
     const exp = expected.find((e) => !e.shared)!;
-    const { rooms } = await api.listRooms({ experimentId: exp.id });
+    const rooms = (await api.listLevel({ level: 'room', parentPath: hsPath(exp.id) })).items;
     expect(rooms.map((r) => r.id).sort()).toEqual(app.sim.dataset.rooms(exp.id).map((r) => r.id).sort());
-    const { participants } = await api.listParticipants({ experimentId: exp.id, roomId: rooms[0].id });
+    const participants = (await api.listLevel({ level: 'participant', parentPath: hsPath(exp.id, rooms[0].id) })).items;
     expect(participants.map((p) => p.id).sort()).toEqual(app.sim.dataset.participants({ roomId: rooms[0].id }).map((p) => p.id).sort());
     const profiles = await api.listProfiles();
     expect(profiles).toEqual([expect.objectContaining({ name: 'Demo (local simulator)', active: true, demo: true })]);
@@ -125,7 +126,7 @@ describe('calls end to end against the simulator', () => {
 
   it('pages a preview with sort and filter applied in the core', async () => {
     const exp = app.sim.dataset.experiments()[0];
-    const target = { level: 'experiment' as const, experimentId: exp.id };
+    const target = hsTarget(exp.id);
     const total = app.sim.dataset.count('events', 'experiment', exp.id);
     let page = await api.getPreview({ target, type: 'events', offset: 0, limit: 50 });
     for (let i = 0; !page.complete && i < 200; i++) {
@@ -153,7 +154,7 @@ describe('calls end to end against the simulator', () => {
 
   it('plans, exports, streams progress events until completed, and serves the ZIP by job id', async () => {
     const exp = app.sim.dataset.experiments()[0];
-    const target = { level: 'experiment' as const, experimentId: exp.id };
+    const target = hsTarget(exp.id);
     const plan = await api.planExport({ target, types: ['events', 'chat'], includeRecordings: false });
     expect(plan.records).toBe(app.sim.dataset.count('events', 'experiment', exp.id) + app.sim.dataset.count('chat', 'experiment', exp.id));
     expect(plan.requestsNeeded).toBeGreaterThan(0);

@@ -28,17 +28,18 @@ describe('createApi', () => {
   it('passes name and argument through and unwraps the value', async () => {
     const { transport, calls } = recordingTransport((name, arg) => ({ ok: true, value: { name, arg } }));
     const api = createApi(transport);
-    await expect(api.listRooms({ experimentId: 'e1' })).resolves.toEqual({ name: 'listRooms', arg: { experimentId: 'e1' } });
+    const arg = { level: 'room', parentPath: [{ level: 'experiment', id: 'e1' }] };
+    await expect(api.listLevel(arg)).resolves.toEqual({ name: 'listLevel', arg });
     await api.getSettings();
     expect(calls).toEqual([
-      { name: 'listRooms', arg: { experimentId: 'e1' } },
+      { name: 'listLevel', arg },
       { name: 'getSettings', arg: undefined },
     ]);
   });
 
   it('throws ApiError carrying code, message and fix', async () => {
     const api = createApi(recordingTransport(() => ({ ok: false, error: { code: 'FORBIDDEN', message: 'This key lacks read:chat.', fix: 'Create a key with read:chat.', status: 403 } })).transport);
-    const e = await api.listExperiments().catch((x) => x);
+    const e = await api.listLevel({ level: 'experiment', parentPath: [] }).catch((x) => x);
     expect(e).toBeInstanceOf(ApiError);
     expect(e).toMatchObject({ code: 'FORBIDDEN', message: 'This key lacks read:chat.', fix: 'Create a key with read:chat.', status: 403 });
   });

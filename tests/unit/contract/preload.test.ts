@@ -85,7 +85,7 @@ describe('preload', () => {
 
   it('rejects with the error as plain data (code, message and fix survive contextBridge)', async () => {
     fake.state.answer = () => ({ ok: false, error: { code: 'NO_PROFILE', message: 'No connection.', fix: 'Add one.' } });
-    const e = await api.listExperiments().catch((x) => x);
+    const e = await api.listLevel({ level: 'experiment', parentPath: [] }).catch((x) => x);
     expect(e).toEqual({ name: 'ApiError', code: 'NO_PROFILE', message: 'No connection.', fix: 'Add one.' });
   });
 

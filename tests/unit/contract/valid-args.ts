@@ -2,10 +2,10 @@
 // so "rejects bad input" tests can also show that good input passes.
 import type { MethodArg, MethodName } from '../../../src-shared/contract';
 
-const target = { level: 'experiment' as const, experimentId: 'exp_1' };
-const profile = { name: 'Lab', environment: 'custom' as const, baseUrl: 'http://127.0.0.1:9/api/v3', apiKey: 'hst_test_abc' };
+const target = { level: 'experiment', path: [{ level: 'experiment', id: 'exp_1' }] };
+const profile = { name: 'Lab', source: 'hyperstudy', environment: 'custom' as const, baseUrl: 'http://127.0.0.1:9/api/v3', apiKey: 'hst_test_abc' };
 const exportReq = {
-  target, types: ['events' as const], format: 'csv' as const, zip: true, split: 'none' as const, anonymize: 'keep' as const,
+  target, types: ['events'], format: 'csv' as const, zip: true, split: 'none', anonymize: 'keep' as const,
   includeRecordings: false, bom: false, formulaProtection: true,
 };
 
@@ -20,10 +20,8 @@ export const validArgs: { [K in MethodName]: MethodArg<K> } = {
   addProfile: profile,
   removeProfile: { id: 'p_1' },
   activateProfile: { id: 'p_1' },
-  listExperiments: { refresh: true },
-  listRooms: { experimentId: 'exp_1' },
-  listParticipants: { experimentId: 'exp_1', roomId: 'room_1' },
-  getParticipantCounts: { participantId: 'p', roomId: 'r' },
+  listLevel: { level: 'participant', parentPath: [{ level: 'experiment', id: 'exp_1' }, { level: 'room', id: 'room_1' }], refresh: true },
+  getItemCounts: { path: [{ level: 'experiment', id: 'e' }, { level: 'room', id: 'r' }, { level: 'participant', id: 'p' }] },
   getPreview: { target, type: 'events', offset: 0, limit: 100, sort: { key: 'onset', dir: 'desc' }, filters: { category: 'x' }, search: 'y', timeZone: 'Europe/Berlin' },
   planExport: { target, types: ['events'], includeRecordings: false },
   startExport: exportReq,
@@ -33,8 +31,8 @@ export const validArgs: { [K in MethodName]: MethodArg<K> } = {
   cancelJob: { jobId: 'j' },
   retryJob: { jobId: 'j' },
   removeJob: { jobId: 'j' },
-  getKeyAccess: { experimentId: 'exp_1' },
-  getCodeMap: { experimentId: 'exp_1' },
+  getKeyAccess: { path: [{ level: 'experiment', id: 'exp_1' }] },
+  getCodeMap: { path: [{ level: 'experiment', id: 'exp_1' }] },
   getSettings: undefined,
   updateSettings: { theme: 'dark' },
   getViewState: undefined,

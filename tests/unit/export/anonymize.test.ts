@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAggregator } from '../../../src-main/core/export/anonymize/aggregate';
+import { sourceModule } from '../../../src-main/core/sources/registry';
 import { createAnonymizer } from '../../../src-main/core/export/anonymize/anonymizer';
 import { createSubstringIndex } from '../../../src-main/core/export/anonymize/substring-index';
 
@@ -112,7 +113,7 @@ describe('createSubstringIndex', () => {
 
 describe('createAggregator', () => {
   it('computes counts, first/last and min/max/mean/sd per participant and type', () => {
-    const agg = createAggregator();
+    const agg = createAggregator({ personOf: (type, r) => sourceModule('hyperstudy').recordContext()(type, r).person });
     const values = [2, 4, 4, 4, 5, 5, 7, 9];
     values.forEach((v, i) =>
       agg.add('ratings-continuous', { participantId: 'P001', value: v, timestamp: new Date(Date.UTC(2024, 0, 1, 0, 0, 10 - i)).toISOString() }),

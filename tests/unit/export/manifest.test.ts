@@ -7,7 +7,11 @@ import { createAnonymizer } from '../../../src-main/core/export/anonymize/anonym
 import { createTextFilePool } from '../../../src-main/core/export/format/text-file';
 import { hashFile } from '../../../src-main/core/export/manifest/hash';
 import { buildManifest, manifestText, sanitizeBaseUrl, type ManifestInput } from '../../../src-main/core/export/manifest/manifest';
-import { readmeText } from '../../../src-main/core/export/manifest/readme';
+import { sourceModule } from '../../../src-main/core/sources/registry';
+
+const hs = sourceModule('hyperstudy');
+/** HyperStudy's README.txt (through the registry), from the experiment's id and name. */
+const readmeText = ({ experiment, ...rest }: Omit<Parameters<typeof hs.readme>[0], 'root'> & { experiment: { id: string; name?: string } }) => hs.readme({ ...rest, root: experiment });
 
 let dir: string;
 beforeAll(async () => {
@@ -19,9 +23,13 @@ afterAll(async () => {
 
 const base: ManifestInput = {
   app: { name: 'Study Downloader', version: '0.1.0' },
+  sourceId: 'hyperstudy',
   baseUrl: 'https://user:pw@api.hyperstudy.io/api/v3/?key=hst_live_abcdef123456#x',
-  experiment: { id: 'exp_1', name: 'Emotion Study' },
-  target: { level: 'participant', experimentId: 'exp_1', roomId: 'room_1', participantId: 'usr_secret' },
+  root: { level: 'experiment', id: 'exp_1', name: 'Emotion Study' },
+  target: { level: 'participant', path: [{ level: 'experiment', id: 'exp_1' }, { level: 'room', id: 'room_1' }, { level: 'participant', id: 'usr_secret' }] },
+  describeTarget: hs.manifestTarget,
+  personLevels: ['participant'],
+  nonDataTables: ['rooms', 'participants', 'recordings_metadata'],
   filters: { types: ['events', 'chat'], format: 'csv', split: 'none', zip: true, recordings: false },
   anonymization: 'keep',
   startedAt: '2026-01-01T00:00:00.000Z',

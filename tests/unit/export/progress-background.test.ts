@@ -3,13 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { createProgressTracker } from '../../../src-main/core/export/run/progress';
 import type { JobProgress } from '../../../src-shared/model';
+import { sourceDescriptor } from '../../../src-main/core/sources/registry';
 
 describe('progress with writing alongside fetching', () => {
   it('shows the fetching step and the writing beside it, then only the writing step', () => {
     let now = 1_000_000;
     const clock = { now: () => now, sleep: async () => {} };
     const seen: JobProgress[] = [];
-    const p = createProgressTracker({ jobId: 'j1', state: () => 'running', requestsUsed: () => 0, emit: (x) => seen.push(x), clock, intervalMs: 0 });
+    const p = createProgressTracker({ jobId: 'j1', state: () => 'running', requestsUsed: () => 0, emit: (x) => seen.push(x), clock, intervalMs: 0, dataTypes: sourceDescriptor('hyperstudy').dataTypes });
     p.phase('fetching', 'Fetching data');
     p.records('chat', 3000, 9000);
     p.background?.('writing events (CSV)');

@@ -8,7 +8,7 @@ function job(id: string, over: Partial<StoredJob['snapshot']> = {}): StoredJob {
     snapshot: {
       id,
       title: `Experiment exp_1 — events (CSV, ZIP) “${id}”, with {braces}, [brackets], "quotes" and \\ backslashes`,
-      request: { target: { level: 'experiment', experimentId: 'exp_1' }, types: ['events'], format: 'csv', zip: true, split: 'none', anonymize: 'keep', includeRecordings: false, bom: true, formulaProtection: false, destination: '/tmp/d' },
+      request: { target: { level: 'experiment', path: [{ level: 'experiment', id: 'exp_1' }] }, types: ['events'], format: 'csv', zip: true, split: 'none', anonymize: 'keep', includeRecordings: false, bom: true, formulaProtection: false, destination: '/tmp/d' },
       state: 'completed',
       createdAt: '2026-01-01T00:00:00.000Z',
       progress: { jobId: id, state: 'completed', phase: 'done', step: 'Done', recordsDone: 1, recordsTotal: 1, bytesDone: 0, bytesTotal: 0, requestsUsed: 3, requestsPlanned: 3, etaSeconds: 0, fraction: 1 },
@@ -86,6 +86,17 @@ describe('the jobs file, damaged', () => {
     const read = parseJobsFile(JSON.stringify({ jobs: { job_old: old } }, null, '\t'));
     expect(read.skipped).toBe(0);
     expect(read.jobs.get('job_old')!.owner).toMatchObject({ pid: 4242 });
+  });
+
+  it('reads a job saved before targets were generic: its HyperStudy target becomes the same path', () => {
+    const old = job('job_legacy');
+    (old.snapshot.request as unknown as { target: unknown }).target = { level: 'participant', experimentId: 'exp_1', roomId: 'room_1', participantId: 'p_1' };
+    const read = parseJobsFile(serializeJobsFile([old]));
+    expect(read.skipped).toBe(0);
+    expect(read.jobs.get('job_legacy')!.snapshot.request.target).toEqual({
+      level: 'participant',
+      path: [{ level: 'experiment', id: 'exp_1' }, { level: 'room', id: 'room_1' }, { level: 'participant', id: 'p_1' }],
+    });
   });
 
   it('empty or not JSON at all: no jobs, flagged for repair', () => {

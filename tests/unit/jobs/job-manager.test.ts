@@ -10,7 +10,8 @@ import type { ExportRequest, JobProgress, JobSnapshot, Settings } from '../../..
 import { createJobManager, type JobManager } from '../../../src-main/core/jobs/job-manager';
 import { OWNER_STALE_MS } from '../../../src-main/core/jobs/job-owner';
 import type { ExportResult, RunExportOptions } from '../../../src-main/core/export/run/run-export';
-import type { HyperStudyClient } from '../../../src-main/core/sources/hyperstudy/client-types';
+import type { Source } from '../../../src-main/core/sources/source';
+import { hsTarget } from '../../hs-paths';
 
 let dir: string;
 let dest: string;
@@ -31,11 +32,11 @@ const settings = (): Settings => ({
 });
 
 const request = (over: Partial<ExportRequest> = {}): ExportRequest => ({
-  target: { level: 'experiment', experimentId: 'exp_1' }, types: ['events'], format: 'csv', zip: false, split: 'none',
+  target: hsTarget('exp_1'), types: ['events'], format: 'csv', zip: false, split: 'none',
   anonymize: 'keep', includeRecordings: false, bom: true, formulaProtection: false, ...over,
 });
 
-const fakeClient = { requestsMade: () => 7 } as unknown as HyperStudyClient;
+const fakeSource = { id: 'hyperstudy', requestsMade: () => 7, whenQuiet: async () => {} } as unknown as Source;
 
 /** A runner that waits until released (or aborted), writing a marker in the workDir like the real one. */
 function controllableRunner() {
@@ -84,7 +85,7 @@ function controllableRunner() {
 }
 
 function manager(runner: (o: RunExportOptions) => Promise<ExportResult>): JobManager {
-  const m = createJobManager({ dataDir: dir, getClient: async () => ({ client: fakeClient, sourceUrl: 'http://127.0.0.1/api/v3' }), getSettings: settings, appVersion: '0.1.0', runner });
+  const m = createJobManager({ dataDir: dir, getSource: async () => ({ source: fakeSource, sourceUrl: 'http://127.0.0.1/api/v3' }), getSettings: settings, appVersion: '0.1.0', runner });
   managers.push(m);
   return m;
 }
@@ -206,7 +207,7 @@ describe('job manager', () => {
       }
       return { outputPath: path.join(dest, 'x'), outputName: 'x', manifest: { files: 0, records: 0, bytes: 0, requestsUsed: 0, anonymization: 'keep', warnings: [] } };
     };
-    const m = createJobManager({ dataDir: dir, getClient: async () => ({ client: fakeClient, sourceUrl: 'http://x' }), getSettings: settings, appVersion: '0', runner, clock });
+    const m = createJobManager({ dataDir: dir, getSource: async () => ({ source: fakeSource, sourceUrl: 'http://x' }), getSettings: settings, appVersion: '0', runner, clock });
     managers.push(m);
     const events: JobProgress[] = [];
     m.on('progress', (p) => events.push(p));
@@ -277,7 +278,7 @@ describe('job manager: jobs owned by other processes', () => {
 
   it('a manager whose job was taken over stops running it and leaves the new owner’s state alone', async () => {
     const r1 = controllableRunner();
-    const m1 = createJobManager({ dataDir: dir, getClient: async () => ({ client: fakeClient, sourceUrl: 'http://127.0.0.1/api/v3' }), getSettings: settings, appVersion: '0.1.0', runner: r1.runner, heartbeatMs: 20 });
+    const m1 = createJobManager({ dataDir: dir, getSource: async () => ({ source: fakeSource, sourceUrl: 'http://127.0.0.1/api/v3' }), getSettings: settings, appVersion: '0.1.0', runner: r1.runner, heartbeatMs: 20 });
     managers.push(m1);
     const job = await m1.start(request());
     await r1.started(1);

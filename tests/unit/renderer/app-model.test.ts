@@ -14,6 +14,7 @@ import { createAppModel, type AppModel } from '../../../src-renderer/src/stores/
 import { participantKey, roomKey } from '../../../src-renderer/src/stores/hierarchy-store';
 import { canGoBack, canGoForward, currentLocation, goBack, goForward, goUp, navigate } from '../../../src-renderer/src/stores/nav-store';
 import { createPreviewPager } from '../../../src-renderer/src/stores/preview-pager';
+import { hsTarget } from '../../hs-paths';
 
 let sim: Simulator;
 let core: Core;
@@ -80,7 +81,7 @@ describe('app model against the real core', () => {
     const h2 = model.hierarchy.getState();
     expect([...h2.participantIdsByRoom[room.id]].sort()).toEqual([...room.participantIds].sort());
     const pid = room.participantIds[0];
-    await model.loadCounts(room.id, pid);
+    await model.loadCounts(exp.id, room.id, pid);
     const counts = model.hierarchy.getState().countsByParticipant[participantKey(room.id, pid)];
     expect(typeof counts).toBe('object');
     expect((counts as { counts: Record<string, number> }).counts.events).toBe(sim.dataset.count('events', 'participant', pid, room.id));
@@ -113,7 +114,7 @@ describe('app model against the real core', () => {
   it('pages a preview: fetches only the pages asked for, sorts and filters in the core', async () => {
     const room = sim.dataset.rooms().find((r) => r.participantIds.length > 0)!;
     const pid = room.participantIds[0];
-    const target = { level: 'participant' as const, experimentId: room.experimentId, roomId: room.id, participantId: pid };
+    const target = hsTarget(room.experimentId, room.id, pid);
     const total = sim.dataset.count('events', 'participant', pid, room.id);
     let calls = 0;
     const getPreview: typeof api.getPreview = (q) => { calls += 1; return api.getPreview(q); };
@@ -149,7 +150,7 @@ describe('app model against the real core', () => {
   it('surfaces a failed page as a plain-words error', async () => {
     const pager = createPreviewPager(
       () => Promise.reject(Object.assign(new Error('x'), { code: 'FORBIDDEN', message: 'This key lacks read:chat.', fix: 'Create a key with read:chat.', details: { required: ['read:chat'] } })),
-      { target: { level: 'experiment', experimentId: 'e' }, type: 'chat' },
+      { target: hsTarget('e'), type: 'chat' },
     );
     await until(() => pager.store.getState().status === 'error');
     expect(pager.store.getState().error).toMatchObject({ code: 'FORBIDDEN', fix: 'Create a key with read:chat.', details: { required: ['read:chat'] } });
@@ -162,7 +163,7 @@ describe('app model against the real core', () => {
     let progressUpdates = 0;
     const unsub = model.progress.subscribe(() => { progressUpdates += 1; });
     const jobId = await model.startExport({
-      target: { level: 'participant', experimentId: room.experimentId, roomId: room.id, participantId: pid },
+      target: hsTarget(room.experimentId, room.id, pid),
       types: ['events', 'chat'], format: 'csv', zip: true, split: 'none', anonymize: 'keep',
       includeRecordings: false, bom: false, formulaProtection: false,
     });

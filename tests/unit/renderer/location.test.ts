@@ -5,7 +5,10 @@ import { syncWithHistory, type WindowLike } from '../../../src-renderer/src/lib/
 import { createNavStore, currentLocation, goBack, navigate, replaceLocation, setLevels } from '../../../src-renderer/src/stores/nav-store';
 import { axisFor, nearestPoint } from '../../../src-renderer/src/lib/plot-data';
 import { missingScopeOf, typesAt } from '../../../src-renderer/src/lib/data-types';
-import { hyperstudySource } from '../../../src-main/core/sources/hyperstudy/descriptors';
+import { sourceDescriptor } from '../../../src-main/core/sources/registry';
+import { hsTarget } from '../../hs-paths';
+
+const hyperstudySource = sourceDescriptor('hyperstudy');
 
 const LEVELS = ['experiment', 'room', 'participant'];
 const e1 = { level: 'experiment', id: 'exp/1 é' };
@@ -36,8 +39,8 @@ describe('places and their addresses', () => {
   });
   it('turns a place into the contract target and back', () => {
     const t = targetOf({ path: [e1, r1, p1], data: true });
-    expect(t).toEqual({ level: 'participant', experimentId: e1.id, roomId: r1.id, participantId: p1.id });
-    expect(pathOf(t, LEVELS)).toEqual([e1, r1, p1]);
+    expect(t).toEqual(hsTarget(e1.id, r1.id, p1.id));
+    expect(pathOf(t)).toEqual([e1, r1, p1]);
   });
 });
 

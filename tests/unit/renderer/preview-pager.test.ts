@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { PreviewPage, PreviewQuery } from '../../../src-shared/model';
 import { createPreviewPager } from '../../../src-renderer/src/stores/preview-pager';
+import { hsTarget } from '../../hs-paths';
 
-const target = { level: 'experiment' as const, experimentId: 'e1' };
+const target = hsTarget('e1');
 const page = (rows: number, total: number, complete: boolean, offset = 0): PreviewPage => ({
   rows: Array.from({ length: rows }, (_, i) => ({ id: `r${offset + i}` })),
   totalRows: total, unfilteredRows: total, columns: ['id'], complete, warnings: [],
@@ -51,7 +52,8 @@ describe('preview pager', () => {
       { target, type: 'chat', sort: { key: 'timestamp', dir: 'desc' }, filters: {}, search: 'hello' },
     );
     await flush();
-    expect(seen).toEqual({ target, type: 'chat', offset: 0, limit: 200, sort: { key: 'timestamp', dir: 'desc' }, search: 'hello' });
+    // the renderer's target goes to the contract as its generic path
+    expect(seen).toEqual({ target: { level: 'experiment', path: [{ level: 'experiment', id: 'e1' }] }, type: 'chat', offset: 0, limit: 200, sort: { key: 'timestamp', dir: 'desc' }, search: 'hello' });
     pager.dispose();
   });
 

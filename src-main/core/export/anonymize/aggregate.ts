@@ -5,7 +5,6 @@ import type { DataTypeId } from '../../../../src-shared/model';
 import type { TableId } from '../format/columns';
 import { flattenRecord, type FlatRow } from '../format/flatten';
 import { compareCodePoints } from '../naming';
-import { participantOfRecord } from '../../sources/hyperstudy/record-room';
 
 export type JsonRecord = Record<string, unknown>;
 
@@ -67,10 +66,6 @@ interface Bucket {
   fields: Map<string, Running>;
 }
 
-function participantOf(r: JsonRecord): string {
-  return participantOfRecord(r) ?? NO_PARTICIPANT_KEY;
-}
-
 function timeOf(row: FlatRow): number | null {
   for (const k of ['timestamp', 'startTime', 'createdAt']) {
     const v = row[k];
@@ -82,12 +77,18 @@ function timeOf(row: FlatRow): number | null {
   return null;
 }
 
-export function createAggregator(opts: { valueFields?: Partial<Record<TableId, readonly string[]>> } = {}): Aggregator {
+export interface AggregatorOptions {
+  /** The person a (pseudonymized) record is about: the source's record context. */
+  personOf: (type: TableId, record: JsonRecord) => string | null;
+  valueFields?: Partial<Record<TableId, readonly string[]>>;
+}
+
+export function createAggregator(opts: AggregatorOptions): Aggregator {
   const fieldsOf = (t: TableId) => opts.valueFields?.[t] ?? AGGREGATE_VALUE_FIELDS[t as DataTypeId] ?? [];
   const buckets = new Map<string, Map<TableId, Bucket>>();
   return {
     add(type, record) {
-      const who = participantOf(record);
+      const who = opts.personOf(type, record) ?? NO_PARTICIPANT_KEY;
       let byType = buckets.get(who);
       if (!byType) buckets.set(who, (byType = new Map()));
       let b = byType.get(type);

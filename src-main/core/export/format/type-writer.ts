@@ -1,11 +1,11 @@
-// Writes one table (a data type, or rooms/participants/recordings metadata) in one format, whole or
-// split by room or participant, from records it can read more than once (the saved raw pages).
+// Writes one table (a data type, or a listing or media table) in one format, whole or split into
+// one folder per group (a source's split: HyperStudy's rooms or participants), from records it can
+// read more than once (the saved raw pages).
 // CSV makes two passes: the first collects the column union, the second writes rows. Output is a
 // pure function of the input records, so a resumed job writes byte-identical files.
 import path from 'node:path';
-import type { ExportFormat, SplitMode } from '../../../../src-shared/model';
+import type { ExportFormat } from '../../../../src-shared/model';
 import { compareCodePoints, createUniqueNamer, type UniqueNamer } from '../naming';
-import { participantOfRecord, roomOfRecord } from '../../sources/hyperstudy/record-room';
 import { createColumnSet, tableFileBase, type TableId } from './columns';
 import { csvHeader, csvRow, type FormulaTally } from './csv';
 import { flattenRecord, type FlattenOptions } from './flatten';
@@ -22,17 +22,34 @@ export interface WrittenFile {
   bytes: number;
   sha256: string;
   type: TableId;
-  /** The (possibly pseudonymized) id this split file holds; absent for the "no room/participant" bucket. */
-  roomId?: string;
-  participantId?: string;
+  /**
+   * The (possibly pseudonymized) group id this split file holds, and the name metadata.json gives
+   * it ("roomId"); absent without a split and for the bucket of records that belong to no group.
+   */
+  group?: { field: string; id: string };
   /** CSV: text cells a spreadsheet would run as formulas (protected or not), counted while writing. */
   formulaCells?: number;
+}
+
+/** How one table is split into folders: the source's split (SplitDescriptor) plus where a record goes. */
+export interface SplitLayout {
+  /** The split mode's id ("room"). */
+  id: string;
+  /** Top folder ("rooms"). */
+  folder: string;
+  /** Folder for records that belong to no group ("_no_room"). */
+  noneFolder: string;
+  /** metadata.json's name for the group id a file holds ("roomId"). */
+  field: string;
+  /** The group of a record, from the record as read and as written (after `transform`); null: none. */
+  groupOf(raw: JsonRecord, written: JsonRecord): string | null;
 }
 
 export interface TypeOutputOptions {
   type: TableId;
   format: ExportFormat;
-  split: SplitMode;
+  /** One file, or one file per group. */
+  split: 'none' | SplitLayout;
   /** A fresh iteration over the records each call (CSV iterates twice). Order is kept in the output. */
   records: () => AsyncIterable<JsonRecord> | Iterable<JsonRecord>;
   /** The export folder; files go to `<outDir>/<type>.<ext>` or `<outDir>/rooms|participants/<id>/<type>.<ext>`. */
@@ -43,11 +60,6 @@ export interface TypeOutputOptions {
   transform?: (r: JsonRecord) => JsonRecord | null;
   /** Folder namer for split mode; share one per split kind across all types (see createSplitNamer). */
   namer?: UniqueNamer;
-  /**
-   * Split by room: the room of a record, given the record as read (before `transform`). Default:
-   * the room the record names itself (roomOfRecord without a participants listing).
-   */
-  roomOf?: (raw: JsonRecord) => string | null;
   /** Split mode: group ids that get a file even when they have no records of this type. */
   knownGroups?: Iterable<string>;
   /** CSV: documented columns to leave out (e.g. PII removed by anonymization). */
@@ -69,11 +81,6 @@ export interface TypeOutputOptions {
 /** Longest split folder name, in UTF-8 bytes. */
 export const SPLIT_FOLDER_MAX_BYTES = 64;
 
-/** Bucket folder for records without a room id. */
-export const NO_ROOM_FOLDER = '_no_room';
-/** Bucket folder for records without a participant id. */
-export const NO_PARTICIPANT_FOLDER = '_no_participant';
-
 /** File extension per format. */
 export function formatExtension(format: ExportFormat): string {
   return format;
@@ -84,24 +91,14 @@ export function tableFileName(type: TableId, format: ExportFormat): string {
   return `${tableFileBase(type)}.${formatExtension(format)}`;
 }
 
-/** The top folder of a split layout: "rooms" or "participants". */
-export function splitFolder(split: Exclude<SplitMode, 'none'>): string {
-  return split === 'room' ? 'rooms' : 'participants';
-}
-
-/** The id a record is split by: the room it names (see record-room.ts), or its participant (chat: the sender). */
-export function splitKeyOf(record: JsonRecord, split: Exclude<SplitMode, 'none'>): string | null {
-  return split === 'room' ? roomOfRecord(record) : participantOfRecord(record);
-}
-
 /**
  * A folder namer for one split kind of one export: ids become safe, case-insensitively unique folder
- * names, seeded in sorted order (pass every room or participant id you know) so names do not depend
- * on record order, with the "no room/participant" bucket name reserved.
+ * names, seeded in sorted order (pass every group id you know) so names do not depend on record
+ * order, with the split's "no group" bucket name reserved.
  */
-export function createSplitNamer(split: Exclude<SplitMode, 'none'>, seedIds: Iterable<string> = []): UniqueNamer {
+export function createSplitNamer(split: Pick<SplitLayout, 'noneFolder'>, seedIds: Iterable<string> = []): UniqueNamer {
   // 64 bytes: long ids get a hash suffix, keeping whole paths well under Windows' 260 characters.
-  return createUniqueNamer(seedIds, { reserved: [split === 'room' ? NO_ROOM_FOLDER : NO_PARTICIPANT_FOLDER], maxBytes: SPLIT_FOLDER_MAX_BYTES });
+  return createUniqueNamer(seedIds, { reserved: [split.noneFolder], maxBytes: SPLIT_FOLDER_MAX_BYTES });
 }
 
 function throwIfAborted(signal?: AbortSignal): void {
@@ -158,8 +155,8 @@ interface Group extends FormulaTally {
 /**
  * Writes the files of one table and returns what was written, sorted by path. Without a split
  * there is always exactly one file (an empty table gives a header-only CSV, "[]" JSON or an empty
- * NDJSON file). With a split there is one file per room or participant that has records (plus
- * `knownGroups`), and records without the id go to `_no_room/` or `_no_participant/`.
+ * NDJSON file). With a split there is one file per group that has records (plus `knownGroups`),
+ * and records without a group go to the split's bucket folder (HyperStudy: `_no_room/`).
  * Every file is written as `<name>.part` and renamed once complete; on error none is left behind.
  */
 export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<WrittenFile[]> {
@@ -197,9 +194,8 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
   const newGroup = async (key: string | null): Promise<Group> => {
     let relPath = fileName;
     if (split !== 'none') {
-      const bucket = split === 'room' ? NO_ROOM_FOLDER : NO_PARTICIPANT_FOLDER;
-      const folder = key === null ? bucket : namer!.name(key);
-      relPath = `${splitFolder(split)}/${folder}/${fileName}`;
+      const folder = key === null ? split.noneFolder : namer!.name(key);
+      relPath = `${split.folder}/${folder}/${fileName}`;
     }
     const g: Group = { file: pool.file(path.join(opts.outDir, ...relPath.split('/'))), records: 0, relPath, key, formulaCells: headerTally.formulaCells };
     groups.set(key, g);
@@ -225,7 +221,7 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
       throwIfAborted(opts.signal);
       const r = transform(raw);
       if (!r) return breathe();
-      const key = split === 'none' ? null : split === 'room' && opts.roomOf ? opts.roomOf(raw) : splitKeyOf(r, split);
+      const key = split === 'none' ? null : split.groupOf(raw, r);
       const g = groupFor(key);
       // Awaited only when something is: a new file's header, a buffer's write, a yield.
       if (g instanceof Promise) return g.then((g2) => writeRecord(r, g2)).then(breathe);
@@ -240,8 +236,7 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
     for (const g of groups.values()) {
       const res = results.get(g.file.path)!;
       const w: WrittenFile = { relPath: g.relPath, records: g.records, bytes: res.bytes, sha256: res.sha256, type, ...(format === 'csv' ? { formulaCells: g.formulaCells } : {}) };
-      if (g.key !== null && split === 'room') w.roomId = g.key;
-      if (g.key !== null && split === 'participant') w.participantId = g.key;
+      if (g.key !== null && split !== 'none') w.group = { field: split.field, id: g.key };
       written.push(w);
     }
     return written.sort((a, b) => compareCodePoints(a.relPath, b.relPath));

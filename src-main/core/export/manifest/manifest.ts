@@ -1,7 +1,7 @@
 // metadata.json: the provenance record of an export. Where the data came from (never the key),
 // what was asked for, when, how many requests it cost, and per file its records, bytes and SHA-256,
 // so a researcher can later prove a file is unchanged.
-import type { AnonymizeMode, DataTypeId, ExportFormat, FormulaCellsSummary, SplitMode, Target } from '../../../../src-shared/model';
+import type { AnonymizeMode, DataTypeId, ExportFormat, FormulaCellsSummary, LevelId, SourceId, SplitMode, Target } from '../../../../src-shared/model';
 import { redactSecrets } from '../../../../src-shared/errors';
 import type { TableId } from '../format/columns';
 import { compareCodePoints } from '../naming';
@@ -17,8 +17,8 @@ export interface ManifestFile {
   records?: number;
   bytes: number;
   sha256: string;
-  roomId?: string;
-  participantId?: string;
+  /** A split file's group id, under its split's name: roomId, participantId (HyperStudy). */
+  [groupField: `${string}Id`]: string | undefined;
   /** CSV files only: text cells a spreadsheet would run as formulas (listed when there are any). */
   formulaCells?: number;
 }
@@ -33,11 +33,20 @@ export interface RecordingsSummary {
 
 export interface ManifestInput {
   app: { name: string; version: string };
+  /** The source's id ("hyperstudy"). */
+  sourceId: SourceId;
   /** API base URL; any credentials in it are removed. */
   baseUrl: string;
   organizationId?: string;
-  experiment: { id: string; name?: string };
+  /** The target's root item, listed under its level's id ("experiment": { id, name }). */
+  root: { level: LevelId; id: string; name?: string };
   target: Target;
+  /** How the source names a target in metadata.json (its manifestTarget). */
+  describeTarget: (t: Target) => Record<string, unknown>;
+  /** Levels whose items are people: their ids in the target are pseudonymized. */
+  personLevels?: readonly LevelId[];
+  /** Tables listed but not counted as records (the source's listing tables, the media table). */
+  nonDataTables?: readonly string[];
   filters: {
     types: DataTypeId[];
     since?: string;
@@ -71,9 +80,9 @@ export interface ManifestInput {
 export interface Manifest {
   schemaVersion: number;
   generator: { name: string; version: string };
-  source: { kind: 'hyperstudy'; baseUrl: string; organizationId?: string };
-  experiment: { id: string; name?: string };
-  target: Target;
+  source: { kind: SourceId; baseUrl: string; organizationId?: string };
+  /** The target as its source names it (HyperStudy: { level, experimentId, roomId?, participantId? }). */
+  target: Record<string, unknown>;
   filters: ManifestInput['filters'];
   anonymization: { mode: AnonymizeMode; codeMapWritten: boolean };
   startedAt: string;
@@ -85,6 +94,8 @@ export interface Manifest {
   /** Formula-looking text cells across the CSV files (present whenever the export has CSV files). */
   formulaCells?: FormulaCellsSummary;
   files: ManifestFile[];
+  /** The root item under its level's id, e.g. experiment: { id, name }. */
+  [rootLevel: string]: unknown;
 }
 
 /**
@@ -117,14 +128,15 @@ export function sanitizeBaseUrl(url: string): string {
 
 /**
  * Builds the metadata.json object. Files are listed sorted by path; totals count records of data
- * tables (rooms, participants and summaries are listed but not added to the record totals).
+ * tables (listing tables such as HyperStudy's rooms and participants, the media table and the
+ * summaries are listed but not added to the record totals).
  */
 export function buildManifest(input: ManifestInput): Manifest {
   const files = [...input.files].sort((a, b) => compareCodePoints(a.path, b.path));
   const recordsByType: Record<string, number> = {};
   let records = 0;
   let bytes = 0;
-  const nonData = new Set(['rooms', 'participants', 'recordings_metadata', 'summary_counts', 'summary_stats', 'participant_code_map', 'recording', 'other']);
+  const nonData = new Set(['summary_counts', 'summary_stats', 'participant_code_map', 'recording', 'other', ...(input.nonDataTables ?? [])]);
   for (const f of files) {
     bytes += f.bytes;
     if (f.records === undefined || nonData.has(f.type)) continue;
@@ -132,13 +144,14 @@ export function buildManifest(input: ManifestInput): Manifest {
     records += f.records;
   }
   const anon = input.anonymizer && input.anonymizer.mode !== 'keep' ? input.anonymizer : null;
-  const target: Target = anon && input.target.participantId ? { ...input.target, participantId: anon.participant(input.target.participantId) } : input.target;
+  const people = new Set(input.personLevels ?? []);
+  const target = input.describeTarget(anon ? { ...input.target, path: input.target.path.map((s) => (people.has(s.level) ? { ...s, id: anon.participant(s.id) } : s)) } : input.target);
   const warnings = (input.warnings ?? []).map((w) => redactSecrets(anon ? anon.rewriteString(w) : w));
   const manifest: Manifest = {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     generator: { name: input.app.name, version: input.app.version },
-    source: { kind: 'hyperstudy', baseUrl: sanitizeBaseUrl(input.baseUrl), ...(input.organizationId ? { organizationId: input.organizationId } : {}) },
-    experiment: { id: input.experiment.id, ...(input.experiment.name !== undefined ? { name: input.experiment.name } : {}) },
+    source: { kind: input.sourceId, baseUrl: sanitizeBaseUrl(input.baseUrl), ...(input.organizationId ? { organizationId: input.organizationId } : {}) },
+    [input.root.level]: { id: input.root.id, ...(input.root.name !== undefined ? { name: input.root.name } : {}) },
     target,
     filters: input.filters,
     anonymization: { mode: input.anonymization, codeMapWritten: !!input.codeMapWritten },

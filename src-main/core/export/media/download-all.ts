@@ -1,4 +1,4 @@
-// All recordings of an export, through their own concurrency limit (settings.mediaConcurrency).
+// All media files of an export (HyperStudy recordings), through their own concurrency limit (settings.mediaConcurrency).
 // A file that cannot be had (gone, refused, damaged) is recorded as failed and the export goes
 // on; a transient failure (network, server, rate limit), a full disk or a cancel stops the job
 // so a retry can continue from the bytes on disk.
@@ -7,16 +7,19 @@ import { mkdir } from 'node:fs/promises';
 import { toErrorInfo, type ErrorInfo } from '../../../../src-shared/errors';
 import type { Clock } from '../../ports';
 import type { MediaGet } from './media-http';
-import type { HyperStudyClient, RequestOptions } from '../../sources/hyperstudy/client-types';
+import type { MediaFile, RecordContext, RequestOptions, SourceMedia } from '../../sources/source';
 import { createLimit } from '../run/task-pool';
 import { downloadRecordingFile } from './download-file';
 
 export type MediaStatus = 'downloaded' | 'skipped' | 'failed';
 
 export interface MediaJob {
+  /** The record that carries the file. */
   recording: Record<string, unknown>;
-  /** The recording's room, when known (to list it again for a fresh link). */
-  roomId?: string;
+  /** What the source says about its file (id, size, checksum). */
+  file: MediaFile;
+  /** The record's context (HyperStudy: its room, to list it again for a fresh link). */
+  context?: RecordContext;
   /** Path relative to the export root, with forward slashes (e.g. "recordings/P001_video_r1.mp4"). */
   relativePath: string;
 }
@@ -29,8 +32,8 @@ export interface MediaOutcome {
 }
 
 export interface DownloadAllOptions {
-  /** Where each file's fresh URL comes from (see DownloadFileOptions.client). */
-  client: Pick<HyperStudyClient, 'mintRecordingUrl' | 'refreshRecordingUrl'>;
+  /** Where each file's URL comes from (see DownloadFileOptions.links). */
+  links: Pick<SourceMedia, 'url' | 'freshUrl'>;
   jobs: MediaJob[];
   /** Export root on disk. */
   root: string;
@@ -60,9 +63,10 @@ export async function downloadAllRecordings(opts: DownloadAllOptions): Promise<M
           signal.throwIfAborted();
           await mkdir(path.dirname(file), { recursive: true });
           const r = await downloadRecordingFile({
-            client: opts.client,
+            links: opts.links,
             recording: job.recording,
-            ...(job.roomId ? { roomId: job.roomId } : {}),
+            fileInfo: job.file,
+            ...(job.context ? { context: job.context } : {}),
             file,
             mediaGet: opts.mediaGet,
             clock: opts.clock,

@@ -15,18 +15,19 @@ import { createHash, type Hash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { StudyError, isStudyError } from '../../../../src-shared/errors';
 import { abortError, systemClock, type Clock } from '../../ports';
-import type { HyperStudyClient, RequestOptions } from '../../sources/hyperstudy/client-types';
+import type { MediaFile, RecordContext, RequestOptions, SourceMedia } from '../../sources/source';
 import { isDiskFailure } from '../run/disk-errors';
 import { isStrongEtag, readSidecar, removeSidecar, writeSidecar, type PartSidecar } from './sidecar';
-import { expectedSizeOf, recordingId, sha256Of } from './recording-facts';
 import { nodeMediaGet, type MediaGet, type MediaResponse } from './media-http';
 
 export interface DownloadFileOptions {
-  /** Where a fresh URL comes from (a mint, or the source re-reading the record): called before the first GET and after a 401/403. */
-  client: Pick<HyperStudyClient, 'mintRecordingUrl' | 'refreshRecordingUrl'>;
+  /** Where a URL comes from: the first one (a mint, or the record's own signed link), and a fresh one after a 401/403. */
+  links: Pick<SourceMedia, 'url' | 'freshUrl'>;
   recording: Record<string, unknown>;
-  /** The recording's room (roomOfRecord with the participants listing), to list it again for a fresh link. */
-  roomId?: string;
+  /** What the source says about the file: its id (names the checkpoint), expected size, SHA-256. */
+  fileInfo: MediaFile;
+  /** The record's context (HyperStudy: its room, listed again for a fresh link). */
+  context?: RecordContext;
   /** Final path of the file; `.part` and `.part.json` live beside it. */
   file: string;
   /** GET for signed URLs (default nodeMediaGet, media-http.ts). */
@@ -47,7 +48,7 @@ export interface DownloadFileOptions {
 export interface DownloadFileResult {
   status: 'downloaded' | 'skipped';
   bytes: number;
-  /** Link requests spent: mints, or listings for a fresh downloadUrl (each one is an API request). */
+  /** Link requests spent: mints, or listings for a fresh link (each one is an API request). */
   mints: number;
   /** How the SHA-256 was checked when the record has one: hashed while writing, or re-read from disk. */
   checksumBy?: 'inline' | 'file';
@@ -85,9 +86,9 @@ export async function downloadRecordingFile(opts: DownloadFileOptions): Promise<
   const { recording, file, signal } = opts;
   const part = `${file}.part`;
   const sidecarFile = `${part}.json`;
-  const recordId = recordingId(recording);
-  const checksum = sha256Of(recording);
-  let expected = expectedSizeOf(recording);
+  const recordId = opts.fileInfo.id;
+  const checksum = opts.fileInfo.sha256;
+  let expected = opts.fileInfo.size;
   const maxRemints = opts.maxRemints ?? 3;
   const maxStalls = opts.maxStalls ?? 6;
   const backoffMs = opts.backoffMs ?? 500;
@@ -145,13 +146,9 @@ export async function downloadRecordingFile(opts: DownloadFileOptions): Promise<
     if (url === null) {
       // The first link may cost nothing (a downloadUrl from the listing); a fresh one costs a request.
       const ro = { signal, onWait: opts.onWait };
-      if (!refused) {
-        url = await opts.client.mintRecordingUrl(recording, ro);
-        if (typeof recording.downloadPath === 'string' && recording.downloadPath) mints++;
-      } else {
-        url = await opts.client.refreshRecordingUrl(recording, { ...ro, ...(opts.roomId ? { roomId: opts.roomId } : {}) });
-        mints++;
-      }
+      const link = !refused ? await opts.links.url(recording, ro) : await opts.links.freshUrl(recording, { ...ro, ...(opts.context ? { context: opts.context } : {}) });
+      url = link.url;
+      mints += link.requests;
     }
     const headers: Record<string, string> = {};
     if (have > 0) {

@@ -1,15 +1,16 @@
-// The fetching phase: every planned stream, page by page, through the client (and so through
+// The fetching phase: every planned stream, page by page, through the source (and so through
 // the joint limiter), at most `concurrency` requests in flight. The first page's `total`
 // lets us schedule the later offsets in parallel; a final walk along hasMore/nextOffset
 // fetches anything the schedule missed (a wrong total, a short page). Pages already on
 // disk (from the planner or an earlier attempt) are never fetched again.
 import type { Plan, PlannedStream } from '../../../../src-shared/model';
-import type { HyperStudyClient, Page, PageQuery, RequestOptions } from '../../sources/hyperstudy/client-types';
+import { streamRefOf } from '../../plan/planner';
+import type { Page, PageQuery, RequestOptions, Source } from '../../sources/source';
 import { nextOffsetOf, type PageStore, type StreamPages } from './page-store';
 import { createTaskPool, type TaskPool } from './task-pool';
 
 export interface FetchStreamsOptions {
-  client: HyperStudyClient;
+  source: Source;
   plan: Plan;
   store: PageStore;
   /** Stable key per stream (the planner's streamKey). */
@@ -64,12 +65,11 @@ export async function fetchAllStreams(opts: FetchStreamsOptions): Promise<void> 
   if (firstError !== null) throw firstError;
 }
 
-function queryFor(stream: PlannedStream, opts: FetchStreamsOptions, offset: number): PageQuery {
+function queryFor(opts: FetchStreamsOptions, offset: number): PageQuery {
   return {
     offset,
-    ...(opts.since ? { startTime: opts.since } : {}),
-    ...(opts.until ? { endTime: opts.until } : {}),
-    ...(stream.roomId ? { roomId: stream.roomId } : {}),
+    ...(opts.since ? { since: opts.since } : {}),
+    ...(opts.until ? { until: opts.until } : {}),
   };
 }
 
@@ -98,7 +98,7 @@ async function fetchStream(stream: PlannedStream, pool: TaskPool, opts: FetchStr
     }
     const page = await pool.run(group, async () => {
       opts.signal?.throwIfAborted();
-      const fetched = await opts.client.fetchPage(stream.type, stream.scope, stream.scopeId, queryFor(stream, opts, offset), {
+      const fetched = await opts.source.fetchPage(streamRefOf(stream), queryFor(opts, offset), {
         signal: opts.signal,
         onWait: (w) => {
           if (w) opts.lastWait.set(group, w.scope);

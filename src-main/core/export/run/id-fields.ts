@@ -1,11 +1,6 @@
-// The record id field per data type (for de-duplication across page boundaries).
-import type { DataTypeId } from '../../../../src-shared/model';
-import { dataTypeDescriptor } from '../../sources/hyperstudy/descriptors';
+// The record id field (primary key) per data type, for de-duplication across page boundaries.
+import type { DataTypeId, SourceDescriptor } from '../../../../src-shared/model';
 
-export function descriptorIdField(type: DataTypeId): string {
-  try {
-    return dataTypeDescriptor(type).idField;
-  } catch {
-    return 'id';
-  }
+export function descriptorIdField(d: SourceDescriptor, type: DataTypeId): string {
+  return d.dataTypes.find((x) => x.id === type)?.idField ?? 'id';
 }

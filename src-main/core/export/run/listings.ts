@@ -1,38 +1,28 @@
-// The listings an export carries besides its data: the experiment object, its rooms and its
-// participants, narrowed to the target. Saved once in the workspace; a resumed job reuses them.
+// The listings an export carries besides its data (the source says which: HyperStudy's experiment,
+// rooms and participants), narrowed to the target. Saved once in the workspace; a resumed job
+// reuses them, so its files and pseudonym codes come out the same.
 import path from 'node:path';
-import type { Participant, Room, Target } from '../../../../src-shared/model';
-import type { HyperStudyClient, RequestOptions } from '../../sources/hyperstudy/client-types';
+import type { Target } from '../../../../src-shared/model';
+import type { ExportListings, RequestOptions, Source } from '../../sources/source';
 import { readJson, writeJson } from './workspace';
 
-export interface Listings {
-  experiment: Record<string, unknown>;
-  rooms: Room[];
-  participants: Participant[];
-  warnings: string[];
+function isListings(v: unknown): v is ExportListings {
+  const l = v as ExportListings | null;
+  return !!l && typeof l === 'object' && !!l.root && typeof l.root.id === 'string' && Array.isArray(l.files) && Array.isArray(l.people) && !!l.groups;
 }
 
-export async function loadOrFetchListings(client: HyperStudyClient, target: Target, dir: string, opts: RequestOptions): Promise<Listings> {
+export async function loadOrFetchListings(source: Source, target: Target, dir: string, opts: RequestOptions): Promise<ExportListings> {
   const file = path.join(dir, 'listings.json');
-  const saved = await readJson<Listings>(file);
-  if (saved) return saved;
-  const experiment = await client.getExperiment(target.experimentId, opts);
-  const rooms = await client.listRooms(target.experimentId, opts);
-  const participants =
-    target.level === 'experiment'
-      ? await client.listParticipants('experiment', target.experimentId, opts)
-      : await client.listParticipants('room', target.roomId!, opts);
-  const listings: Listings = {
-    experiment,
-    rooms: target.level === 'experiment' ? rooms.items : rooms.items.filter((r) => r.id === target.roomId),
-    participants: target.level === 'participant' ? participants.items.filter((p) => p.id === target.participantId) : participants.items,
-    warnings: [...rooms.warnings, ...participants.warnings],
-  };
+  // A file from an older version has another shape: fetched again (the same requests as then).
+  const saved = await readJson<unknown>(file);
+  if (isListings(saved)) return saved;
+  const listings = await source.exportListings(target, opts);
   await writeJson(file, listings);
   return listings;
 }
 
-export function experimentNameOf(experiment: Record<string, unknown>): string | undefined {
-  const n = experiment.name;
+/** The root item's name when it has a usable one (folder names and job titles). */
+export function rootNameOf(listings: ExportListings): string | undefined {
+  const n = listings.root.name;
   return typeof n === 'string' && n.trim() ? n : undefined;
 }

@@ -6,8 +6,8 @@ import type { Anonymizer } from '../anonymize/anonymizer';
 import type { WrittenFile } from '../format/type-writer';
 import { hashFile } from '../manifest/hash';
 import { buildManifest, manifestText, MANIFEST_FILE_NAME, summarizeFormulaCells, type ManifestFile } from '../manifest/manifest';
-import { readmeText } from '../manifest/readme';
 import type { MediaOutcome } from '../media/download-all';
+import type { ExportListings, SourceRules } from '../../sources/source';
 import { writeFileAtomic } from './page-store';
 
 export interface MediaFileEntry {
@@ -17,12 +17,17 @@ export interface MediaFileEntry {
 }
 
 export interface ManifestStepInput {
+  /** The source's rules (its README, how it names the target). */
+  source: SourceRules;
   request: ExportRequest;
   plan: Plan;
   outDir: string;
   appVersion: string;
   sourceUrl: string;
-  experiment: { id: string; name?: string };
+  /** The target's root item (HyperStudy: the experiment). */
+  root: ExportListings['root'];
+  /** Tables listed but not counted as records (listing tables, the media table). */
+  nonDataTables: string[];
   anonymizer: Anonymizer;
   startedAt: string;
   finishedAt: () => string;
@@ -43,10 +48,11 @@ export async function writeManifestAndReadme(input: ManifestStepInput): Promise<
   const { request, outDir } = input;
   // Counted while the CSV files were written; here only added up.
   const formulaCells = summarizeFormulaCells(input.files.map((f) => ({ path: f.relPath, formulaCells: f.formulaCells })), request.formulaProtection);
-  const readme = readmeText({
+  const root = { id: input.root.id, ...(input.root.name !== undefined ? { name: input.root.name } : {}) };
+  const readme = input.source.readme({
     appName: 'Study Downloader',
     appVersion: input.appVersion,
-    experiment: input.experiment,
+    root,
     format: request.format,
     split: request.split,
     types: request.types,
@@ -69,8 +75,7 @@ export async function writeManifestAndReadme(input: ManifestStepInput): Promise<
     records: f.records,
     bytes: f.bytes,
     sha256: f.sha256,
-    ...(f.roomId !== undefined ? { roomId: f.roomId } : {}),
-    ...(f.participantId !== undefined ? { participantId: f.participantId } : {}),
+    ...(f.group ? { [f.group.field]: f.group.id } : {}),
     ...(f.formulaCells ? { formulaCells: f.formulaCells } : {}),
   }));
   for (const extra of [...input.extraFiles, { relPath: README_FILE_NAME, abs: readmePath }]) {
@@ -87,9 +92,13 @@ export async function writeManifestAndReadme(input: ManifestStepInput): Promise<
   const outcomes = input.mediaOutcomes;
   const manifest = buildManifest({
     app: { name: 'Study Downloader', version: input.appVersion },
+    sourceId: input.source.id,
     baseUrl: input.sourceUrl,
-    experiment: input.experiment,
+    root: input.root,
     target: request.target,
+    describeTarget: (t) => input.source.manifestTarget(t),
+    personLevels: input.source.descriptor.splits.filter((s) => s.person).map((s) => s.level),
+    nonDataTables: input.nonDataTables,
     filters: {
       types: request.types,
       ...(request.since ? { since: request.since } : {}),

@@ -1,32 +1,26 @@
-// Which recordings an export downloads and under which names. Names are computed the same way on
+// Which media files an export downloads and under which names. Names are computed the same way on
 // every attempt (same anonymizer sequence), so a resumed job finds its own `.part` files.
 import type { ExportRequest } from '../../../../src-shared/model';
 import type { Anonymizer } from '../anonymize/anonymizer';
-import { recordingFileName, uniqueFileNames } from '../naming';
+import { uniqueFileNames } from '../naming';
 import type { MediaJob } from '../media/download-all';
-import { recordingId } from '../media/recording-facts';
-import { roomOfRecord, type ParticipantRooms } from '../../sources/hyperstudy/record-room';
+import type { RecordContext, SourceMedia } from '../../sources/source';
 
-export const RECORDINGS_FOLDER = 'recordings';
-
-export function selectRecordings(recordings: Array<Record<string, unknown>>, req: ExportRequest): Array<Record<string, unknown>> {
+export function selectRecordings(recordings: Array<Record<string, unknown>>, req: ExportRequest, media: SourceMedia | undefined): Array<Record<string, unknown>> {
   // Aggregate exports carry summaries only: no rows, no media.
-  if (!req.includeRecordings || req.anonymize === 'aggregate') return [];
-  if (!req.recordingIds?.length) return recordings;
+  if (!media || !req.includeRecordings || req.anonymize === 'aggregate') return [];
+  const withFiles = recordings.filter((r) => media.fileOf(r) !== null);
+  if (!req.recordingIds?.length) return withFiles;
   const wanted = new Set(req.recordingIds);
-  return recordings.filter((r) => wanted.has(recordingId(r)));
+  return withFiles.filter((r) => wanted.has(media.fileOf(r)!.id));
 }
 
-/** One job per recording, with its file name and (for a fresh link later) its room. */
-export function mediaJobsFor(recordings: Array<Record<string, unknown>>, anonymizer: Anonymizer, rooms?: ParticipantRooms): MediaJob[] {
+/** One job per file, with its name and its record's context (for a fresh link later). */
+export function mediaJobsFor(recordings: Array<Record<string, unknown>>, anonymizer: Anonymizer, media: SourceMedia, contextOf: (record: Record<string, unknown>) => RecordContext): MediaJob[] {
+  const personCode = anonymizer.mode === 'keep' ? undefined : (id: string) => anonymizer.participant(id);
   const names = recordings.map((rec) => {
-    const pid = typeof rec.participantId === 'string' && rec.participantId ? rec.participantId : undefined;
-    const code = anonymizer.mode === 'keep' || !pid ? undefined : anonymizer.participant(pid);
-    const name = recordingFileName(rec, code ? { participantCode: code } : {});
+    const name = media.fileName(rec, personCode);
     return anonymizer.mode === 'keep' ? name : anonymizer.rewriteString(name);
   });
-  return uniqueFileNames(names).map((name, i) => {
-    const roomId = roomOfRecord(recordings[i], rooms);
-    return { recording: recordings[i], relativePath: `${RECORDINGS_FOLDER}/${name}`, ...(roomId ? { roomId } : {}) };
-  });
+  return uniqueFileNames(names).map((name, i) => ({ recording: recordings[i], file: media.fileOf(recordings[i])!, context: contextOf(recordings[i]), relativePath: `${media.folder}/${name}` }));
 }

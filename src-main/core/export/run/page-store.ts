@@ -4,7 +4,7 @@
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { Page } from '../../sources/hyperstudy/client-types';
+import type { Page } from '../../sources/source';
 
 export interface StreamPages {
   readonly dir: string;

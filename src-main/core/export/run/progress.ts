@@ -8,9 +8,8 @@
 // bar moves evenly through phases, and it never goes backwards. The ETA adds up what is left of
 // each part at the speed measured so far (the plan's speeds until there is a measurement), never
 // less than the rate limits allow for the requests still to send.
-import type { DataTypeId, JobPhase, JobProgress, JobState } from '../../../../src-shared/model';
+import type { DataTypeDescriptor, DataTypeId, JobPhase, JobProgress, JobState } from '../../../../src-shared/model';
 import { systemClock, type Clock } from '../../ports';
-import { dataTypeDescriptor } from '../../sources/hyperstudy/descriptors';
 
 export interface WaitNotice {
   seconds: number;
@@ -58,12 +57,12 @@ export interface ProgressTrackerOptions {
   initial?: Partial<JobProgress>;
   /** Seconds the rate limits need for `requests` more requests (the limiter's lower bound). */
   limitSeconds?: (requests: number) => number;
+  /** The source's data types, for their labels in steps ("Fetching text chat …"); ids otherwise. */
+  dataTypes?: ReadonlyArray<Pick<DataTypeDescriptor, 'id' | 'label'>>;
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-/** "continuous ratings", "text chat": data types in the words the app shows them. */
-const typeWords = (type: DataTypeId): string => dataTypeDescriptor(type).label.toLowerCase();
 
 /** Assumed speeds until measured: a request's round trip, media download, writing, packing. */
 const ASSUMED = { requestSec: 0.25, mediaBytesPerSec: 20e6, writeRecordsPerSec: 60_000, zipBytesPerSec: 50e6, bytesPerRecord: 150 };
@@ -80,6 +79,8 @@ export function waitStep(w: WaitNotice): string {
 }
 
 export function createProgressTracker(opts: ProgressTrackerOptions): ProgressSink & { snapshot(): JobProgress } {
+  /** "continuous ratings", "text chat": data types in the words the app shows them. */
+  const typeWords = (type: DataTypeId): string => (opts.dataTypes?.find((d) => d.id === type)?.label ?? type).toLowerCase();
   const clock = opts.clock ?? systemClock;
   const interval = opts.intervalMs ?? 100;
   let phase: JobPhase = opts.initial?.phase ?? 'planning';

@@ -7,31 +7,30 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { StudyError } from '../../../../src-shared/errors';
-import type { DataTypeId, ExportRequest, ManifestSummary } from '../../../../src-shared/model';
+import type { DataTypeId, ExportRequest, LevelId, ManifestSummary, SourceDescriptor, Target } from '../../../../src-shared/model';
+import { pathIdAt, targetItemId } from '../../../../src-shared/target';
 import { silentLogger, systemClock, type Clock, type Logger } from '../../ports';
-import type { HyperStudyClient, RequestOptions } from '../../sources/hyperstudy/client-types';
+import type { ExportListings, RecordContext, RequestOptions, Source } from '../../sources/source';
 import { createPlan, streamKey, type InternalPlan } from '../../plan/planner';
-import { dataTypeDescriptor } from '../../sources/hyperstudy/descriptors';
 import { createAnonymizer, type Anonymizer } from '../anonymize/anonymizer';
 import { openStudyCodeBook, type CodeBook } from '../anonymize/code-book';
 import { downloadAllRecordings, type MediaOutcome } from '../media/download-all';
-import { expectedSizeOf } from '../media/recording-facts';
 import type { MediaGet } from '../media/media-http';
 import { exportName } from '../naming';
 import { writeZipFromDir } from '../zip/zip-writer';
 import { asDiskError } from './disk-errors';
 import { fetchAllStreams } from './fetch-streams';
 import { freeOutputName, publishFolder } from './finalize';
-import { experimentNameOf, loadOrFetchListings, type Listings } from './listings';
-import { RECORDINGS_FOLDER, mediaJobsFor, selectRecordings } from './media-phase';
-import { participantRooms } from '../../sources/hyperstudy/record-room';
+import { loadOrFetchListings, rootNameOf } from './listings';
+import { mediaJobsFor, selectRecordings } from './media-phase';
 import { createPageStore } from './page-store';
 import type { ProgressSink } from './progress';
 import { readJson, removeWorkspace, workspaceAt, writeJson, type FinalizingRecord, type RunRecord } from './workspace';
 import { writeExportTree } from './write-outputs';
 
 export interface RunExportOptions {
-  client: HyperStudyClient;
+  /** The open source the export reads (through its limiter). */
+  source: Source;
   /** The API base URL for the manifest (never the key). */
   sourceUrl: string;
   request: ExportRequest;
@@ -49,19 +48,20 @@ export interface RunExportOptions {
   mediaGet?: MediaGet;
   signal?: AbortSignal;
   progress?: ProgressSink;
-  onInfo?: (info: { experimentName?: string; folderName: string }) => void;
+  /** Once the listings are in: the root item's name (HyperStudy: the experiment's) and the output folder's name. */
+  onInfo?: (info: { rootName?: string; folderName: string }) => void;
   /** A plan already made for this request (e.g. the one shown to the user); saves its first pages. */
   plan?: InternalPlan;
   /** Media retry backoff base (tests shorten it). */
   mediaBackoffMs?: number;
-  /** Requests this job has made over all its attempts (the manifest's count); default: the client's own count. */
+  /** Requests this job has made over all its attempts (the manifest's count); default: the source's own count. */
   requestsUsed?: () => number;
   /**
-   * Where the studies' participant code maps live (the app's data folder) and the source they
-   * belong to. Pseudonymized exports take their codes from there, so a participant has the same
+   * Where the studies' participant code maps live (the app's data folder; one map per source and
+   * root item). Pseudonymized exports take their codes from there, so a participant has the same
    * code in every export of the study. Without it, codes hold for this export only.
    */
-  codeMaps?: { dir: string; source: string };
+  codeMaps?: { dir: string };
 }
 
 export interface ExportResult {
@@ -95,8 +95,8 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   const progress = opts.progress ?? noProgress;
   const ws = workspaceAt(opts.workDir);
   const reqOpts: RequestOptions = { signal, onWait: (w) => progress.wait(w) };
-  // The planner lists rooms (for room-only types) and so do the listings: ask the server once.
-  const client = withRoomsListedOnce(opts.client);
+  // What the plan and the listings both read (HyperStudy: the rooms) is read once.
+  const source = opts.source.forExport();
 
   // A crash during the final rename: the output may already be in place.
   const fin = await readJson<FinalizingRecord>(ws.finalizingFile);
@@ -115,7 +115,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
     const internal =
       opts.plan ??
       (await createPlan(
-        client,
+        source,
         { target: request.target, types: request.types, since: request.since, until: request.until, includeRecordings: request.includeRecordings, recordingIds: request.recordingIds, ...(request.mediaOnly ? { mediaOnly: true } : {}) },
         { ...reqOpts, concurrency: opts.concurrency },
       ));
@@ -131,44 +131,42 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   }
   const { plan } = run;
   const keyOf = new Map(plan.streams.map((s, i) => [s, run.streamKeys[i]]));
-  const recordings = selectRecordings(run.recordings, request);
-  const mediaBytes = recordings.reduce((n, r) => n + (expectedSizeOf(r) ?? 0), 0);
+  const media = source.media;
+  const recordings = selectRecordings(run.recordings, request, media);
+  const mediaBytes = recordings.reduce((n, r) => n + (media?.fileOf(r)?.size ?? 0), 0);
   progress.totals({ recordsTotal: plan.records, bytesTotal: mediaBytes, requestsPlanned: plan.requestsNeeded, filesTotal: recordings.length, fetchSeconds: plan.estimatedSeconds, zip: request.zip });
 
   // One recording (or a few) downloaded as themselves: no tables, no listings, no ZIP.
-  if (request.mediaOnly) return finishMediaOnly({ opts, client, run, recordings, progress, ws, clock });
+  if (request.mediaOnly) return finishMediaOnly({ opts, source, run, recordings, progress, ws, clock });
 
   // 2. Listings.
   signal?.throwIfAborted();
-  progress.phase('fetching', 'Reading the experiment, its rooms and its participants');
-  const listings = await loadOrFetchListings(client, request.target, ws.listingsDir, reqOpts);
-  const experimentName = experimentNameOf(listings.experiment);
+  progress.phase('fetching', `Reading ${listingsInWords(source.descriptor)}`);
+  const listings = await loadOrFetchListings(source, request.target, ws.listingsDir, reqOpts);
+  const rootName = rootNameOf(listings);
 
   // 3. Every stream, page by page, to disk, and (at the same time: their own endpoint, their own
   //    concurrency) the recordings, and (4.) the files. Media names depend on the anonymizer,
   //    made the same way on every attempt so a resumed job finds its own .part files.
-  //    Pseudonyms come from the study's code map: the listed participants (and those the
-  //    recordings name) get their codes first, in one locked update.
+  //    Pseudonyms come from the study's code map (per source and root item): the listed people
+  //    (and those the media records name) get their codes first, in one locked update.
+  const contextOf = source.recordContext(listings);
   let codes: CodeBook | undefined;
   if (request.anonymize !== 'keep' && opts.codeMaps) {
-    codes = await openStudyCodeBook({ dir: opts.codeMaps.dir, source: opts.codeMaps.source, studyId: request.target.experimentId });
-    const named = recordings.map((r) => r.participantId).filter((p): p is string => typeof p === 'string' && p !== '');
-    await codes.ensure([...listings.participants.map((p) => p.id), ...named]);
+    codes = await openStudyCodeBook({ dir: opts.codeMaps.dir, source: source.id, studyId: listings.root.id });
+    const named = media ? recordings.map((r) => contextOf(media.type, r).person).filter((p): p is string => typeof p === 'string' && p !== '') : [];
+    await codes.ensure([...listings.people.map((p) => p.id), ...named]);
   }
-  const anonymizer = createAnonymizer({
-    mode: request.anonymize,
-    participants: listings.participants.map((p) => ({ id: p.id, ...(p.name ? { name: p.name } : {}), ...(typeof (p as { email?: unknown }).email === 'string' ? { email: (p as { email?: string }).email } : {}) })),
-    ...(codes ? { codes } : {}),
-  });
+  const anonymizer = createAnonymizer({ mode: request.anonymize, participants: listings.people, ...(codes ? { codes } : {}) });
   const folderName = exportName({
-    study: { name: experimentName, id: request.target.experimentId },
-    level: request.target.level,
-    item: exportItem(request, listings, anonymizer),
-    ...(request.view ? { detail: viewDetail(request) } : {}),
+    study: { ...(rootName !== undefined ? { name: rootName } : {}), id: listings.root.id },
+    level: levelWord(source.descriptor, request.target.level),
+    item: exportItem(source.descriptor, request, listings, anonymizer),
+    ...(request.view ? { detail: viewDetail(source.descriptor, request) } : {}),
     date: new Date(run.startedAt),
   });
-  opts.onInfo?.({ experimentName, folderName });
-  const mediaJobs = mediaJobsFor(recordings, anonymizer, participantRooms(listings.participants));
+  opts.onInfo?.({ ...(rootName !== undefined ? { rootName } : {}), folderName });
+  const mediaJobs = media ? mediaJobsFor(recordings, anonymizer, media, (r) => contextOf(media.type, r)) : [];
   progress.phase('fetching', mediaJobs.length ? 'Fetching data and recordings' : 'Fetching data');
   const warnings = new Set<string>(listings.warnings);
   const typeTotals = new Map<string, number>();
@@ -183,7 +181,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   // Each data type's files are written as soon as its streams are on disk (see write-outputs).
   const typeFetched = perTypeCompletion(plan.streams.map((s) => s.type));
   const fetching = fetchAllStreams({
-    client,
+    source,
     plan,
     store,
     keyOf: (s) => keyOf.get(s) ?? streamKey(s),
@@ -202,9 +200,9 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
     typeFetched.fail(e);
     return stopOthers(e);
   });
-  const downloading = mediaJobs.length
+  const downloading = media && mediaJobs.length
     ? downloadAllRecordings({
-        client,
+        links: media,
         jobs: mediaJobs,
         root: ws.outDir,
         concurrency: opts.mediaConcurrency,
@@ -230,6 +228,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   };
   const finishedAt = () => new Date(clock.now()).toISOString();
   const writing = writeExportTree({
+    source,
     request,
     plan,
     streamKeys: run.streamKeys,
@@ -246,7 +245,7 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
     whenTypeFetched: (type) => typeFetched.whenDone(type),
     whenRestDone: async () => {
       // Every type is written; what is left waits for the last pages and recordings.
-      writerStep = 'Writing recordings metadata, metadata.json and README.txt';
+      writerStep = media ? `Writing ${media.table.replace(/_/g, ' ')}, metadata.json and README.txt` : 'Writing metadata.json and README.txt';
       progress.background?.(undefined);
       const settled = await network;
       for (const r of settled) if (r.status === 'rejected') throw signal?.aborted ? (signal.reason ?? r.reason) : firstCause(settled);
@@ -254,13 +253,13 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
       const mediaWarnings: string[] = [];
       const failed = mediaOutcomes.filter((o) => o.status === 'failed');
       if (failed.length) {
-        logger.warn('some recordings could not be downloaded', { failed: failed.length });
+        logger.warn('some media files could not be downloaded', { failed: failed.length });
         const first = failed[0].error?.message ?? 'unknown error';
-        mediaWarnings.push(`${failed.length} of ${mediaOutcomes.length} recordings could not be downloaded (first: ${first}); see recordings_metadata.csv.`);
+        mediaWarnings.push(`${failed.length} of ${mediaOutcomes.length} ${media?.noun.many ?? 'files'} could not be downloaded (first: ${first}); see ${media?.table ?? 'the media table'}.csv.`);
       }
       return {
         mediaOutcomes,
-        requestsUsed: opts.requestsUsed?.() ?? client.requestsMade(),
+        requestsUsed: opts.requestsUsed?.() ?? source.requestsMade(),
         warnings: [...plan.warnings, ...warnings, ...mediaWarnings].filter((w, i, all) => all.indexOf(w) === i),
       };
     },
@@ -310,44 +309,61 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   return { outputPath, outputName: path.basename(outputPath), manifest: tree.manifest };
 }
 
+/** The level's own word ("room"), from the source's descriptor. */
+function levelWord(descriptor: SourceDescriptor, level: LevelId): string {
+  return descriptor.levels.find((l) => l.id === level)?.singular ?? level;
+}
+
+/** "the experiment and its rooms and participants": what the listings step reads, in the source's words. */
+function listingsInWords(descriptor: SourceDescriptor): string {
+  const root = descriptor.levels.find((l) => l.parent === null);
+  const below = descriptor.levels.filter((l) => l.parent !== null).map((l) => l.label.toLowerCase());
+  return `the ${root?.singular ?? 'study'}${below.length ? ` and its ${below.join(' and ')}` : ''}`;
+}
+
 /** "events-filtered" / "text-chat-table": what a table-view export holds. */
-function viewDetail(request: ExportRequest): string {
+function viewDetail(descriptor: SourceDescriptor, request: ExportRequest): string {
   const v = request.view!;
   const narrowed = !!v.search?.trim() || Object.values(v.filters ?? {}).some((f) => f.trim() !== '');
-  return `${dataTypeDescriptor(request.types[0]).label.toLowerCase()}-${narrowed ? 'filtered' : 'table'}`;
+  const label = descriptor.dataTypes.find((d) => d.id === request.types[0])?.label ?? request.types[0];
+  return `${label.toLowerCase()}-${narrowed ? 'filtered' : 'table'}`;
 }
 
 /**
- * The media-only export: the chosen recordings are downloaded (with the same checkpoints as any
+ * The media-only export: the chosen files are downloaded (with the same checkpoints as any
  * export) and put in place as themselves: one file under its own name, several in a folder.
  */
 async function finishMediaOnly(a: {
   opts: RunExportOptions;
-  client: HyperStudyClient;
+  source: Source;
   run: RunRecord;
   recordings: Array<Record<string, unknown>>;
   progress: ProgressSink;
   ws: ReturnType<typeof workspaceAt>;
   clock: Clock;
 }): Promise<ExportResult> {
-  const { opts, client, recordings, progress, ws } = a;
+  const { opts, source, recordings, progress, ws } = a;
   const { request, signal } = opts;
-  if (recordings.length === 0) {
-    throw new StudyError({ code: 'NOT_FOUND', message: 'That recording is not in HyperStudy’s list any more.', fix: 'Refresh the recordings tab and try again.' });
+  const media = source.media;
+  if (!media || recordings.length === 0) {
+    const noun = media?.noun.one ?? 'file';
+    throw new StudyError({ code: 'NOT_FOUND', message: `That ${noun} is not in ${source.descriptor.label}’s list any more.`, fix: `Refresh the ${media?.noun.many ?? 'files'} and try again.` });
   }
   const anonymizer = createAnonymizer({ mode: request.anonymize === 'aggregate' ? 'keep' : request.anonymize, participants: [] });
-  // No participants listing here: a record that names no room of its own gets the target's (for a fresh link).
-  const t = request.target;
-  const jobs = mediaJobsFor(recordings, anonymizer, t.participantId && t.roomId ? participantRooms([{ id: t.participantId, roomId: t.roomId }]) : undefined);
-  progress.phase('media', jobs.length === 1 ? 'Downloading the recording' : `Downloading ${jobs.length} recordings`);
+  // No listings here: a record that names no group of its own belongs to the target's item at
+  // that level (HyperStudy: a participant's recording without a roomId is in the participant's room).
+  const context = source.recordContext();
+  const contextOf = (r: Record<string, unknown>) => withTargetGroups(source.descriptor, request.target, context(media.type, r));
+  const jobs = mediaJobsFor(recordings, anonymizer, media, contextOf);
+  progress.phase('media', jobs.length === 1 ? `Downloading the ${media.noun.one}` : `Downloading ${jobs.length} ${media.noun.many}`);
   const outcomes = await downloadAllRecordings({
-    client, jobs, root: ws.outDir, concurrency: opts.mediaConcurrency, mediaGet: opts.mediaGet, clock: a.clock, signal,
+    links: media, jobs, root: ws.outDir, concurrency: opts.mediaConcurrency, mediaGet: opts.mediaGet, clock: a.clock, signal,
     onWait: (w) => progress.wait(w), onBytes: (n) => progress.bytes(n), onFileDone: () => progress.fileDone(), backoffMs: opts.mediaBackoffMs,
   });
   const done = outcomes.filter((o) => o.status !== 'failed');
   if (done.length === 0) {
     const why = outcomes.find((o) => o.error)?.error?.message;
-    throw new StudyError({ code: 'BAD_RESPONSE', message: `The recording could not be downloaded${why ? `: ${why}` : '.'}`, fix: 'Try again in a moment; if it keeps failing, the file may still be processing on the server.' });
+    throw new StudyError({ code: 'BAD_RESPONSE', message: `The ${media.noun.one} could not be downloaded${why ? `: ${why}` : '.'}`, fix: 'Try again in a moment; if it keeps failing, the file may still be processing on the server.' });
   }
   signal?.throwIfAborted();
   progress.phase('finalizing', 'Saving the file');
@@ -362,7 +378,7 @@ async function finishMediaOnly(a: {
     await rename(path.join(ws.outDir, ...rel.split('/')), outputPath);
   } else {
     await removeLeftoverParts(ws.outDir, outcomes);
-    outputPath = await publishFolder(path.join(ws.outDir, RECORDINGS_FOLDER), opts.destination, `recordings_${new Date(a.run.startedAt).toISOString().slice(0, 10)}`);
+    outputPath = await publishFolder(path.join(ws.outDir, media.folder), opts.destination, `${media.folder}_${new Date(a.run.startedAt).toISOString().slice(0, 10)}`);
   }
   await rm(ws.root, { recursive: true, force: true });
   const bytes = done.reduce((n, o) => n + (o.bytes ?? 0), 0);
@@ -374,26 +390,39 @@ async function finishMediaOnly(a: {
       files: done.length,
       records: 0,
       bytes,
-      requestsUsed: opts.requestsUsed?.() ?? client.requestsMade(),
+      requestsUsed: opts.requestsUsed?.() ?? source.requestsMade(),
       anonymization: anonymizer.mode,
-      warnings: failed ? [`${failed} of ${outcomes.length} recordings could not be downloaded.`] : [],
+      warnings: failed ? [`${failed} of ${outcomes.length} ${media.noun.many} could not be downloaded.`] : [],
     },
   };
 }
 
-/** The room or participant an export is named after (the participant by code when pseudonymized). */
-function exportItem(request: ExportRequest, listings: Listings, anonymizer: Anonymizer): { label?: string; id: string } | undefined {
+/** A record's context with each split group it names none of taken from the target's path. */
+function withTargetGroups(descriptor: SourceDescriptor, target: Target, c: RecordContext): RecordContext {
+  const groups = { ...c.groups };
+  for (const split of descriptor.splits) {
+    if (groups[split.id] != null) continue;
+    const id = pathIdAt(target.path, split.level);
+    if (id !== undefined) groups[split.id] = id;
+  }
+  return { ...c, groups };
+}
+
+/**
+ * The item below the root an export is named after (HyperStudy: its room or participant), by its
+ * name, or by its code when it is a person and the export is pseudonymized.
+ */
+function exportItem(descriptor: SourceDescriptor, request: ExportRequest, listings: ExportListings, anonymizer: Anonymizer): { label?: string; id: string } | undefined {
   const t = request.target;
-  if (t.level === 'participant' && t.participantId) {
-    if (anonymizer.mode !== 'keep') return { label: anonymizer.participant(t.participantId), id: anonymizer.participant(t.participantId) };
-    const p = listings.participants.find((x) => x.id === t.participantId);
-    return { ...(p?.name ? { label: p.name } : {}), id: t.participantId };
+  if (t.path.length <= 1) return undefined;
+  const id = listings.item?.id ?? targetItemId(t);
+  const person = descriptor.splits.some((s) => s.level === t.level && s.person);
+  if (person && anonymizer.mode !== 'keep') {
+    const code = anonymizer.participant(id);
+    return { label: code, id: code };
   }
-  if (t.level === 'room' && t.roomId) {
-    const r = listings.rooms.find((x) => x.id === t.roomId);
-    return { ...(r?.name ? { label: r.name } : {}), id: t.roomId };
-  }
-  return undefined;
+  const name = listings.item?.name;
+  return { ...(name ? { label: name } : {}), id };
 }
 
 /**
@@ -407,31 +436,6 @@ async function makeWorkspaceDir(destination: string, root: string): Promise<void
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
-}
-
-/**
- * A view of the client whose listRooms answers from memory after the first call per experiment.
- * Make the plan through it too when planning before the export (then rooms are listed once).
- */
-export function withRoomsListedOnce(client: HyperStudyClient): HyperStudyClient {
-  const rooms = new Map<string, ReturnType<HyperStudyClient['listRooms']>>();
-  return new Proxy(client, {
-    get(target, prop, receiver) {
-      if (prop === 'listRooms') {
-        return (experimentId: string, o?: RequestOptions) => {
-          let p = rooms.get(experimentId);
-          if (!p) {
-            p = target.listRooms(experimentId, o);
-            rooms.set(experimentId, p);
-            p.catch(() => rooms.delete(experimentId));
-          }
-          return p;
-        };
-      }
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
 }
 
 /**

@@ -1,13 +1,13 @@
 // "Export what the table shows": the records of one data type narrowed the way the preview table
 // narrows them (the same column filters, search and sort, src-main/core/preview/preview-view),
-// judged on the records as HyperStudy sent them, before any anonymization.
-import type { DataTypeId, TableView } from '../../../../src-shared/model';
+// judged on the records as the source sent them, before any anonymization.
+import type { DataTypeDescriptor, TableView } from '../../../../src-shared/model';
 import { compileFilters, kindsFor, rowHaystack, rowPasses, sortIndices } from '../../preview/preview-view';
 import { flattenRecord, type FlatRow } from '../format/flatten';
 import type { JsonRecord } from '../format/type-writer';
 
 /** The records a table view keeps, in its order (sorting holds the kept records in memory). */
-export function viewRecords(type: DataTypeId, view: TableView, all: () => AsyncIterable<JsonRecord>): () => AsyncGenerator<JsonRecord> {
+export function viewRecords(type: Pick<DataTypeDescriptor, 'columns'> | undefined, view: TableView, all: () => AsyncIterable<JsonRecord>): () => AsyncGenerator<JsonRecord> {
   const filters = compileFilters([], view, kindsFor(type));
   const search = (view.search ?? '').trim().toLowerCase();
   const keep = (flat: FlatRow) => rowPasses(flat, filters, view.timeZone) && (!search || rowHaystack(flat).includes(search));

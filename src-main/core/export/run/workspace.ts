@@ -4,13 +4,13 @@
 //   <destination>/.studydl-<jobId>/
 //     run.json              the plan, the recordings list, the folder name, the start time (written once)
 //     pages/<stream>/…      raw API pages, one file per page (the per-stream checkpoint)
-//     listings/*.json       experiment, rooms, participants as fetched
+//     listings/*.json       the source's listings as fetched (HyperStudy: experiment, rooms, participants)
 //     out/                  the export tree being built; out/recordings/*.part(.json) are the per-file checkpoints
 //     finalizing.json       where the finished output is going (so a crash during the last step resolves)
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Plan } from '../../../../src-shared/model';
-import type { Page } from '../../sources/hyperstudy/client-types';
+import type { Page } from '../../sources/source';
 import { writeFileAtomic } from './page-store';
 
 export interface Workspace {

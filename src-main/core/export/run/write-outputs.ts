@@ -1,11 +1,12 @@
-// The writing phase: from the pages and listings in the workspace to the export tree in `out/`.
+// The writing phase: from the pages and listings in the workspace to the export tree in `out/`,
+// with the source's rules for what a record looks like in a file and which group it belongs to.
 // It is a pure function of what is on disk (records in chain order, a fresh anonymizer made the
 // same way every attempt), so a resumed job writes the same bytes. Text files from an earlier,
 // interrupted attempt are removed first; downloaded recordings are kept.
 // It can start while pages are still being fetched: data types are written one after the other
 // in the request's fixed order (the anonymizer hands out codes in first-seen order, so the order
 // must never depend on which fetch finishes first), each once `whenTypeFetched` says its pages
-// are all on disk; recordings_metadata, the code map and the manifest wait for `whenRestDone`.
+// are all on disk; the media table, the code map and the manifest wait for `whenRestDone`.
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DataTypeId, ExportRequest, ManifestSummary, Plan, PlannedStream } from '../../../../src-shared/model';
@@ -14,22 +15,22 @@ import type { Anonymizer } from '../anonymize/anonymizer';
 import { writeAggregateOutputs } from '../anonymize/outputs';
 import { createSplitNamer, writeTypeOutputs, type JsonRecord, type WrittenFile } from '../format/type-writer';
 import type { MediaJob, MediaOutcome } from '../media/download-all';
-import { dataTypeDescriptor } from '../../sources/hyperstudy/descriptors';
-import { participantRooms, roomOfRecord } from '../../sources/hyperstudy/record-room';
-import { withoutSignedLinks } from '../../sources/hyperstudy/recording-links';
+import { streamRefOf } from '../../plan/planner';
+import type { ExportListings, SourceLinks, SourceMedia, SourceRules } from '../../sources/source';
 import { descriptorIdField } from './id-fields';
-import type { Listings } from './listings';
-import { RECORDINGS_FOLDER } from './media-phase';
 import { writeManifestAndReadme, type MediaFileEntry } from './manifest-step';
 import { readStreamRecords, writeFileAtomic, type PageStore } from './page-store';
+import { splitDescriptor, splitLayout } from './split-layout';
 import { viewRecords } from './table-view';
 
 export interface WriteTreeOptions {
+  /** The source's rules, and its media and links when it has them. */
+  source: SourceRules & { media?: SourceMedia; links?: SourceLinks };
   request: ExportRequest;
   plan: Plan;
   streamKeys: string[];
   store: PageStore;
-  listings: Listings;
+  listings: ExportListings;
   anonymizer: Anonymizer;
   recordings: Array<Record<string, unknown>>;
   mediaJobs: MediaJob[];
@@ -55,18 +56,13 @@ export interface RestOfTree {
   warnings: string[];
 }
 
-export const EXPERIMENT_FILE_NAME = 'experiment.json';
-
-/** "continuous ratings" for ratings-continuous: step texts name data in plain words. */
-const typeLabel = (type: DataTypeId): string => dataTypeDescriptor(type).label.toLowerCase();
-
 export interface WrittenTree {
   files: WrittenFile[];
   manifest: ManifestSummary;
 }
 
-/** Empties `out/` except the recordings folder (the media checkpoints). */
-async function clearTextOutputs(outDir: string): Promise<void> {
+/** Empties `out/` except the media folder (the media checkpoints). */
+async function clearTextOutputs(outDir: string, keep: string | undefined): Promise<void> {
   let names: string[];
   try {
     names = await readdir(outDir);
@@ -74,12 +70,15 @@ async function clearTextOutputs(outDir: string): Promise<void> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw e;
   }
-  for (const n of names) if (n !== RECORDINGS_FOLDER) await rm(path.join(outDir, n), { recursive: true, force: true });
+  for (const n of names) if (n !== keep) await rm(path.join(outDir, n), { recursive: true, force: true });
 }
 
 export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTree> {
-  const { request, anonymizer, outDir, signal } = opts;
-  await clearTextOutputs(outDir);
+  const { request, anonymizer, outDir, signal, source, listings } = opts;
+  const descriptor = source.descriptor;
+  /** "continuous ratings" for ratings-continuous: step texts name data in plain words. */
+  const typeLabel = (type: DataTypeId): string => (descriptor.dataTypes.find((d) => d.id === type)?.label ?? type).toLowerCase();
+  await clearTextOutputs(outDir, source.media?.folder);
   const transform = anonymizer.mode === 'keep' ? undefined : (r: JsonRecord) => anonymizer.transform(r);
   const omitColumns = anonymizer.mode === 'keep' ? undefined : anonymizer.removedColumns;
   const common = { outDir, bom: request.bom, formulaProtection: request.formulaProtection, transform, omitColumns, signal };
@@ -89,16 +88,20 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
   const extraFiles: Array<{ relPath: string; abs: string }> = [];
 
   // Listings (not in aggregate mode: that writes summaries only; not for one table's view: that
-  // is the table alone): experiment.json, rooms.csv, participants.csv.
-  if (!aggregate && !request.view) {
-    opts.onStep?.('Writing the experiment, rooms and participants');
-    const experimentJson = path.join(outDir, EXPERIMENT_FILE_NAME);
-    const experiment = transform ? transform(opts.listings.experiment) : opts.listings.experiment;
+  // is the table alone), e.g. HyperStudy's experiment.json, rooms.csv, participants.csv.
+  if (!aggregate && !request.view && listings.files.length) {
+    opts.onStep?.(`Writing ${listings.filesLabel}`);
     await mkdir(outDir, { recursive: true });
-    await writeFileAtomic(experimentJson, JSON.stringify(experiment, null, 2) + '\n');
-    extraFiles.push({ relPath: EXPERIMENT_FILE_NAME, abs: experimentJson });
-    files.push(...(await writeTypeOutputs({ ...common, type: 'rooms', format: 'csv', split: 'none', records: () => opts.listings.rooms as unknown as JsonRecord[] })));
-    files.push(...(await writeTypeOutputs({ ...common, type: 'participants', format: 'csv', split: 'none', records: () => opts.listings.participants as unknown as JsonRecord[] })));
+    for (const f of listings.files) {
+      if (f.kind === 'json') {
+        const abs = path.join(outDir, ...f.path.split('/'));
+        const value = transform ? transform(f.value) : f.value;
+        await writeFileAtomic(abs, JSON.stringify(value, null, 2) + '\n');
+        extraFiles.push({ relPath: f.path, abs });
+      } else {
+        files.push(...(await writeTypeOutputs({ ...common, type: f.table, format: 'csv', split: 'none', records: () => f.records as JsonRecord[] })));
+      }
+    }
   }
 
   // Data types, in the order the user listed them.
@@ -108,29 +111,24 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     list.push({ stream, key: opts.streamKeys[i] });
     streamsByType.set(stream.type, list);
   });
-  const seeds = request.split === 'room' ? opts.listings.rooms.map((r) => r.id) : opts.listings.participants.map((p) => anonymizer.participant(p.id));
-  const namer = request.split === 'none' ? undefined : createSplitNamer(request.split, seeds);
-  // A record's room, as the HyperStudy source decides it (roomId, sessionId, or its participant's room).
-  const rooms = participantRooms(opts.listings.participants);
-  const roomOf = (r: JsonRecord) => roomOfRecord(r, rooms);
-  // Records of a type kept only per room (variables) do not name their room; add it so they can
-  // be told apart (and split by room) once several rooms share one file. Signed links are
-  // temporary credentials: they stay out of the files.
+  // Every group id the listings know gets a folder name up front (names must not depend on record order).
+  const split = request.split === 'none' ? null : splitDescriptor(descriptor, request.split);
+  const seeds = split ? (listings.groups[split.id] ?? []).map((id) => (split.person ? anonymizer.participant(id) : id)) : [];
+  const namer = split ? createSplitNamer(split, seeds) : undefined;
+  // A record's group and person, as the source decides them (HyperStudy: roomId, sessionId, or its participant's room).
+  const contextOf = source.recordContext(listings);
   const streamRecords = (type: DataTypeId) =>
     async function* (): AsyncGenerator<JsonRecord> {
-      const roomOnly = !dataTypeDescriptor(type).scopes.includes('experiment');
       for (const { stream, key } of streamsByType.get(type) ?? []) {
-        const addRoom = roomOnly && stream.scope === 'room';
-        for await (const raw of readStreamRecords(opts.store.stream(key), descriptorIdField(type))) {
-          const r = type === 'recordings' ? withoutSignedLinks(raw) : raw;
-          yield addRoom && roomOfRecord(r) === null ? { roomId: stream.scopeId, ...r } : r;
-        }
+        const ref = streamRefOf(stream);
+        for await (const raw of readStreamRecords(opts.store.stream(key), descriptorIdField(descriptor, type))) yield source.exportRecord(type, raw, ref);
       }
     };
   // What a table showed: its filters, search and sort decide which records go out, and in which order.
-  const typeRecords = (type: DataTypeId) => (request.view ? viewRecords(type, request.view, streamRecords(type)) : streamRecords(type));
+  const typeRecords = (type: DataTypeId) =>
+    request.view ? viewRecords(descriptor.dataTypes.find((d) => d.id === type), request.view, streamRecords(type)) : streamRecords(type);
 
-  const aggregator = aggregate ? createAggregator() : null;
+  const aggregator = aggregate ? createAggregator({ personOf: (type, r) => contextOf(type, r).person }) : null;
   for (const type of request.types) {
     signal?.throwIfAborted();
     if (!streamsByType.has(type)) continue;
@@ -148,27 +146,36 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     }
     opts.onStep?.(`Writing ${typeLabel(type)} (${request.format.toUpperCase()})`);
     const written = await writeTypeOutputs({
-      ...common, type, format: request.format, split: request.split, namer, roomOf, records: typeRecords(type),
+      ...common, type, format: request.format, split: splitLayout(descriptor, request.split, type, contextOf), namer, records: typeRecords(type),
       ...(request.view?.columns ? { onlyColumns: request.view.columns } : {}),
     });
     files.push(...written);
     opts.onWritten?.(written.reduce((n, f) => n + f.records, 0));
+    // Links the source lists but never fetches (BrainSTEM: session download links), one table.
+    if (source.links?.type === type) {
+      const links = source.links;
+      const rows = async function* (): AsyncGenerator<JsonRecord> {
+        for await (const r of typeRecords(type)()) yield* links.rows(r);
+      };
+      files.push(...(await writeTypeOutputs({ ...common, type: links.table, format: 'csv', split: 'none', records: rows })));
+    }
   }
 
   const rest = await opts.whenRestDone();
   signal?.throwIfAborted();
   if (aggregator) files.push(...(await writeAggregateOutputs(aggregator, { outDir, format: request.format, bom: request.bom, formulaProtection: request.formulaProtection })));
 
-  // recordings_metadata.csv: every selected recording with where it went and how it went.
+  // The media table (HyperStudy: recordings_metadata.csv): every selected file with where it went and how it went.
   const media: MediaFileEntry[] = [];
-  if (request.includeRecordings && !aggregate) {
+  const sourceMedia = source.media;
+  if (request.includeRecordings && !aggregate && sourceMedia) {
     const byPath = new Map(rest.mediaOutcomes.map((o) => [o.relativePath, o]));
     const rows = opts.mediaJobs.map((job) => {
       const o = byPath.get(job.relativePath);
       const status = o?.status ?? 'failed';
-      return { ...withoutSignedLinks(job.recording), local_path: status === 'failed' ? '' : job.relativePath, download_status: status === 'skipped' ? 'downloaded' : status };
+      return { ...source.exportRecord(sourceMedia.type, job.recording), local_path: status === 'failed' ? '' : job.relativePath, download_status: status === 'skipped' ? 'downloaded' : status };
     });
-    files.push(...(await writeTypeOutputs({ ...common, type: 'recordings_metadata', format: 'csv', split: 'none', records: () => rows })));
+    files.push(...(await writeTypeOutputs({ ...common, type: sourceMedia.table, format: 'csv', split: 'none', records: () => rows })));
     for (const job of opts.mediaJobs) {
       const o = byPath.get(job.relativePath);
       if (!o || o.status === 'failed') continue;
@@ -182,14 +189,15 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
   const codeMapWritten = false;
 
   opts.onStep?.('Writing metadata.json and README.txt');
-  const experimentName = typeof opts.listings.experiment.name === 'string' ? opts.listings.experiment.name : undefined;
   const manifest = await writeManifestAndReadme({
+    source,
     request,
     plan: opts.plan,
     outDir,
     appVersion: opts.appVersion,
     sourceUrl: opts.sourceUrl,
-    experiment: { id: request.target.experimentId, ...(experimentName !== undefined ? { name: experimentName } : {}) },
+    root: listings.root,
+    nonDataTables: [...listings.files.flatMap((f) => (f.kind === 'table' ? [f.table] : [])), ...(sourceMedia ? [sourceMedia.table] : []), ...(source.links ? [source.links.table] : [])],
     anonymizer,
     startedAt: opts.startedAt,
     finishedAt: opts.finishedAt,

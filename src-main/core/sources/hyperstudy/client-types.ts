@@ -1,6 +1,6 @@
-// The boundary between the HyperStudy source and the rest of the core.
-// Implemented by ./client.ts (createHyperStudyClient). Export jobs, the planner,
-// profile validation and createCore all depend on this interface, not on the implementation.
+// The HyperStudy client's interface, implemented by ./client.ts (createHyperStudyClient). Only
+// this folder uses it: the rest of the core reaches HyperStudy through the Source port
+// (../source.ts), which ./adapter.ts implements over this client.
 import type { DataTypeId, Experiment, Participant, ParticipantCounts, RateBudget, Room, Scope } from '../../../../src-shared/model';
 
 export interface ConnectionConfig {

@@ -6,13 +6,13 @@ import type { DataTypeId, Experiment, Participant, Room, Scope } from '../../../
 import { createApiTransport, type ApiCall, type ApiTransportOptions } from '../../net/http';
 import { abortError, silentLogger, systemClock } from '../../ports';
 import type { AccessInfo, ConnectionConfig, HealthInfo, HyperStudyClient, Listing, Page, PageQuery, PagesOptions, RequestOptions } from './client-types';
-import { dataTypeDescriptor, sortFieldFor } from './descriptors';
+import { dataTypeDescriptor, MAX_PAGE_LIMIT, sortFieldFor } from './descriptors';
 import { readEnvelope, readHealth, readSingle, type JsonObject } from './envelope';
 import { toCounts, toExperiment, toParticipant, toRoom } from './normalize';
 import { createRecordingLinks } from './recording-links';
 import { widenTimeWindow, withinTimeWindow } from './time-window';
 
-export const MAX_PAGE_LIMIT = 1000;
+export { MAX_PAGE_LIMIT } from './descriptors';
 export const RECORDINGS_TIMEOUT_MS = 300_000;
 /** The SDK's experiments page; we ask for more and follow the server's paging either way. */
 const EXPERIMENTS_FALLBACK_LIMIT = 50;

@@ -1,7 +1,15 @@
-// The HyperStudy source described as plain data: its levels, data types and columns.
-// The renderer draws tables, tabs and plots from this; the client and planner read
-// endpoint segments, scopes, id and time fields from it. A second source adds its own file.
+// The HyperStudy source described as plain data: its levels, data types and columns, its split
+// modes and how it authenticates. The renderer draws tables, tabs and plots from this; the client
+// and the adapter read endpoint segments, scopes, id and time fields from it.
 import type { ColumnDescriptor, ColumnKind, DataTypeDescriptor, DataTypeId, LevelDescriptor, SourceDescriptor } from '../../../../src-shared/model';
+
+/** A HyperStudy data type: the shared descriptor plus where the API serves it. */
+export interface HyperStudyDataType extends DataTypeDescriptor {
+  /** Path segment in /data/{segment}/{scope}/{id}, e.g. "ratings/continuous". */
+  endpoint: string;
+  /** Key in the per-participant counts object, e.g. "textchat" for chat. */
+  countsKey: string | null;
+}
 
 const col = (key: string, label: string, kind: ColumnKind = 'text', defaultVisible = true, width?: number): ColumnDescriptor => ({
   key,
@@ -19,6 +27,18 @@ export const levels: LevelDescriptor[] = [
     id: 'experiment',
     label: 'Experiments',
     singular: 'experiment',
+    parent: null,
+    labelField: 'name',
+    children: ['room'],
+    dataTypes: [],
+    terminalColumns: [
+      { label: 'ID', keys: ['id'] },
+      { label: 'NAME', keys: ['name'] },
+      { label: 'ACCESS', keys: ['origin'] },
+      { label: 'ROOMS', keys: ['roomCount'], kind: 'number' },
+      { label: 'PARTICIPANTS', keys: ['participantCount'], kind: 'number' },
+      { label: 'CREATED', keys: ['createdAt'], kind: 'datetime' },
+    ],
     columns: [
       col('name', 'Name', 'text', true, 280),
       col('origin', 'Access', 'badge'),
@@ -36,6 +56,18 @@ export const levels: LevelDescriptor[] = [
     id: 'room',
     label: 'Rooms',
     singular: 'room',
+    parent: 'experiment',
+    labelField: 'name',
+    children: ['participant'],
+    dataTypes: [],
+    terminalColumns: [
+      { label: 'ROOM', keys: ['id'] },
+      { label: 'DEPLOYMENT', keys: ['deploymentName', 'deploymentId'] },
+      { label: 'PARTICIPANTS', keys: ['participantCount'], kind: 'number' },
+      { label: 'STATUS', keys: ['status'] },
+      { label: 'START', keys: ['startTime'], kind: 'datetime' },
+      { label: 'DURATION', keys: ['durationMs'], kind: 'duration-ms', align: 'right' },
+    ],
     columns: [
       col('id', 'Room ID', 'text', true, 200),
       col('deploymentName', 'Deployment'),
@@ -52,6 +84,19 @@ export const levels: LevelDescriptor[] = [
     id: 'participant',
     label: 'Participants',
     singular: 'participant',
+    parent: 'room',
+    labelField: 'name',
+    children: [],
+    dataTypes: [],
+    counts: true,
+    terminalColumns: [
+      { label: 'PARTICIPANT', keys: ['id'] },
+      { label: 'NAME', keys: ['name'] },
+      { label: 'ROLE', keys: ['role'] },
+      { label: 'STATUS', keys: ['status'] },
+      { label: 'COMPLETION', keys: ['completionCode'] },
+      { label: 'JOINED', keys: ['joinedAt'], kind: 'datetime' },
+    ],
     columns: [
       col('id', 'Participant ID', 'text', true, 200),
       col('name', 'Name'),
@@ -67,7 +112,7 @@ export const levels: LevelDescriptor[] = [
 
 const ALL: DataTypeDescriptor['scopes'] = ['experiment', 'room', 'participant'];
 
-export const dataTypes: DataTypeDescriptor[] = [
+export const dataTypes: HyperStudyDataType[] = [
   {
     id: 'events',
     label: 'Events',
@@ -309,17 +354,52 @@ export const dataTypes: DataTypeDescriptor[] = [
   },
 ];
 
+// Each level offers the data types that can be paged at it.
+for (const level of levels) level.dataTypes = dataTypes.filter((d) => d.scopes.includes(level.id)).map((d) => d.id);
+
+/** The largest page the API accepts. */
+export const MAX_PAGE_LIMIT = 1000;
+
 export const hyperstudySource: SourceDescriptor = {
   id: 'hyperstudy',
   label: 'HyperStudy',
   levels,
   dataTypes,
+  splits: [
+    { id: 'room', label: 'One file per room', level: 'room', folder: 'rooms', noneFolder: '_no_room', person: false, offeredAt: ['experiment'] },
+    { id: 'participant', label: 'One file per participant', level: 'participant', folder: 'participants', noneFolder: '_no_participant', person: true, offeredAt: ['experiment', 'room'] },
+  ],
+  anonymization: ['keep', 'pseudonymize', 'aggregate'],
+  authMethods: [
+    {
+      id: 'api-key',
+      label: 'API key',
+      hint: 'Create one in HyperStudy: Experimenter Dashboard → Settings → Account → API Keys.',
+      format: 'hst_live_… (production) or hst_test_… (development)',
+    },
+  ],
+  connectionFields: [
+    {
+      key: 'environment',
+      label: 'Server',
+      kind: 'choice',
+      choices: [
+        { value: 'production', label: 'Production (api.hyperstudy.io)' },
+        { value: 'development', label: 'Development (dev.hyperstudy.io)' },
+        { value: 'custom', label: 'Custom address' },
+      ],
+      optional: false,
+    },
+    { key: 'baseUrl', label: 'API base URL', kind: 'url', optional: true, hint: 'Only for a custom server, e.g. https://api.hyperstudy.io/api/v3' },
+    { key: 'organizationId', label: 'Organization id', kind: 'text', optional: true, hint: 'Needed for experiments shared from another organization.' },
+  ],
+  pageSize: MAX_PAGE_LIMIT,
 };
 
-const byId = new Map<DataTypeId, DataTypeDescriptor>(dataTypes.map((d) => [d.id, d]));
+const byId = new Map<DataTypeId, HyperStudyDataType>(dataTypes.map((d) => [d.id, d]));
 
 /** The descriptor of a data type; throws on an unknown id (a programming error, not user input). */
-export function dataTypeDescriptor(id: DataTypeId): DataTypeDescriptor {
+export function dataTypeDescriptor(id: DataTypeId): HyperStudyDataType {
   const d = byId.get(id);
   if (!d) throw new Error(`Unknown data type: ${id}`);
   return d;
@@ -348,6 +428,18 @@ export const COUNTS_KEY_ALIASES: Record<string, DataTypeId> = {
   sync: 'sync',
   eyetracking: 'eyetracking',
   variables: 'variables',
+};
+
+/** What the CLI accepts for --types besides the ids ("ratings" means both kinds). */
+export const TYPE_ALIASES: Record<string, DataTypeId[]> = {
+  textchat: ['chat'],
+  'ratings/continuous': ['ratings-continuous'],
+  continuous: ['ratings-continuous'],
+  'ratings/sparse': ['ratings-sparse'],
+  sparse: ['ratings-sparse'],
+  'video-chat': ['videochat'],
+  gaze: ['eyetracking'],
+  ratings: ['ratings-continuous', 'ratings-sparse'],
 };
 
 /** Types whose `sort`/`order` the documentation shows; the others are left in the server's order. */

@@ -2,8 +2,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { StudyError, toErrorInfo } from '../../../src-shared/errors';
-import type { Simulator } from '../../sim/index';
+import { StudyError, toErrorInfo } from '../../../../src-shared/errors';
+import type { Simulator } from '../../../sim/index';
 import { collect, makeClient, simulatorSuite, startSim } from './helpers';
 
 const suite = simulatorSuite();

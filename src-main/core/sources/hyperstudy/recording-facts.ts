@@ -1,6 +1,6 @@
 // What a recording record tells us about its file: id, expected size, checksum.
 // Field names follow the API (fileSize, recordingId/egressId) with defensive fallbacks.
-export { recordingIdOf as recordingId } from '../../sources/hyperstudy/recording-links';
+export { recordingIdOf as recordingId } from './recording-links';
 
 export function expectedSizeOf(rec: Record<string, unknown>): number | null {
   for (const k of ['fileSize', 'size', 'bytes']) {

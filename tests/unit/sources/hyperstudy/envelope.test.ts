@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readEnvelope, readHealth, readSingle } from '../../../src-main/core/sources/hyperstudy/envelope';
-import { toCounts, toRoom } from '../../../src-main/core/sources/hyperstudy/normalize';
+import { readEnvelope, readHealth, readSingle } from '../../../../src-main/core/sources/hyperstudy/envelope';
+import { toCounts, toRoom } from '../../../../src-main/core/sources/hyperstudy/normalize';
 
 const url = 'https://api.example/api/v3/x';
 

@@ -1,25 +1,10 @@
 // README.txt: a short plain-text guide to the export, written for a researcher opening the folder
 // for the first time: what each file is, what a row means, the key columns, and how to load it.
-import type { AnonymizeMode, DataTypeId, ExportFormat, FormulaCellsSummary, SplitMode } from '../../../../src-shared/model';
-import { tableFileBase } from '../format/columns';
+import type { DataTypeId } from '../../../../src-shared/model';
+import type { ReadmeInput } from '../source';
+import { tableFileBase } from '../../export/format/columns';
 
-export interface ReadmeInput {
-  appName: string;
-  appVersion: string;
-  experiment: { id: string; name?: string };
-  format: ExportFormat;
-  split: SplitMode;
-  types: DataTypeId[];
-  bom: boolean;
-  formulaProtection: boolean;
-  anonymization: AnonymizeMode;
-  codeMapWritten?: boolean;
-  recordings: boolean;
-  /** ISO time the export finished (or started). */
-  exportedAt: string;
-  /** Formula-looking text cells in the CSV files (see summarizeFormulaCells). */
-  formulaCells?: FormulaCellsSummary;
-}
+export type { ReadmeInput } from '../source';
 
 /** What one row (record) of each data type is, and its key columns. */
 export const TYPE_DESCRIPTIONS: Readonly<Record<DataTypeId, { row: string; keys: string }>> = {
@@ -35,14 +20,14 @@ export const TYPE_DESCRIPTIONS: Readonly<Record<DataTypeId, { row: string; keys:
   variables: { row: 'one experiment variable value (room scope)', keys: 'variable, value, source' },
 };
 
-function ext(format: ExportFormat): string {
+function ext(format: ReadmeInput['format']): string {
   return format;
 }
 
 /** README.txt text, CRLF line endings so Notepad shows it properly everywhere. */
 export function readmeText(input: ReadmeInput): string {
   const e = ext(input.format);
-  const name = input.experiment.name ? `"${input.experiment.name}" (${input.experiment.id})` : input.experiment.id;
+  const name = input.root.name ? `"${input.root.name}" (${input.root.id})` : input.root.id;
   const lines: string[] = [];
   const add = (...ls: string[]) => lines.push(...ls);
   add(`Study Downloader export of HyperStudy experiment ${name}`, `Exported ${input.exportedAt} with ${input.appName} ${input.appVersion}.`, '');
@@ -132,7 +117,7 @@ export function readmeText(input: ReadmeInput): string {
 }
 
 /** How many text cells look like spreadsheet formulas, where, and what that means. */
-function formulaSection(f: FormulaCellsSummary): string[] {
+function formulaSection(f: NonNullable<ReadmeInput['formulaCells']>): string[] {
   const cells = (n: number) => `${n.toLocaleString('en-US')} text cell${n === 1 ? '' : 's'}`;
   const out = ['CELLS THAT LOOK LIKE SPREADSHEET FORMULAS', ''];
   if (f.protected) {

@@ -1,7 +1,7 @@
 // Paging: hasMore/nextOffset, the largest page, ascending time order, de-duplication while the
 // server appends records mid-paging, cancellation, and continuing from a kept first page.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Simulator } from '../../sim/index';
+import type { Simulator } from '../../../sim/index';
 import { collect, makeClient, simulatorSuite, startSim } from './helpers';
 
 const suite = simulatorSuite();

@@ -2,13 +2,13 @@
 // the format first (no request), then /health WITHOUT the key (so a key is never sent to a
 // server that does not look like HyperStudy), then one cheap authenticated call. Both follow
 // redirects by the transport's rules: the key never leaves the base URL's origin.
-import { isStudyError, redactSecrets } from '../../../src-shared/errors';
-import type { KeyValidation } from '../../../src-shared/model';
-import { baseUrlProblem } from '../net/base-url';
-import { hyperstudyCredential } from '../net/http';
-import { fetchWithCredential, type RedirectRules } from '../net/redirects';
-import { systemClock, type Clock, type FetchLike } from '../ports';
-import type { ConnectionConfig } from '../sources/hyperstudy/client-types';
+import { isStudyError, redactSecrets } from '../../../../src-shared/errors';
+import type { KeyValidation } from '../../../../src-shared/model';
+import { baseUrlProblem } from '../../net/base-url';
+import { hyperstudyCredential } from '../../net/http';
+import { fetchWithCredential, type RedirectRules } from '../../net/redirects';
+import { systemClock, type Clock, type FetchLike } from '../../ports';
+import type { ConnectionConfig } from './client-types';
 import { isWellFormedKey } from './key-format';
 
 export interface ValidateKeyDeps {

@@ -1,17 +1,14 @@
 // Which data the active key may read, learned from the server (HyperStudy has no "my scopes"
 // endpoint). A 403 names the scopes the key has (`details.provided`), so the first refusal tells
 // everything; until one arrives, each scope the data types need is tried once with the smallest
-// request (one record), stopping at the first refusal. Once per key and app run.
-import { StudyError } from '../../../src-shared/errors';
-import type { DataTypeDescriptor, KeyAccess } from '../../../src-shared/model';
-import type { HyperStudyClient } from '../sources/hyperstudy/client-types';
-
-export interface KeyAccessTracker {
-  /** Learns from any error a call ended with (403s name the key's scopes). */
-  learn(e: unknown): void;
-  /** What the key lacks among the scopes these data types need, probing the experiment if needed. */
-  check(client: HyperStudyClient, experimentId: string, types: DataTypeDescriptor[]): Promise<KeyAccess>;
-}
+// request (one record), stopping at the first refusal. Once per key and app run. The port sees it
+// as the source's CredentialAccess: a data type's requiredScope the key lacks is why it cannot be read.
+import { StudyError } from '../../../../src-shared/errors';
+import type { DataTypeDescriptor } from '../../../../src-shared/model';
+import { pathIdAt } from '../../../../src-shared/target';
+import type { CredentialAccess } from '../source';
+import type { HyperStudyClient } from './client-types';
+import { dataTypeDescriptor, isDataTypeId } from './descriptors';
 
 /** True when `granted` covers `scope`, wildcards included ("read:*", "*"). */
 export function scopeGranted(granted: Iterable<string>, scope: string): boolean {
@@ -22,7 +19,7 @@ export function scopeGranted(granted: Iterable<string>, scope: string): boolean 
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
-export function createKeyAccessTracker(): KeyAccessTracker {
+export function createKeyAccessTracker(client: Pick<HyperStudyClient, 'fetchPage'>): CredentialAccess {
   let provided: string[] | null = null;
   const allowed = new Set<string>();
   const denied = new Set<string>();
@@ -43,7 +40,12 @@ export function createKeyAccessTracker(): KeyAccessTracker {
 
   return {
     learn,
-    async check(client, experimentId, types) {
+    async check(path, typeIds, o = {}) {
+      const experimentId = pathIdAt(path, 'experiment');
+      if (experimentId === undefined) {
+        throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'HyperStudy checks what a key may read in an experiment.', fix: 'Give the path to an experiment.' });
+      }
+      const types = typeIds.filter(isDataTypeId).map((id) => dataTypeDescriptor(id));
       const scopes = needed(types);
       // One probe run at a time; a second caller waits for it and reads what it learned.
       while (unknown(scopes).length) {
@@ -57,7 +59,7 @@ export function createKeyAccessTracker(): KeyAccessTracker {
                 continue;
               }
               try {
-                await client.fetchPage(t.id, 'experiment', experimentId, { limit: 1, offset: 0 });
+                await client.fetchPage(t.id, 'experiment', experimentId, { limit: 1, offset: 0 }, { signal: o.signal, onWait: o.onWait });
                 allowed.add(scope);
               } catch (e) {
                 if (!(e instanceof StudyError) || e.code !== 'FORBIDDEN') throw e;

@@ -1,7 +1,7 @@
 // Every listing of the HyperStudy client against the simulator, and every tolerant-parsing
 // variant the simulator can switch to (reference §3 and §13).
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Simulator } from '../../sim/index';
+import type { Simulator } from '../../../sim/index';
 import { collect, simulatorSuite } from './helpers';
 
 const suite = simulatorSuite();

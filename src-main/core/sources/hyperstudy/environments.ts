@@ -1,6 +1,6 @@
-import { StudyError } from '../../../src-shared/errors';
-import { baseUrlProblem } from '../net/base-url';
-import type { Environment } from '../../../src-shared/model';
+import { StudyError } from '../../../../src-shared/errors';
+import { baseUrlProblem } from '../../net/base-url';
+import type { Environment } from '../../../../src-shared/model';
 
 export const ENVIRONMENT_URLS: Record<Exclude<Environment, 'custom'>, string> = {
   production: 'https://api.hyperstudy.io/api/v3',

@@ -1,0 +1,5 @@
+// Every source passes the Source port's contract suite against its simulator (one line each).
+import { describeSourceContract } from './source-contract';
+import { hyperstudyFixture } from './hyperstudy/contract-fixture';
+
+describeSourceContract(hyperstudyFixture);
