@@ -15,6 +15,12 @@ import { createTextFilePool, type PooledFile } from './text-file';
 
 export type JsonRecord = Record<string, unknown>;
 
+/**
+ * Records to write, in order: held in memory, or read as they come, one by one or a page (an
+ * array) at a time. Pages save a promise per record: reading saved pages gives whole pages anyway.
+ */
+export type RecordSource = Iterable<JsonRecord> | AsyncIterable<JsonRecord | readonly JsonRecord[]>;
+
 export interface WrittenFile {
   /** Path inside the export folder, always with "/" separators, e.g. "rooms/room_1/events.csv". */
   relPath: string;
@@ -51,7 +57,7 @@ export interface TypeOutputOptions {
   /** One file, or one file per group. */
   split: 'none' | SplitLayout;
   /** A fresh iteration over the records each call (CSV iterates twice). Order is kept in the output. */
-  records: () => AsyncIterable<JsonRecord> | Iterable<JsonRecord>;
+  records: () => RecordSource;
   /** The export folder; files go to `<outDir>/<type>.<ext>` or `<outDir>/rooms|participants/<id>/<type>.<ext>`. */
   outDir: string;
   bom: boolean;
@@ -128,14 +134,21 @@ export function createEventLoopYielder(budgetMs = 10): () => Promise<void> | voi
 }
 
 /**
- * Calls `each` for every record, awaiting only the promises it returns: a sync iterable (records
- * in memory) is walked without a microtask per record, an async one (saved pages) as it comes.
+ * Calls `each` for every record, awaiting only the promises it returns: records in memory, and
+ * those of a page, are walked without a microtask per record.
  */
-async function forEachRecord(records: AsyncIterable<JsonRecord> | Iterable<JsonRecord>, each: (r: JsonRecord) => Promise<void> | void): Promise<void> {
+export async function forEachRecord(records: RecordSource, each: (r: JsonRecord) => Promise<void> | void): Promise<void> {
   if (Symbol.asyncIterator in records) {
-    for await (const r of records) {
-      const p = each(r);
-      if (p) await p;
+    for await (const item of records) {
+      if (!Array.isArray(item)) {
+        const p = each(item as JsonRecord);
+        if (p) await p;
+        continue;
+      }
+      for (const r of item as readonly JsonRecord[]) {
+        const p = each(r);
+        if (p) await p;
+      }
     }
     return;
   }
