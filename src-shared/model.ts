@@ -473,9 +473,20 @@ export interface ProfileSummary {
   keyHint?: string;
   keyStorage: KeyStorageStatus;
   demo?: boolean;
+  /** How the connection signs in, when its source has several ways (BrainSTEM: token, device-flow, password-refresh, none). */
+  authMethod?: AuthMethodId;
 }
 
 export type Portal = 'private' | 'public';
+
+/**
+ * A browser sign-in that was started (startDeviceSignIn): the code to show and the page to open
+ * while the core waits for the approval, or, for a server without browser sign-in, where to create
+ * a token to paste instead.
+ */
+export type DeviceSignInStart =
+  | { kind: 'code'; flowId: string; verificationUri: string; verificationUriComplete: string; userCode: string; expiresIn: number }
+  | { kind: 'paste-token'; tokensPageUrl: string; message: string };
 
 export interface NewProfile {
   name: string;

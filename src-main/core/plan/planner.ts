@@ -137,6 +137,8 @@ export async function createPlan(source: Source, req: PlanRequest, opts: PlanOpt
       }
       if (extra.length) extraPages.set(key, extra);
     }
+    // Records of the media type without a file (BrainSTEM: acquisitions without an image) cost nothing.
+    recordings = recordings.filter((r) => media.fileOf(r) !== null);
     if (req.recordingIds?.length) {
       const ids = new Set(req.recordingIds);
       recordings = recordings.filter((r) => ids.has(media.fileOf(r)?.id ?? ''));

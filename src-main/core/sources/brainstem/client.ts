@@ -6,7 +6,7 @@ import type { RetryPolicy } from '../../net/retry';
 import { silentLogger, systemClock, type Clock, type FetchLike, type Logger } from '../../ports';
 import type { MediaOutcome } from '../../export/media/download-all';
 import { createBrainstemApi } from './api';
-import { createAuthSession, type BrainstemAuth } from './auth/session';
+import { createAuthSession, type BrainstemAuth, type RefreshChains } from './auth/session';
 import { createSecretRedactor } from './auth/secret-redactor';
 import { brainstemUrlProblem, brainstemUrls, DEFAULT_BRAINSTEM_URL, type BrainstemUrls, type Portal } from './connection';
 import type { BrainstemLevelId } from './descriptors';
@@ -38,6 +38,8 @@ export interface BrainstemClientOptions {
   timeoutMs?: number;
   /** Default: one with no limits, whose only job is to hold everything back during a 429's Retry-After. */
   limiter?: JointLimiter;
+  /** Sign-ins shared by the clients of one connection (see OpenSourceDeps.shared). */
+  signIns?: RefreshChains;
 }
 
 export interface BrainstemClient {
@@ -63,6 +65,10 @@ export interface BrainstemClient {
   downloadImages(o: Omit<DownloadImagesOptions, 'reread'>): Promise<MediaOutcome[]>;
   /** API requests sent (every attempt, sign-in refreshes included). */
   requestsMade(): number;
+  /** 429 answers received. */
+  rateLimitedResponses(): number;
+  /** Resolves once no request is on the wire (or after maxMs). */
+  whenQuiet(maxMs: number): Promise<void>;
   /** Access-token refreshes sent (a signed-in session). */
   refreshes(): number;
   close(): Promise<void>;
@@ -82,7 +88,7 @@ export function createBrainstemClient(o: BrainstemClientOptions): BrainstemClien
   const common = { api: urls.api, limiter, clock, fetch: o.fetch, logger, retry: o.retry, timeoutMs: o.timeoutMs };
   const authKind = o.portal === 'public' ? 'none' : o.auth.kind;
   const authTransport = createBrainstemTransport({ ...common, errors: { site: urls.site, portal: o.portal, auth: 'refresh' } });
-  const session = createAuthSession({ auth: o.auth, portal: o.portal, clock, authTransport, redactor, logger, tokensPage: urls.tokensPage });
+  const session = createAuthSession({ auth: o.auth, portal: o.portal, clock, authTransport, redactor, logger, tokensPage: urls.tokensPage, ...(o.signIns ? { chains: o.signIns } : {}) });
   const transport = createBrainstemTransport({ ...common, maxInFlight: o.maxInFlight, credential: session.credential, errors: { site: urls.site, portal: o.portal, auth: authKind } });
   const api = createBrainstemApi({ transport, session, redactor });
   const ctx = { api, portal: o.portal, apiPath };
@@ -107,6 +113,10 @@ export function createBrainstemClient(o: BrainstemClientOptions): BrainstemClien
     imageJobs,
     downloadImages: (d) => downloadImages({ ...d, clock: d.clock ?? clock, reread: (id, signal) => getRecord('dataacquisition', id, { signal }) }),
     requestsMade: () => transport.requestsMade() + authTransport.requestsMade(),
+    rateLimitedResponses: () => transport.rateLimitedResponses() + authTransport.rateLimitedResponses(),
+    whenQuiet: async (maxMs) => {
+      await Promise.all([transport.whenQuiet(maxMs), authTransport.whenQuiet(maxMs)]);
+    },
     refreshes: () => session.refreshes(),
     close: async () => {
       if (ownLimiter) await limiter.close();
