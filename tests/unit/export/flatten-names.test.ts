@@ -3,7 +3,7 @@
 // "onset"/"onset_sec", "__proto__"), with one- and two-character and empty separators.
 // The reference below is written from the rule, not from the code under test.
 import { describe, expect, it } from 'vitest';
-import { flattenRecord, type FlatRow, type FlatValue } from '../../../src-main/core/export/format/flatten';
+import { flattenedNames, flattenRecord, type FlatRow, type FlatValue } from '../../../src-main/core/export/format/flatten';
 
 /** mulberry32: a small seeded generator, so a failure can be replayed. */
 function rng(seed: number): () => number {
@@ -75,6 +75,12 @@ function reference(record: Record<string, unknown>, sep: string): FlatRow {
   return row;
 }
 
+function namesOf(record: Record<string, unknown>, opts: Parameters<typeof flattenedNames>[1]): string[] {
+  const names: string[] = [];
+  flattenedNames(record, opts, (n) => names.push(n));
+  return names;
+}
+
 describe('flattenRecord naming', () => {
   it('matches the rule where a longer separator makes two paths meet', () => {
     const cases: Array<[string, string]> = [
@@ -101,8 +107,27 @@ describe('flattenRecord naming', () => {
         expect(Object.keys(got)).toEqual(Object.keys(want));
         expect(got).toEqual(want);
         if (Object.keys(got).some((k) => !Object.hasOwn(record, k))) nested++;
+        // The column pass asks for the names alone: the same, in the same order.
+        expect(namesOf(record, { separator: sep, convertTimestamps: false })).toEqual(Object.keys(got));
+        expect(namesOf(record, { separator: sep })).toEqual(Object.keys(flattenRecord(record, { separator: sep })));
       }
       expect(nested).toBeGreaterThan(1000);
     });
   }
+});
+
+describe('flattenedNames', () => {
+  it('gives the names of flattenRecord where values decide them: times, Firestore times, onset, dates, arrays', () => {
+    const records: Array<Record<string, unknown>> = [
+      { onset: 1500, createdAt: 1.7e12, t: { _seconds: 5, _nanoseconds: 0 }, u: { seconds: 1, nanos: 2 }, v: { seconds: 1, other: 2 }, when: new Date(0), list: [{ a: 1 }], empty: {}, n: null },
+      { onset: 'late', onset_sec: 2, x: { y: { z: [] } } },
+      { 7: 'seven', a: { b: 1 }, 0: { c: 2 } },
+      { onset: Number.NaN, deep: { _seconds: 'no' } },
+    ];
+    for (const record of records) {
+      for (const opts of [{}, { convertTimestamps: false }, { separator: '.' }, { onsetSeconds: false }, { timestampFields: new Set(['onset']) }]) {
+        expect(namesOf(record, opts)).toEqual(Object.keys(flattenRecord(record, opts)));
+      }
+    }
+  });
 });

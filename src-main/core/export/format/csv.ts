@@ -68,7 +68,10 @@ export function csvHeader(columns: readonly string[], opts: CsvOptions = {}, tal
 
 /** One data row in column order; keys the row lacks become empty cells, extra keys are ignored. */
 export function csvRow(row: FlatRow, columns: readonly string[], formulaProtection = false, tally?: FormulaTally): string {
-  return csvLine(columns.map((c) => row[c]), formulaProtection, tally);
+  // (No array of the values: this runs for every record.)
+  let line = '';
+  for (let i = 0; i < columns.length; i++) line += (i ? ',' : '') + csvCell(row[columns[i]], formulaProtection, tally);
+  return line + CRLF;
 }
 
 /**

@@ -127,6 +127,33 @@ const config = (opts: FlattenOptions): Config => ({
 const MAY_COLLIDE = Symbol('may collide');
 
 /**
+ * Nested column names by parent name and key: a record's names are made once, not concatenated
+ * (and hashed as new strings) for every record. Bounded: names come from the data.
+ */
+const nestedNames = new Map<string, Map<string, Map<string, string>>>();
+const NESTED_NAMES_MAX = 4096;
+let nestedNameCount = 0;
+
+function nestedName(sep: string, prefix: string, k: string): string {
+  let bySep = nestedNames.get(sep);
+  if (!bySep) nestedNames.set(sep, (bySep = new Map()));
+  let byKey = bySep.get(prefix);
+  if (!byKey) {
+    if (nestedNameCount >= NESTED_NAMES_MAX) return prefix + sep + k;
+    bySep.set(prefix, (byKey = new Map()));
+  }
+  let name = byKey.get(k);
+  if (name === undefined) {
+    name = prefix + sep + k;
+    if (nestedNameCount < NESTED_NAMES_MAX) {
+      byKey.set(k, name);
+      nestedNameCount++;
+    }
+  }
+  return name;
+}
+
+/**
  * The common case: a one-character separator that no key holds. Then every nested path gives its
  * own name (splitting at the separator gives the path back) with the separator in it, no top-level
  * key has one, and no name needs disambiguating.
@@ -138,7 +165,7 @@ function flattenInto(row: FlatRow, record: Record<string, unknown>, obj: Record<
     if (k.includes(cfg.sep)) throw MAY_COLLIDE;
     const v = obj[k];
     const leaf = leafValue(k, v, cfg.fields);
-    const name = prefix === null ? k : prefix + cfg.sep + k;
+    const name = prefix === null ? k : nestedName(cfg.sep, prefix, k);
     if (leaf === undefined) {
       const child = nonEmptyChild(v);
       if (child) flattenInto(row, record, child, name, cfg);
@@ -147,6 +174,30 @@ function flattenInto(row: FlatRow, record: Record<string, unknown>, obj: Record<
     }
     row[name] = leaf;
     if (name === 'onset' && cfg.onsetSeconds && typeof leaf === 'number' && !('onset_sec' in record)) row.onset_sec = leaf / 1000;
+  }
+}
+
+/**
+ * The names flattenInto would give, without the values: an array is a leaf whatever it holds, and
+ * a number's cell is only made where its type decides a name (a top-level onset).
+ */
+const PROTO = '__proto__';
+
+function namesInto(add: (name: string) => void, record: Record<string, unknown>, obj: Record<string, unknown>, prefix: string | null, cfg: Config): void {
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (k.includes(cfg.sep)) throw MAY_COLLIDE;
+    const v = obj[k];
+    const name = prefix === null ? k : nestedName(cfg.sep, prefix, k);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(cfg.fields && firestoreTimestampToIso(v))) {
+      if (nonEmptyChild(v)) namesInto(add, record, v as Record<string, unknown>, name, cfg);
+      else if (name !== PROTO) add(name);
+      continue;
+    }
+    // (flattenInto's row[name] = cell gives an object no "__proto__" key: neither does this.)
+    if (name !== PROTO) add(name);
+    if (name === 'onset' && cfg.onsetSeconds && typeof leafValue(k, v, cfg.fields) === 'number' && !('onset_sec' in record)) add('onset_sec');
   }
 }
 
@@ -216,4 +267,31 @@ export function flattenRecord(record: Record<string, unknown>, opts: FlattenOpti
     }
   }
   return flattenWithCollisions(record, cfg);
+}
+
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
+const isArrayIndex = (name: string) => ARRAY_INDEX.test(name) && Number(name) < 2 ** 32 - 1;
+
+/**
+ * Calls `add` with the column names of flattenRecord(record, opts), in the same order (a name may
+ * come twice only where flattenRecord assigns it twice), without making the row: the column pass
+ * of a CSV export needs names only.
+ */
+export function flattenedNames(record: Record<string, unknown>, opts: FlattenOptions, add: (name: string) => void): void {
+  const cfg = config(opts);
+  if (cfg.sep.length === 1) {
+    const names: string[] = [];
+    try {
+      namesInto((n) => names.push(n), record, record, null, cfg);
+      // An object lists integer-like keys ("7") first: then the row's own order is the one to give.
+      if (names.some(isArrayIndex)) throw MAY_COLLIDE;
+    } catch (e) {
+      if (e !== MAY_COLLIDE) throw e;
+      names.length = 0;
+      for (const n of Object.keys(flattenWithCollisions(record, cfg))) names.push(n);
+    }
+    for (let i = 0; i < names.length; i++) add(names[i]);
+    return;
+  }
+  for (const n of Object.keys(flattenWithCollisions(record, cfg))) add(n);
 }

@@ -8,7 +8,7 @@ import type { ExportFormat } from '../../../../src-shared/model';
 import { compareCodePoints, createUniqueNamer, type UniqueNamer } from '../naming';
 import { createColumnSet, tableFileBase, type TableId } from './columns';
 import { csvHeader, csvRow, type FormulaTally } from './csv';
-import { flattenRecord, type FlattenOptions } from './flatten';
+import { flattenedNames, flattenRecord, type FlattenOptions } from './flatten';
 import { JSON_ARRAY_OPEN, jsonArrayClose, jsonArrayItem } from './json';
 import { ndjsonLine } from './ndjson';
 import { createTextFilePool, type PooledFile } from './text-file';
@@ -180,13 +180,14 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
   const fileName = tableFileName(type, format);
 
   const breathe = createEventLoopYielder();
+  const flattenOpts = opts.flatten ?? {};
   let columns: string[] = [];
   if (format === 'csv' && !opts.onlyColumns?.length) {
     const set = createColumnSet(type, { omit: opts.omitColumns, ...(opts.knownColumns ? { known: opts.knownColumns } : {}) });
     await forEachRecord(opts.records(), (raw) => {
       throwIfAborted(opts.signal);
       const r = transform(raw);
-      if (r) set.add(flattenRecord(r, opts.flatten));
+      if (r) flattenedNames(r, flattenOpts, set.addName);
       return breathe();
     });
     columns = set.columns();
