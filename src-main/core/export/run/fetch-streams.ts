@@ -47,7 +47,7 @@ export async function fetchAllStreams(opts: FetchStreamsOptions): Promise<void> 
   // Fail fast: the first stream that fails stops the others (their pages stay on disk).
   const local = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, local.signal]) : local.signal;
-  const inner = { ...opts, signal, endpointBlocked, lastWait };
+  const inner = { ...opts, signal, endpointBlocked, lastWait, saving: { pages: 0 } };
   let firstError: unknown = null;
   await Promise.all(
     opts.plan.streams.map((s) =>
@@ -73,6 +73,9 @@ function queryFor(opts: FetchStreamsOptions, offset: number): PageQuery {
   };
 }
 
+/** Pages written at once before a fetched page holds its slot until it is on disk. */
+const MAX_PAGES_SAVING = 8;
+
 /** Where a page leads: all the schedule and the walk need of it, kept instead of the page. */
 interface PageLink {
   offset: number;
@@ -82,7 +85,7 @@ interface PageLink {
 
 const linkOf = (page: Page): PageLink => ({ offset: page.offset, next: nextOffsetOf(page), total: page.total });
 
-async function fetchStream(stream: PlannedStream, pool: TaskPool, opts: FetchStreamsOptions & { endpointBlocked: Set<string>; lastWait: Map<string, string> }): Promise<void> {
+async function fetchStream(stream: PlannedStream, pool: TaskPool, opts: FetchStreamsOptions & { endpointBlocked: Set<string>; lastWait: Map<string, string>; saving: { pages: number } }): Promise<void> {
   const key = opts.keyOf(stream);
   const pages = opts.store.stream(key);
   const group = stream.type; // one endpoint per data type
@@ -98,21 +101,33 @@ async function fetchStream(stream: PlannedStream, pool: TaskPool, opts: FetchStr
   const save = (page: Page, fetchedNow: boolean): Promise<PageLink> => {
     const link = linkOf(page);
     const saving = pages.write(page);
+    opts.saving.pages++;
     opts.onPage?.(stream, page, fetchedNow);
-    return saving.then(() => {
-      links.set(link.offset, link);
-      return link;
-    });
+    return saving.then(
+      () => {
+        opts.saving.pages--;
+        links.set(link.offset, link);
+        return link;
+      },
+      (e: unknown) => {
+        opts.saving.pages--;
+        throw e;
+      },
+    );
   };
 
   const get = async (offset: number): Promise<PageLink> => {
-    const saved = links.get(offset);
-    if (saved) return saved;
+    const known = links.get(offset);
+    if (known) return known;
     if (offset === 0) {
       const planned = opts.firstPages?.get(key);
       if (planned) return save({ ...planned, offset: 0 }, false);
     }
-    const page = await pool.run(group, async () => {
+    // Backpressure from the disk: while more than MAX_PAGES_SAVING pages wait for their write, a
+    // slot keeps its page until it is written, so memory stays bounded (page size × (concurrency
+    // + MAX_PAGES_SAVING)) when the disk is slower than the network; otherwise the slot is free as
+    // soon as the page is in, and the next request need not wait for the disk.
+    const { saved } = await pool.run(group, async () => {
       opts.signal?.throwIfAborted();
       const fetched = await opts.source.fetchPage(streamRefOf(stream), queryFor(opts, offset), {
         signal: opts.signal,
@@ -123,9 +138,11 @@ async function fetchStream(stream: PlannedStream, pool: TaskPool, opts: FetchStr
         },
       });
       opts.endpointBlocked.delete(group);
-      return fetched;
+      const saving = save({ ...fetched, offset }, true);
+      if (opts.saving.pages > MAX_PAGES_SAVING) await saving;
+      return { saved: saving }; // (wrapped: not awaited by the pool)
     });
-    return save({ ...page, offset }, true);
+    return saved;
   };
 
   const first = await get(0);
