@@ -183,7 +183,7 @@ function flattenInto(row: FlatRow, record: Record<string, unknown>, obj: Record<
  */
 const PROTO = '__proto__';
 
-function namesInto(add: (name: string) => void, record: Record<string, unknown>, obj: Record<string, unknown>, prefix: string | null, cfg: Config): void {
+function namesInto(out: string[], record: Record<string, unknown>, obj: Record<string, unknown>, prefix: string | null, cfg: Config): void {
   const keys = Object.keys(obj);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
@@ -191,13 +191,13 @@ function namesInto(add: (name: string) => void, record: Record<string, unknown>,
     const v = obj[k];
     const name = prefix === null ? k : nestedName(cfg.sep, prefix, k);
     if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(cfg.fields && firestoreTimestampToIso(v))) {
-      if (nonEmptyChild(v)) namesInto(add, record, v as Record<string, unknown>, name, cfg);
-      else if (name !== PROTO) add(name);
+      if (nonEmptyChild(v)) namesInto(out, record, v as Record<string, unknown>, name, cfg);
+      else if (name !== PROTO) out.push(name);
       continue;
     }
     // (flattenInto's row[name] = cell gives an object no "__proto__" key: neither does this.)
-    if (name !== PROTO) add(name);
-    if (name === 'onset' && cfg.onsetSeconds && typeof leafValue(k, v, cfg.fields) === 'number' && !('onset_sec' in record)) add('onset_sec');
+    if (name !== PROTO) out.push(name);
+    if (name === 'onset' && cfg.onsetSeconds && typeof leafValue(k, v, cfg.fields) === 'number' && !('onset_sec' in record)) out.push('onset_sec');
   }
 }
 
@@ -270,7 +270,11 @@ export function flattenRecord(record: Record<string, unknown>, opts: FlattenOpti
 }
 
 const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
-const isArrayIndex = (name: string) => ARRAY_INDEX.test(name) && Number(name) < 2 ** 32 - 1;
+/** (A character test first: every name of every record asks, and almost none starts with a digit.) */
+const isArrayIndex = (name: string) => {
+  const c = name.charCodeAt(0);
+  return c >= 48 && c <= 57 && ARRAY_INDEX.test(name) && Number(name) < 2 ** 32 - 1;
+};
 
 /**
  * Calls `add` with the column names of flattenRecord(record, opts), in the same order (a name may
@@ -282,7 +286,7 @@ export function flattenedNames(record: Record<string, unknown>, opts: FlattenOpt
   if (cfg.sep.length === 1) {
     const names: string[] = [];
     try {
-      namesInto((n) => names.push(n), record, record, null, cfg);
+      namesInto(names, record, record, null, cfg);
       // An object lists integer-like keys ("7") first: then the row's own order is the one to give.
       if (names.some(isArrayIndex)) throw MAY_COLLIDE;
     } catch (e) {
