@@ -79,13 +79,24 @@ const IPV6_IN_TEXT = /\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b/g;
 const MIN_EMBEDDED_ID_LENGTH = 3;
 const STRING_CACHE_SIZE = 50_000;
 const NUMERIC_ID_KEY = /Ids?$/;
+/** An IPv4 address needs digit-dot-digits-dot: a cheaper test than the address pattern (timestamps have one dot). */
+const IPV4_HINT = /\d\.\d{1,3}\.\d/;
+/** An IPv6 address (the full form matched above) has seven colons. */
+const IPV6_MIN_COLONS = 7;
+
+function hasColons(s: string, n: number): boolean {
+  for (let i = s.indexOf(':'); i !== -1; i = s.indexOf(':', i + 1)) if (--n === 0) return true;
+  return false;
+}
 
 /** Calls `found` with every participant id a record names in its id fields (the ids that get codes). */
 export function forEachParticipantId(record: unknown, found: (id: string) => void): void {
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) for (const x of v) walk(x);
     else if (v && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v as JsonRecord)) {
+      const o = v as JsonRecord;
+      for (const k of Object.keys(o)) {
+        const x = o[k];
         if (PARTICIPANT_ID_FIELDS.has(k)) idsOf(x, NUMERIC_ID_KEY.test(k));
         else if (x && typeof x === 'object') walk(x);
       }
@@ -138,6 +149,24 @@ export function createAnonymizer(opts: AnonymizerOptions): Anonymizer {
       cacheVersion = codes.version;
     }
   };
+  // Keys repeat on every record: whether each is personal data, and its name with ids replaced
+  // (as of a version of the codes).
+  const keys = new Map<string, { personal: boolean; name: string; version: number }>();
+  const keyOf = (k: string) => {
+    let info = keys.get(k);
+    if (!info) {
+      if (keys.size >= STRING_CACHE_SIZE) keys.clear();
+      keys.set(k, (info = { personal: PII_FIELD.test(k), name: k, version: -1 }));
+    }
+    return info;
+  };
+  const keyName = (k: string, info: { name: string; version: number }): string => {
+    if (info.version !== codes.version) {
+      info.name = codes.get(k) ?? embeddedIds().replaceIn(k, (m) => codes.get(m) ?? m);
+      info.version = codes.version;
+    }
+    return info.name;
+  };
   const assign = (id: string): string => codes.get(id) ?? codes.assign(id);
 
   // Personal strings known from the listing (names, emails) are removed wherever they appear.
@@ -176,7 +205,9 @@ export function createAnonymizer(opts: AnonymizerOptions): Anonymizer {
     let out = embeddedIds().replaceIn(s, (m) => codes.get(m) ?? m);
     if (personalIndex.size) out = personalIndex.replaceIn(out, () => '[removed]');
     if (out.includes('@')) out = out.replace(EMAIL_IN_TEXT, '[email]');
-    if (/\d\.\d|:[0-9a-fA-F]/.test(out)) out = out.replace(IPV4_IN_TEXT, '[ip]').replace(IPV6_IN_TEXT, '[ip]');
+    // Each pattern runs only where it could match ("[ip]" adds no colon, so the count holds after IPv4).
+    if (IPV4_HINT.test(out)) out = out.replace(IPV4_IN_TEXT, '[ip]');
+    if (hasColons(out, IPV6_MIN_COLONS)) out = out.replace(IPV6_IN_TEXT, '[ip]');
     return out;
   };
 
@@ -195,10 +226,12 @@ export function createAnonymizer(opts: AnonymizerOptions): Anonymizer {
   const rewriteObject = (o: JsonRecord): JsonRecord => {
     const out: JsonRecord = {};
     const isParticipantObject = typeof o.id === 'string' && codes.get(o.id) !== undefined && !('participantId' in o);
-    for (const [k, v] of Object.entries(o)) {
-      if (PII_FIELD.test(k)) continue;
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      const info = keyOf(k);
+      if (info.personal) continue;
       if (k === 'name' && isParticipantObject) continue;
-      const key = codes.get(k) ?? embeddedIds().replaceIn(k, (m) => codes.get(m) ?? m);
+      const key = keyName(k, info);
       if (PARTICIPANT_ID_FIELDS.has(k) || (k === 'id' && isParticipantObject)) out[key] = idValue(v, NUMERIC_ID_KEY.test(k));
       else out[key] = rewriteValue(v);
     }

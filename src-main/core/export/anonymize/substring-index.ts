@@ -18,8 +18,10 @@ export function createSubstringIndex(needles: Iterable<string>, opts: { caseInse
   const shortest = lengths.length ? lengths[lengths.length - 1] : Infinity;
   // Every needle starts with one of these: one lookup per position rules most positions out.
   const prefixes = new Set([...set].map((s) => s.slice(0, shortest)));
-  // ...and with one of these characters: a cheaper test first, with no string allocated.
-  const firstChars = new Set([...set].map((s) => s.charCodeAt(0)));
+  // ...and with one of these characters: a cheaper test first, with no string allocated
+  // (a table indexed by UTF-16 code unit: one load per position of the text).
+  const firstChars = new Uint8Array(65536);
+  for (const s of set) firstChars[s.charCodeAt(0)] = 1;
   return {
     size: set.size,
     replaceIn(text, replace) {
@@ -31,7 +33,7 @@ export function createSubstringIndex(needles: Iterable<string>, opts: { caseInse
       let last = 0;
       for (let i = 0; i + shortest <= hay.length; ) {
         let hit = 0;
-        if (!firstChars.has(hay.charCodeAt(i)) || !prefixes.has(hay.substr(i, shortest))) {
+        if (firstChars[hay.charCodeAt(i)] === 0 || !prefixes.has(hay.substr(i, shortest))) {
           i++;
           continue;
         }

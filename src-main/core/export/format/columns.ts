@@ -40,6 +40,8 @@ export function tableFileBase(table: TableId): string {
 export interface ColumnSet {
   /** Notes the keys of one flattened row. */
   add(row: FlatRow): void;
+  /** Notes one column name (in the order the row would list it). */
+  addName(name: string): void;
   /** Known columns first, then new ones in first-seen order. */
   columns(): string[];
 }
@@ -54,13 +56,15 @@ export function createColumnSet(table: TableId, opts: { known?: readonly string[
   const knownSet = new Set(known);
   const seenKnown = new Set<string>();
   const extras = new Set<string>();
+  const addName = (key: string) => {
+    if (knownSet.has(key)) seenKnown.add(key);
+    else extras.add(key);
+  };
   return {
     add(row) {
-      for (const key of Object.keys(row)) {
-        if (knownSet.has(key)) seenKnown.add(key);
-        else extras.add(key);
-      }
+      for (const key of Object.keys(row)) addName(key);
     },
+    addName,
     columns: () => [...known.filter((c) => !opts.omit?.has(c) || seenKnown.has(c)), ...extras],
   };
 }

@@ -16,7 +16,6 @@ export interface CsvOptions {
 }
 
 const NEEDS_QUOTES = /[",\r\n]/;
-const FORMULA_START = /^[=+\-@\t\r]/;
 /** Text that is just a number ("-3.5", "+1e3"): a spreadsheet reads it as that number, it runs nothing. */
 const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -25,7 +24,12 @@ const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
  * spreadsheets skip before looking) and is not simply a number. Numbers and booleans never are.
  */
 export function looksLikeFormula(text: string): boolean {
-  return FORMULA_START.test(text) && !PLAIN_NUMBER.test(text);
+  return text.length > 0 && startsFormula(text.charCodeAt(0)) && !PLAIN_NUMBER.test(text);
+}
+
+/** = + - @ tab CR (a character test, not a regex: every text cell of every row asks). */
+function startsFormula(c: number): boolean {
+  return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13;
 }
 
 /** Counts the formula-looking text cells written into one file. */
@@ -39,15 +43,13 @@ export interface FormulaTally {
  */
 export function csvCell(value: FlatValue | undefined, formulaProtection = false, tally?: FormulaTally): string {
   if (value === null || value === undefined) return '';
-  let s: string;
-  if (typeof value === 'number') s = Number.isFinite(value) ? String(value) : '';
-  else if (typeof value === 'boolean') s = value ? 'true' : 'false';
-  else {
-    s = value;
-    if (looksLikeFormula(s)) {
-      if (tally) tally.formulaCells++;
-      if (formulaProtection) s = `'${s}`;
-    }
+  // A finite number's text ("-1.5e-7") and a boolean's never hold , " CR or LF: nothing to quote.
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  let s = value;
+  if (looksLikeFormula(s)) {
+    if (tally) tally.formulaCells++;
+    if (formulaProtection) s = `'${s}`;
   }
   return NEEDS_QUOTES.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
@@ -66,7 +68,10 @@ export function csvHeader(columns: readonly string[], opts: CsvOptions = {}, tal
 
 /** One data row in column order; keys the row lacks become empty cells, extra keys are ignored. */
 export function csvRow(row: FlatRow, columns: readonly string[], formulaProtection = false, tally?: FormulaTally): string {
-  return csvLine(columns.map((c) => row[c]), formulaProtection, tally);
+  // (No array of the values: this runs for every record.)
+  let line = '';
+  for (let i = 0; i < columns.length; i++) line += (i ? ',' : '') + csvCell(row[columns[i]], formulaProtection, tally);
+  return line + CRLF;
 }
 
 /**

@@ -8,12 +8,18 @@ import type { ExportFormat } from '../../../../src-shared/model';
 import { compareCodePoints, createUniqueNamer, type UniqueNamer } from '../naming';
 import { createColumnSet, tableFileBase, type TableId } from './columns';
 import { csvHeader, csvRow, type FormulaTally } from './csv';
-import { flattenRecord, type FlattenOptions } from './flatten';
+import { flattenedNames, flattenRecord, type FlattenOptions } from './flatten';
 import { JSON_ARRAY_OPEN, jsonArrayClose, jsonArrayItem } from './json';
 import { ndjsonLine } from './ndjson';
 import { createTextFilePool, type PooledFile } from './text-file';
 
 export type JsonRecord = Record<string, unknown>;
+
+/**
+ * Records to write, in order: held in memory, or read as they come, one by one or a page (an
+ * array) at a time. Pages save a promise per record: reading saved pages gives whole pages anyway.
+ */
+export type RecordSource = Iterable<JsonRecord> | AsyncIterable<JsonRecord | readonly JsonRecord[]>;
 
 export interface WrittenFile {
   /** Path inside the export folder, always with "/" separators, e.g. "rooms/room_1/events.csv". */
@@ -51,7 +57,7 @@ export interface TypeOutputOptions {
   /** One file, or one file per group. */
   split: 'none' | SplitLayout;
   /** A fresh iteration over the records each call (CSV iterates twice). Order is kept in the output. */
-  records: () => AsyncIterable<JsonRecord> | Iterable<JsonRecord>;
+  records: () => RecordSource;
   /** The export folder; files go to `<outDir>/<type>.<ext>` or `<outDir>/rooms|participants/<id>/<type>.<ext>`. */
   outDir: string;
   bom: boolean;
@@ -129,6 +135,31 @@ export function createEventLoopYielder(budgetMs = 10): () => Promise<void> | voi
   };
 }
 
+/**
+ * Calls `each` for every record, awaiting only the promises it returns: records in memory, and
+ * those of a page, are walked without a microtask per record.
+ */
+export async function forEachRecord(records: RecordSource, each: (r: JsonRecord) => Promise<void> | void): Promise<void> {
+  if (Symbol.asyncIterator in records) {
+    for await (const item of records) {
+      if (!Array.isArray(item)) {
+        const p = each(item as JsonRecord);
+        if (p) await p;
+        continue;
+      }
+      for (const r of item as readonly JsonRecord[]) {
+        const p = each(r);
+        if (p) await p;
+      }
+    }
+    return;
+  }
+  for (const r of records) {
+    const p = each(r);
+    if (p) await p;
+  }
+}
+
 interface Group extends FormulaTally {
   file: PooledFile;
   records: number;
@@ -149,15 +180,16 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
   const fileName = tableFileName(type, format);
 
   const breathe = createEventLoopYielder();
+  const flattenOpts = opts.flatten ?? {};
   let columns: string[] = [];
   if (format === 'csv' && !opts.onlyColumns?.length) {
     const set = createColumnSet(type, { omit: opts.omitColumns, ...(opts.knownColumns ? { known: opts.knownColumns } : {}) });
-    for await (const raw of opts.records()) {
+    await forEachRecord(opts.records(), (raw) => {
       throwIfAborted(opts.signal);
-      await breathe();
       const r = transform(raw);
-      if (r) set.add(flattenRecord(r, opts.flatten));
-    }
+      if (r) flattenedNames(r, flattenOpts, set.addName);
+      return breathe();
+    });
     columns = set.columns();
   }
   // Columns anonymization empties are left out here too.
@@ -169,45 +201,49 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
   } : (r: JsonRecord) => r;
 
   const pool = createTextFilePool({ maxOpen: opts.maxOpenFiles, fsync: opts.fsync });
-  const groups = new Map<string, Group>();
+  const groups = new Map<string | null, Group>();
   const namer = split === 'none' ? null : (opts.namer ?? createSplitNamer(split));
   // Every file of the table starts with the same header, so its formula-looking cells count once per file.
   const headerTally: FormulaTally = { formulaCells: 0 };
   const header = format === 'csv' ? csvHeader(columns, { bom: opts.bom, formulaProtection: opts.formulaProtection }, headerTally) : format === 'json' ? JSON_ARRAY_OPEN : '';
 
-  const groupFor = async (key: string | null): Promise<Group> => {
-    const mapKey = key === null ? '\u0000none' : `=${key}`;
-    let g = groups.get(mapKey);
-    if (g) return g;
+  const newGroup = async (key: string | null): Promise<Group> => {
     let relPath = fileName;
     if (split !== 'none') {
       const folder = key === null ? split.noneFolder : namer!.name(key);
       relPath = `${split.folder}/${folder}/${fileName}`;
     }
-    g = { file: pool.file(path.join(opts.outDir, ...relPath.split('/'))), records: 0, relPath, key, formulaCells: headerTally.formulaCells };
-    groups.set(mapKey, g);
+    const g: Group = { file: pool.file(path.join(opts.outDir, ...relPath.split('/'))), records: 0, relPath, key, formulaCells: headerTally.formulaCells };
+    groups.set(key, g);
     await pool.append(g.file, header);
     return g;
+  };
+  const groupFor = (key: string | null): Group | Promise<Group> => groups.get(key) ?? newGroup(key);
+
+  const writeRecord = (r: JsonRecord, g: Group): Promise<void> | void => {
+    let text: string;
+    if (format === 'csv') text = csvRow(flattenRecord(r, opts.flatten), columns, opts.formulaProtection, g);
+    else if (format === 'json') text = jsonArrayItem(shape(r), g.records);
+    else text = ndjsonLine(shape(r));
+    g.records++;
+    return pool.append(g.file, text);
   };
 
   try {
     if (split === 'none') await groupFor(null);
     else for (const k of opts.knownGroups ?? []) await groupFor(k);
 
-    for await (const raw of opts.records()) {
+    await forEachRecord(opts.records(), (raw) => {
       throwIfAborted(opts.signal);
-      await breathe();
       const r = transform(raw);
-      if (!r) continue;
+      if (!r) return breathe();
       const key = split === 'none' ? null : split.groupOf(raw, r);
-      const g = await groupFor(key);
-      let text: string;
-      if (format === 'csv') text = csvRow(flattenRecord(r, opts.flatten), columns, opts.formulaProtection, g);
-      else if (format === 'json') text = jsonArrayItem(shape(r), g.records);
-      else text = ndjsonLine(shape(r));
-      g.records++;
-      await pool.append(g.file, text);
-    }
+      const g = groupFor(key);
+      // Awaited only when something is: a new file's header, a buffer's write, a yield.
+      if (g instanceof Promise) return g.then((g2) => writeRecord(r, g2)).then(breathe);
+      const written = writeRecord(r, g);
+      return written ? written.then(breathe) : breathe();
+    });
     if (format === 'json') for (const g of groups.values()) await pool.append(g.file, jsonArrayClose(g.records));
     throwIfAborted(opts.signal);
     const results = await pool.finish();

@@ -5,11 +5,15 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Page } from '../../sources/source';
+import { pageBytes, pageLines, parsePage, type PageLines } from './page-file';
 
 export interface StreamPages {
   readonly dir: string;
   /** The saved page at this offset, or null when absent or unreadable (then it is fetched again). */
   read(offset: number): Promise<Page | null>;
+  /** The saved page at this offset to read a line of records at a time, or null when absent or torn. */
+  readLines(offset: number): Promise<PageLines | null>;
+  /** Saves the page (its text is made at once, so the caller may drop the page while it is written). */
   write(page: Page): Promise<void>;
   /** Offsets of the pages on disk, ascending. */
   offsets(): Promise<number[]>;
@@ -50,26 +54,40 @@ export function createPageStore(dir: string): PageStore {
       const streamDir = path.join(dir, streamDirName(key));
       let made: Promise<unknown> | null = null;
       const ensureDir = () => (made ??= mkdir(streamDir, { recursive: true }));
+      const readBytes = async (offset: number): Promise<Buffer | null> => {
+        try {
+          return await readFile(path.join(streamDir, pageFile(offset)));
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+          throw e;
+        }
+      };
       return {
         dir: streamDir,
         async read(offset) {
-          let text: string;
+          const bytes = await readBytes(offset);
           try {
-            text = await readFile(path.join(streamDir, pageFile(offset)), 'utf8');
-          } catch (e) {
-            if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-            throw e;
-          }
-          try {
-            const page = JSON.parse(text) as Page;
-            return Array.isArray(page.records) && page.offset === offset ? page : null;
+            const page = bytes && parsePage(bytes);
+            return page && page.offset === offset ? page : null;
           } catch {
             return null; // torn by a power loss: fetch it again
           }
         },
-        async write(page) {
-          await ensureDir();
-          await writeFileAtomic(path.join(streamDir, pageFile(page.offset)), JSON.stringify(page));
+        async readLines(offset) {
+          const bytes = await readBytes(offset);
+          try {
+            const found = bytes && pageLines(bytes);
+            return found && found.head.offset === offset ? found : null;
+          } catch {
+            return null;
+          }
+        },
+        write(page) {
+          // Bytes first, then the disk: not an async function, which would keep `page` (a parameter)
+          // alive while it waits.
+          const bytes = pageBytes(page);
+          const file = path.join(streamDir, pageFile(page.offset));
+          return ensureDir().then(() => writeFileAtomic(file, bytes));
         },
         async offsets() {
           let names: string[];
@@ -89,43 +107,50 @@ export function createPageStore(dir: string): PageStore {
   };
 }
 
-const YIELD_EVERY = 100;
-
 /** The next offset after a page, following nextOffset (not total), or null at the end. */
 export function nextOffsetOf(page: Page): number | null {
+  return nextOffsetAfter(page, page.records.length);
+}
+
+function nextOffsetAfter(page: Pick<Page, 'offset' | 'hasMore' | 'nextOffset'>, recordCount: number): number | null {
   if (!page.hasMore) return null;
-  const next = page.nextOffset ?? page.offset + page.records.length;
+  const next = page.nextOffset ?? page.offset + recordCount;
   return next > page.offset ? next : null;
 }
 
 /**
- * Records of a stream in server order, walking the page chain from offset 0 and dropping
- * records already seen on the previous page (offsets shift when the server inserts mid-run).
- * Only one page is in memory at a time.
+ * The records of a stream in server order, a line of a page file at a time, walking the page chain
+ * from offset 0 and dropping records already seen on the previous page (offsets shift when the
+ * server inserts mid-run). One page's bytes are in memory at a time, and one line's records: they
+ * die young. Reading each page gives the event loop its turns.
  */
-export async function* readStreamRecords(pages: StreamPages, idField: string): AsyncGenerator<Record<string, unknown>> {
+export async function* readStreamPages(pages: StreamPages, idField: string): AsyncGenerator<Array<Record<string, unknown>>> {
   let offset: number | null = 0;
   let previousIds = new Set<unknown>();
-  let sinceYield = 0;
   while (offset !== null) {
-    const page = await pages.read(offset);
-    if (!page) throw new Error(`Saved page at offset ${offset} is missing from ${pages.dir}.`);
+    const found = await pages.readLines(offset);
+    if (!found) throw new Error(`Saved page at offset ${offset} is missing from ${pages.dir}.`);
     const ids = new Set<unknown>();
-    for (const r of page.records) {
-      const id = r[idField];
-      if (id !== undefined && id !== null) {
-        if (previousIds.has(id) || ids.has(id)) continue;
-        ids.add(id);
+    let count = 0;
+    const damaged = () => new Error(`Saved page at offset ${offset} in ${pages.dir} is damaged.`);
+    try {
+      // (A consumer's error does not come back here: an async generator is only returned from.)
+      for (const line of found.lines()) {
+        count += line.length;
+        const fresh = line.filter((r) => {
+          const id = r[idField];
+          if (id === undefined || id === null) return true;
+          if (previousIds.has(id) || ids.has(id)) return false;
+          ids.add(id);
+          return true;
+        });
+        if (fresh.length) yield fresh;
       }
-      // Consumers convert records synchronously; give the event loop a turn every so often
-      // (this runs in Electron's main process: the UI must stay responsive).
-      if (++sinceYield >= YIELD_EVERY) {
-        sinceYield = 0;
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      yield r;
+    } catch {
+      throw damaged(); // a line that is not JSON
     }
+    if (count !== found.head.recordCount) throw damaged();
     previousIds = ids;
-    offset = nextOffsetOf(page);
+    offset = nextOffsetAfter(found.head, count);
   }
 }

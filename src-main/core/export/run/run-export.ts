@@ -127,6 +127,10 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
       if (first) await store.stream(key).write({ ...first, offset: 0 });
       for (const page of internal.extraPages?.get(key) ?? []) await store.stream(key).write(page);
     }
+    // The pages now live on disk. A plan is used once, and whoever passed it (and this frame) may
+    // hold it for the whole export: let its pages go (about a page per stream, tens of MB).
+    internal.firstPages.clear();
+    internal.extraPages?.clear();
     run = { version: 1, plan: internal.plan, recordings: internal.recordings, startedAt: new Date(clock.now()).toISOString(), streamKeys };
     await writeJson(ws.runFile, run);
   }

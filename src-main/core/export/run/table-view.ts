@@ -4,26 +4,26 @@
 import type { DataTypeDescriptor, TableView } from '../../../../src-shared/model';
 import { compileFilters, kindsFor, rowHaystack, rowPasses, sortIndices } from '../../preview/preview-view';
 import { flattenRecord, type FlatRow } from '../format/flatten';
-import type { JsonRecord } from '../format/type-writer';
+import { forEachRecord, type JsonRecord, type RecordSource } from '../format/type-writer';
 
 /** The records a table view keeps, in its order (sorting holds the kept records in memory). */
-export function viewRecords(type: Pick<DataTypeDescriptor, 'columns'> | undefined, view: TableView, all: () => AsyncIterable<JsonRecord>): () => AsyncGenerator<JsonRecord> {
+export function viewRecords(type: Pick<DataTypeDescriptor, 'columns'> | undefined, view: TableView, all: () => RecordSource): () => AsyncGenerator<JsonRecord[]> {
   const filters = compileFilters([], view, kindsFor(type));
   const search = (view.search ?? '').trim().toLowerCase();
   const keep = (flat: FlatRow) => rowPasses(flat, filters, view.timeZone) && (!search || rowHaystack(flat).includes(search));
   return async function* () {
     if (!view.sort) {
-      for await (const r of all()) if (keep(flattenRecord(r))) yield r;
+      for await (const item of all()) yield (Array.isArray(item) ? item : [item]).filter((r: JsonRecord) => keep(flattenRecord(r)));
       return;
     }
     const kept: JsonRecord[] = [];
     const flats: FlatRow[] = [];
-    for await (const r of all()) {
+    await forEachRecord(all(), (r) => {
       const flat = flattenRecord(r);
-      if (!keep(flat)) continue;
+      if (!keep(flat)) return;
       kept.push(r);
       flats.push(flat);
-    }
-    for (const i of sortIndices(flats, flats.map((_, i) => i), view.sort)) yield kept[i];
+    });
+    yield sortIndices(flats, flats.map((_, i) => i), view.sort).map((i) => kept[i]);
   };
 }

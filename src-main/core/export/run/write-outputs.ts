@@ -13,13 +13,13 @@ import type { DataTypeId, ExportRequest, ManifestSummary, Plan, PlannedStream } 
 import { createAggregator } from '../anonymize/aggregate';
 import type { Anonymizer } from '../anonymize/anonymizer';
 import { writeAggregateOutputs } from '../anonymize/outputs';
-import { createSplitNamer, writeTypeOutputs, type JsonRecord, type WrittenFile } from '../format/type-writer';
+import { createSplitNamer, forEachRecord, writeTypeOutputs, type JsonRecord, type WrittenFile } from '../format/type-writer';
 import type { MediaJob, MediaOutcome } from '../media/download-all';
 import { streamRefOf } from '../../plan/planner';
 import type { ExportListings, SourceLinks, SourceMedia, SourceRules } from '../../sources/source';
 import { descriptorIdField } from './id-fields';
 import { writeManifestAndReadme, type MediaFileEntry } from './manifest-step';
-import { readStreamRecords, writeFileAtomic, type PageStore } from './page-store';
+import { readStreamPages, writeFileAtomic, type PageStore } from './page-store';
 import { splitDescriptor, splitLayout } from './split-layout';
 import { viewRecords } from './table-view';
 
@@ -122,11 +122,12 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
   const namer = split ? createSplitNamer(split, seeds) : undefined;
   // A record's group and person, as the source decides them (HyperStudy: roomId, sessionId, or its participant's room).
   const contextOf = source.recordContext(listings);
+  // A page at a time: a promise per page, not per record.
   const streamRecords = (type: DataTypeId) =>
-    async function* (): AsyncGenerator<JsonRecord> {
+    async function* (): AsyncGenerator<JsonRecord[]> {
       for (const { stream, key } of streamsByType.get(type) ?? []) {
         const ref = streamRefOf(stream);
-        for await (const raw of readStreamRecords(opts.store.stream(key), descriptorIdField(descriptor, type))) yield source.exportRecord(type, raw, ref);
+        for await (const page of readStreamPages(opts.store.stream(key), descriptorIdField(descriptor, type))) yield page.map((raw) => source.exportRecord(type, raw, ref));
       }
     };
   // What a table showed: its filters, search and sort decide which records go out, and in which order.
@@ -142,10 +143,10 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     if (aggregator) {
       opts.onStep?.(`Summarizing ${typeLabel(type)}`);
       let n = 0;
-      for await (const r of typeRecords(type)()) {
+      await forEachRecord(typeRecords(type)(), (r) => {
         aggregator.add(type, anonymizer.transform(r));
         n++;
-      }
+      });
       opts.onWritten?.(n);
       continue;
     }
@@ -159,8 +160,12 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     // Links the source lists but never fetches (BrainSTEM: session download links), one table.
     if (source.links?.type === type) {
       const links = source.links;
-      const rows = async function* (): AsyncGenerator<JsonRecord> {
-        for await (const r of typeRecords(type)()) yield* links.rows(r);
+      const rows = async function* (): AsyncGenerator<JsonRecord[]> {
+        const batch: JsonRecord[] = [];
+        for await (const item of typeRecords(type)()) {
+          for (const r of Array.isArray(item) ? item : [item]) batch.push(...links.rows(r));
+          yield batch.splice(0);
+        }
       };
       files.push(...(await writeTypeOutputs({ ...common, ...known(links.table), type: links.table, format: 'csv', split: 'none', records: rows })));
     }
