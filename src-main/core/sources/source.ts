@@ -259,6 +259,12 @@ export interface ExportListings {
   groups: Record<string, string[]>;
   /** Per split id: person id → group id, for records that name only their person. */
   personGroups?: Record<string, Record<string, string>>;
+  /**
+   * Per level: the items that will get no more data (HyperStudy: completed rooms, their
+   * participants, an experiment whose rooms have all completed). Incremental sync reads such an
+   * item once more after it is first seen settled, then skips it. Absent: every item may change.
+   */
+  settled?: Record<LevelId, string[]>;
   warnings: string[];
 }
 
