@@ -390,6 +390,24 @@ export interface JobSnapshot {
   resumable: boolean;
   /** Queued or running in another process (app window, browser mode, studydl), which owns it. */
   runningElsewhere?: { pid: number; host: string };
+  /** A sync of a folder kept up to date (not an export): the folder, how, and once known its plan and outcome. */
+  sync?: JobSync;
+}
+
+/** What a sync job does (JobSnapshot.sync). */
+export interface JobSync {
+  /** The folder kept up to date. */
+  dir: string;
+  /** The folder becomes one with this job (its selection is the job's request). */
+  create?: boolean;
+  full?: boolean;
+  verify?: boolean;
+  /** The registered folder's id (the app's list), when it has one. */
+  folderId?: string;
+  /** Started by the app's interval, not by the user. */
+  automatic?: boolean;
+  plan?: SyncPlan;
+  outcome?: SyncOutcome;
 }
 
 // ---------- Incremental sync (a folder kept up to date) ----------

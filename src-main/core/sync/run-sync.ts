@@ -43,6 +43,8 @@ import { syncStream, type StreamOutcome } from './stream-sync';
 
 /** Records newer than a stream's newest time minus this are read again each sync (late arrivals of a few seconds). */
 export const DEFAULT_OVERLAP_MS = 5_000;
+/** Seconds a request takes, for the plan's time until measured (the progress tracker's assumption too). */
+const ASSUMED_LATENCY_SEC = 0.25;
 /** A room that has just finished is read again at every sync for this long (uploads that come after the end). */
 export const DEFAULT_SETTLE_MS = 60 * 60_000;
 
@@ -74,6 +76,8 @@ export interface RunSyncOptions {
   storesDir?: string;
   settleMs?: number;
   overlapMs?: number;
+  /** Seconds per request for the plan's estimate (default 0.25). */
+  latencySec?: number;
   /** The plan, once it is made (before the data is read). */
   onPlan?: (plan: SyncPlan) => void;
   mediaBackoffMs?: number;
@@ -225,7 +229,7 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
     );
     const { plan, decisions } = planSync({
       descriptor, target, state: full ? (prev ? { ...prev, streams: {} } : null) : prev, streams: planned.streams, listings, now: startedMs,
-      full: !!opts.full, verify: !!opts.verify, pageSize, listingRequests, knownTotals, budget: view.budget(), concurrency: opts.concurrency,
+      full: !!opts.full, verify: !!opts.verify, pageSize, listingRequests, knownTotals, budget: view.budget(), concurrency: opts.concurrency, latencySec: opts.latencySec ?? ASSUMED_LATENCY_SEC,
     });
     const kind: SyncRecord['kind'] = !prev ? 'first' : opts.full ? 'full' : opts.verify ? 'verify' : 'incremental';
     plan.kind = kind;
@@ -358,7 +362,7 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
       target, streams: plannedStreams, listingRequests, mediaRequests: 0, requestsNeeded: plan.requests, requestsSpentPlanning: 0,
       records: plannedStreams.reduce((n, s) => n + s.total, 0), mediaFiles: mediaJobs.length, mediaBytes: 0, estimatedSeconds: plan.estimatedSeconds, budget: view.budget(), warnings: plan.warnings,
     };
-    const record: SyncRecord = { at: startedAt, finishedAt: startedAt, kind, requests: 0, plannedRequests: plan.requests, newRecords, peopleWithNewData: people.size, newItems, repaired, newColumns: {} };
+    const record: SyncRecord = { at: startedAt, finishedAt: startedAt, kind, requests: 0, plannedRequests: plan.requests, listingRequests, newRecords, peopleWithNewData: people.size, newItems, repaired, newColumns: {} };
     const manifestExtra: Record<string, unknown> = {};
     const mediaFailed = mediaOutcomes.filter((o) => o.status === 'failed');
     const tree = await writeExportTree({

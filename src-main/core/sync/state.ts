@@ -77,6 +77,8 @@ export interface SyncRecord {
   kind: 'first' | 'incremental' | 'full' | 'verify';
   requests: number;
   plannedRequests: number;
+  /** Of those, the listings' (the next estimate counts on as many). */
+  listingRequests?: number;
   /** Records added per data type (net of what was already there). */
   newRecords: Record<DataTypeId, number>;
   /** People (HyperStudy: participants) with new data. */
