@@ -3,7 +3,7 @@
 // prefix (where a read from the cursor starts).
 import { appendFile, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { idOf, partitionFileName, readPartition, timeOf, writePartition, type PartitionFacts, type RawRecord } from './record-store';
+import { idOf, noteRecord, partitionFileName, readPartition, timeOf, writePartition, type PartitionFacts, type RawRecord } from './record-store';
 import type { PartitionState } from './state';
 
 export interface Fields {
@@ -76,7 +76,7 @@ export async function cursorView(store: string, part: PartitionState, since: num
 
 /** A record file's facts as the state keeps them. */
 export function partitionState(group: string | null, file: string, facts: PartitionFacts): PartitionState {
-  return { group, file, count: facts.count, newest: facts.newest, idsAtNewest: facts.idsAtNewest.slice(0, 50) };
+  return { group, file, count: facts.count, oldest: facts.oldest, newest: facts.newest, idsAtNewest: facts.idsAtNewest.slice(0, 50) };
 }
 
 /**
@@ -106,18 +106,12 @@ export async function splitByGroup(
         const rel = partitionFileName(generation, streamKey, g);
         const abs = path.join(store, ...rel.split('/'));
         await mkdir(path.dirname(abs), { recursive: true });
-        o = { rel, tmp: `${abs}.${process.pid}.tmp`, buffer: '', facts: { count: 0, newest: null, idsAtNewest: [] } };
+        o = { rel, tmp: `${abs}.${process.pid}.tmp`, buffer: '', facts: { count: 0, oldest: null, newest: null, idsAtNewest: [] } };
         await rm(o.tmp, { force: true });
         outs.set(g, o);
       }
       o.buffer += JSON.stringify(r) + '\n';
-      o.facts.count++;
-      const t = timeOf(r, fields.timeField);
-      const id = idOf(r, fields.idField);
-      if (t !== null && (o.facts.newest === null || t > o.facts.newest)) {
-        o.facts.newest = t;
-        o.facts.idsAtNewest = id !== null ? [id] : [];
-      } else if (t !== null && t === o.facts.newest && id !== null) o.facts.idsAtNewest.push(id);
+      noteRecord(o.facts, r, fields);
       if (o.buffer.length >= 1 << 18) await flush(o);
     }
     const result = new Map<string | null, { file: string; facts: PartitionFacts }>();

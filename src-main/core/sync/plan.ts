@@ -26,7 +26,8 @@ export type StreamAction =
   | { kind: 'whole' }
   | { kind: 'skip' }
   | { kind: 'cursor' }
-  | { kind: 'scope'; candidates: string[] }
+  /** `since`: where the read from the cursor starts (ms): the live groups' earliest cursor minus the overlap. */
+  | { kind: 'scope'; candidates: string[]; since: number | null }
   | { kind: 'groups'; whole: string[]; cursor: string[]; skipped: string[] };
 
 export interface StreamDecision {
@@ -58,6 +59,8 @@ export interface PlanInputs {
   budget?: RateBudget;
   latencySec?: number;
   concurrency?: number;
+  /** Records newer than a cursor minus this are read again (ms). */
+  overlapMs?: number;
 }
 
 export interface SyncPlanResult {
@@ -147,12 +150,19 @@ export function planSync(inp: PlanInputs): SyncPlanResult {
     // Each group: whole when that costs no more than from its cursor (a room of one page).
     let groupsCost = whole.reduce((n) => n + pagesFor(average, ps), 0);
     for (const g of cursor) groupsCost += Math.min(pagesFor((parts.get(g)?.count ?? 0) + perGroupGrowth, ps), pagesFor(1 + perGroupGrowth, ps));
-    const scopeCost = pagesFor(1 + growth, ps);
+    // One read at the target from the earliest cursor of the groups that hold records and may
+    // change: every group's records after it come again (estimated from each group's time span).
+    const overlapMs = inp.overlapMs ?? 5_000;
+    const withData = cursor.map((id) => parts.get(id)).filter((x): x is PartitionState => !!x && x.count > 0 && x.newest !== null);
+    const newestAll = Math.max(...prev.partitions.map((x) => x.newest ?? -Infinity));
+    const since = withData.length ? Math.min(...withData.map((x) => x.newest!)) - overlapMs : Number.isFinite(newestAll) ? newestAll - overlapMs : null;
+    const again = since === null ? 0 : prev.partitions.reduce((n, x) => n + recordsSince(x, since), 0);
+    const scopeCost = pagesFor(again + 1 + growth, ps);
     const noneRecords = parts.get(null)?.count ?? 0;
     const groupsCorrect = noneRecords === 0;
     if (!groupsCorrect) warnings.push(`${typeLabel(descriptor, spec.type)}: some records name no ${levelWord(descriptor, grouping.level)}, so they are read at the ${levelWord(descriptor, spec.scope)}.`);
     if (inp.verify || !groupsCorrect || scopeCost < groupsCost) {
-      decide({ kind: 'scope', candidates: [...whole, ...cursor] }, scopeCost, inp.verify ? 'checking everything' : !groupsCorrect ? 'records without a group' : `${whole.length + cursor.length} ${levelWord(descriptor, grouping.level)}s may change`);
+      decide({ kind: 'scope', candidates: [...whole, ...cursor], since }, scopeCost, inp.verify ? 'checking everything' : !groupsCorrect ? 'records without a group' : `${whole.length + cursor.length} ${levelWord(descriptor, grouping.level)}s may change`);
     } else {
       decide({ kind: 'groups', whole, cursor, skipped }, groupsCost, `${whole.length} new, ${cursor.length} live, ${skipped.length} settled ${levelWord(descriptor, grouping.level)}s`);
     }
@@ -179,6 +189,14 @@ export function planSync(inp: PlanInputs): SyncPlanResult {
   }));
   const summary = `${plural(requests, 'request')}, about ${formatSeconds(estimatedSeconds)}`;
   return { plan: { kind, streams, listingRequests: inp.listingRequests, requests, estimatedSeconds, summary, fromState: inp.listings === null, warnings }, decisions };
+}
+
+/** About how many of a record file's records are at or after `since` (its records spread evenly over its time span). */
+function recordsSince(p: PartitionState, since: number): number {
+  if (p.newest === null || p.newest < since) return 0;
+  const oldest = p.oldest ?? p.newest;
+  if (oldest >= since) return p.count;
+  return Math.ceil((p.count * (p.newest - since)) / Math.max(1, p.newest - oldest));
 }
 
 function levelWord(d: SourceDescriptor, level: LevelId): string {

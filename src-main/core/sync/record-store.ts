@@ -13,8 +13,23 @@ export type RawRecord = Record<string, unknown>;
 /** Facts about a record file, collected while it is written. */
 export interface PartitionFacts {
   count: number;
+  /** The oldest time among the records (ms), null when none has one. */
+  oldest: number | null;
   newest: number | null;
   idsAtNewest: string[];
+}
+
+/** Notes one record in a file's facts (its count, time span and cursor). */
+export function noteRecord(facts: PartitionFacts, r: RawRecord, fields: { timeField: string | null; idField: string }): void {
+  facts.count++;
+  const t = timeOf(r, fields.timeField);
+  if (t === null) return;
+  if (facts.oldest === null || t < facts.oldest) facts.oldest = t;
+  const id = idOf(r, fields.idField);
+  if (facts.newest === null || t > facts.newest) {
+    facts.newest = t;
+    facts.idsAtNewest = id !== null ? [id] : [];
+  } else if (t === facts.newest && id !== null) facts.idsAtNewest.push(id);
 }
 
 /** A record's time in ms (ISO text or epoch ms), or null when it has none that can be read. */
@@ -60,18 +75,12 @@ export async function writePartition(store: string, rel: string, records: Iterab
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fh = await open(tmp, 'w');
-  const facts: PartitionFacts = { count: 0, newest: null, idsAtNewest: [] };
+  const facts: PartitionFacts = { count: 0, oldest: null, newest: null, idsAtNewest: [] };
   let buffer = '';
   try {
     for await (const r of records) {
       buffer += JSON.stringify(r) + '\n';
-      facts.count++;
-      const t = timeOf(r, fields.timeField);
-      const id = idOf(r, fields.idField);
-      if (t !== null && (facts.newest === null || t > facts.newest)) {
-        facts.newest = t;
-        facts.idsAtNewest = id !== null ? [id] : [];
-      } else if (t !== null && t === facts.newest && id !== null) facts.idsAtNewest.push(id);
+      noteRecord(facts, r, fields);
       if (buffer.length >= WRITE_CHUNK) {
         await fh.write(buffer);
         buffer = '';

@@ -229,7 +229,7 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
     );
     const { plan, decisions } = planSync({
       descriptor, target, state: full ? (prev ? { ...prev, streams: {} } : null) : prev, streams: planned.streams, listings, now: startedMs,
-      full: !!opts.full, verify: !!opts.verify, pageSize, listingRequests, knownTotals, budget: view.budget(), concurrency: opts.concurrency, latencySec: opts.latencySec ?? ASSUMED_LATENCY_SEC,
+      full: !!opts.full, verify: !!opts.verify, pageSize, listingRequests, knownTotals, budget: view.budget(), concurrency: opts.concurrency, latencySec: opts.latencySec ?? ASSUMED_LATENCY_SEC, overlapMs,
     });
     const kind: SyncRecord['kind'] = !prev ? 'first' : opts.full ? 'full' : opts.verify ? 'verify' : 'incremental';
     plan.kind = kind;

@@ -30,7 +30,8 @@ export interface PartitionState {
   /** Path of its NDJSON file, relative to the store. */
   file: string;
   count: number;
-  /** The newest time among its records (ms), null when they have none. */
+  /** The oldest and newest times among its records (ms), null when they have none. */
+  oldest?: number | null;
   newest: number | null;
   /** Ids of the records at that time (the cursor's tie-break, shown in the state). */
   idsAtNewest: string[];
@@ -132,6 +133,7 @@ const partitionSchema = z.object({
   group: z.string().nullable(),
   file: z.string().min(1).refine((f) => !f.split(/[\\/]/).includes('..') && !f.startsWith('/'), 'a path inside the store'),
   count: z.number().int().min(0),
+  oldest: z.number().nullable().optional(),
   newest: z.number().nullable(),
   idsAtNewest: z.array(z.string()),
 });

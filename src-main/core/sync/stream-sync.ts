@@ -10,6 +10,7 @@
 // record), or, failing that, the whole stream (or group) is read again. De-duplication is by
 // record id within each read.
 import type { SourceDescriptor, Target } from '../../../src-shared/model';
+import { streamKey } from '../plan/planner';
 import type { ExportListings, RecordContext, StreamRef } from '../sources/source';
 import { groupRanks, groupOfRecord, type Grouping } from './layout';
 import type { StreamDecision } from './plan';
@@ -120,21 +121,13 @@ export async function syncStream(ctx: StreamSyncContext, d: StreamDecision, prev
         const refs = await Promise.all(d.action.whole.map((id) => ctx.groupRef(type, id)));
         const reads = await readWhole(ctx.read, refs, () => fields.idField);
         for (const [i, id] of d.action.whole.entries()) {
-          const r = reads.get(keyOfRef(refs[i]))!;
+          const r = reads.get(streamKey(refs[i]))!;
           out.push(await writeGroup(ctx.store, ctx.generation, d.key, id, noting(r.records(), new Set(), fields.idField, personOf, people), fields));
         }
       }
       // Live groups: from their cursor (or whole, when the group fits in one page), a few at a time.
       await inTurns(d.action.cursor, ctx.read.concurrency, async (id) => {
-        const groupRef = await ctx.groupRef(type, id);
-        const part = parts.get(id);
-        if (!part || part.count < ctx.pageSize) {
-          const known = part ? (await cursorView(ctx.store, part, null, fields)).ids : new Set<string>();
-          const w = await readFrom(ctx.read, groupRef, 0, fields.idField);
-          out.push(await writeGroup(ctx.store, ctx.generation, d.key, id, noting(w.records(), known, fields.idField, personOf, people), fields));
-        } else {
-          out.push(await fromCursor(ctx, groupRef, part, id, d.key, fields, personOf, people, repaired, `${type} in ${id}`));
-        }
+        out.push(await readGroup(ctx, type, id, parts.get(id), d.key, fields, personOf, people, repaired));
       });
       return done(out, g);
     }
@@ -143,7 +136,6 @@ export async function syncStream(ctx: StreamSyncContext, d: StreamDecision, prev
   }
 }
 
-const keyOfRef = (r: StreamRef) => `${r.type}:${r.scope}:${r.scopeId}${Object.values(r.params ?? {}).map((v) => `@${v}`).join('')}`;
 
 /** Runs `work` over items, at most `n` at a time. */
 async function inTurns<T>(items: T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -152,6 +144,25 @@ async function inTurns<T>(items: T[], n: number, work: (item: T) => Promise<void
     while (next < items.length) await work(items[next++]);
   });
   await Promise.all(runners);
+}
+
+/** One group again: whole when it has no records yet or fits in one page, else from its cursor. */
+async function readGroup(
+  ctx: StreamSyncContext,
+  type: string,
+  id: string,
+  part: PartitionState | undefined,
+  key: string,
+  fields: Fields,
+  personOf: (r: RawRecord) => string | null,
+  people: Set<string>,
+  repaired: string[],
+): Promise<PartitionState> {
+  const groupRef = await ctx.groupRef(type, id);
+  if (part && part.count >= ctx.pageSize) return fromCursor(ctx, groupRef, part, id, key, fields, personOf, people, repaired, `${type} in ${id}`);
+  const known = part ? (await cursorView(ctx.store, part, null, fields)).ids : new Set<string>();
+  const w = await readFrom(ctx.read, groupRef, 0, fields.idField);
+  return writeGroup(ctx.store, ctx.generation, key, id, noting(w.records(), known, fields.idField, personOf, people), fields);
 }
 
 /** One record file (a whole stream, or one group's) from its cursor on: see the top of the file. */
@@ -210,7 +221,7 @@ async function fromScopeCursor(
   const type = d.spec.type;
   const candidates = d.action.kind === 'scope' ? d.action.candidates : [];
   const newest = Math.max(...prev.partitions.map((p) => p.newest ?? -Infinity));
-  const since = Number.isFinite(newest) ? newest - ctx.overlapMs : null;
+  const since = d.action.kind === 'scope' && d.action.since !== null ? d.action.since : Number.isFinite(newest) ? newest - ctx.overlapMs : null;
   const rank = groupRanks(ctx.listings, g, prev.partitions.map((p) => p.group));
   const views = new Map<string | null, { part: PartitionState; view: Awaited<ReturnType<typeof cursorView>> }>();
   for (const part of prev.partitions) views.set(part.group, { part, view: await cursorView(ctx.store, part, since, fields) });
@@ -245,40 +256,57 @@ async function fromScopeCursor(
     return done(out, g);
   }
   repaired.push(`${type} (late data at the ${g.level} level)`);
-  const again = new Set(candidates);
+  // Groups that may have changed and hold records: each from its own cursor (or whole). Any other
+  // group whose tail shows records new to it before the window had late data too: the same.
+  const again = new Set(candidates.filter((id) => views.has(id)));
   for (const group of groups) {
     if (group !== null && again.has(group)) continue;
     const v = views.get(group);
+    if (!v) continue; // a new group: its records are in the tail (checked by the count below)
     for await (const r of tailOf(group)) {
       const t = timeOf(r, fields.timeField);
       if (t === null || since === null || t >= since) continue;
       const id = idOf(r, fields.idField);
-      if (id !== null && v?.view.idsBefore?.has(id)) continue; // shifted, already here
+      if (id !== null && v.view.idsBefore?.has(id)) continue; // shifted, already here
       if (group === null || id === null) return fromWhole(await readFrom(ctx.read, ref, 0, fields.idField));
       again.add(group); // late data in a group that was thought settled
       break;
     }
   }
-  const refs = await Promise.all([...again].map((id) => ctx.groupRef(type, id)));
-  const reads = await readWhole(ctx.read, refs, () => fields.idField);
-  for (const id of again) repaired.push(`${type} in ${id}`);
-  for (const [i, id] of [...again].entries()) {
-    out.push(await write(id, reads.get(keyOfRef(refs[i]))!.records(), views.get(id)?.view.ids ?? new Set()));
-  }
-  for (const group of groups) {
-    if (group !== null && again.has(group)) continue;
-    const v = views.get(group);
-    const kept = v ? take(readPartition(ctx.store, v.part.file), v.view.before) : concat<RawRecord>([]);
-    const fresh = (async function* () {
-      for await (const r of tailOf(group)) {
-        const t = timeOf(r, fields.timeField);
-        if (t !== null && since !== null && t < since) continue; // a record of the part kept, shifted into the tail
-        yield r;
+  const kept = async (newGroupsWhole: boolean): Promise<PartitionState[]> => {
+    const parts: PartitionState[] = [];
+    for (const group of groups) {
+      if (group !== null && again.has(group)) continue;
+      const v = views.get(group);
+      if (!v && newGroupsWhole && group !== null) {
+        const w = await readFrom(ctx.read, await ctx.groupRef(type, group), 0, fields.idField);
+        parts.push(await write(group, w.records(), new Set()));
+        continue;
       }
-    })();
-    out.push(await write(group, concat(kept, fresh), v?.view.ids ?? new Set()));
-  }
+      const before = v ? take(readPartition(ctx.store, v.part.file), v.view.before) : concat<RawRecord>([]);
+      const fresh = (async function* () {
+        for await (const r of tailOf(group)) {
+          const t = timeOf(r, fields.timeField);
+          if (v && t !== null && since !== null && t < since) continue; // a record of the part kept, shifted into the tail
+          yield r;
+        }
+      })();
+      parts.push(await write(group, concat(before, fresh), v?.view.ids ?? new Set()));
+    }
+    return parts;
+  };
+  await inTurns([...again], ctx.read.concurrency, async (id) => {
+    const v = views.get(id);
+    out.push(await readGroup(ctx, type, id, v?.part, d.key, fields, personOf, people, repaired));
+  });
   // The server's count at the time of the tail: every position up to its end.
-  if (countOf(out) !== P - 1 + tail.count) return fromWhole(await readFrom(ctx.read, ref, 0, fields.idField));
+  const serverCount = P - 1 + tail.count;
+  let rest = await kept(false);
+  if (countOf([...out, ...rest]) !== serverCount) {
+    // A new group with records before the window: read new groups whole.
+    rest = await kept(true);
+    if (countOf([...out, ...rest]) !== serverCount) return fromWhole(await readFrom(ctx.read, ref, 0, fields.idField));
+  }
+  out.push(...rest);
   return done(out, g);
 }
