@@ -14,6 +14,7 @@ import { checkSplit } from '../../core/sources/check-ids';
 import { sourceModule } from '../../core/sources/registry';
 import { estimateSync } from '../../core/sync/estimate';
 import { syncPaths } from '../../core/sync/folder';
+import { readPendingSync } from '../../core/sync/run-sync';
 import { readSyncState } from '../../core/sync/state';
 import { booleanFlag, stringFlag } from '../args';
 import { EXIT, type Command, type ParsedArgs } from '../command';
@@ -70,7 +71,9 @@ export const syncCommand: Command = {
     if (isFolderForm(args)) {
       dir = path.resolve(args.positionals[0]);
       const state = await readSyncState(syncPaths(dir).state);
-      if (!state) {
+      // A first sync that did not finish (stopped, killed) goes on with what it was started with.
+      const pending = state ? null : await readPendingSync(dir);
+      if (!state && !pending) {
         throw new StudyError({
           code: 'NOT_FOUND',
           message: `${dir} is not a folder kept up to date (it has no sync state).`,
@@ -78,8 +81,9 @@ export const syncCommand: Command = {
         });
       }
       // The folder says which source it is from (the connection must be to the same one).
-      if (stringFlag(args, 'source') === undefined) args.flags.source = state.source;
-      if (booleanFlag(args, 'plan')) {
+      if (stringFlag(args, 'source') === undefined) args.flags.source = state?.source ?? pending!.source;
+      if (pending) create = { ...pending.selection, zip: false, destination: dir };
+      if (booleanFlag(args, 'plan') && state) {
         const module = sourceModule(state.source);
         const plan = estimateSync({ descriptor: module.descriptor, state, now: Date.now(), pageSize: module.policy.pageSize, full, verify });
         if (ctx.json) writeJson(ctx.io.stdout, { plan, lastSync: state.syncs[state.syncs.length - 1] ?? null });
@@ -103,6 +107,7 @@ export const syncCommand: Command = {
       writeJobNotices(ctx, manager);
       const state = create ? null : await readSyncState(syncPaths(dir).state);
       const request = create ?? { ...state!.selection, zip: false };
+      if (create && !ctx.json && (await readPendingSync(dir))) writeLine(ctx.io.stderr, 'Going on with the first sync of this folder, which did not finish.');
       const job = await manager.start(request, {
         source: c.source.id,
         ...(c.profileId ? { profileId: c.profileId } : {}),

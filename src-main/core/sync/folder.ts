@@ -4,6 +4,7 @@
 //   DIR/.studydl-sync/
 //     state.json      the selection, the cursors per stream, the items seen, the files written
 //     journal.json    only while a sync puts its files in place (a crash there is finished next time)
+//     pending.json    only until the first sync has finished: its selection, to go on with
 //     lock/           held by the process syncing the folder (a second one is refused in words)
 //     work/           this attempt's fetched pages and new record files (removed when it ends)
 //     staging/        the new files, written whole, then renamed into DIR
@@ -24,6 +25,8 @@ export interface SyncPaths {
   meta: string;
   state: string;
   journal: string;
+  /** The selection of a first sync that has not finished yet (so `studydl sync DIR` can go on with it). */
+  pending: string;
   lock: string;
   work: string;
   staging: string;
@@ -38,6 +41,7 @@ export function syncPaths(dir: string): SyncPaths {
     meta,
     state: path.join(meta, 'state.json'),
     journal: path.join(meta, 'journal.json'),
+    pending: path.join(meta, 'pending.json'),
     lock: path.join(meta, 'lock'),
     work: path.join(meta, 'work'),
     staging: path.join(meta, 'staging'),

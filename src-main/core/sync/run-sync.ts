@@ -180,14 +180,28 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
     const overlapMs = opts.overlapMs ?? DEFAULT_OVERLAP_MS;
     const descriptor = source.descriptor;
     const target = selection.target;
+    // Where the raw records live: in the folder, or (pseudonymized, aggregate) in the app's data
+    // folder, with the attempt's work files beside them, so no name or id reaches the folder.
+    const pending = prev ? null : await readPendingSync(p.dir);
+    const id = prev?.id ?? pending?.id ?? newFolderId();
+    const anonymized = selection.anonymize !== 'keep';
+    let storeDir = prev?.storeDir ?? (prev ? p.localStore : undefined);
+    if (!storeDir) {
+      if (anonymized && !opts.storesDir) throw new StudyError({ code: 'INTERNAL', message: 'A pseudonymized folder needs a place for its raw records outside the folder.' });
+      storeDir = anonymized ? externalStoreDir(opts.storesDir!, id) : p.localStore;
+    }
+    const localStore = storeDir === p.localStore;
+    const workDir = localStore ? p.work : `${storeDir}-work`;
+    // Until the first sync has finished, the folder remembers what it is for.
+    if (!prev) await writeJson(p.pending, { id, source: source.id, baseUrl: source.baseUrl, selection, ...(opts.create?.profileId ? { profileId: opts.create.profileId } : {}) } satisfies PendingSync);
     // What an earlier, interrupted attempt left: its staged files are discarded. The pages of a
     // first (or full) sync's whole reads are kept for the same kind of attempt on the same state
     // to go on from; anything else is read again (it would be stale).
     await rm(p.staging, { recursive: true, force: true });
-    const attemptFile = path.join(p.work, 'attempt.json');
+    const attemptFile = path.join(workDir, 'attempt.json');
     const attempt = await readJson<{ generation: number; full: boolean }>(attemptFile);
-    if (!(full && attempt && attempt.full && attempt.generation === (prev?.generation ?? 0))) await rm(p.work, { recursive: true, force: true });
-    else for (const n of await readdirSafe(p.work)) if (n !== 'pages' && n !== 'attempt.json') await rm(path.join(p.work, n), { recursive: true, force: true });
+    if (!(full && attempt && attempt.full && attempt.generation === (prev?.generation ?? 0))) await rm(workDir, { recursive: true, force: true });
+    else for (const n of await readdirSafe(workDir)) if (n !== 'pages' && n !== 'attempt.json') await rm(path.join(workDir, n), { recursive: true, force: true });
     await writeJson(attemptFile, { generation: prev?.generation ?? 0, full });
 
     // 2. Listings and streams, through one view of the connection (the rooms are listed once).
@@ -200,14 +214,6 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
     const planned = await view.planStreams(target, types, ro);
     // What the listings took (the export's files and what the source read to plan its streams).
     const listingRequests = view.requestsMade() - beforeListings;
-    const id = prev?.id ?? newFolderId();
-    const anonymized = selection.anonymize !== 'keep';
-    let storeDir = prev?.storeDir ?? (prev ? p.localStore : undefined);
-    if (!storeDir) {
-      if (anonymized && !opts.storesDir) throw new StudyError({ code: 'INTERNAL', message: 'A pseudonymized folder needs a place for its raw records outside the folder.' });
-      storeDir = anonymized ? externalStoreDir(opts.storesDir!, id) : p.localStore;
-    }
-    const localStore = storeDir === p.localStore;
     if (!prev) await rm(storeDir, { recursive: true, force: true }); // a first sync starts from nothing
     await mkdir(storeDir, { recursive: true });
     // Orphans of an attempt that never committed.
@@ -222,7 +228,7 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
     await Promise.all(
       wholeNow.map(async (s) => {
         const key = streamKey(s);
-        const page = planned.prefetched?.get(key)?.[0] ?? (await wholeReadStore(p.work).stream(`whole:${key}`).read(0)) ?? (await view.fetchPage(s, { offset: 0, limit: pageSize }, ro));
+        const page = planned.prefetched?.get(key)?.[0] ?? (await wholeReadStore(workDir).stream(`whole:${key}`).read(0)) ?? (await view.fetchPage(s, { offset: 0, limit: pageSize }, ro));
         firstPages.set(key, page);
         knownTotals.set(key, page.total ?? page.records.length);
       }),
@@ -240,8 +246,8 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
     // The items seen, and since when each is settled (the plan above used what the last sync knew).
     const levels = structuredClone(prev?.levels ?? {});
     const newItems: Record<LevelId, number> = {};
-    const note = (level: LevelId, ids: string[]) => {
-      const settled = new Set(listings.settled?.[level] ?? []);
+    const note = (level: LevelId, ids: string[], settledIds?: Set<string>) => {
+      const settled = settledIds ?? new Set(listings.settled?.[level] ?? []);
       const seen = (levels[level] ??= {});
       for (const itemId of ids) {
         let item = seen[itemId];
@@ -254,9 +260,11 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
         if (!settled.has(itemId)) delete item.settledSince;
       }
     };
+    // Levels of people are noted once codes are known (a pseudonymized folder names people by code only).
+    const personLevels = new Set(descriptor.splits.filter((x) => x.person).map((x) => x.level));
     note(listings.root.level, [listings.root.id]);
-    if (listings.item) note(listings.item.level, [listings.item.id]);
-    for (const split of descriptor.splits) note(split.level, listings.groups[split.id] ?? []);
+    if (listings.item && !personLevels.has(listings.item.level)) note(listings.item.level, [listings.item.id]);
+    for (const split of descriptor.splits) if (!split.person) note(split.level, listings.groups[split.id] ?? []);
 
     // 4. Each stream, as planned.
     progress.phase('fetching', 'Fetching what is new');
@@ -266,7 +274,7 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
       const d = descriptor.dataTypes.find((t) => t.id === type);
       return { timeField: d?.timeField ?? null, idField: d?.idField ?? 'id' };
     };
-    const readCtx = { source: view, workDir: p.work, concurrency: opts.concurrency, ...(signal ? { signal } : {}), onWait: ro.onWait, onPage: (type: string, n: number) => progress.records(type, n, 0) };
+    const readCtx = { source: view, workDir, concurrency: opts.concurrency, ...(signal ? { signal } : {}), onWait: ro.onWait, onPage: (type: string, n: number) => progress.records(type, n, 0) };
     const groupRefs = new Map<string, Promise<StreamRef>>();
     const ctx = {
       read: readCtx, store: storeDir, generation, descriptor, target, listings, contextOf, overlapMs, pageSize, fieldsOf, now: startedAt,
@@ -329,6 +337,14 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
       await codes.ensure([...listings.people.map((x) => x.id), ...named]);
     }
     const anonymizer = createAnonymizer({ mode: selection.anonymize, participants: listings.people, ...(codes ? { codes } : {}) });
+    const personKey = (x: string) => (anonymized ? anonymizer.participant(x) : x);
+    for (const split of descriptor.splits) {
+      if (!split.person) continue;
+      const ids = (listings.groups[split.id] ?? []).map(personKey);
+      const settledIds = (listings.settled?.[split.level] ?? []).map(personKey);
+      note(split.level, ids, new Set(settledIds));
+    }
+    if (listings.item && personLevels.has(listings.item.level)) note(listings.item.level, [personKey(listings.item.id)], new Set((listings.settled?.[listings.item.level] ?? []).map(personKey)));
     const recordings = selectRecordings(mediaRecords, request, media);
     const mediaJobs = media ? mediaJobsFor(recordings, anonymizer, media, (r) => contextOf(media.type, r)) : [];
     let mediaOutcomes: MediaOutcome[] = [];
@@ -366,7 +382,7 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
     const manifestExtra: Record<string, unknown> = {};
     const mediaFailed = mediaOutcomes.filter((o) => o.status === 'failed');
     const tree = await writeExportTree({
-      source: view, request, plan: shapePlan, streamKeys: plannedStreams.map((s) => streamKey(s)), store: createPageStore(path.join(p.work, 'unused')), listings, anonymizer,
+      source: view, request, plan: shapePlan, streamKeys: plannedStreams.map((s) => streamKey(s)), store: createPageStore(path.join(workDir, 'unused')), listings, anonymizer,
       recordings, mediaJobs, outDir: p.staging, appVersion: opts.appVersion, sourceUrl: opts.sourceUrl, startedAt, finishedAt: () => new Date(clock.now()).toISOString(),
       whenRestDone: async () => {
         record.requests = requestsNow();
@@ -426,13 +442,30 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
       settleMs,
     };
     await commit(p, { version: 1, moves, removals, state }, opts.commitHooks);
+    await rm(p.pending, { force: true });
     await pruneStore(storeDir, state).catch((e: unknown) => logger.warn('could not remove old record files', { error: String(e) }));
-    await rm(p.work, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
     progress.phase('done', 'Done');
     return { outputPath: p.dir, outputName: path.basename(p.dir), manifest: tree.manifest, plan, record, state };
   } finally {
     await release();
   }
+}
+
+/** A first sync that has not finished: what it was started with. */
+export interface PendingSync {
+  /** The folder's id from its first attempt on (names its store outside the folder). */
+  id?: string;
+  source: string;
+  baseUrl: string;
+  selection: SyncSelection;
+  profileId?: string;
+}
+
+/** The selection of a folder's unfinished first sync, or null. */
+export async function readPendingSync(dir: string): Promise<PendingSync | null> {
+  const v = await readJson<PendingSync>(syncPaths(path.resolve(dir)).pending);
+  return v && typeof v.source === 'string' && v.selection && typeof v.selection === 'object' ? v : null;
 }
 
 function newFolderId(): string {
