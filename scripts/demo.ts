@@ -1,5 +1,6 @@
-// `npm run demo`: the first thing a newcomer runs. Starts the HyperStudy simulator (small
-// scale) in-process and the app with a ready "Demo" profile whose key lives in memory only.
+// `npm run demo`: the first thing a newcomer runs. Starts the HyperStudy and BrainSTEM simulators
+// (small scale) in-process and the app with two ready demo connections (HyperStudy, active, and
+// BrainSTEM) whose credentials live in memory only.
 // Runs in Electron when its binary is installed, otherwise in browser mode (and says why).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { runningLine } from '../src-main/server/running-line';
 import { startWebServer } from '../src-main/server/web-server';
 import { electronBinaryPath } from '../tests/e2e/fixtures/electron-binary';
 import { startSimulator } from '../tests/sim';
+import { startBrainstemSimulator } from '../tests/sim/brainstem/index';
 
 const root = projectRoot();
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -29,10 +31,16 @@ function ensureBuilt(): void {
 async function main(): Promise<void> {
   ensureBuilt();
   const sim = await startSimulator({ scale: 'small' });
+  const brainstem = await startBrainstemSimulator({ scale: 'small' });
+  const closeSims = async () => {
+    await sim.close();
+    await brainstem.close();
+  };
   const dir = await mkdtemp(join(tmpdir(), 'study-downloader-demo-'));
   const downloads = join(dir, 'downloads');
   await mkdir(downloads, { recursive: true });
   say(`Simulated HyperStudy API at ${sim.baseUrl}`);
+  say(`Simulated BrainSTEM API at ${brainstem.baseUrl}`);
   say(`Demo data (settings, jobs) in ${dir}; exports go to ${downloads}`);
 
   const electron = electronBinaryPath();
@@ -45,12 +53,14 @@ async function main(): Promise<void> {
         STUDYDL_USER_DATA: join(dir, 'electron'),
         STUDYDL_DEMO_BASE_URL: sim.baseUrl,
         STUDYDL_DEMO_API_KEY: sim.apiKey,
+        STUDYDL_DEMO_BRAINSTEM_URL: brainstem.baseUrl,
+        STUDYDL_DEMO_BRAINSTEM_TOKEN: brainstem.token,
         STUDYDL_DEMO_DOWNLOADS: downloads,
         STUDYDL_NO_KEYCHAIN: '1',
       },
     });
     child.on('exit', async (code) => {
-      await sim.close();
+      await closeSims();
       process.exit(code ?? 0);
     });
     return;
@@ -62,6 +72,7 @@ async function main(): Promise<void> {
     dataDir: join(dir, 'jobs'),
     keyStore: 'memory',
     demo: { baseUrl: sim.baseUrl, apiKey: sim.apiKey, organizationId: sim.orgId },
+    moreDemos: [{ source: 'brainstem', baseUrl: brainstem.baseUrl, apiKey: brainstem.token }],
     settingsDefaults: { downloadFolder: downloads },
     env: {},
   });
@@ -72,7 +83,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     await server.close();
     await core.close();
-    await sim.close();
+    await closeSims();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

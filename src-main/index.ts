@@ -77,9 +77,13 @@ async function start(): Promise<void> {
     ...(!app.isPackaged && process.env.STUDYDL_DEMO_BASE_URL && process.env.STUDYDL_DEMO_API_KEY
       ? { demo: { baseUrl: process.env.STUDYDL_DEMO_BASE_URL, apiKey: process.env.STUDYDL_DEMO_API_KEY } }
       : {}),
+    ...(!app.isPackaged && process.env.STUDYDL_DEMO_BRAINSTEM_URL && process.env.STUDYDL_DEMO_BRAINSTEM_TOKEN
+      ? { moreDemos: [{ source: 'brainstem', baseUrl: process.env.STUDYDL_DEMO_BRAINSTEM_URL, apiKey: process.env.STUDYDL_DEMO_BRAINSTEM_TOKEN }] }
+      : {}),
     shell: createShellActions({ shell, clipboard, dialog, nativeImage, Notification, window: () => mainWindow, iconPath: paths.icon }),
   });
   delete process.env.STUDYDL_DEMO_API_KEY; // nothing later needs it in the environment
+  delete process.env.STUDYDL_DEMO_BRAINSTEM_TOKEN;
   // electron-store registers a generic channel for renderer-side stores; we use none, so drop it.
   await core.ready.catch(() => undefined);
   ipcMain.removeAllListeners('electron-store-get-data');

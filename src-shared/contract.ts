@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { StudyError, type ErrorInfo } from './errors';
 import type {
-  AppInfo, CodeMapFile, ConnectionStatus, ItemCounts, JobProgress, JobSnapshot, KeyAccess, KeyValidation, LevelItem, Notice,
+  AppInfo, CodeMapFile, ConnectionStatus, DeviceSignInStart, ItemCounts, JobProgress, JobSnapshot, KeyAccess, KeyValidation, LevelItem, Notice,
   Plan, PreviewPage, ProfileSummary, RateBudget, Settings, SourceDescriptor, TableViewState,
 } from './model';
 
@@ -69,8 +69,18 @@ const profileInput = z.strictObject({
   baseUrl: httpUrl.optional(),
   organizationId: z.string().max(128).optional(),
   portal: z.enum(['private', 'public']).optional(),
-  apiKey: z.string().min(1).max(512),
-}).refine((p) => p.environment !== 'custom' || !!p.baseUrl, 'a custom environment needs baseUrl');
+  // Empty only for a connection that needs no credential (BrainSTEM's public portal).
+  apiKey: z.string().max(512),
+})
+  .refine((p) => p.environment !== 'custom' || !!p.baseUrl, 'a custom environment needs baseUrl')
+  .refine((p) => p.apiKey.length > 0 || p.portal === 'public', { message: 'apiKey: a credential is needed (except on a public portal)', path: ['apiKey'] });
+
+/** Where a sign-in's profile goes: its name, source and server (the private portal). */
+const signInTarget = {
+  name: z.string().trim().min(1).max(80),
+  source: safeId,
+  baseUrl: httpUrl.optional(),
+};
 
 export const exportRequestSchema = z.strictObject({
   target: targetSchema,
@@ -155,6 +165,18 @@ export const methods = {
   addProfile: method<{ validation: KeyValidation; profile?: ProfileSummary }>()(profileInput),
   removeProfile: method<ProfileSummary[]>()(byId),
   activateProfile: method<ProfileSummary[]>()(byId),
+  /**
+   * Sign-in through the browser (BrainSTEM's device flow): returns the code to show and the page to
+   * open while the core polls. The credential it ends with goes to the keychain, never here.
+   */
+  startDeviceSignIn: method<DeviceSignInStart>()(z.strictObject(signInTarget)),
+  /** Waits for a started browser sign-in: the saved profile once approved; a typed error when denied, expired or cancelled. */
+  finishDeviceSignIn: method<{ validation: KeyValidation; profile?: ProfileSummary }>()(z.strictObject({ flowId: id })),
+  cancelDeviceSignIn: method<void>()(z.strictObject({ flowId: id })),
+  /** Email and password, used once: only the rotating refresh token is kept (keychain), never the password. */
+  signInWithPassword: method<{ validation: KeyValidation; profile?: ProfileSummary }>()(
+    z.strictObject({ ...signInTarget, email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1024) }),
+  ),
 
   // listing
   /** The items of a level under a path from the root (to its parent, or to a further ancestor the source lists it under). */

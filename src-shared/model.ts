@@ -314,6 +314,11 @@ export interface Plan {
   listingRequests: number;
   /** Media link requests, one per recording: its mint, or a fresh listing should its signed URL expire. */
   mediaRequests: number;
+  /**
+   * How many of mediaRequests are only spent if a file's own signed link expires before its
+   * download (a reserve: planned, often not used, so an export can end with fewer used than planned).
+   */
+  mediaReserve: number;
   requestsNeeded: number;
   /** Requests already spent making this plan (first pages). */
   requestsSpentPlanning: number;
@@ -555,9 +560,20 @@ export interface ProfileSummary {
   keyHint?: string;
   keyStorage: KeyStorageStatus;
   demo?: boolean;
+  /** How the connection signs in, when its source has several ways (BrainSTEM: token, device-flow, password-refresh, none). */
+  authMethod?: AuthMethodId;
 }
 
 export type Portal = 'private' | 'public';
+
+/**
+ * A browser sign-in that was started (startDeviceSignIn): the code to show and the page to open
+ * while the core waits for the approval, or, for a server without browser sign-in, where to create
+ * a token to paste instead.
+ */
+export type DeviceSignInStart =
+  | { kind: 'code'; flowId: string; verificationUri: string; verificationUriComplete: string; userCode: string; expiresIn: number }
+  | { kind: 'paste-token'; tokensPageUrl: string; message: string };
 
 export interface NewProfile {
   name: string;

@@ -1,11 +1,12 @@
 // Builds what commands need to talk to a source: which source (--source, else the stored
 // profile's, else the default: HyperStudy), the connection (base URL, organization, credential),
 // the joint limiter with the log it shares with every process on the key, and the open Source.
-// The key comes from --api-key-stdin or the source's environment variable (HYPERSTUDY_API_KEY;
-// never from argv), or from a stored profile (see storedConnection below). Each key goes to its own
-// server only: the env key to its base URL variable or the source's default server, a stored key
-// to its profile's base URL; a piped key to the URL given with it. Base URLs must be https (plain
-// http only for this machine).
+// The key comes from --api-key-stdin or the source's environment variable (HYPERSTUDY_API_KEY,
+// BRAINSTEM_TOKEN; never from argv), or from a stored profile (see storedConnection below). Each key
+// goes to its own server only: the env key to its base URL variable or the source's default server,
+// a stored key to its profile's base URL; a piped key to the URL given with it. Base URLs must be
+// https (plain http only for this machine). A connection that needs no key (BrainSTEM's public
+// portal, --portal public) is made with none: no key is read or sent.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { StudyError } from '../../src-shared/errors';
@@ -16,9 +17,10 @@ import { createJointLimiter, type JointLimiter, type LimiterLimits } from '../co
 import type { RetryPolicy } from '../core/net/retry';
 import { systemClock, type Clock, type FetchLike } from '../core/ports';
 import { openProfiles } from '../core/profiles/open-profiles';
-import { assertEnvironmentKeyMayGoTo, ENV_KEY_SOURCE, environmentKeyHome, readEnvironmentBaseUrl, readEnvironmentKey } from '../core/secrets/environment-key';
+import { assertEnvironmentKeyMayGoTo, environmentKeyHome, environmentKeyVariableSet, readEnvironmentBaseUrl, readEnvironmentKey } from '../core/secrets/environment-key';
+import type { Portal } from '../../src-shared/model';
 import { PROFILES_FILE_NAME } from '../core/profiles/profiles-file';
-import { DEFAULT_SOURCE_ID, sourceModule } from '../core/sources/registry';
+import { DEFAULT_SOURCE_ID, sourceModule, sourcesWithEnvironmentKey } from '../core/sources/registry';
 import type { Source, SourceConnection, SourceModule } from '../core/sources/source';
 import { stringFlag, booleanFlag } from './args';
 import type { CliContext, CliIO, ParsedArgs } from './command';
@@ -29,10 +31,12 @@ export const resolveConfigDir = (env: NodeJS.ProcessEnv): string => defaultConfi
 export interface ResolvedConnection {
   module: SourceModule;
   connection: SourceConnection;
-  /** Where the key came from (never the key itself). */
-  keySource: 'stdin' | 'environment' | 'profile';
+  /** Where the key came from (never the key itself); 'none' when the connection needs none. */
+  keySource: 'stdin' | 'environment' | 'profile' | 'none';
   /** Set when a stored profile supplied the connection. */
   profileId?: string;
+  /** Saves a rotated credential of a stored profile (BrainSTEM's refresh token) where the old one was. */
+  onSecretRotated?: (secret: string) => Promise<void>;
 }
 
 /** Reads the key from stdin: the first non-empty line, trimmed. */
@@ -48,12 +52,20 @@ export async function readKeyFromStdin(io: CliIO): Promise<string> {
   );
 }
 
-/** --base-url (with the source's named servers: production, development), checked; undefined when not given. */
+/** --base-url (with the source's named servers: production, development), checked and normalized by the source; undefined when not given. */
 function baseUrlFlag(args: ParsedArgs, module: SourceModule): string | undefined {
   const flag = stringFlag(args, 'base-url');
   const named = flag !== undefined && Object.hasOwn(module.namedBaseUrls ?? {}, flag) ? module.namedBaseUrls![flag] : undefined;
   if (named) return named;
-  return flag === undefined ? undefined : checkApiBaseUrl(flag);
+  return flag === undefined ? undefined : module.resolveConnection({ environment: 'custom', baseUrl: checkApiBaseUrl(flag) }).baseUrl;
+}
+
+/** --portal private|public (BrainSTEM); undefined when not given. */
+export function portalFlag(args: ParsedArgs): Portal | undefined {
+  const v = stringFlag(args, 'portal');
+  if (v === undefined) return undefined;
+  if (v !== 'private' && v !== 'public') throw new StudyError({ code: 'INVALID_ARGUMENT', message: `--portal must be private or public (got "${v}").`, fix: 'Use --portal private (your projects, signed in) or --portal public (public projects, no sign-in).' });
+  return v;
 }
 
 /** The source named by --source, or undefined. */
@@ -76,13 +88,17 @@ export async function storedConnection(args: ParsedArgs, ctx: CliContext): Promi
   const { manager } = await openProfiles({ configDir: ctx.configDir, env: ctx.io.env, ignoreEnvKey: true });
   // Throws NO_PROFILE with a plain reason when the profile is unknown or its key is not available.
   const found = await manager.connectionFor(wanted);
-  return found ? { module: sourceModule(found.connection.source), connection: found.connection, keySource: 'profile', profileId: found.profile.id } : null;
+  if (!found) return null;
+  const profileId = found.profile.id;
+  return { module: sourceModule(found.connection.source), connection: found.connection, keySource: 'profile', profileId, onSecretRotated: (secret) => manager.replaceSecret(profileId, secret) };
 }
 
 /** The connection for this invocation, or a NO_PROFILE / KEY_FORMAT / INVALID_ARGUMENT error. */
 export async function resolveConnection(args: ParsedArgs, ctx: CliContext): Promise<ResolvedConnection> {
   const chosen = sourceFlag(args);
-  const module = chosen ?? sourceModule(DEFAULT_SOURCE_ID);
+  // Without --source, a source whose key the environment holds (as chooseModule decides), else the default.
+  const fromEnv = stringFlag(args, 'profile') || booleanFlag(args, 'api-key-stdin') ? undefined : sourcesWithEnvironmentKey().find((m) => readEnvironmentKey(ctx.io.env, m));
+  const module = chosen ?? fromEnv ?? sourceModule(DEFAULT_SOURCE_ID);
   const envKeyOf = module.environmentKey;
   const envVar = envKeyOf?.keyVariable;
   if (args.flags['api-key'] !== undefined) {
@@ -97,10 +113,17 @@ export async function resolveConnection(args: ParsedArgs, ctx: CliContext): Prom
   const organizationId = stringFlag(args, 'org') ?? ((orgVariable && env[orgVariable]) || undefined);
   // Base URLs are checked first, so a bad one is refused before a key is read or anything is sent.
   const flagUrl = baseUrlFlag(args, module);
-  const ownsEnvKey = module.id === ENV_KEY_SOURCE;
-  const envUrl = ownsEnvKey ? readEnvironmentBaseUrl(env) : undefined;
+  const ownsEnvKey = !!module.environmentKey;
+  const envUrl = ownsEnvKey ? readEnvironmentBaseUrl(env, module) : undefined;
   const org = organizationId ? { organizationId } : {};
-  const connection = (baseUrl: string, secret: string): SourceConnection => ({ source: module.id, baseUrl, secret, ...org });
+  const portal = portalFlag(args);
+  const connection = (baseUrl: string, secret: string): SourceConnection => ({ source: module.id, baseUrl, secret, ...org, ...(portal ? { portal } : {}) });
+
+  if (module.needsCredential?.({ portal }) === false) {
+    // No key at all (BrainSTEM's public portal): none is read, so none can be sent.
+    const baseUrl = flagUrl ?? (envUrl ? environmentKeyHome(envUrl, module) : module.resolveConnection({ portal }).baseUrl);
+    return { module, connection: connection(baseUrl, ''), keySource: 'none' };
+  }
 
   if (booleanFlag(args, 'api-key-stdin')) {
     // A key piped in goes where this invocation says: --base-url, the base URL variable, or the source's default.
@@ -109,11 +132,11 @@ export async function resolveConnection(args: ParsedArgs, ctx: CliContext): Prom
     module.assertCredential(apiKey);
     return { module, connection: connection(baseUrl, apiKey), keySource: 'stdin' };
   }
-  const envKey = ownsEnvKey ? readEnvironmentKey(env) : undefined;
+  const envKey = ownsEnvKey ? readEnvironmentKey(env, module) : undefined;
   if (envKey) {
     // The environment key goes to its base URL variable or the source's default only, never to another --base-url.
-    const baseUrl = flagUrl ?? environmentKeyHome(envUrl);
-    assertEnvironmentKeyMayGoTo(baseUrl, envUrl);
+    const baseUrl = flagUrl ?? environmentKeyHome(envUrl, module);
+    assertEnvironmentKeyMayGoTo(baseUrl, envUrl, module, environmentKeyVariableSet(env, module));
     module.assertCredential(envKey);
     return { module, connection: connection(baseUrl, envKey), keySource: 'environment' };
   }
@@ -141,7 +164,7 @@ export async function resolveConnection(args: ParsedArgs, ctx: CliContext): Prom
   throw new StudyError({
     code: 'NO_PROFILE',
     message: 'No API key was given.',
-    fix: `${envVar ? `Set ${envVar}, pipe` : 'Pipe'} the key in with --api-key-stdin, or store one with \`studydl login\`.`,
+    fix: `${envVar ? `Set ${envVar}, pipe` : 'Pipe'} the key in with --api-key-stdin, or store one with \`studydl login${module.id === DEFAULT_SOURCE_ID ? '' : ` --source ${module.id}`}\`.`,
   });
 }
 
@@ -210,6 +233,7 @@ export async function openSource(args: ParsedArgs, ctx: CliContext, overrides: O
     limiter,
     clock,
     fetch: overrides.fetch,
+    ...(resolved.onSecretRotated ? { onSecretRotated: resolved.onSecretRotated } : {}),
     retry: { ...(module.policy.retry ?? {}), ...retryFrom(args, ctx.io.env), ...(overrides.retry ?? {}) },
     ...(module.policy.maxInFlight ? { maxInFlight: module.policy.maxInFlight } : {}),
   });

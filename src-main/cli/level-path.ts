@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { StudyError } from '../../src-shared/errors';
 import type { LevelDescriptor, PathStep, SourceDescriptor, Target } from '../../src-shared/model';
 import { readProfiles, PROFILES_FILE_NAME } from '../core/profiles/profiles-file';
-import { ENV_KEY_SOURCE, readEnvironmentKey } from '../core/secrets/environment-key';
+import { readEnvironmentKey } from '../core/secrets/environment-key';
 import { levelChain } from '../core/sources/check-ids';
-import { DEFAULT_SOURCE_ID, sourceModule } from '../core/sources/registry';
+import { DEFAULT_SOURCE_ID, sourceModule, sourcesWithEnvironmentKey } from '../core/sources/registry';
 import type { SourceModule } from '../core/sources/source';
 import { booleanFlag, stringFlag } from './args';
 import type { CliContext, ParsedArgs } from './command';
@@ -19,15 +19,18 @@ function usage(message: string, fix: string): StudyError {
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /**
- * The source a command talks to, known before any key is read: --source; else the environment's
- * key or a piped key (the default source's); else the stored profile's (--profile, or the active
- * one), read from the profiles file without touching the keychain; else the default source.
+ * The source a command talks to, known before any key is read: --source; else a piped key (the
+ * default source's) or an environment key (the first source whose variable is set); else the
+ * stored profile's (--profile, or the active one), read from the profiles file without touching the
+ * keychain; else the default source.
  */
 export async function chooseModule(args: ParsedArgs, ctx: CliContext): Promise<SourceModule> {
   const flag = stringFlag(args, 'source');
   if (flag !== undefined) return sourceModule(flag);
   const wanted = stringFlag(args, 'profile');
-  if (!wanted && (booleanFlag(args, 'api-key-stdin') || readEnvironmentKey(ctx.io.env))) return sourceModule(booleanFlag(args, 'api-key-stdin') ? DEFAULT_SOURCE_ID : ENV_KEY_SOURCE);
+  if (!wanted && booleanFlag(args, 'api-key-stdin')) return sourceModule(DEFAULT_SOURCE_ID);
+  const withEnvKey = wanted ? undefined : sourcesWithEnvironmentKey().find((m) => readEnvironmentKey(ctx.io.env, m));
+  if (withEnvKey) return withEnvKey;
   const file = join(ctx.configDir, PROFILES_FILE_NAME);
   if (!existsSync(file)) return sourceModule(DEFAULT_SOURCE_ID);
   const data = await readProfiles(file, Date.now, []).catch(() => null);
@@ -67,14 +70,25 @@ export function parseNodePath(d: SourceDescriptor, p: string | undefined): PathS
 
 /** What `ls <path>` lists: the first child level of the path's last item, under that path. */
 export function listingAt(d: SourceDescriptor, path: PathStep[]): { level: LevelDescriptor; parentPath: PathStep[] } {
+  const { levels, parentPath } = listingsAt(d, path);
+  return { level: levels[0], parentPath };
+}
+
+/**
+ * What `ls <path>` lists. Along the chain of first children it lists the next level (HyperStudy's
+ * rooms, BrainSTEM's sessions); at the chain's end, where the children have no children of their
+ * own, it lists every child level (BrainSTEM: a session's records by type).
+ */
+export function listingsAt(d: SourceDescriptor, path: PathStep[]): { levels: LevelDescriptor[]; parentPath: PathStep[] } {
   const chain = listingChain(d);
-  if (path.length === 0) return { level: chain[0], parentPath: [] };
+  if (path.length === 0) return { levels: [chain[0]], parentPath: [] };
   const last = chain[path.length - 1];
-  const child = last.children[0] ? d.levels.find((l) => l.id === last.children[0]) : undefined;
-  if (!child) {
+  const children = last.children.map((c) => d.levels.find((l) => l.id === c)).filter((l): l is LevelDescriptor => !!l);
+  if (!children.length) {
     throw usage(`ls lists down to ${last.label.toLowerCase()}; a ${last.singular} has no children.`, `Use \`studydl ls ${idsPattern(chain.slice(0, path.length - 1))}\`.`);
   }
-  return { level: child, parentPath: path };
+  const atEnd = children.every((c) => c.children.length === 0);
+  return { levels: atEnd ? children : [children[0]], parentPath: path };
 }
 
 /**
@@ -82,7 +96,7 @@ export function listingAt(d: SourceDescriptor, path: PathStep[]): { level: Level
  * path `a/b/c`. A missing root id is '-' (some servers page a room without it; an export refuses
  * it); any other missing ancestor is a usage error.
  */
-export function parseTarget(args: ParsedArgs, d: SourceDescriptor, verb: string): Target {
+export function parseTarget(args: ParsedArgs, d: SourceDescriptor, verb: string, standalone?: readonly string[]): Target {
   const [levelArg, idArg] = args.positionals;
   const level = d.levels.find((l) => l.id === levelArg);
   if (!level) {
@@ -101,17 +115,19 @@ export function parseTarget(args: ParsedArgs, d: SourceDescriptor, verb: string)
     if (i === chain.length - 1) return { level: l.id, id: parts[0] };
     const flag = stringFlag(args, l.id);
     if (flag) return { level: l.id, id: flag };
-    if (i === 0) return { level: l.id, id: '-' };
+    // The root's id may be unknown ('-'): some servers page a room without it; BrainSTEM reads a session by its own id.
+    if (i === 0 || (standalone ?? []).includes(level.id)) return { level: l.id, id: '-' };
     const above = chain[i - 1];
     throw usage(`${capital(level.singular)} data needs the ${level.singular}’s ${l.singular}.`, `Add --${l.id} <${l.id}Id> (list ${l.label.toLowerCase()} with \`studydl ls <${above.id}Id>\`).`);
   });
   return { level: level.id, path };
 }
 
-/** `all`, or a comma list of type ids (the source's aliases accepted, e.g. HyperStudy's `ratings` for both kinds). */
-export function parseTypes(raw: string | undefined, module: SourceModule, verb = 'plan'): string[] {
+/** `all`, or a comma list of type ids (the source's aliases accepted, e.g. HyperStudy's `ratings` for both kinds); left out, the source's default. */
+export function parseTypes(raw: string | undefined, module: SourceModule, verb = 'plan', level?: string): string[] {
   const d = module.descriptor;
   const valid = d.dataTypes.map((x) => x.id).join(', ');
+  if (!raw && module.defaultTypes === 'all') return d.levels.find((l) => l.id === level)?.dataTypes ?? d.dataTypes.map((x) => x.id);
   if (!raw) throw usage(`Say which data types to ${verb} with --types.`, `Use --types all, or a comma list of: ${valid}.`);
   const out: string[] = [];
   for (const t of raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {

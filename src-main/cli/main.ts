@@ -17,7 +17,7 @@ const VERSION = '0.1.0';
 function helpText(list: Command[]): string {
   const w = Math.max(...list.map((c) => c.name.length));
   return [
-    'studydl: browse and download study data (HyperStudy by default)',
+    'studydl: browse and download study data from HyperStudy (the default) or BrainSTEM',
     '',
     'Usage: studydl <command> [options]',
     '',
@@ -32,6 +32,17 @@ function helpText(list: Command[]): string {
     '  --api-key-stdin     read the key from stdin (otherwise HYPERSTUDY_API_KEY, or a stored profile)',
     '                      HYPERSTUDY_API_KEY goes only to HYPERSTUDY_BASE_URL or production',
     '  --json              machine-readable output',
+    '',
+    'BrainSTEM (--source brainstem):',
+    '  --base-url URL      BrainSTEM\'s site or its /api root (default https://www.brainstem.org/, or BRAINSTEM_URL)',
+    '  --portal private|public   private (default): your projects, signed in; public: public projects, no token sent',
+    '  token               BRAINSTEM_TOKEN (or BRAINSTEM_API_TOKEN), else a stored profile; the environment\'s token',
+    '                      goes only to BRAINSTEM_URL, https://www.brainstem.org/, or a server on this machine',
+    '  login               `echo "$TOKEN" | studydl login --source brainstem`, or `login --source brainstem --device`',
+    '                      (shows a link and a code to approve in a browser), or `login --source brainstem --portal public`',
+    '  ls                  projects; `ls <projectId>` its sessions; `ls <projectId>/<sessionId>` the session\'s records by type',
+    '  plan|export         `project <id>` or `session <id>` (or `subject <id>`); --types defaults to every type there;',
+    '                      --recordings downloads the data acquisitions\' images; download links go to links.csv',
     '',
     'Exit codes: 0 ok, 2 usage, 3 auth, 4 not found, 5 network, 6 rate-limited past the allowed wait.',
     '',

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { CoreApi, EventName, EventPayloads } from '../../src-shared/contract';
 import { StudyError, toErrorInfo, type ErrorInfo } from '../../src-shared/errors';
 import { createEventHub } from '../../src-shared/event-hub';
-import type { AppInfo, ConnectionStatus, ExportRequest, LevelItem, Notice, PathStep, RateBudget, Settings, SourceDescriptor } from '../../src-shared/model';
+import type { AppInfo, ConnectionStatus, ExportRequest, LevelItem, Notice, PathStep, Portal, RateBudget, Settings, SourceDescriptor, SourceId } from '../../src-shared/model';
 import { pathKey } from '../../src-shared/target';
 import { codeMapCsv, openStudyCodeBook } from './export/anonymize/code-book';
 import { asciiLabel } from './export/naming';
@@ -22,12 +22,14 @@ import { createPlan } from './plan/planner';
 import { silentLogger, systemClock, type Clock, type FetchLike, type Logger } from './ports';
 import { createPreviewService } from './preview/preview-service';
 import { createProfileManager, type ProfileManager } from './profiles';
+import { createSignIns } from './profiles/sign-ins';
+import type { EnvironmentKeyEntry } from './secrets/environment-key';
 import { createOutputRegistry, isInside, type OutputRegistry } from './registry/output-registry';
 import { selectSecretStore, type SafeStorageLike, type SecretStore } from './secrets';
 import { createSafeStorageStore } from './secrets/safe-storage-store';
 import { createSettingsStore, type ConfLike, type SettingsConfOptions, type SettingsStore } from './settings';
 import { ensurePrivateDir } from './state/private-files';
-import { checkListing, checkPath, checkSplit, checkTarget, checkTypes } from './sources/check-ids';
+import { checkAnonymization, checkListing, checkPath, checkSplit, checkTarget, checkTypes } from './sources/check-ids';
 import { DEFAULT_SOURCE_ID, sourceModule } from './sources/registry';
 import type { Source, SourceConnection, SourceModule } from './sources/source';
 
@@ -69,8 +71,12 @@ export interface CoreDeps {
   envKey?: string;
   /** Its base URL variable (HYPERSTUDY_BASE_URL): that profile's server (the source's default when absent). */
   envBaseUrl?: string;
+  /** The other sources' environment credentials (BRAINSTEM_TOKEN with BRAINSTEM_URL), by source: the same rule. */
+  envKeys?: Record<SourceId, EnvironmentKeyEntry>;
   /** `npm run demo`: an in-memory "Demo" profile for the simulator. */
   demo?: { baseUrl: string; apiKey: string; organizationId?: string };
+  /** More in-memory demo profiles, of other sources (`npm run demo`'s BrainSTEM simulator). */
+  moreDemos?: Array<{ source: SourceId; baseUrl: string; apiKey: string; portal?: Portal }>;
   shell?: ShellActions;
   /** Offline re-check backoff, ms (default 1 s doubling to 15 s). */
   recheck?: { minMs?: number; maxMs?: number };
@@ -239,10 +245,12 @@ export function createCore(deps: CoreDeps): Core {
       validateKey: (conn) => sourceModule(conn.source).validateCredential(conn, { fetch: doFetch, clock }),
       ...(deps.envKey ? { envKey: deps.envKey } : {}),
       ...(deps.envBaseUrl ? { envBaseUrl: deps.envBaseUrl } : {}),
+      ...(deps.envKeys ? { envKeys: deps.envKeys } : {}),
       logger,
       now: () => clock.now(),
     });
     if (deps.demo) await profiles.addDemoProfile(deps.demo.baseUrl, deps.demo.apiKey, deps.demo.organizationId);
+    for (const d of deps.moreDemos ?? []) await profiles.addDemoProfile(d.baseUrl, d.apiKey, undefined, { source: d.source, ...(d.portal ? { portal: d.portal } : {}) });
     await profiles.ready; // notices() is complete only once the profiles file was read
     notices.push(...profiles.notices());
     viewState = createViewStateStore(deps.configDir, logger);
@@ -306,17 +314,22 @@ export function createCore(deps: CoreDeps): Core {
   }
 
   async function openSession(): Promise<Session> {
+    // A check started just before close() must not open a connection (and its limiter log) after it.
+    if (closed) throw new StudyError({ code: 'CANCELLED', message: 'The app is closing.' });
     const active = await profiles.active();
+    if (closed) throw new StudyError({ code: 'CANCELLED', message: 'The app is closing.' });
     if (!active) throw noProfile();
     const module = sourceModule(active.connection.source);
     const limiter = limiterFor(module, active.connection);
-    const source = openSource(module, active.connection, limiter);
+    const source = openSource(module, active.connection, limiter, active.profile.id);
     return { profileId: active.profile.id, connection: active.connection, limiter, source, generation };
   }
 
-  function openSource(module: SourceModule, connection: SourceConnection, limiter: JointLimiter): Source {
+  function openSource(module: SourceModule, connection: SourceConnection, limiter: JointLimiter, profileId: string): Source {
+    // A rotated credential (BrainSTEM's refresh token) replaces the stored one at once: the old one no longer works.
+    const onSecretRotated = (secret: string) => profiles.replaceSecret(profileId, secret);
     return module.open(connection, {
-      limiter, clock, fetch: reach.fetch, logger,
+      limiter, clock, fetch: reach.fetch, logger, onSecretRotated,
       ...(module.policy.retry ? { retry: module.policy.retry } : {}),
       ...(module.policy.maxInFlight ? { maxInFlight: module.policy.maxInFlight } : {}),
     });
@@ -324,7 +337,7 @@ export function createCore(deps: CoreDeps): Core {
 
   /** A connection of its own (its own request count) on the session's connection settings and limiter. */
   function ownSource(s: Session): Source {
-    return openSource(sourceModule(s.connection.source), s.connection, s.limiter);
+    return openSource(sourceModule(s.connection.source), s.connection, s.limiter, s.profileId);
   }
 
   /** The active profile and its source (no key needed, no request); the default source when there is none. */
@@ -551,6 +564,10 @@ export function createCore(deps: CoreDeps): Core {
     return names;
   }
 
+  // ---------- sign-ins (browser device flow, email/password) ----------
+
+  const signIns = createSignIns({ profiles: () => profiles, fetch: doFetch, clock, logger });
+
   // ---------- outputs and shell actions ----------
 
   const outputs = createOutputRegistry({
@@ -592,7 +609,7 @@ export function createCore(deps: CoreDeps): Core {
         name: 'Study Downloader',
         version: deps.appVersion,
         mode: deps.mode,
-        demo: !!deps.demo,
+        demo: !!deps.demo || !!deps.moreDemos?.length,
         platform: process.platform,
         capabilities: { showInFolder: shell, openPath: shell, startDrag: shell, chooseFolder: shell, notifications: shell, downloadLink: deps.mode === 'browser' },
       };
@@ -632,6 +649,24 @@ export function createCore(deps: CoreDeps): Core {
     async activateProfile({ id }) {
       await ready;
       return afterProfileChange(await profiles.activate(id));
+    },
+    async startDeviceSignIn(t) {
+      await ready;
+      return signIns.startDevice(t);
+    },
+    async finishDeviceSignIn({ flowId }) {
+      await ready;
+      const result = await signIns.finishDevice(flowId);
+      return result.profile ? afterProfileChange(result) : result;
+    },
+    async cancelDeviceSignIn({ flowId }) {
+      await ready;
+      signIns.cancelDevice(flowId);
+    },
+    async signInWithPassword(t) {
+      await ready;
+      const result = await signIns.password(t);
+      return result.profile ? afterProfileChange(result) : result;
     },
 
     listLevel: ({ level, parentPath, refresh }) =>
@@ -682,6 +717,7 @@ export function createCore(deps: CoreDeps): Core {
       const fresh = lastPlan && lastPlan.key === planKey(planRequestOf(req)) && lastPlan.generation === generation && clock.now() - lastPlan.at < PLAN_FRESH_MS;
       const reuse = fresh ? { plan: lastPlan!.plan, planSource: lastPlan!.source } : {};
       lastPlan = null;
+      checkAnonymization(module.descriptor, req.anonymize);
       return jobs.start(req, { source: module.id, ...(profileId ? { profileId } : {}), ...reuse, names: knownNames(req.target.path) });
     },
     async listJobs() {
@@ -792,6 +828,7 @@ export function createCore(deps: CoreDeps): Core {
       if (closed) return;
       closed = true;
       clearInterval(budgetTimer);
+      signIns.close();
       for (const t of timers) clearTimeout(t);
       timers.clear();
       await ready.catch(() => undefined);

@@ -42,6 +42,8 @@ export interface NodeCoreOptions {
   /** 'memory' skips the OS keychain (tests, demo); default: keytar, falling back to memory. */
   keyStore?: 'auto' | 'memory' | SecretStore;
   demo?: CoreDeps['demo'];
+  /** More demo profiles, of other sources (the demo's BrainSTEM simulator). */
+  moreDemos?: CoreDeps['moreDemos'];
   settingsDefaults?: Partial<Settings>;
   fetch?: FetchLike;
   clock?: Clock;
@@ -64,6 +66,7 @@ export function createNodeCore(opts: NodeCoreOptions = {}): Core {
     ...(opts.settingsDefaults ? { settings: { defaults: opts.settingsDefaults } } : {}),
     ...environmentKeyDeps(env),
     ...(opts.demo ? { demo: opts.demo } : {}),
+    ...(opts.moreDemos?.length ? { moreDemos: opts.moreDemos } : {}),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),

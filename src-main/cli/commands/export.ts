@@ -51,19 +51,19 @@ function intFlag(args: ParsedArgs, name: string, min: number, max: number): numb
 /** The ExportRequest these flags describe, for a source. */
 export function exportRequestFromArgs(args: ParsedArgs, module: SourceModule, cwd = process.cwd()): ExportRequest {
   const d = module.descriptor;
-  const target = parseTarget(args, d, 'export');
-  if (target.path[0]?.id === '-') {
+  const target = parseTarget(args, d, 'export', module.standaloneLevels);
+  if (target.path[0]?.id === '-' && !module.standaloneLevels?.includes(target.level)) {
     const root = d.levels.find((l) => l.id === target.path[0].level)!;
     const chain = levelChain(d, target.level);
     throw usage(`The export needs the ${root.singular} id too.`, `Add --${root.id} <${root.id}Id>, or give the path form ${idsPattern(chain)}.`);
   }
   checkTarget(d, target);
-  const anonymize = choice<AnonymizeMode>(args, 'anonymize', ['keep', 'pseudonymize', 'aggregate'], 'keep');
+  const anonymize = choice<AnonymizeMode>(args, 'anonymize', d.anonymization, 'keep');
   codeMapFile(args, anonymize);
   const out = stringFlag(args, 'out');
   return {
     target,
-    types: parseTypes(stringFlag(args, 'types'), module),
+    types: parseTypes(stringFlag(args, 'types'), module, 'export', target.level),
     format: choice<ExportFormat>(args, 'format', ['csv', 'json', 'ndjson'], 'csv'),
     zip: booleanFlag(args, 'zip'),
     split: choice<SplitMode>(args, 'split', ['none', ...d.splits.map((x) => x.id)], 'none'),
@@ -232,7 +232,7 @@ export const exportCommand: Command = {
   name: 'export',
   summary: 'Download data (and recordings) to a folder or ZIP, as a resumable job',
   usage:
-    'studydl export <level> <id> (HyperStudy: experiment <id> | room <roomId> --experiment <id> | participant <id> --room <roomId> --experiment <id>) --types …|all [--format csv|json|ndjson] [--zip] [--split none|room|participant] [--anonymize keep|pseudonymize|aggregate] [--code-map FILE] [--since ISO] [--until ISO] [--recordings] [--bom/--no-bom] [--formula-protection] [--out DIR] [--concurrency N] [--media-concurrency N] [--json]   (Ctrl-C pauses; `studydl resume <jobId>` continues)',
+    'studydl export <level> <id> (HyperStudy: experiment <id> | room <roomId> --experiment <id> | participant <id> --room <roomId> --experiment <id>; BrainSTEM: project <id> | session <id> | subject <id>) --types …|all [--format csv|json|ndjson] [--zip] [--split none|room|participant] [--anonymize keep|pseudonymize|aggregate] [--code-map FILE] [--since ISO] [--until ISO] [--recordings] [--bom/--no-bom] [--formula-protection] [--out DIR] [--concurrency N] [--media-concurrency N] [--json]   (Ctrl-C pauses; `studydl resume <jobId>` continues)',
   async run(args, ctx) {
     const module = await chooseModule(args, ctx);
     const request = exportRequestFromArgs(args, module);

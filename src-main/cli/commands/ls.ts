@@ -6,7 +6,7 @@ import type { Command } from '../command';
 import { EXIT } from '../command';
 import { stringFlag } from '../args';
 import { openSource } from '../context';
-import { chooseModule, listingAt, parseNodePath } from '../level-path';
+import { chooseModule, listingsAt, parseNodePath } from '../level-path';
 import { humanDuration, table, waitNotice, write, writeJson, writeWarnings } from '../output';
 
 const date = (s?: string) => (s ? s.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '');
@@ -34,28 +34,42 @@ export function levelColumns(level: LevelDescriptor): Array<Column<LevelItem>> {
 
 export const lsCommand: Command = {
   name: 'ls',
-  summary: 'List the top level of the hierarchy (HyperStudy: experiments), or the items below one (rooms, then participants)',
-  usage: 'studydl ls [<id>[/<id>]] [--source hyperstudy] [--search TEXT] [--json]',
+  summary: 'List the top level of the hierarchy (HyperStudy: experiments; BrainSTEM: projects), or the items below one (rooms, then participants; sessions, then a session’s records by type)',
+  usage: 'studydl ls [<id>[/<id>]] [--source hyperstudy|brainstem] [--portal private|public] [--search TEXT] [--json]',
   async run(args, ctx) {
     const module = await chooseModule(args, ctx);
     const d = module.descriptor;
     const path = parseNodePath(d, args.positionals[0]);
-    const { level, parentPath } = listingAt(d, path);
+    const { levels, parentPath } = listingsAt(d, path);
     const c = await openSource(args, ctx);
     const out = ctx.io.stdout;
     const onWait = waitNotice(ctx.io.stderr);
     try {
       const search = parentPath.length === 0 ? stringFlag(args, 'search') : undefined;
-      const { items, warnings } = await c.source.listLevel(level.id, parentPath, { onWait, ...(search !== undefined ? { search } : {}) });
+      const listed: Array<{ level: LevelDescriptor; items: LevelItem[] }> = [];
+      const warnings: string[] = [];
+      for (const level of levels) {
+        const l = await c.source.listLevel(level.id, parentPath, { onWait, ...(search !== undefined ? { search } : {}) });
+        listed.push({ level, items: l.items });
+        warnings.push(...l.warnings);
+      }
       writeWarnings(ctx.io.stderr, warnings);
-      const plural = level.label.toLowerCase();
+      const key = (level: LevelDescriptor) => level.label.toLowerCase().replace(/\s+/g, '_');
       if (ctx.json) {
-        writeJson(out, { ...Object.fromEntries(parentPath.map((s) => [`${s.level}Id`, s.id])), [plural]: items, warnings });
-      } else if (!items.length) {
-        const parent = parentPath[parentPath.length - 1];
-        const parentLevel = parent && d.levels.find((l) => l.id === parent.level);
-        write(out, parent ? `${capital(parentLevel?.singular ?? parent.level)} ${parent.id} has no ${plural} yet.` : `No ${plural} are visible to this key.`);
-      } else write(out, table<LevelItem>(items, levelColumns(level)));
+        writeJson(out, { ...Object.fromEntries(parentPath.map((s) => [`${s.level}Id`, s.id])), ...Object.fromEntries(listed.map((x) => [key(x.level), x.items])), warnings });
+        return EXIT.ok;
+      }
+      const parent = parentPath[parentPath.length - 1];
+      const parentLevel = parent && d.levels.find((l) => l.id === parent.level);
+      const several = listed.length > 1;
+      listed.forEach(({ level, items }, i) => {
+        const plural = level.label.toLowerCase();
+        if (several) write(out, `${i ? '\n' : ''}${level.label} (${items.length})`);
+        if (!items.length) {
+          if (several) return;
+          write(out, parent ? `${capital(parentLevel?.singular ?? parent.level)} ${parent.id} has no ${plural} yet.` : `No ${plural} are visible to this key.`);
+        } else write(out, table<LevelItem>(items, levelColumns(level)));
+      });
       return EXIT.ok;
     } finally {
       await c.close();

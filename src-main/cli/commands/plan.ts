@@ -24,12 +24,12 @@ export function isoFlag(args: ParsedArgs, name: string): string | undefined {
 export const planCommand: Command = {
   name: 'plan',
   summary: 'Show what an export would fetch: streams, requests and estimated time',
-  usage: 'studydl plan <level> <id> (HyperStudy: experiment <id> | room <roomId> [--experiment <id>] | participant <id> --room <roomId>) --types events,chat,…|all [--since ISO] [--until ISO] [--recordings] [--source hyperstudy] [--json]',
+  usage: 'studydl plan <level> <id> (HyperStudy: experiment <id> | room <roomId> [--experiment <id>] | participant <id> --room <roomId>; BrainSTEM: project <id> | session <id> | subject <id>) --types events,chat,…|all [--since ISO] [--until ISO] [--recordings] [--source hyperstudy] [--json]',
   async run(args, ctx) {
     const module = await chooseModule(args, ctx);
-    const target = parseTarget(args, module.descriptor, 'plan');
+    const target = parseTarget(args, module.descriptor, 'plan', module.standaloneLevels);
     checkTarget(module.descriptor, target);
-    const types = parseTypes(stringFlag(args, 'types'), module);
+    const types = parseTypes(stringFlag(args, 'types'), module, 'plan', target.level);
     const since = isoFlag(args, 'since');
     const until = isoFlag(args, 'until');
     const c = await openSource(args, ctx);
@@ -56,6 +56,7 @@ export const planCommand: Command = {
         `Records:        ${humanNumber(plan.records)}`,
         `Requests:       ${humanNumber(plan.requestsNeeded)} (data ${humanNumber(plan.requestsNeeded - plan.listingRequests - plan.mediaRequests)}, listings ${humanNumber(plan.listingRequests)}, media links ${humanNumber(plan.mediaRequests)}); ${humanNumber(plan.requestsSpentPlanning)} already spent planning`,
       ];
+      if (plan.mediaReserve) lines.push(`                of which ${humanNumber(plan.mediaReserve)} only if a file's signed link expires before its download`);
       if (plan.mediaFiles || booleanFlag(args, 'recordings')) lines.push(`Media:          ${humanNumber(plan.mediaFiles)} files, ${humanBytes(plan.mediaBytes)}`);
       lines.push(`Estimated time: ${humanDuration(plan.estimatedSeconds)} (rate limits)`, `Rate budget:    ${plan.budget.summary}`);
       write(out, lines.join('\n'));

@@ -1,11 +1,25 @@
 // `studydl resume <jobId>`: continues a paused, interrupted (crash, kill -9, restart) or failed
 // export from its checkpoints; the result is the same as an uninterrupted run.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { StudyError } from '../../../src-shared/errors';
+import { parseJobsFile } from '../../core/jobs/job-file';
+import { JOBS_FILE_NAME } from '../../core/jobs/job-store';
+import { stringFlag } from '../args';
 import type { Command } from '../command';
 import { openSource } from '../context';
 import { write, writeLine } from '../output';
 import { cliJobManager, codeMapFile, followJob } from './export';
 import { writeJobNotices } from './jobs';
+
+/** The source a saved job reads, from the jobs file (undefined: unknown here; the job manager says so later). */
+async function jobSource(configDir: string, jobId: string): Promise<string | undefined> {
+  try {
+    return parseJobsFile(await readFile(path.join(configDir, JOBS_FILE_NAME), 'utf8')).jobs.get(jobId)?.snapshot.source;
+  } catch {
+    return undefined;
+  }
+}
 
 export const resumeCommand: Command = {
   name: 'resume',
@@ -14,7 +28,9 @@ export const resumeCommand: Command = {
   async run(args, ctx) {
     const [jobId] = args.positionals;
     if (!jobId) throw new StudyError({ code: 'INVALID_ARGUMENT', message: 'Say which download to continue.', fix: 'Run `studydl jobs` to see the ids.' });
-    const c = await openSource(args, ctx);
+    // The job's own source, unless --source says otherwise (a BrainSTEM job resumes against BrainSTEM).
+    const source = stringFlag(args, 'source') ?? (await jobSource(ctx.configDir, jobId));
+    const c = await openSource(source ? { ...args, flags: { ...args.flags, source } } : args, ctx);
     const manager = cliJobManager(ctx, args, c);
     try {
       await manager.flush();

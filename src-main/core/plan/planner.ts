@@ -102,10 +102,12 @@ export async function createPlan(source: Source, req: PlanRequest, opts: PlanOpt
 
   // 3. Media: every file record in scope (all listing pages), one link request per file: its mint,
   //    or, for a signed URL already on the record, the listing again should it have expired by the
-  //    time it is downloaded (the source says which endpoint that request goes to).
+  //    time it is downloaded (the source says which endpoint that request goes to). The latter are
+  //    a reserve (mediaReserve): planned, so the plan is an upper bound, but often not spent.
   let recordings: Array<Record<string, unknown>> = [];
   const extraPages = new Map<string, Page[]>();
   let mediaRequests = 0;
+  let mediaReserve = 0;
   let mediaBytes = 0;
   const remaining = new Map<string, number>();
   const spend = (endpoint: string, n: number) => remaining.set(endpoint, (remaining.get(endpoint) ?? 0) + n);
@@ -135,6 +137,8 @@ export async function createPlan(source: Source, req: PlanRequest, opts: PlanOpt
       }
       if (extra.length) extraPages.set(key, extra);
     }
+    // Records of the media type without a file (BrainSTEM: acquisitions without an image) cost nothing.
+    recordings = recordings.filter((r) => media.fileOf(r) !== null);
     if (req.recordingIds?.length) {
       const ids = new Set(req.recordingIds);
       recordings = recordings.filter((r) => ids.has(media.fileOf(r)?.id ?? ''));
@@ -145,6 +149,7 @@ export async function createPlan(source: Source, req: PlanRequest, opts: PlanOpt
     for (const r of recordings) {
       mediaRequests++;
       spend(media.linkEndpoint(r), 1);
+      if ((media.upFrontRequests?.(r) ?? 1) === 0) mediaReserve++;
       const size = media.fileOf(r)?.size ?? null;
       if (size !== null) mediaBytes += size;
       else unknownSize++;
@@ -172,6 +177,7 @@ export async function createPlan(source: Source, req: PlanRequest, opts: PlanOpt
     streams,
     listingRequests,
     mediaRequests,
+    mediaReserve,
     requestsNeeded: streams.reduce((a, s) => a + s.requests, 0) + listingRequests + mediaRequests,
     requestsSpentPlanning,
     records: streams.reduce((a, s) => a + s.total, 0),

@@ -87,6 +87,8 @@ export function createPreviewService(opts: PreviewServiceOptions): PreviewServic
     };
     const run = async () => {
       const source = await opts.getSource();
+      const known = source.csvColumns?.(type);
+      if (known && table.rows.length === 0) table.columns = createColumnSet(type, { known });
       const stream = source.previewStream(target, type);
       if (!stream) {
         const label = source.descriptor.dataTypes.find((d) => d.id === type)?.label ?? type;
@@ -110,7 +112,7 @@ export function createPreviewService(opts: PreviewServiceOptions): PreviewServic
           for (const w of page.warnings) table.warnings.add(w);
           for (const r of page.records) {
             const record = widened ? source.exportRecord(type, r, s) : r;
-            const row = flattenRecord(record);
+            const row = flattenRecord(record, source.flatten);
             table.raw.push(record);
             table.rows.push(row);
             table.columns.add(row);

@@ -3,15 +3,16 @@
 //   STUDYDL_NO_KEYCHAIN=1            skip the OS keychain (session-only keys)
 //   STUDYDL_KEYCHAIN_SERVICE=name    file keys under another keychain service (tests)
 //   HYPERSTUDY_API_KEY / HYPERSTUDY_BASE_URL   the environment key, used and never stored
+//   BRAINSTEM_TOKEN (or BRAINSTEM_API_TOKEN) / BRAINSTEM_URL   BrainSTEM's, likewise
 import type { Logger } from '../ports';
-import { readEnvironmentKey } from '../secrets/environment-key';
+import { otherEnvironmentKeys, readEnvironmentBaseUrl, readEnvironmentKey } from '../secrets/environment-key';
 import { openSecretStore, type SelectedStore } from '../secrets/select-store';
 import { createProfileManager, type ProfileManager, type ProfileManagerOptions } from './profile-manager';
 
 export interface OpenProfilesOptions {
   configDir: string;
   env: NodeJS.ProcessEnv;
-  /** Ignore HYPERSTUDY_API_KEY (login stores what it is given, not the env key). */
+  /** Ignore the environment's keys (login stores what it is given, not an env key). */
   ignoreEnvKey?: boolean;
   validateKey?: ProfileManagerOptions['validateKey'];
   logger?: Logger;
@@ -32,7 +33,8 @@ export async function openProfiles(opts: OpenProfilesOptions): Promise<OpenedPro
     dir: opts.configDir,
     secrets: keyStore.store,
     envKey: opts.ignoreEnvKey ? undefined : readEnvironmentKey(env),
-    envBaseUrl: env.HYPERSTUDY_BASE_URL?.trim() || undefined,
+    envBaseUrl: readEnvironmentBaseUrl(env),
+    ...(opts.ignoreEnvKey ? {} : { envKeys: otherEnvironmentKeys(env) }),
     validateKey: opts.validateKey,
     logger: opts.logger,
   });

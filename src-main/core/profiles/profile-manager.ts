@@ -1,16 +1,17 @@
 // Named connection profiles. The profiles file holds where to connect (the source and its own
 // connection settings, checked by that source); each profile's key lives in the SecretStore under
 // an account derived from its id. One profile is active.
-// Two profiles live in memory only: the demo (npm run demo) and, while HYPERSTUDY_API_KEY is set,
-// the environment's own profile, which starts out active. The environment key is used with that
-// profile only (HYPERSTUDY_BASE_URL, or production): never lent to a stored profile, so a profile
-// added in the app with another server address never receives it.
+// Some profiles live in memory only: the demos (npm run demo) and, per source whose credential the
+// environment holds (HYPERSTUDY_API_KEY, BRAINSTEM_TOKEN), the environment's own profile; the
+// first of these starts out active. An environment key is used with its profile only (its base-URL
+// variable, or its source's default server): never lent to a stored profile, so a profile added
+// in the app with another server address never receives it.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { StudyError } from '../../../src-shared/errors';
-import type { Environment, KeyStorageStatus, KeyValidation, NewProfile, Notice, ProfileSummary } from '../../../src-shared/model';
+import type { AuthMethodId, Environment, KeyStorageStatus, KeyValidation, NewProfile, Notice, ProfileSummary, SourceId } from '../../../src-shared/model';
 import type { Logger } from '../ports';
-import { ENV_KEY_SOURCE, ENV_KEY_VARIABLE, environmentKeyHome, environmentKeyStatus } from '../secrets/environment-key';
+import { environmentKeyHome, environmentKeyStatus, type EnvironmentKeyEntry } from '../secrets/environment-key';
 import { isKeychainUnavailable } from '../secrets/keychain-unavailable';
 import { accountForProfile, type SecretStore } from '../secrets/secret-store';
 import { createSerialQueue } from '../secrets/serial-queue';
@@ -33,6 +34,8 @@ export interface ProfileManagerOptions {
   envKey?: string;
   /** The environment profile's base URL (HYPERSTUDY_BASE_URL); production otherwise. */
   envBaseUrl?: string;
+  /** The other sources' environment credentials (BRAINSTEM_TOKEN and BRAINSTEM_URL), each its own in-memory profile. */
+  envKeys?: Record<SourceId, EnvironmentKeyEntry>;
   logger?: Logger;
   now?: () => number;
 }
@@ -40,6 +43,10 @@ export interface ProfileManagerOptions {
 export interface AddOptions {
   /** Save after the format check only, without asking the server (e.g. offline set-up). */
   skipValidation?: boolean;
+  /** The credential was just issued by the server (a sign-in): this is its validation, no check is made. */
+  validated?: KeyValidation;
+  /** How the credential was obtained (BrainSTEM: 'password-refresh' keeps a rotating refresh token). */
+  authMethod?: AuthMethodId;
 }
 
 export interface ProfileManager {
@@ -56,13 +63,18 @@ export interface ProfileManager {
   activate(idOrName: string): Promise<ProfileSummary[]>;
   /** Deletes the profile's key but keeps the profile (logout). True when a key was deleted. */
   forgetKey(idOrName: string): Promise<boolean>;
+  /** Replaces a stored profile's secret (a rotated refresh token); in-memory profiles keep theirs in memory. */
+  replaceSecret(id: string, secret: string): Promise<void>;
   /** The active profile and how to connect; null when there is no profile and no env key. Throws NO_PROFILE when its key is unavailable. */
   active(): Promise<ActiveConnection | null>;
   /** Like active(), for a named profile (CLI --profile); undefined means the active one. */
   connectionFor(idOrName?: string): Promise<ActiveConnection | null>;
   find(idOrName: string): Promise<ProfileSummary | null>;
-  /** Adds the in-memory demo profile and makes it active. Never written anywhere. */
-  addDemoProfile(baseUrl: string, apiKey: string, organizationId?: string): Promise<ProfileSummary>;
+  /**
+   * Adds an in-memory demo profile (the default source's unless `extra.source` says) and makes the
+   * first one active. Never written anywhere.
+   */
+  addDemoProfile(baseUrl: string, apiKey: string, organizationId?: string, extra?: { source?: SourceId; portal?: ProfileSummary['portal'] }): Promise<ProfileSummary>;
   /** Where keys of stored profiles live. */
   keyStorage(): Promise<KeyStorageStatus>;
   /** Problems met reading the profiles file (e.g. a corrupt file set aside). Complete once `ready` resolved. */
@@ -79,26 +91,20 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
   const secrets = opts.secrets;
   const now = opts.now ?? Date.now;
   const validateLive = opts.validateKey ?? ((conn: SourceConnection) => sourceModule(conn.source).validateCredential(conn));
-  const envKey = opts.envKey?.trim() || undefined;
   const queue = createSerialQueue();
   const noticeList: Notice[] = [];
-  let demo: { profile: StoredProfile; key: string } | null = null;
-  // The environment profile's server; an unusable HYPERSTUDY_BASE_URL is reported when it is used.
-  let envHome = '';
-  let envHomeProblem: StudyError | null = null;
-  try {
-    envHome = environmentKeyHome(opts.envBaseUrl);
-  } catch (e) {
-    envHome = opts.envBaseUrl ?? '';
-    envHomeProblem = e as StudyError;
-  }
+  const demos: Array<{ profile: StoredProfile; key: string }> = [];
+  const demoOf = (p: StoredProfile) => demos.find((d) => d.profile.id === p.id);
+  // One in-memory profile per source whose credential the environment holds (the default source first).
   const envStamp = new Date(now()).toISOString();
-  const envSource = sourceModule(ENV_KEY_SOURCE);
-  const envProfile: StoredProfile | null = envKey
-    ? { id: ENV_PROFILE_ID, name: ENV_KEY_VARIABLE, source: envSource.id, environment: environmentOfUrl(envSource.id, envHome), baseUrl: envHome, keyHint: envSource.credentialHint(envKey), createdAt: envStamp, updatedAt: envStamp }
-    : null;
-  /** An in-memory profile chosen as active (overrides the file's activeId); the env profile starts active. */
-  let sessionActive: string | null = envProfile ? ENV_PROFILE_ID : null;
+  const envEntries: Array<[SourceId, EnvironmentKeyEntry]> = [
+    ...(opts.envKey?.trim() ? [[DEFAULT_SOURCE_ID, { key: opts.envKey.trim(), ...(opts.envBaseUrl ? { baseUrl: opts.envBaseUrl } : {}) }] as [SourceId, EnvironmentKeyEntry]] : []),
+    ...Object.entries(opts.envKeys ?? {}).filter(([id, e]) => id !== DEFAULT_SOURCE_ID && e.key.trim()),
+  ];
+  const envProfiles = envEntries.map(([sourceId, entry]) => environmentProfile(sourceId, entry, envStamp));
+  const envOf = (p: StoredProfile) => envProfiles.find((e) => e.profile === p);
+  /** An in-memory profile chosen as active (overrides the file's activeId); the first env profile starts active. */
+  let sessionActive: string | null = envProfiles[0]?.profile.id ?? null;
 
   const load = () => readProfiles(file, now, noticeList);
   // Read once up front so a corrupt file is reported at start-up, not at first use.
@@ -123,15 +129,21 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
     return { kind: 'session-only', description: 'Demo key for the local simulator, kept in memory only', persistent: false };
   }
 
-  /** Profiles that live in memory only: the demo and the environment's. */
+  /** Profiles that live in memory only: the demos and the environment's. */
   function memoryProfiles(): StoredProfile[] {
-    return [...(demo ? [demo.profile] : []), ...(envProfile ? [envProfile] : [])];
+    return [...demos.map((d) => d.profile), ...envProfiles.map((e) => e.profile)];
+  }
+
+  /** A connection with these settings needs no credential (BrainSTEM's public portal). */
+  function keyless(p: Pick<StoredProfile, 'source' | 'portal'>): boolean {
+    const m = sourceModule(p.source ?? DEFAULT_SOURCE_ID);
+    return m.needsCredential?.({ portal: p.portal }) === false;
   }
 
   async function summarize(p: StoredProfile, active: boolean, storage: KeyStorageStatus): Promise<ProfileSummary> {
-    const isDemo = demo?.profile.id === p.id;
-    const useEnv = p === envProfile;
-    const hasKey = isDemo || useEnv || (await storedKey(p.id)) !== null;
+    const isDemo = !!demoOf(p);
+    const env = envOf(p);
+    const hasKey = isDemo || !!env || keyless(p) || (await storedKey(p.id)) !== null;
     return {
       id: p.id,
       name: p.name,
@@ -143,15 +155,16 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
       active,
       hasKey,
       ...(p.keyHint ? { keyHint: p.keyHint } : {}),
-      keyStorage: isDemo ? demoStatus() : useEnv ? environmentKeyStatus() : storage,
+      keyStorage: isDemo ? demoStatus() : env ? environmentKeyStatus(sourceModule(p.source), env.variable) : storage,
       ...(isDemo ? { demo: true } : {}),
+      ...(p.authMethod ? { authMethod: p.authMethod } : {}),
     };
   }
 
   function activeIdOf(data: ProfilesData): string | null {
     if (sessionActive && memoryProfiles().some((p) => p.id === sessionActive)) return sessionActive;
     // With no stored profile active, the environment key still is a usable connection.
-    return data.activeId ?? envProfile?.id ?? null;
+    return data.activeId ?? envProfiles[0]?.profile.id ?? null;
   }
 
   async function summaries(data: ProfilesData): Promise<ProfileSummary[]> {
@@ -191,7 +204,8 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
   }
 
   async function check(n: ReturnType<typeof normalize>, skipLive: boolean): Promise<KeyValidation> {
-    const formatProblem = n.source.credentialFormatProblem(n.apiKey);
+    const needsKey = n.source.needsCredential?.(n) !== false;
+    const formatProblem = needsKey ? n.source.credentialFormatProblem(n.apiKey) : null;
     if (formatProblem) return formatProblem;
     if (skipLive) return { outcome: 'accepted', message: 'The key has the right format. It was saved without checking it against the server.' };
     try {
@@ -215,15 +229,17 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
     const storage = await secrets.status();
     if (!profile) return null;
     const isActive = profile.id === activeIdOf(data);
-    const isDemo = demo?.profile.id === profile.id;
+    const demo = demoOf(profile);
+    const env = envOf(profile);
     let apiKey: string | null;
-    if (profile === envProfile) {
-      if (envHomeProblem) throw envHomeProblem;
-      apiKey = envKey!;
-    } else if (isDemo) apiKey = demo!.key;
+    if (env) {
+      if (env.homeProblem) throw env.homeProblem;
+      apiKey = env.key;
+    } else if (demo) apiKey = demo.key;
+    else if (keyless(profile)) apiKey = '';
     else apiKey = await storedKey(profile.id);
     const source = sourceModule(profile.source ?? DEFAULT_SOURCE_ID);
-    if (!apiKey) {
+    if (apiKey === null || (!apiKey && !keyless(profile))) {
       const envVar = source.environmentKey?.keyVariable;
       throw new StudyError({
         code: 'NO_PROFILE',
@@ -247,6 +263,7 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
         secret: apiKey,
         ...(profile.organizationId ? { organizationId: profile.organizationId } : {}),
         ...(profile.portal ? { portal: profile.portal } : {}),
+        ...(profile.authMethod ? { authMethod: profile.authMethod } : {}),
       },
     };
   }
@@ -259,12 +276,13 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
     add: (p, addOpts = {}) =>
       queue.run(async () => {
         const n = normalize(p);
-        const validation = await check(n, !!addOpts.skipValidation);
+        const validation = addOpts.validated ?? (await check(n, !!addOpts.skipValidation));
         if (validation.outcome !== 'accepted') return { validation };
+        const needsKey = n.source.needsCredential?.(n) !== false;
         const data = await load();
         const stamp = new Date(now()).toISOString();
         const existing = data.profiles.find((x) => x.name.toLowerCase() === n.name.toLowerCase());
-        const hint = n.source.credentialHint(n.apiKey);
+        const hint = needsKey && addOpts.authMethod !== 'password-refresh' ? n.source.credentialHint(n.apiKey) : undefined;
         const profile: StoredProfile = {
           id: existing?.id ?? `p_${randomBytes(6).toString('hex')}`,
           name: n.name,
@@ -274,11 +292,14 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
           ...(n.organizationId ? { organizationId: n.organizationId } : {}),
           ...(n.portal ? { portal: n.portal } : {}),
           ...(hint ? { keyHint: hint } : {}),
+          ...(addOpts.authMethod ? { authMethod: addOpts.authMethod } : needsKey ? {} : { authMethod: 'none' as const }),
           createdAt: existing?.createdAt ?? stamp,
           updatedAt: stamp,
         };
         // Key first: a profile on disk without its key is harmless, a key without a profile is an orphan we clean up.
-        await secrets.set(accountForProfile(profile.id), n.apiKey);
+        // A connection that needs none (a public portal) keeps none: an old key of the same profile goes.
+        if (needsKey) await secrets.set(accountForProfile(profile.id), n.apiKey);
+        else if (existing) await secrets.delete(accountForProfile(profile.id)).catch(() => false);
         const next: ProfilesData = {
           version: 1,
           activeId: profile.id,
@@ -300,16 +321,18 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
         const data = await load();
         const profile = findIn(data, idOrName);
         if (!profile) throw noSuchProfile(idOrName);
-        if (profile === envProfile) {
+        const env = envOf(profile);
+        if (env) {
           throw new StudyError({
             code: 'INVALID_ARGUMENT',
-            message: `The “${ENV_KEY_VARIABLE}” connection comes from the environment variable, not from the saved connections.`,
-            fix: `Unset ${ENV_KEY_VARIABLE} to stop using it.`,
+            message: `The “${env.variable}” connection comes from the environment variable, not from the saved connections.`,
+            fix: `Unset ${env.variable} to stop using it.`,
           });
         }
-        if (demo && profile.id === demo.profile.id) {
-          demo = null;
-          if (sessionActive === DEMO_PROFILE_ID) sessionActive = null;
+        const demo = demoOf(profile);
+        if (demo) {
+          demos.splice(demos.indexOf(demo), 1);
+          if (sessionActive === profile.id) sessionActive = null;
           return summaries(data);
         }
         // If the key cannot be deleted this throws and the profile stays, so no key is orphaned.
@@ -355,21 +378,81 @@ export function createProfileManager(opts: ProfileManagerOptions): ProfileManage
       return summarize(p, p.id === activeIdOf(data), await secrets.status());
     },
 
-    addDemoProfile: async (baseUrl, apiKey, organizationId) => {
-      const source = sourceModule(DEFAULT_SOURCE_ID);
-      const url = source.resolveConnection({ environment: 'custom', baseUrl }).baseUrl;
+    replaceSecret: (id, secret) =>
+      queue.run(async () => {
+        const data = await load();
+        const profile = findIn(data, id);
+        if (!profile || profile.id !== id) throw noSuchProfile(id);
+        const demo = demoOf(profile);
+        if (demo) demo.key = secret;
+        else if (!envOf(profile)) await secrets.set(accountForProfile(profile.id), secret);
+      }),
+
+    addDemoProfile: async (baseUrl, apiKey, organizationId, extra = {}) => {
+      const source = sourceModule(extra.source ?? DEFAULT_SOURCE_ID);
+      const settings = source.resolveConnection({ environment: 'custom', baseUrl, ...(extra.portal ? { portal: extra.portal } : {}) });
       const stamp = new Date(now()).toISOString();
-      demo = {
-        profile: { id: DEMO_PROFILE_ID, name: 'Demo (local simulator)', source: source.id, environment: 'custom', baseUrl: url, ...(organizationId ? { organizationId } : {}), keyHint: source.credentialHint(apiKey), createdAt: stamp, updatedAt: stamp },
-        key: apiKey,
+      const isDefault = source.id === DEFAULT_SOURCE_ID;
+      const id = isDefault ? DEMO_PROFILE_ID : `${DEMO_PROFILE_ID}-${source.id}`;
+      const profile: StoredProfile = {
+        id,
+        name: isDefault ? 'Demo (local simulator)' : `${source.descriptor.label} demo (local simulator)`,
+        source: source.id,
+        environment: 'custom',
+        baseUrl: settings.baseUrl,
+        ...(organizationId ? { organizationId } : {}),
+        ...(settings.portal ? { portal: settings.portal } : {}),
+        keyHint: source.credentialHint(apiKey),
+        createdAt: stamp,
+        updatedAt: stamp,
       };
-      sessionActive = DEMO_PROFILE_ID;
-      return summarize(demo.profile, true, await secrets.status());
+      const existing = demos.findIndex((d) => d.profile.id === id);
+      if (existing >= 0) demos.splice(existing, 1);
+      demos.push({ profile, key: apiKey });
+      // The first demo is the one the app opens on.
+      if (!sessionActive || !demos.some((d) => d.profile.id === sessionActive)) sessionActive = id;
+      return summarize(profile, sessionActive === id, await secrets.status());
     },
 
     keyStorage: () => secrets.status(),
     notices: () => [...noticeList],
     ready,
+  };
+}
+
+/** The in-memory profile of a source's environment credential, at its home server (an unusable one is reported when used). */
+function environmentProfile(sourceId: SourceId, entry: EnvironmentKeyEntry, stamp: string): { profile: StoredProfile; key: string; variable: string; homeProblem: StudyError | null } {
+  const source = sourceModule(sourceId);
+  let home = entry.baseUrl ?? '';
+  let homeProblem: StudyError | null = null;
+  try {
+    home = environmentKeyHome(entry.baseUrl, source);
+  } catch (e) {
+    homeProblem = e as StudyError;
+  }
+  let portal: ProfileSummary['portal'];
+  try {
+    portal = source.resolveConnection({ environment: 'custom', baseUrl: home }).portal;
+  } catch {
+    portal = undefined;
+  }
+  const variable = source.environmentKey!.keyVariable;
+  const key = entry.key.trim();
+  return {
+    profile: {
+      id: sourceId === DEFAULT_SOURCE_ID ? ENV_PROFILE_ID : `${ENV_PROFILE_ID}-${sourceId}`,
+      name: variable,
+      source: source.id,
+      environment: homeProblem ? 'custom' : environmentOfUrl(source.id, home),
+      baseUrl: home,
+      ...(portal ? { portal } : {}),
+      keyHint: source.credentialHint(key),
+      createdAt: stamp,
+      updatedAt: stamp,
+    },
+    key,
+    variable,
+    homeProblem,
   };
 }
 

@@ -7,7 +7,7 @@ import type { Notice, ProfileSummary } from '../../../src-shared/model';
 import { corruptBackupPath } from '../state/corrupt-backup';
 
 /** A profile as saved on disk: the shared summary's fields that persist, plus times. Never the key. */
-export interface StoredProfile extends Pick<ProfileSummary, 'id' | 'name' | 'source' | 'environment' | 'baseUrl' | 'organizationId' | 'portal' | 'keyHint'> {
+export interface StoredProfile extends Pick<ProfileSummary, 'id' | 'name' | 'source' | 'environment' | 'baseUrl' | 'organizationId' | 'portal' | 'keyHint' | 'authMethod'> {
   createdAt: string;
   updatedAt: string;
 }

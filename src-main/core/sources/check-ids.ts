@@ -69,3 +69,10 @@ export function checkSplit(d: SourceDescriptor, split: string): void {
     throw invalid(`${d.label} cannot split files by "${split}" (argument: split).`, `Use one of: none, ${d.splits.map((s) => s.id).join(', ')}.`);
   }
 }
+
+/** Throws unless the anonymization mode is one the source offers (BrainSTEM: keep only). */
+export function checkAnonymization(d: SourceDescriptor, mode: string): void {
+  if (!d.anonymization.includes(mode as SourceDescriptor['anonymization'][number])) {
+    throw invalid(`${d.label} exports cannot be anonymized as "${mode}" (argument: anonymize).`, `Use one of: ${d.anonymization.join(', ')}.`);
+  }
+}

@@ -2,11 +2,12 @@
 // it so): everything else finds a source here, by id, and talks to it through the port (source.ts).
 import { StudyError } from '../../../src-shared/errors';
 import type { SourceDescriptor, SourceId, Target } from '../../../src-shared/model';
+import { brainstem } from './brainstem/index';
 import { hyperstudy } from './hyperstudy/index';
 import type { SourceModule } from './source';
 
 /** Every source, the default (the one a profile without a source, or a legacy job, means) first. */
-export const SOURCES: readonly SourceModule[] = [hyperstudy];
+export const SOURCES: readonly SourceModule[] = [hyperstudy, brainstem];
 
 /** The source of profiles and jobs saved before sources were plug-ins. */
 export const DEFAULT_SOURCE_ID: SourceId = SOURCES[0].id;
@@ -30,9 +31,14 @@ export function sourceDescriptor(id: SourceId = DEFAULT_SOURCE_ID): SourceDescri
   return sourceModule(id).descriptor;
 }
 
-/** The source whose credential may come from the environment under `variable`, if any. */
+/** The sources whose credential may come from the environment (each names its own variables). */
+export function sourcesWithEnvironmentKey(): SourceModule[] {
+  return SOURCES.filter((s) => s.environmentKey);
+}
+
+/** The first of them (the default source's: HyperStudy), as older callers asked. */
 export function sourceWithEnvironmentKey(): SourceModule | undefined {
-  return SOURCES.find((s) => s.environmentKey);
+  return sourcesWithEnvironmentKey()[0];
 }
 
 /** A target saved before targets were generic (its source is the default one), or null. */

@@ -15,9 +15,10 @@
 // (a web page, another shape) → NOT_HYPERSTUDY (the code's name predates plug-in sources: it means
 // "not this source's API").
 import type {
-  DataTypeId, Environment, ItemCounts, KeyAccess, KeyValidation, LevelId, LevelItem, PathStep, Portal, RateBudget,
+  AuthMethodId, DataTypeId, Environment, ItemCounts, KeyAccess, KeyValidation, LevelId, LevelItem, PathStep, Portal, RateBudget,
   SourceDescriptor, SourceId, Target,
 } from '../../../src-shared/model';
+import type { FlattenOptions } from '../export/format/flatten';
 import type { JointLimiter, LimiterLimits, WaitInfo } from '../net/limiter';
 import type { RetryPolicy } from '../net/retry';
 import type { Clock, FetchLike, Logger } from '../ports';
@@ -35,6 +36,11 @@ export interface SourceConnection {
   organizationId?: string;
   /** BrainSTEM: which portal. */
   portal?: Portal;
+  /**
+   * How the secret was obtained, when the source has several ways (BrainSTEM: 'password-refresh'
+   * means the secret is a rotating refresh token, not a token sent as it is). Default: sent as it is.
+   */
+  authMethod?: AuthMethodId;
   /** Default request timeout, ms. */
   timeoutMs?: number;
 }
@@ -86,7 +92,35 @@ export interface OpenSourceDeps {
   logger?: Logger;
   retry?: Partial<RetryPolicy>;
   maxInFlight?: number;
+  /**
+   * Receives a new secret that replaces the connection's (BrainSTEM's rotating refresh token: the old
+   * one stops working at once). The host persists it where the old one was (the keychain).
+   */
+  onSecretRotated?: (secret: string) => void | Promise<void>;
 }
+
+/** What a sign-in procedure is given: the server, adapters, and a way to stop it. */
+export interface SignInOptions extends CredentialCheckDeps {
+  baseUrl: string;
+  logger?: Logger;
+  signal?: AbortSignal;
+}
+
+/** The code a browser sign-in shows: where to approve it, and for how long it is valid. */
+export interface DeviceSignInCode {
+  verificationUri: string;
+  /** The same page with the code filled in: the one to open in the system browser. */
+  verificationUriComplete: string;
+  userCode: string;
+  /** Seconds. */
+  expiresIn: number;
+}
+
+export type DeviceSignInOutcome =
+  /** Approved: the credential to keep (it goes to the keychain, never to the renderer). */
+  | { kind: 'credential'; secret: string }
+  /** The server has no browser sign-in: a credential made on this page is to be pasted instead. */
+  | { kind: 'paste-token'; tokensPageUrl: string; reason: string };
 
 /**
  * What a source says without a connection: its descriptor and policy, and the pure rules the
@@ -107,6 +141,13 @@ export interface SourceRules {
   readme(input: ReadmeInput): string;
   /** How metadata.json names the target (kept in the source's own words). */
   manifestTarget(target: Target): Record<string, unknown>;
+  /** How nested fields become CSV (and preview) columns; the engine's defaults (HyperStudy's) otherwise. */
+  readonly flatten?: FlattenOptions;
+  /**
+   * A table's documented columns (data types, links and media tables), written first and even when
+   * the table is empty; undefined: the engine's own list (HyperStudy's documented columns).
+   */
+  csvColumns?(table: string): readonly string[] | undefined;
 }
 
 /**
@@ -128,15 +169,56 @@ export interface SourceModule extends SourceRules {
   open(connection: SourceConnection, deps: OpenSourceDeps): Source;
   /** A target saved before targets were generic (old job files), as a generic one; null when it is not one. */
   legacyTarget?(raw: unknown): Target | null;
+  /**
+   * The CLI's --types when it is left out: 'all' (BrainSTEM: a whole project is a few requests);
+   * absent, it must be given (HyperStudy: every request spends a rate-limited budget).
+   */
+  readonly defaultTypes?: 'all';
   /** Other names the CLI accepts for data types (--types textchat → chat). */
   readonly typeAliases?: Readonly<Record<string, DataTypeId[]>>;
   /** Servers by name (the CLI's --base-url production). */
   readonly namedBaseUrls?: Readonly<Record<string, string>>;
   /**
    * A credential taken from the environment (CLI, automation): used, never stored, and sent only to
-   * the base URL in `baseUrlVariable`, else `defaultBaseUrl`.
+   * the base URL in `baseUrlVariable`, else `defaultBaseUrl` (see secrets/environment-key.ts).
    */
-  readonly environmentKey?: { keyVariable: string; baseUrlVariable: string; defaultBaseUrl: string; organizationVariable?: string };
+  readonly environmentKey?: EnvironmentKeySpec;
+  /** Whether a connection with these settings needs a credential at all (false: BrainSTEM's public portal). Default: it does. */
+  needsCredential?(settings: ConnectionInput): boolean;
+  /**
+   * Levels whose items are read by their own id alone: the ancestors in a target's path are
+   * context only, and may be '-' when unknown (BrainSTEM: a session belongs to several projects).
+   */
+  readonly standaloneLevels?: readonly LevelId[];
+  /**
+   * Signing in through the browser: `onCode` gets the code to show (or the page to open), then the
+   * server is polled until the code is approved, denied or expired. Rejects with a StudyError
+   * (UNAUTHORIZED when denied or already used, TIMEOUT when expired) or the signal's reason.
+   */
+  deviceSignIn?(o: SignInOptions & { onCode(code: DeviceSignInCode): void | Promise<void> }): Promise<DeviceSignInOutcome>;
+  /**
+   * Email and password, used for this one request: resolves with the credential to keep (a rotating
+   * refresh token, to be opened with authMethod 'password-refresh'). The password is never kept.
+   */
+  passwordSignIn?(o: SignInOptions & { email: string; password: string }): Promise<{ secret: string }>;
+}
+
+/** Where a source's credential may come from in the environment, and where it may be sent. */
+export interface EnvironmentKeySpec {
+  /** The credential's variable (HYPERSTUDY_API_KEY). */
+  keyVariable: string;
+  /** Other names read when keyVariable is unset, in order (BrainSTEM's Python tools say BRAINSTEM_API_TOKEN). */
+  keyVariableAliases?: readonly string[];
+  /** The server the credential belongs to (HYPERSTUDY_BASE_URL). */
+  baseUrlVariable: string;
+  defaultBaseUrl: string;
+  organizationVariable?: string;
+  /**
+   * The credential may also go to a server on this machine named on the command line (--base-url
+   * http://127.0.0.1:…): a local simulator. Only BrainSTEM's issue asks for this; the token does not
+   * leave the machine.
+   */
+  loopbackBaseUrls?: boolean;
 }
 
 // ---------- requests ----------
@@ -259,6 +341,8 @@ export interface ExportListings {
   groups: Record<string, string[]>;
   /** Per split id: person id → group id, for records that name only their person. */
   personGroups?: Record<string, Record<string, string>>;
+  /** Other id lookups the source's record context needs, by name (BrainSTEM: a procedure's subject). */
+  lookups?: Record<string, Record<string, string>>;
   /**
    * Per level: the items that will get no more data (HyperStudy: completed rooms, their
    * participants, an experiment whose rooms have all completed). Incremental sync reads such an
@@ -333,6 +417,12 @@ export interface SourceMedia {
   fileName(record: Record<string, unknown>, personCode?: (personId: string) => string): string;
   /** The endpoint whose request one link costs at download time (a mint, or a fresh listing), for the plan. */
   linkEndpoint(record: Record<string, unknown>): string;
+  /**
+   * Requests the file's first link costs (a mint: 1; a signed link already on the record: 0). A link
+   * that costs none now may cost one later, if it expires first: the plan keeps that as a reserve.
+   * Default 1.
+   */
+  upFrontRequests?(record: Record<string, unknown>): 0 | 1;
   /** A URL for the file: minted (one request), or the record's own signed link (none). */
   url(record: Record<string, unknown>, o?: RequestOptions): Promise<MediaUrl>;
   /** A fresh URL after the storage server refused the last one: a new mint, or the record read again. */

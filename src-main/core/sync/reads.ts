@@ -41,6 +41,7 @@ function planOf(streams: PlannedStream[]): Plan {
     streams,
     listingRequests: 0,
     mediaRequests: 0,
+    mediaReserve: 0,
     requestsNeeded: streams.length,
     requestsSpentPlanning: 0,
     records: 0,

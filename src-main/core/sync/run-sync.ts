@@ -375,7 +375,7 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
       total: (streams[streamKey(s)]?.partitions ?? []).reduce((n, x) => n + x.count, 0), requests: 0,
     }));
     const shapePlan: Plan = {
-      target, streams: plannedStreams, listingRequests, mediaRequests: 0, requestsNeeded: plan.requests, requestsSpentPlanning: 0,
+      target, streams: plannedStreams, listingRequests, mediaRequests: 0, mediaReserve: 0, requestsNeeded: plan.requests, requestsSpentPlanning: 0,
       records: plannedStreams.reduce((n, s) => n + s.total, 0), mediaFiles: mediaJobs.length, mediaBytes: 0, estimatedSeconds: plan.estimatedSeconds, budget: view.budget(), warnings: plan.warnings,
     };
     const record: SyncRecord = { at: startedAt, finishedAt: startedAt, kind, requests: 0, plannedRequests: plan.requests, listingRequests, newRecords, peopleWithNewData: people.size, newItems, repaired, newColumns: {} };

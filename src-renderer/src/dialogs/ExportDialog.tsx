@@ -34,6 +34,7 @@ function PlanView({ plan, hideWarning }: { plan: Plan; hideWarning: (w: string) 
       </div>
       <div className="view-sub" style={{ marginTop: 6 }} data-testid="plan-budget">
         Rate budget now: {plan.budget.summary}.{plan.requestsSpentPlanning > 0 && ` Working out this plan used ${plural(plan.requestsSpentPlanning, 'request')} of the ${formatCount(plan.requestsNeeded)}; Start uses its results.`}
+        {plan.mediaReserve > 0 && ` ${plural(plan.mediaReserve, 'request')} of these ${plan.mediaReserve === 1 ? 'is' : 'are'} held in reserve, spent only if a file’s link expires before its download.`}
       </div>
       {warnings.length > 0 && <div className="warn-box" style={{ marginTop: 6 }} role="status">{warnings.map((w, i) => <div key={i}><Words text={w} /></div>)}</div>}
     </div>

@@ -78,6 +78,8 @@ describe('createPlan', () => {
     expect(plan.mediaFiles).toBe(expected.length);
     expect(plan.mediaBytes).toBe(expected.reduce((a, r) => a + r.size, 0));
     expect(plan.mediaRequests).toBe(expected.length);
+    // Under this simulator's shape each link is minted (downloadPath) or listed (downloadUrl); only listed ones are a reserve.
+    expect(plan.mediaReserve).toBe(recordings.filter((r) => typeof r.downloadPath !== 'string').length);
     expect(recordings.map((r) => r.recordingId).sort()).toEqual(expected.map((r) => r.recordingId).sort());
     const only = await createPlan(c, { target: experimentTarget(exp.id), types: ['events'], includeRecordings: true, recordingIds: [expected[0].recordingId] });
     expect(only.plan.mediaFiles).toBe(1);

@@ -229,6 +229,43 @@ describe('flow control, abort and disk errors', () => {
     expect(got.equals(bytes(head, 5).subarray(0, got.length))).toBe(true);
   });
 
+  it('cuts off a server that goes silent mid-body, keeping what arrived', async () => {
+    const head = 64 * 1024;
+    const host = await listen(
+      http.createServer((_req, res) => {
+        res.writeHead(200, { 'Content-Length': 10 * head });
+        res.write(bytes(head, 6)); // then silence
+      }),
+    );
+    const get = createNodeMediaGet({ slabBytes: SLAB, stallMs: 300 });
+    const res = await get(`http://${host}/silent`, {});
+    const file = path.join(root, 'silent.bin');
+    await expect(res.saveTo(file, false)).rejects.toThrow(/sent nothing for/);
+    expect((await readFile(file)).equals(bytes(head, 6))).toBe(true);
+  });
+
+  it('cuts off a server that accepts the connection and never answers', async () => {
+    const server = net.createServer((s) => s.resume()); // reads the request, says nothing
+    const host = await listen(server);
+    await expect(createNodeMediaGet({ stallMs: 300 })(`http://${host}/never`, {})).rejects.toThrow(/sent nothing for/);
+  });
+
+  it('does not count the time it stops reading for the disk as the server going silent', async () => {
+    const size = 8 * 2 ** 20;
+    const host = await listen(
+      http.createServer((_req, res) => {
+        res.writeHead(200, { 'Content-Length': size });
+        res.end(bytes(size, 7));
+      }),
+    );
+    const get = createNodeMediaGet({ slabBytes: 2 ** 20, maxQueuedSlabs: 1, stallMs: 150 });
+    const res = await get(`http://${host}/paused`, {});
+    await new Promise((r) => setTimeout(r, 600)); // paused: nobody saves the body yet
+    const file = path.join(root, 'paused.bin');
+    await res.saveTo(file, false);
+    expect((await stat(file)).size).toBe(size);
+  });
+
   it('rejects with the disk error when the file cannot be opened, and closes the connection', async () => {
     let closed = false;
     const host = await listen(

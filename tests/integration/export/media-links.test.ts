@@ -159,6 +159,7 @@ describe('fresh links', () => {
     const files = plan.recordings.length;
     expect(files).toBeGreaterThan(0);
     expect(plan.plan.mediaRequests).toBe(files); // one link request per recording
+    expect(plan.plan.mediaReserve).toBe(files); // each only if its listed link expires first
     clock.advance(601_000); // every listed link has expired
     sim.resetCounters();
     const r = await exportOnce(sim, request, path.join(root, 'expired'), { source, plan });

@@ -64,6 +64,8 @@ export interface TypeOutputOptions {
   namer?: UniqueNamer;
   /** Split mode: group ids that get a file even when they have no records of this type. */
   knownGroups?: Iterable<string>;
+  /** CSV: the table's documented columns, first and always present (default: the engine's list for HyperStudy's tables). */
+  knownColumns?: readonly string[];
   /** CSV: documented columns to leave out (e.g. PII removed by anonymization). */
   omitColumns?: ReadonlySet<string>;
   /** CSV: how nested fields become columns (the source's descriptor says; default HyperStudy's "_"). */
@@ -151,7 +153,7 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
   const breathe = createEventLoopYielder();
   let columns: string[] = [];
   if (format === 'csv' && !opts.onlyColumns?.length) {
-    const set = createColumnSet(type, { omit: opts.omitColumns });
+    const set = createColumnSet(type, { omit: opts.omitColumns, ...(opts.knownColumns ? { known: opts.knownColumns } : {}) });
     for await (const raw of opts.records()) {
       throwIfAborted(opts.signal);
       await breathe();

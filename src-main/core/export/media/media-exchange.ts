@@ -21,6 +21,15 @@ export interface MediaExchangeOptions {
   flushEveryBytes?: number;
   /** Filled slabs that may wait for the disk (or for saveTo) before the socket stops reading (default 4). */
   maxQueuedSlabs?: number;
+  /** A server silent this long (while we are reading) is cut off; the download then resumes (default 60 s). */
+  stallMs?: number;
+}
+
+/** How long a storage server may send nothing while we wait for it before the connection is cut. */
+export const MEDIA_STALL_MS = 60_000;
+
+function stalled(ms: number): Error {
+  return Object.assign(new Error(`The storage server sent nothing for ${ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`}.`), { code: 'ETIMEDOUT' });
 }
 
 /** Headers of which only the first copy counts (as node:http does). */
@@ -113,9 +122,15 @@ function exchange(conn: MediaConnection, pool: ConnectionPool, u: URL, request: 
     let framingBytes = 0; // bytes in a row since the head that brought no body byte
 
     const held = () => early.length + (writer?.queued ?? 0);
+    // Silence counts only while we read: a socket paused for the disk is quiet by our choice.
+    const stallMs = opts.stallMs ?? MEDIA_STALL_MS;
+    const onStall = () => {
+      if (!paused && !ended) conn.socket.destroy(stalled(stallMs));
+    };
     const relieve = () => {
       if (paused && !ended && held() < maxQueued) {
         paused = false;
+        conn.socket.setTimeout(stallMs); // a timeout ignored while paused is not re-armed by itself
         conn.socket.resume();
       }
     };
@@ -143,6 +158,8 @@ function exchange(conn: MediaConnection, pool: ConnectionPool, u: URL, request: 
       if (ended) return;
       ended = true;
       error ??= e;
+      conn.socket.off('timeout', onStall);
+      conn.socket.setTimeout(0);
       signal?.removeEventListener('abort', onAbort);
       onEnded?.();
     };
@@ -218,6 +235,8 @@ function exchange(conn: MediaConnection, pool: ConnectionPool, u: URL, request: 
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     conn.attach(reader);
+    conn.socket.on('timeout', onStall);
+    conn.socket.setTimeout(stallMs);
     conn.socket.write(request);
 
     function response(status: number, head: Map<string, string>): MediaResponse {

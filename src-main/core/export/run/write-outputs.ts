@@ -91,8 +91,13 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
   await clearTextOutputs(outDir, source.media?.folder);
   const transform = anonymizer.mode === 'keep' ? undefined : (r: JsonRecord) => anonymizer.transform(r);
   const omitColumns = anonymizer.mode === 'keep' ? undefined : anonymizer.removedColumns;
-  const common = { outDir, bom: request.bom, formulaProtection: request.formulaProtection, transform, omitColumns, signal };
+  const common = { outDir, bom: request.bom, formulaProtection: request.formulaProtection, transform, omitColumns, signal, ...(source.flatten ? { flatten: source.flatten } : {}) };
   const files: WrittenFile[] = [];
+  /** The source's documented columns of a table, when it names them. */
+  const known = (table: string) => {
+    const cols = source.csvColumns?.(table);
+    return cols ? { knownColumns: cols } : {};
+  };
 
   const aggregate = anonymizer.mode === 'aggregate';
   const extraFiles: Array<{ relPath: string; abs: string }> = [];
@@ -157,7 +162,7 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     }
     opts.onStep?.(`Writing ${typeLabel(type)} (${request.format.toUpperCase()})`);
     const written = await writeTypeOutputs({
-      ...common, type, format: request.format, split: splitLayout(descriptor, request.split, type, contextOf), namer, records: typeRecords(type),
+      ...common, ...known(type), type, format: request.format, split: splitLayout(descriptor, request.split, type, contextOf), namer, records: typeRecords(type),
       ...(request.view?.columns ? { onlyColumns: request.view.columns } : {}),
     });
     files.push(...written);
@@ -168,7 +173,7 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
       const rows = async function* (): AsyncGenerator<JsonRecord> {
         for await (const r of typeRecords(type)()) yield* links.rows(r);
       };
-      files.push(...(await writeTypeOutputs({ ...common, type: links.table, format: 'csv', split: 'none', records: rows })));
+      files.push(...(await writeTypeOutputs({ ...common, ...known(links.table), type: links.table, format: 'csv', split: 'none', records: rows })));
     }
   }
 
@@ -186,7 +191,7 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
       const status = o?.status ?? 'failed';
       return { ...source.exportRecord(sourceMedia.type, job.recording), local_path: status === 'failed' ? '' : job.relativePath, download_status: status === 'skipped' ? 'downloaded' : status };
     });
-    files.push(...(await writeTypeOutputs({ ...common, type: sourceMedia.table, format: 'csv', split: 'none', records: () => rows })));
+    files.push(...(await writeTypeOutputs({ ...common, ...known(sourceMedia.table), type: sourceMedia.table, format: 'csv', split: 'none', records: () => rows })));
     for (const job of opts.mediaJobs) {
       const o = byPath.get(job.relativePath);
       if (!o || o.status === 'failed') continue;

@@ -63,6 +63,10 @@ export interface BrainstemClient {
   downloadImages(o: Omit<DownloadImagesOptions, 'reread'>): Promise<MediaOutcome[]>;
   /** API requests sent (every attempt, sign-in refreshes included). */
   requestsMade(): number;
+  /** 429 answers received. */
+  rateLimitedResponses(): number;
+  /** Resolves once no request is on the wire (or after maxMs). */
+  whenQuiet(maxMs: number): Promise<void>;
   /** Access-token refreshes sent (a signed-in session). */
   refreshes(): number;
   close(): Promise<void>;
@@ -107,6 +111,10 @@ export function createBrainstemClient(o: BrainstemClientOptions): BrainstemClien
     imageJobs,
     downloadImages: (d) => downloadImages({ ...d, clock: d.clock ?? clock, reread: (id, signal) => getRecord('dataacquisition', id, { signal }) }),
     requestsMade: () => transport.requestsMade() + authTransport.requestsMade(),
+    rateLimitedResponses: () => transport.rateLimitedResponses() + authTransport.rateLimitedResponses(),
+    whenQuiet: async (maxMs) => {
+      await Promise.all([transport.whenQuiet(maxMs), authTransport.whenQuiet(maxMs)]);
+    },
     refreshes: () => session.refreshes(),
     close: async () => {
       if (ownLimiter) await limiter.close();

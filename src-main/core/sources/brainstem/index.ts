@@ -1,4 +1,6 @@
-// The BrainSTEM source's entry point: what a Source port adapter (and only it) imports.
+// The BrainSTEM source's entry point: what sources/registry.ts (and only it, and this source's own
+// tests) imports: the SourceModule, and the client it is built on.
+export { brainstem } from './module';
 export { createBrainstemClient, type BrainstemClient, type BrainstemClientOptions } from './client';
 export { DEFAULT_BRAINSTEM_URL, PORTALS, brainstemUrls, brainstemUrlProblem, isPortal, type BrainstemUrls, type Portal } from './connection';
 export type { BrainstemAuth } from './auth/session';

@@ -7,7 +7,6 @@
 import { StudyError } from '../../../../src-shared/errors';
 import { downloadAllRecordings, type MediaJob, type MediaOutcome } from '../../export/media/download-all';
 import type { MediaGet } from '../../export/media/media-http';
-import type { MediaUrl, SourceMedia } from '../source';
 import { safeFileNameWithExt, uniqueFileNames } from '../../export/naming';
 import type { Clock } from '../../ports';
 import type { JsonRecord } from './envelope';
@@ -28,38 +27,44 @@ export function imageUrlOf(record: JsonRecord): string | null {
   }
 }
 
+/** An image's file name: <acquisition id>.<extension of its URL> (made safe; unique names are the caller's). */
+export function imageFileName(record: JsonRecord): string {
+  const url = imageUrlOf(record);
+  const ext = url ? (IMAGE_EXT.exec(new URL(url).pathname)?.[1]?.toLowerCase() ?? '') : '';
+  return safeFileNameWithExt(String(record.id), ext);
+}
+
 /** One job per data acquisition with an image: images/<acquisition id>.<ext>, names unique. */
 export function imageJobs(dataAcquisitions: readonly JsonRecord[]): MediaJob[] {
   const withImage = dataAcquisitions.filter((r) => imageUrlOf(r) !== null && typeof r.id === 'string');
-  const names = withImage.map((r) => {
-    const ext = IMAGE_EXT.exec(new URL(imageUrlOf(r)!).pathname)?.[1]?.toLowerCase() ?? '';
-    return safeFileNameWithExt(String(r.id), ext);
-  });
-  return uniqueFileNames(names).map((name, i) => ({
-    recording: withImage[i],
-    // BrainSTEM says nothing about an image's size or checksum: the download is checked by its length only.
-    file: { id: String(withImage[i].id), size: null, sha256: null },
-    relativePath: `${IMAGES_FOLDER}/${name}`,
-  }));
+  const names = withImage.map(imageFileName);
+  return uniqueFileNames(names).map((name, i) => ({ recording: withImage[i], file: { id: String(withImage[i].id), size: null, sha256: null }, relativePath: `${IMAGES_FOLDER}/${name}` }));
+}
+
+/** The record's image URL, or NOT_FOUND in plain words (the image was removed meanwhile). */
+export function imageUrlOrMissing(id: string, record: JsonRecord): string {
+  const url = imageUrlOf(record);
+  if (url) return url;
+  throw new StudyError({ code: 'NOT_FOUND', message: `Data acquisition ${id} has no image any more.`, fix: 'It may have been removed on BrainSTEM; the rest of the export is complete.' });
 }
 
 /**
- * Where the downloader gets an image's URL (the port's SourceMedia links): the record's own the
- * first time (no request), a fresh read of the record after the host refused a link (one request).
+ * Where the downloader gets an image's URL: the record's own the first time, a fresh read of the
+ * record after the host refused a link (the downloader asks for a link again only then — through
+ * mintRecordingUrl a second time, or refreshRecordingUrl where the downloader has it).
  */
-export function imageUrlSource(reread: (acquisitionId: string, signal?: AbortSignal) => Promise<JsonRecord>): Pick<SourceMedia, 'url' | 'freshUrl'> {
-  const urlOf = (id: string, record: JsonRecord): string => {
-    const url = imageUrlOf(record);
-    if (url) return url;
-    throw new StudyError({ code: 'NOT_FOUND', message: `Data acquisition ${id} has no image any more.`, fix: 'It may have been removed on BrainSTEM; the rest of the export is complete.' });
-  };
+export function imageUrlSource(reread: (acquisitionId: string, signal?: AbortSignal) => Promise<JsonRecord>) {
+  const asked = new Map<string, number>();
+  const urlOf = imageUrlOrMissing;
+  const fresh = async (record: JsonRecord, o?: { signal?: AbortSignal }): Promise<string> => urlOf(String(record.id), await reread(String(record.id), o?.signal));
   return {
-    async url(record): Promise<MediaUrl> {
-      return { url: urlOf(String(record.id), record), requests: 0 };
+    async mintRecordingUrl(record: JsonRecord, o?: { signal?: AbortSignal }): Promise<string> {
+      const id = String(record.id);
+      const n = asked.get(id) ?? 0;
+      asked.set(id, n + 1);
+      return n === 0 ? urlOf(id, record) : fresh(record, o);
     },
-    async freshUrl(record, o = {}): Promise<MediaUrl> {
-      return { url: urlOf(String(record.id), await reread(String(record.id), o.signal)), requests: 1 };
-    },
+    refreshRecordingUrl: fresh,
   };
 }
 
@@ -80,8 +85,12 @@ export interface DownloadImagesOptions {
 
 /** Downloads every image through the shared media downloader (no credential; see media-http.ts). */
 export function downloadImages(o: DownloadImagesOptions): Promise<MediaOutcome[]> {
+  const src = imageUrlSource(o.reread);
   return downloadAllRecordings({
-    links: imageUrlSource(o.reread),
+    links: {
+      url: async (r, ro) => ({ url: await src.mintRecordingUrl(r, ro), requests: 0 }),
+      freshUrl: async (r, ro) => ({ url: await src.refreshRecordingUrl(r, ro), requests: 1 }),
+    },
     jobs: o.jobs,
     root: o.root,
     concurrency: o.concurrency ?? 4,

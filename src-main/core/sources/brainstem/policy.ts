@@ -2,7 +2,7 @@
 // number of requests in flight, backoff with jitter on 5xx and cut answers (the transport's), and
 // on a 429 everything waits out Retry-After together (the limiter's key-wide block). The joint
 // limiter is reused with limits too high to ever be met, so only its 429 block is in play.
-import { createJointLimiter, type JointLimiter } from '../../net/limiter';
+import { createJointLimiter, type JointLimiter, type LimiterLimits } from '../../net/limiter';
 import type { RetryPolicy } from '../../net/retry';
 import type { Clock } from '../../ports';
 
@@ -22,14 +22,15 @@ export const MAX_REQUEST_LINE = 8000;
 export const BRAINSTEM_RETRY: Partial<RetryPolicy> = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 15_000 };
 
 /** No limit to keep; a tiny endpoint window makes every 429 block the whole connection, not one endpoint. */
+export const BRAINSTEM_LIMITS: LimiterLimits = {
+  keyLimit: Number.MAX_SAFE_INTEGER,
+  keyWindowMs: 1000,
+  endpointLimit: Number.MAX_SAFE_INTEGER,
+  endpointWindowMs: 1,
+};
+
 export function createBrainstemLimiter(clock: Clock): JointLimiter {
-  return createJointLimiter({
-    clock,
-    keyLimit: Number.MAX_SAFE_INTEGER,
-    keyWindowMs: 1000,
-    endpointLimit: Number.MAX_SAFE_INTEGER,
-    endpointWindowMs: 1,
-  });
+  return createJointLimiter({ clock, ...BRAINSTEM_LIMITS });
 }
 
 const ID_SEGMENT = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+)$/i;

@@ -53,6 +53,7 @@ function recordingsMedia(client: HyperStudyClient): SourceMedia {
     },
     // A mint per downloadPath; a signed downloadUrl costs a listing of its room should it expire.
     linkEndpoint: (r) => (hasDownloadPath(r) ? MINT_ENDPOINT : streamEndpoint('recordings', 'room')),
+    upFrontRequests: (r) => (hasDownloadPath(r) ? 1 : 0),
     async url(r, o): Promise<MediaUrl> {
       const url = await client.mintRecordingUrl(r, o);
       return { url, requests: hasDownloadPath(r) ? 1 : 0 };
