@@ -40,6 +40,12 @@ export interface DataTypeDescriptor {
   idField: string;
   /** Cursor: the field holding the record's time (sorting, time ranges); null when there is none. */
   timeField: string | null;
+  /**
+   * The API sends records oldest first by timeField, at every scope (HyperStudy's documented
+   * default sort). Incremental sync then keeps such a stream per group (room) and merges the groups
+   * back by time; without it a stream is kept whole, in the server's order, and read from its end.
+   */
+  sortedByTime?: boolean;
   /** Records have files to download (HyperStudy recordings, BrainSTEM images). */
   media: boolean;
   /** Records carry links that are listed in the export but never fetched (BrainSTEM download links). */

@@ -3,9 +3,10 @@
 //
 // A stream is split when the data type can be paged at the items of a level just below the
 // target (its groups), those items partition the records (a split that is not about people: a
-// chat message concerns several participants, but it happened in one room), and records carry a
-// time: the merged order of a stream's groups is then the API's order at the target, by time and
-// (at equal times) by the groups' order in the listing.
+// chat message concerns several participants, but it happened in one room), and the API sends
+// the records sorted by their time (the descriptor's sortedByTime): the merged order of a stream's
+// groups is then the API's order at the target, by time and (at equal times) by the groups' order
+// in the listing.
 import type { DataTypeDescriptor, LevelId, SourceDescriptor, SplitDescriptor, Target } from '../../../src-shared/model';
 import type { ExportListings, RecordContext, StreamRef } from '../sources/source';
 import type { RawRecord } from './record-store';
@@ -18,7 +19,7 @@ export interface Grouping {
 /** The grouping of a stream, or null when it is kept whole. */
 export function groupingFor(descriptor: SourceDescriptor, target: Target, stream: StreamRef): Grouping | null {
   const type = descriptor.dataTypes.find((d) => d.id === stream.type);
-  if (!type || !type.timeField) return null;
+  if (!type || !type.timeField || !type.sortedByTime) return null;
   // Only a stream read at the target itself (not one already per item, such as a room's variables).
   if (stream.scope !== target.level) return null;
   const split = descriptor.splits.find((s) => !s.person && levelParent(descriptor, s.level) === target.level && type.scopes.includes(s.level));

@@ -61,6 +61,8 @@ export interface PlanInputs {
   concurrency?: number;
   /** Records newer than a cursor minus this are read again (ms). */
   overlapMs?: number;
+  /** Streams the source already read whole while planning (BrainSTEM's sessions): taken as they are, at no cost. */
+  readWhilePlanning?: ReadonlySet<string>;
 }
 
 export interface SyncPlanResult {
@@ -109,6 +111,10 @@ export function planSync(inp: PlanInputs): SyncPlanResult {
     const growth = state ? growthRate(state, spec.type) * elapsedSec : 0;
     const decide = (action: StreamAction, requests: number, why: string) => decisions.push({ key, spec, grouping, action, requests, why });
 
+    if (inp.readWhilePlanning?.has(key)) {
+      decide({ kind: 'whole' }, 0, 'read while planning');
+      continue;
+    }
     if (!state || !prev || inp.full || JSON.stringify(prev.groupedBy ?? null) !== JSON.stringify(grouping)) {
       const total = inp.knownTotals?.get(key);
       const why = !state ? 'first sync' : inp.full ? 'full rebuild' : !prev ? 'not synced before' : 'kept differently now';

@@ -63,12 +63,15 @@ export function wholeReadStore(workDir: string): PageStore {
  * earlier attempt not fetched again). `firstPages` are pages the source already read (its plan's
  * prefetched pages). Returns each stream's records in server order, de-duplicated.
  */
-export async function readWhole(ctx: ReadContext, refs: StreamRef[], idFieldOf: (type: string) => string, firstPages?: Map<string, Page>): Promise<Map<string, ReadResult>> {
+export async function readWhole(ctx: ReadContext, refs: StreamRef[], idFieldOf: (type: string) => string, firstPages?: Map<string, Page>, prefetched?: Map<string, Page[]>): Promise<Map<string, ReadResult>> {
   const store = wholeReadStore(ctx.workDir);
   const streams: PlannedStream[] = refs.map((r) => ({ type: r.type, scope: r.scope, scopeId: r.scopeId, ...(r.params ? { params: r.params } : {}), total: 0, requests: 1 }));
   const keyOf = (s: Pick<StreamRef, 'type' | 'scope' | 'scopeId' | 'params'>) => `whole:${streamKey(s)}`;
   const first = new Map<string, Page>();
   for (const [k, p] of firstPages ?? []) first.set(`whole:${k}`, p);
+  // Pages the source read while planning (BrainSTEM's sessions) are on disk before the fetcher
+  // looks: it reads them from there, and fetches only what they leave out.
+  for (const s of streams) for (const page of prefetched?.get(streamKey(s)) ?? []) await store.stream(keyOf(s)).write(page);
   await fetchAllStreams({
     source: ctx.source,
     plan: planOf(streams),

@@ -208,10 +208,11 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
     const view = source.forExport();
     const beforeListings = view.requestsMade();
     progress.phase('planning', 'Reading the listings');
-    const listings = await view.exportListings(target, ro);
+    // In the export's order: the plan first, then the listings (what both need is read once).
     const media = selection.includeRecordings ? view.media : undefined;
     const types = [...new Set([...selection.types, ...(media ? [media.type] : [])])];
     const planned = await view.planStreams(target, types, ro);
+    const listings = await view.exportListings(target, ro);
     // What the listings took (the export's files and what the source read to plan its streams).
     const listingRequests = view.requestsMade() - beforeListings;
     if (!prev) await rm(storeDir, { recursive: true, force: true }); // a first sync starts from nothing
@@ -235,7 +236,7 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
     );
     const { plan, decisions } = planSync({
       descriptor, target, state: full ? (prev ? { ...prev, streams: {} } : null) : prev, streams: planned.streams, listings, now: startedMs,
-      full: !!opts.full, verify: !!opts.verify, pageSize, listingRequests, knownTotals, budget: view.budget(), concurrency: opts.concurrency, latencySec: opts.latencySec ?? ASSUMED_LATENCY_SEC, overlapMs,
+      full: !!opts.full, verify: !!opts.verify, pageSize, listingRequests, knownTotals, readWhilePlanning: new Set(planned.prefetched?.keys() ?? []), budget: view.budget(), concurrency: opts.concurrency, latencySec: opts.latencySec ?? ASSUMED_LATENCY_SEC, overlapMs,
     });
     const kind: SyncRecord['kind'] = !prev ? 'first' : opts.full ? 'full' : opts.verify ? 'verify' : 'incremental';
     plan.kind = kind;
@@ -272,7 +273,8 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
     const contextOf = view.recordContext(listings);
     const fieldsOf = (type: string) => {
       const d = descriptor.dataTypes.find((t) => t.id === type);
-      return { timeField: d?.timeField ?? null, idField: d?.idField ?? 'id' };
+      // A time is a cursor only where the API sorts by it; elsewhere the end of the stream is.
+      return { timeField: d?.sortedByTime ? (d.timeField ?? null) : null, idField: d?.idField ?? 'id' };
     };
     const readCtx = { source: view, workDir, concurrency: opts.concurrency, ...(signal ? { signal } : {}), onWait: ro.onWait, onPage: (type: string, n: number) => progress.records(type, n, 0) };
     const groupRefs = new Map<string, Promise<StreamRef>>();
@@ -294,7 +296,7 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
       },
     };
     const wholeDecisions = decisions.filter((d) => d.action.kind === 'whole');
-    const wholeReads = await readWhole(readCtx, wholeDecisions.map((d) => d.spec), (type) => fieldsOf(type).idField, firstPages);
+    const wholeReads = await readWhole(readCtx, wholeDecisions.map((d) => d.spec), (type) => fieldsOf(type).idField, firstPages, planned.prefetched);
     const outcomes = new Map<string, StreamOutcome>();
     for (const d of wholeDecisions) outcomes.set(d.key, await syncStream(ctx, d, streamsBefore[d.key], wholeReads.get(d.key)));
     const others = decisions.filter((d) => d.action.kind !== 'whole');
