@@ -98,6 +98,8 @@ interface Session {
   profileId: string;
   connection: SourceConnection;
   limiter: JointLimiter;
+  /** State every source opened on this connection shares (OpenSourceDeps.shared). */
+  shared: Map<string, unknown>;
   source: Source;
   generation: number;
 }
@@ -321,15 +323,16 @@ export function createCore(deps: CoreDeps): Core {
     if (!active) throw noProfile();
     const module = sourceModule(active.connection.source);
     const limiter = limiterFor(module, active.connection);
-    const source = openSource(module, active.connection, limiter, active.profile.id);
-    return { profileId: active.profile.id, connection: active.connection, limiter, source, generation };
+    const shared = new Map<string, unknown>();
+    const source = openSource(module, active.connection, limiter, active.profile.id, shared);
+    return { profileId: active.profile.id, connection: active.connection, limiter, shared, source, generation };
   }
 
-  function openSource(module: SourceModule, connection: SourceConnection, limiter: JointLimiter, profileId: string): Source {
+  function openSource(module: SourceModule, connection: SourceConnection, limiter: JointLimiter, profileId: string, shared: Map<string, unknown>): Source {
     // A rotated credential (BrainSTEM's refresh token) replaces the stored one at once: the old one no longer works.
     const onSecretRotated = (secret: string) => profiles.replaceSecret(profileId, secret);
     return module.open(connection, {
-      limiter, clock, fetch: reach.fetch, logger, onSecretRotated,
+      limiter, clock, fetch: reach.fetch, logger, onSecretRotated, shared,
       ...(module.policy.retry ? { retry: module.policy.retry } : {}),
       ...(module.policy.maxInFlight ? { maxInFlight: module.policy.maxInFlight } : {}),
     });
@@ -337,7 +340,7 @@ export function createCore(deps: CoreDeps): Core {
 
   /** A connection of its own (its own request count) on the session's connection settings and limiter. */
   function ownSource(s: Session): Source {
-    return openSource(sourceModule(s.connection.source), s.connection, s.limiter, s.profileId);
+    return openSource(sourceModule(s.connection.source), s.connection, s.limiter, s.profileId, s.shared);
   }
 
   /** The active profile and its source (no key needed, no request); the default source when there is none. */

@@ -97,6 +97,12 @@ export interface OpenSourceDeps {
    * one stops working at once). The host persists it where the old one was (the keychain).
    */
   onSecretRotated?: (secret: string) => void | Promise<void>;
+  /**
+   * State shared by every source the host opens on one connection (browsing, each plan, each export):
+   * the same object each time. BrainSTEM keeps its sign-in there, since a refresh rotates the
+   * refresh token and a second copy refreshing on its own would be refused.
+   */
+  shared?: Map<string, unknown>;
 }
 
 /** What a sign-in procedure is given: the server, adapters, and a way to stop it. */

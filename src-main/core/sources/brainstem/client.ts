@@ -6,7 +6,7 @@ import type { RetryPolicy } from '../../net/retry';
 import { silentLogger, systemClock, type Clock, type FetchLike, type Logger } from '../../ports';
 import type { MediaOutcome } from '../../export/media/download-all';
 import { createBrainstemApi } from './api';
-import { createAuthSession, type BrainstemAuth } from './auth/session';
+import { createAuthSession, type BrainstemAuth, type RefreshChains } from './auth/session';
 import { createSecretRedactor } from './auth/secret-redactor';
 import { brainstemUrlProblem, brainstemUrls, DEFAULT_BRAINSTEM_URL, type BrainstemUrls, type Portal } from './connection';
 import type { BrainstemLevelId } from './descriptors';
@@ -38,6 +38,8 @@ export interface BrainstemClientOptions {
   timeoutMs?: number;
   /** Default: one with no limits, whose only job is to hold everything back during a 429's Retry-After. */
   limiter?: JointLimiter;
+  /** Sign-ins shared by the clients of one connection (see OpenSourceDeps.shared). */
+  signIns?: RefreshChains;
 }
 
 export interface BrainstemClient {
@@ -86,7 +88,7 @@ export function createBrainstemClient(o: BrainstemClientOptions): BrainstemClien
   const common = { api: urls.api, limiter, clock, fetch: o.fetch, logger, retry: o.retry, timeoutMs: o.timeoutMs };
   const authKind = o.portal === 'public' ? 'none' : o.auth.kind;
   const authTransport = createBrainstemTransport({ ...common, errors: { site: urls.site, portal: o.portal, auth: 'refresh' } });
-  const session = createAuthSession({ auth: o.auth, portal: o.portal, clock, authTransport, redactor, logger, tokensPage: urls.tokensPage });
+  const session = createAuthSession({ auth: o.auth, portal: o.portal, clock, authTransport, redactor, logger, tokensPage: urls.tokensPage, ...(o.signIns ? { chains: o.signIns } : {}) });
   const transport = createBrainstemTransport({ ...common, maxInFlight: o.maxInFlight, credential: session.credential, errors: { site: urls.site, portal: o.portal, auth: authKind } });
   const api = createBrainstemApi({ transport, session, redactor });
   const ctx = { api, portal: o.portal, apiPath };

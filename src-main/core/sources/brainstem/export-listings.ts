@@ -29,11 +29,15 @@ function sessionsReads(client: BrainstemClient, t: BrainstemTarget): ListRequest
   return [requestOf(client, t, 'sessions')[0], client.requestsFor(withEpochs)[0]];
 }
 
-/** The reads the listings make, each as the requests that would do (the first is the one made). */
+/**
+ * The reads the listings make, each as the requests that would do (the first is the one made): the
+ * target's own record first; for a project its sessions and subjects; for a session or subject
+ * reached through its project, last, that project (its name names the export).
+ */
 export function listingReads(client: BrainstemClient, t: BrainstemTarget): ListRequest[][] {
   if (t.level === 'project') return [requestOf(client, t, 'projects'), sessionsReads(client, t), requestOf(client, t, 'subjects')];
-  if (t.level === 'session') return [sessionsReads(client, t)];
-  return [requestOf(client, t, 'subjects')];
+  const own = t.level === 'session' ? sessionsReads(client, t) : requestOf(client, t, 'subjects');
+  return t.projectId ? [own, requestOf(client, { level: 'project', id: t.projectId }, 'projects')] : [own];
 }
 
 async function read(reader: StreamReader, alternatives: ListRequest[], o: RequestOptions): Promise<JsonRecord[]> {
@@ -72,8 +76,19 @@ export async function brainstemExportListings(client: BrainstemClient, reader: S
     subjects = idsOf(await read(reader, groupReads[1], o));
   }
   const name = typeof own.name === 'string' ? own.name : undefined;
+  const self = { level: t.level, id: t.id, ...(name !== undefined ? { name } : {}) };
+  // Below its project, the project is the export's root (the study) and the target its item.
+  let root: ExportListings['root'] = self;
+  let item: ExportListings['item'];
+  if (t.level !== 'project' && t.projectId) {
+    const project = (await read(reader, groupReads[groupReads.length - 1], o)).find((r) => r.id === t.projectId);
+    const projectName = typeof project?.name === 'string' ? project.name : undefined;
+    root = { level: 'project', id: t.projectId, ...(projectName !== undefined ? { name: projectName } : {}) };
+    item = self;
+  }
   return {
-    root: { level: t.level, id: t.id, ...(name !== undefined ? { name } : {}) },
+    root,
+    ...(item ? { item } : {}),
     files: [],
     filesLabel: `the ${t.level}`,
     people: [],

@@ -5,7 +5,7 @@ import type { SourceModule } from '../source';
 import { brainstemAdapter, brainstemRules } from './adapter';
 import { runDeviceFlow } from './auth/device-flow';
 import { signInWithPassword } from './auth/password-sign-in';
-import type { BrainstemAuth } from './auth/session';
+import type { BrainstemAuth, RefreshChains } from './auth/session';
 import { createBrainstemClient } from './client';
 import { assertToken, DEFAULT_BRAINSTEM_API, resolveBrainstemConnection, tokenFormatProblem, tokenHint, validateBrainstemCredential } from './credential';
 
@@ -46,6 +46,7 @@ export const brainstem: SourceModule = {
       logger: deps.logger,
       retry: deps.retry,
       maxInFlight: deps.maxInFlight,
+      ...(deps.shared ? { signIns: sharedSignIns(deps.shared) } : {}),
       ...(conn.timeoutMs ? { timeoutMs: conn.timeoutMs } : {}),
     });
     return brainstemAdapter(client, deps.limiter);
@@ -60,3 +61,13 @@ export const brainstem: SourceModule = {
     return { secret: r.refreshToken };
   },
 };
+
+/** The connection's sign-ins, kept in the host's shared state under one key. */
+function sharedSignIns(shared: Map<string, unknown>): RefreshChains {
+  let chains = shared.get('brainstem.sign-ins') as RefreshChains | undefined;
+  if (!chains) {
+    chains = new Map();
+    shared.set('brainstem.sign-ins', chains);
+  }
+  return chains;
+}

@@ -58,6 +58,8 @@ export interface AuthSessionOptions {
   logger: Logger;
   /** Tokens page, for the "no sign-in" message. */
   tokensPage: string;
+  /** Sign-ins shared with the other clients of the same connection (default: this client's own). */
+  chains?: RefreshChains;
 }
 
 /** The private portal without a credential: said before anything is sent. */
@@ -87,6 +89,29 @@ function waitFor<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+/** One sign-in's tokens, shared by every client in this process that holds one of its refresh tokens. */
+interface RefreshChain {
+  refreshToken: string;
+  access: string | null;
+  /** ms since epoch (client clock); 0: no access token yet. */
+  expiresAt: number;
+  inflight: Promise<void> | null;
+}
+
+/** Chains by every refresh token they have held (memory only, like the access tokens). */
+export type RefreshChains = Map<string, RefreshChain>;
+
+function refreshChain(chains: RefreshChains, auth: Extract<BrainstemAuth, { kind: 'refresh' }>): RefreshChain {
+  const token = auth.refreshToken.trim();
+  let chain = chains.get(token);
+  if (!chain) {
+    const access = auth.accessToken?.trim() || null;
+    chain = { refreshToken: token, access, expiresAt: access ? (auth.accessExpiresAt ?? Number.POSITIVE_INFINITY) : 0, inflight: null };
+    chains.set(token, chain);
+  }
+  return chain;
 }
 
 export function createAuthSession(o: AuthSessionOptions): AuthSession {
@@ -123,24 +148,26 @@ export function createAuthSession(o: AuthSessionOptions): AuthSession {
   }
 
   const onRotated = auth.onRefreshTokenRotated;
-  let refreshToken = auth.refreshToken.trim();
-  let access: string | null = auth.accessToken?.trim() || null;
-  let expiresAt = access ? (auth.accessExpiresAt ?? Number.POSITIVE_INFINITY) : 0;
-  let inflight: Promise<void> | null = null;
+  // Every client opened on this connection (browsing, each plan, each export) shares one chain: a
+  // refresh rotates the refresh token, so a second copy refreshing on its own would be refused.
+  const chains: RefreshChains = o.chains ?? new Map();
+  const chain = refreshChain(chains, auth);
   let sent = 0;
-  redactor.add(refreshToken);
-  redactor.add(access);
+  redactor.add(chain.refreshToken);
+  redactor.add(chain.access);
 
   async function refresh(): Promise<void> {
     sent++;
     o.logger.debug('refreshing the BrainSTEM access token');
-    const pair = await refreshTokenPair(o.authTransport, refreshToken);
+    const used = chain.refreshToken;
+    const pair = await refreshTokenPair(o.authTransport, used);
     redactor.add(pair.access);
     redactor.add(pair.refresh);
-    access = pair.access;
-    expiresAt = clock.now() + (pair.expiresIn ?? DEFAULT_ACCESS_LIFETIME_S) * 1000;
-    if (pair.refresh && pair.refresh !== refreshToken) {
-      refreshToken = pair.refresh;
+    chain.access = pair.access;
+    chain.expiresAt = clock.now() + (pair.expiresIn ?? DEFAULT_ACCESS_LIFETIME_S) * 1000;
+    if (pair.refresh && pair.refresh !== used) {
+      chain.refreshToken = pair.refresh;
+      chains.set(pair.refresh, chain);
       try {
         await onRotated?.(pair.refresh);
       } catch (e) {
@@ -150,33 +177,33 @@ export function createAuthSession(o: AuthSessionOptions): AuthSession {
     }
   }
 
-  /** Starts a refresh unless one is already running; everybody waits for the same one. */
+  /** Starts a refresh unless one is already running on this chain; everybody waits for the same one. */
   function refreshOnce(signal?: AbortSignal): Promise<void> {
-    if (!inflight) {
-      inflight = refresh().finally(() => {
-        inflight = null;
+    if (!chain.inflight) {
+      chain.inflight = refresh().finally(() => {
+        chain.inflight = null;
       });
     }
-    return waitFor(inflight, signal);
+    return waitFor(chain.inflight, signal);
   }
 
   return {
     kind: 'refresh',
     credential: {
       get headers(): Record<string, string> {
-        return access ? { Authorization: `Bearer ${access}` } : {};
+        return chain.access ? { Authorization: `Bearer ${chain.access}` } : {};
       },
     },
     async prepare(signal) {
-      if (inflight || access === null || clock.now() >= expiresAt - ACCESS_REFRESH_MARGIN_MS) await refreshOnce(signal);
-      return access;
+      if (chain.inflight || chain.access === null || clock.now() >= chain.expiresAt - ACCESS_REFRESH_MARGIN_MS) await refreshOnce(signal);
+      return chain.access;
     },
     async recover(used, signal) {
-      if (inflight) {
+      if (chain.inflight) {
         await refreshOnce(signal);
         return true;
       }
-      if (used !== access) return true; // refreshed meanwhile by another request
+      if (used !== chain.access) return true; // refreshed meanwhile by another request
       await refreshOnce(signal);
       return true;
     },
