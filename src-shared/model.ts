@@ -466,6 +466,8 @@ export interface SyncOutcome {
   newRecords: Partial<Record<DataTypeId, number>>;
   /** People (participants) with new data. */
   peopleWithNewData: number;
+  /** The study's name (HyperStudy: the experiment's), for messages. */
+  rootName?: string;
   error?: import('./errors').ErrorInfo;
 }
 

@@ -371,7 +371,7 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
       },
     });
     const rec = r.record;
-    job.snapshot.sync = { ...job.snapshot.sync!, create: false, outcome: { at: rec.at, kind: rec.kind, state: 'completed', requests: rec.requests, newRecords: rec.newRecords, peopleWithNewData: rec.peopleWithNewData } };
+    job.snapshot.sync = { ...job.snapshot.sync!, create: false, outcome: { at: rec.at, kind: rec.kind, state: 'completed', requests: rec.requests, newRecords: rec.newRecords, peopleWithNewData: rec.peopleWithNewData, ...(r.state.root.name ? { rootName: r.state.root.name } : {}) } };
     if (r.state.root.name && !job.snapshot.title.includes(`“${r.state.root.name}”`)) {
       const root = job.snapshot.request.target.path[0]?.level ?? '';
       job.snapshot.title = jobTitle(job.snapshot.request, run.source.descriptor, { ...titleNames.get(job.snapshot.id), [root]: r.state.root.name }, 'sync');
