@@ -65,12 +65,3 @@ export async function describeFolder(entry: SyncFolderEntry, jobs: JobSnapshot[]
   };
   return { entry, state, summary };
 }
-
-/** One line for a notification: "38 new participants' data in Emotion Study". Null when nothing came in. */
-export function newDataMessage(outcome: SyncOutcome | undefined, studyName: string): string | null {
-  if (!outcome || outcome.state !== 'completed') return null;
-  const records = Object.values(outcome.newRecords).reduce<number>((a, b) => a + (b ?? 0), 0);
-  if (records <= 0) return null;
-  if (outcome.peopleWithNewData > 0) return `${outcome.peopleWithNewData} new participant${outcome.peopleWithNewData === 1 ? "'s" : "s'"} data in ${studyName}`;
-  return `${records.toLocaleString('en-US')} new record${records === 1 ? '' : 's'} in ${studyName}`;
-}

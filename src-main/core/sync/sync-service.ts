@@ -12,7 +12,8 @@ import type { TitleNames } from '../jobs/job-title';
 import type { Clock, Logger } from '../ports';
 import type { SourceModule } from '../sources/source';
 import { estimateSync } from './estimate';
-import { describeFolder, jobsOf, newDataMessage } from './folders';
+import { syncEndMessage } from '../../../src-shared/sync-messages';
+import { describeFolder, jobsOf } from './folders';
 import { createSyncRegistry, type SyncFolderEntry } from './registry';
 import { readPendingSync } from './run-sync';
 import { createSyncScheduler, type SyncScheduler } from './scheduler';
@@ -232,13 +233,8 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
     onJobState(s) {
       if (!s.sync) return;
       if (s.state === 'completed' || s.state === 'failed' || s.state === 'cancelled') announce();
-      if (!deps.notify) return;
-      const study = s.sync.outcome?.rootName ?? s.request.target.path[0]?.id ?? 'the study';
-      if (s.state === 'completed') {
-        const msg = newDataMessage(s.sync.outcome, study);
-        if (msg) deps.notify('New data downloaded', msg);
-        else if (!s.sync.automatic) deps.notify('Up to date', `Nothing new in ${study}.`);
-      } else if (s.state === 'failed' && !s.sync.automatic) deps.notify('Sync failed', s.error?.message ?? s.title);
+      const note = deps.notify ? syncEndMessage(s) : null;
+      if (note) deps.notify!(note.title, note.body);
     },
     scheduler,
     stop: () => scheduler.stop(),

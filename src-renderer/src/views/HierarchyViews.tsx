@@ -12,6 +12,7 @@ import { useApp, useHierarchy, useModel } from '../model-context';
 import { IDLE, participantKey, roomKey } from '../stores/hierarchy-store';
 import { navigate } from '../stores/nav-store';
 import { LevelTable } from './LevelTable';
+import { SyncStatusLine } from '../components/SyncStatusLine';
 
 /** A row's own action: reachable with Tab, named after its row. */
 function DownloadCell({ onClick, label }: { onClick: () => void; label: string }) {
@@ -114,6 +115,7 @@ export function RoomsView({ experimentId }: { experimentId: string }) {
       extraColumns={actions}
       toolbarEnd={
         <>
+          <SyncStatusLine root={exp(experimentId)} />
           <button type="button" className="btn" data-testid="browse-data" onClick={() => navigate(model.nav, { path: [exp(experimentId)], data: true })}>Browse all data</button>
           <button type="button" className="btn primary" data-testid="download-level" onClick={() => openExport(targetAt([exp(experimentId)]), `Experiment “${name}”`)}>Download experiment…</button>
         </>
