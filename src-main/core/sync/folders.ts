@@ -15,7 +15,8 @@ export interface FolderView {
   summary: SyncFolderSummary;
 }
 
-const ACTIVE = new Set(['queued', 'running', 'waiting']);
+/** A folder's sync job in these states is its one sync (a second is not started beside it). */
+export const UNFINISHED = new Set(['queued', 'running', 'waiting', 'paused']);
 
 /** The jobs of a folder, newest first. */
 export function jobsOf(jobs: JobSnapshot[], entry: SyncFolderEntry): JobSnapshot[] {
@@ -35,7 +36,7 @@ export async function describeFolder(entry: SyncFolderEntry, jobs: JobSnapshot[]
   const selection = state?.selection ?? pending?.selection;
   const source = state?.source ?? pending?.source ?? 'hyperstudy';
   const mine = jobsOf(jobs, entry);
-  const running = mine.find((j) => ACTIVE.has(j.state));
+  const running = mine.find((j) => UNFINISHED.has(j.state));
   const lastState = state?.syncs[state.syncs.length - 1];
   let lastSync: SyncOutcome | undefined = lastState
     ? { at: lastState.at, kind: lastState.kind, state: 'completed', requests: lastState.requests, newRecords: lastState.newRecords, peopleWithNewData: lastState.peopleWithNewData }

@@ -13,7 +13,7 @@ import type { Clock, Logger } from '../ports';
 import type { SourceModule } from '../sources/source';
 import { estimateSync } from './estimate';
 import { syncEndMessage } from '../../../src-shared/sync-messages';
-import { describeFolder, jobsOf } from './folders';
+import { UNFINISHED, describeFolder, jobsOf } from './folders';
 import { createSyncRegistry, type SyncFolderEntry } from './registry';
 import { readPendingSync } from './run-sync';
 import { createSyncScheduler, type SyncScheduler } from './scheduler';
@@ -111,8 +111,10 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
   }
 
   async function startNew(entry: SyncFolderEntry, opts: StartOptions): Promise<JobSnapshot> {
-    const running = jobsOf(deps.jobs.list(), entry).find((j) => ['queued', 'running', 'waiting'].includes(j.state));
-    if (running) return running;
+    // One sync of a folder at a time: the one queued, running or paused is the answer (a paused
+    // one the user asks for again goes on).
+    const running = jobsOf(deps.jobs.list(), entry).find((j) => UNFINISHED.has(j.state));
+    if (running) return running.state === 'paused' && !opts.automatic ? deps.jobs.resume(running.id) : running;
     const { module, profileId } = await deps.activeModule();
     let request: ExportRequest;
     let create = !!opts.create;

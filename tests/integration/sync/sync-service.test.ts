@@ -3,7 +3,7 @@
 // folder's last result, its plan from its state, "Sync now" (one sync of a folder at a time), a
 // notification when new data came in, the interval while the app runs (deferred while the key's
 // budget is low), a new folder for a selection, refusals in words, forgetting a folder.
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +106,10 @@ describe('folders kept up to date in the app', { timeout: 180_000 }, () => {
     expect(folder.problem).toBeUndefined();
     await until('the folder list event', () => folderEvents.at(-1)?.[0]?.lastSync?.kind === 'first');
     await expectSameAsFresh(outDir, await freshExport(sim, sel(), path.join(root, 'fresh1')), 'after keep up to date');
+    // The folder's README names what a sync cannot see.
+    const readme = await readFile(path.join(outDir, 'README.txt'), 'utf8');
+    expect(readme).toContain('KEPT UP TO DATE');
+    expect(readme).toMatch(/deleted or changed on the server after they were downloaded are not noticed: the API\s+cannot report them/);
 
     // Asking again for the same export gives the same folder (no second entry).
     const again = await core.api.keepExportUpToDate({ jobId: exported.id });
