@@ -107,3 +107,30 @@ test('keep a folder export up to date, append records, Sync now: the new records
   const freshDir = join(freshJob.request.destination!, freshJob.outputName!);
   for (const f of ['events.csv', 'chat.csv']) expect(readFileSync(join(folder, f)).equals(readFileSync(join(freshDir, f))), f).toBe(true);
 });
+
+test('a study without a folder: "Keep up to date" in its header makes one in the download folder; its interval is kept', async () => {
+  test.setTimeout(180_000);
+  const page = await newPage();
+  const exps = app.sim.dataset.experiments();
+  const exp = exps.find((e) => !app.sim.dataset.rooms(e.id).some((r) => r.status === 'active')) ?? exps[exps.length - 1];
+  await openPlace(page, app, `#/experiment/${encodeURIComponent(exp.id)}`);
+  const line = page.getByTestId('sync-line');
+  await expect(line).toHaveAttribute('data-state', 'none');
+  await line.getByRole('button', { name: 'Keep up to date' }).click();
+  const modal = page.getByTestId('progress-modal');
+  await expect(modal.getByTestId('job-state')).toContainText('kept up to date');
+  await expect(modal.getByTestId('job-state')).toHaveAttribute('data-state', 'completed', { timeout: 90_000 });
+  const folder = (await modal.getByTestId('output-path').innerText()).trim();
+  expect(folder.startsWith(app.downloadDir)).toBe(true);
+  expect(folder).toMatch(/kept-up-to-date/);
+  await modal.getByRole('button', { name: 'Done' }).click();
+  await expect(line.getByTestId('sync-last')).toHaveText('Last synced just now');
+
+  await line.getByTestId('sync-interval').selectOption({ label: 'Every hour' });
+  const listed = async () => (await app.core.api.listSyncFolders(undefined)).find((f) => f.path === folder);
+  await expect.poll(async () => (await listed())?.intervalMinutes).toBe(60);
+  // After a reload the choice is still there (it lives in the app's list of folders).
+  await page.reload();
+  await expect(page.getByTestId('sync-line').getByTestId('sync-interval')).toHaveValue('60');
+  await app.core.api.setSyncInterval({ folderId: (await listed())!.id, minutes: null });
+});
