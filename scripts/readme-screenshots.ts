@@ -1,9 +1,9 @@
-// `npx tsx scripts/readme-screenshots.ts`: refreshes docs/screenshots/ (the README's pictures)
-// from the real app in browser mode against the simulator, in Chromium at 1280×800.
+// `npx tsx scripts/readme-screenshots.ts [brainstem]`: refreshes docs/screenshots/ (the README's
+// pictures) from the real app in browser mode against the simulators, in Chromium at 1280×800.
 // Run `npm run build` first. Not part of the test run: it writes into the repository.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { projectRoot } from '../src-main/server/node-core';
 import { launchBrowser, startAppServer, type AppServer } from '../tests/e2e/fixtures';
 import { openPlace } from '../tests/e2e/open-place';
@@ -21,8 +21,60 @@ async function until(check: () => Promise<boolean>, ms = 30_000): Promise<void> 
   }
 }
 
+/**
+ * BrainSTEM: the connection dialog with its sign-in methods while a browser sign-in waits for its
+ * code to be approved, then (signed in with a token) a session's data acquisitions, whose nested
+ * details show as dotted columns.
+ */
+async function brainstemShots(browser: Browser): Promise<void> {
+  const app = await startAppServer({ scale: 'tiny', withDemoProfile: false, brainstem: { scale: 'small', seed: 11 } });
+  const bs = app.brainstem!;
+  try {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'Europe/Berlin', colorScheme: 'light' });
+    const page = await ctx.newPage();
+    await page.goto(app.url);
+    await page.getByRole('dialog', { name: /^Connect to / }).locator('.segmented label', { hasText: /^BrainSTEM$/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Connect to BrainSTEM' });
+    await dialog.getByLabel('Name').fill('Lab notebook');
+    await dialog.getByLabel('Server address').fill(bs.baseUrl);
+    await dialog.getByTestId('sign-in-browser').click();
+    await dialog.getByTestId('device-sign-in').waitFor();
+    await shot(page, 'brainstem-sign-in');
+    await dialog.getByRole('button', { name: 'Cancel sign-in' }).click();
+    await dialog.locator('.segmented label', { hasText: /^Personal access token$/ }).click();
+    await dialog.getByRole('textbox', { name: 'Personal access token' }).fill(bs.token);
+    await dialog.getByRole('button', { name: 'Check and save' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+
+    // The session with the most data acquisitions in the project with the most sessions.
+    const project = [...bs.dataset.projects()].sort((a, b) => b.sessionIds.length - a.sessionIds.length)[0];
+    const inProject = new Set(project.sessionIds);
+    const perSession = new Map<string, number>();
+    for (const a of bs.dataset.rows('dataacquisition')) if (inProject.has(String(a.session))) perSession.set(String(a.session), (perSession.get(String(a.session)) ?? 0) + 1);
+    const sessionId = [...perSession].sort((a, b) => b[1] - a[1])[0][0];
+    await openPlace(page, app, `#/project/${encodeURIComponent(project.id)}/session/${encodeURIComponent(sessionId)}`);
+    await page.getByRole('grid', { name: 'Data acquisitions' }).locator('.grid-body [role="row"]').first().waitFor({ timeout: 20_000 });
+    await page.getByRole('grid', { name: 'Data acquisitions' }).locator('.grid-body [role="row"]').nth(1).hover();
+    await shot(page, 'brainstem-session');
+    await ctx.close();
+  } finally {
+    await app.close();
+  }
+}
+
 async function main(): Promise<void> {
   const browser = await launchBrowser();
+  // `… brainstem` refreshes only the BrainSTEM pictures.
+  if (process.argv[2] === 'brainstem') {
+    try {
+      await brainstemShots(browser);
+    } finally {
+      await browser.close();
+    }
+    say(`Screenshots written to ${OUT}`);
+    return;
+  }
+  await brainstemShots(browser);
   const app: AppServer = await startAppServer({ scale: 'small', settings: { formulaProtection: true } });
   try {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'Europe/Berlin', colorScheme: 'light' });

@@ -161,6 +161,8 @@ export const methods = {
   checkConnection: method<ConnectionStatus>()(none),
   getRateBudget: method<RateBudget>()(none),
   describeSource: method<SourceDescriptor>()(none),
+  /** Every source the app can connect to (the connection dialog offers them, with their connection fields and sign-in methods). */
+  listSources: method<SourceDescriptor[]>()(none),
 
   // profiles (the key goes in, never comes out)
   listProfiles: method<ProfileSummary[]>()(none),

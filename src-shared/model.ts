@@ -48,6 +48,8 @@ export interface DataTypeDescriptor {
   sortedByTime?: boolean;
   /** Records have files to download (HyperStudy recordings, BrainSTEM images). */
   media: boolean;
+  /** What one of those files is called in words ("recording", "image"); "file" when absent. */
+  mediaNoun?: string;
   /** Records carry links that are listed in the export but never fetched (BrainSTEM download links). */
   links?: boolean;
   /** Suggested plot, if any. */
@@ -580,7 +582,11 @@ export type Portal = 'private' | 'public';
  * a token to paste instead.
  */
 export type DeviceSignInStart =
-  | { kind: 'code'; flowId: string; verificationUri: string; verificationUriComplete: string; userCode: string; expiresIn: number }
+  | {
+    kind: 'code'; flowId: string; verificationUri: string; verificationUriComplete: string; userCode: string; expiresIn: number;
+    /** The desktop app opened the page in the system browser (an https page its allowlist knows); otherwise show the link. */
+    browserOpened?: boolean;
+  }
   | { kind: 'paste-token'; tokensPageUrl: string; message: string };
 
 export interface NewProfile {

@@ -30,7 +30,7 @@ import { createSafeStorageStore } from './secrets/safe-storage-store';
 import { createSettingsStore, type ConfLike, type SettingsConfOptions, type SettingsStore } from './settings';
 import { ensurePrivateDir } from './state/private-files';
 import { checkAnonymization, checkListing, checkPath, checkSplit, checkTarget, checkTypes } from './sources/check-ids';
-import { DEFAULT_SOURCE_ID, isSourceId, sourceModule } from './sources/registry';
+import { DEFAULT_SOURCE_ID, SOURCES, isSourceId, sourceModule } from './sources/registry';
 import { createSyncService, type SyncService } from './sync/sync-service';
 import type { Source, SourceConnection, SourceModule } from './sources/source';
 
@@ -43,6 +43,11 @@ export interface ShellActions {
   /** A native folder picker starting at `current`; null when cancelled. */
   chooseFolder(current: string): Promise<string | null>;
   notify(title: string, body: string): void;
+  /**
+   * Opens an https link in the system browser when the shell's allowlist (or `alsoHosts`, the
+   * link's own API host) allows it; true when it did. A browser sign-in's approval page.
+   */
+  openExternal?(url: string, alsoHosts: readonly string[]): boolean;
 }
 
 export interface CoreDeps {
@@ -659,6 +664,9 @@ export function createCore(deps: CoreDeps): Core {
       await ready;
       return (await activeModule()).module.descriptor;
     },
+    async listSources(): Promise<SourceDescriptor[]> {
+      return SOURCES.map((s) => s.descriptor);
+    },
 
     async listProfiles() {
       await ready;
@@ -683,7 +691,17 @@ export function createCore(deps: CoreDeps): Core {
     },
     async startDeviceSignIn(t) {
       await ready;
-      return signIns.startDevice(t);
+      const started = await signIns.startDevice(t);
+      // The desktop app opens the approval page itself (the shell allows only https pages it
+      // knows, or on the API's own host); browser mode and the CLI show the link and the code.
+      if (started.kind !== 'code' || !deps.shell?.openExternal) return started;
+      let apiHost: string[] = [];
+      try {
+        apiHost = t.baseUrl ? [new URL(t.baseUrl).hostname] : [];
+      } catch {
+        // the source rejected a bad address already; nothing more to allow
+      }
+      return { ...started, browserOpened: deps.shell.openExternal(started.verificationUriComplete, apiHost) };
     },
     async finishDeviceSignIn({ flowId }) {
       await ready;

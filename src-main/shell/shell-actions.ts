@@ -1,13 +1,15 @@
 // The ShellActions the core uses in the desktop app: show in folder, open, copy path,
-// drag-out, the folder picker and notifications. Paths arrive here only from the core's
-// output registry (finished job, inside the download folder), never from the renderer.
+// drag-out, the folder picker, notifications, and a sign-in page in the system browser. Paths
+// arrive here only from the core's output registry (finished job, inside the download folder),
+// never from the renderer; links only from the core, and only https ones the allowlist knows.
 import type { BrowserWindow, Clipboard, Dialog, NativeImage, Shell } from 'electron';
 import { StudyError } from '../../src-shared/errors';
 import type { ShellActions } from '../core/create-core';
 import { loadDragIcon, type NativeImageFactory } from './drag-icon';
+import { isAllowedExternalUrl } from './external-links';
 
 export interface ShellActionDeps {
-  shell: Pick<Shell, 'showItemInFolder' | 'openPath'>;
+  shell: Pick<Shell, 'showItemInFolder' | 'openPath'> & Partial<Pick<Shell, 'openExternal'>>;
   clipboard: Pick<Clipboard, 'writeText'>;
   dialog: Pick<Dialog, 'showOpenDialog'>;
   nativeImage: NativeImageFactory;
@@ -46,6 +48,11 @@ export function createShellActions(deps: ShellActionDeps): ShellActions {
     },
     notify(title, body) {
       if (deps.Notification.isSupported()) new deps.Notification({ title, body }).show();
+    },
+    openExternal(url, alsoHosts) {
+      if (!deps.shell.openExternal || !isAllowedExternalUrl(url, alsoHosts)) return false;
+      void deps.shell.openExternal(url).catch(() => undefined);
+      return true;
     },
   };
 }

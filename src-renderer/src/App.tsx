@@ -11,11 +11,11 @@ import { ExportDialog } from './dialogs/ExportDialog';
 import { ProgressModal } from './dialogs/ProgressModal';
 import { RecordingDialog } from './dialogs/RecordingDialog';
 import { syncWithHistory } from './lib/history-sync';
-import { idAt, locationToHash, targetOf } from './lib/location';
+import { locationToHash, targetOf } from './lib/location';
 import { useApp, useModel, useNav, useUi } from './model-context';
 import { currentLocation, goBack, goForward, goUp } from './stores/nav-store';
 import { DataView } from './views/DataView';
-import { ExperimentsView, ParticipantsView, RoomsView } from './views/HierarchyViews';
+import { NodeView } from './views/NodeView';
 
 function isEditable(el: EventTarget | null): boolean {
   const e = el as HTMLElement | null;
@@ -73,7 +73,8 @@ function useHistorySync() {
  * it; ↓ from there enters the table). Not on the first render: the page keeps its own start.
  */
 function useFocusOnNavigation() {
-  const key = useNav((s) => locationToHash(currentLocation(s)).replace(/\/data\/[^/]*$/, '/data'));
+  // Switching a tab (of data types, or of a page's child levels) is not a new place.
+  const key = useNav((s) => { const loc = currentLocation(s); return locationToHash({ path: loc.path, data: loc.data }); });
   const first = useRef(true);
   useEffect(() => {
     if (first.current) {
@@ -88,18 +89,12 @@ function useFocusOnNavigation() {
   }, [key]);
 }
 
-/** The list of one level (what the path's last step holds), or the data of the last step. */
+/** The page of the path's last step (the top, when the path is empty), or that step's data. */
 function CurrentView() {
   const loc = useNav(currentLocation);
-  const levels = useNav((s) => s.levels);
   const place = locationToHash({ path: loc.path });
   if (loc.data && loc.path.length > 0) return <DataView key={place} target={targetOf(loc)} path={loc.path} tab={loc.tab} />;
-  // The level listed here is the one below the path's last step.
-  switch (levels[loc.path.length]) {
-    case 'room': return <RoomsView key={place} experimentId={idAt(loc.path, 'experiment')!} />;
-    case 'participant': return <ParticipantsView key={place} experimentId={idAt(loc.path, 'experiment')!} roomId={idAt(loc.path, 'room')!} />;
-    default: return <ExperimentsView />;
-  }
+  return <NodeView key={place} path={loc.path} list={loc.list} />;
 }
 
 /** ↓ or ↑ on a view's heading moves into its table. */

@@ -6,7 +6,8 @@ import type { Command } from '../command';
 import { EXIT } from '../command';
 import { write, writeJson } from '../output';
 import { openCliProfiles } from './profiles';
-import { ENV_KEY_VARIABLE } from '../../core/secrets/environment-key';
+import { environmentKeyVariableSet } from '../../core/secrets/environment-key';
+import { sourceModule } from '../../core/sources/registry';
 
 export const logoutCommand: Command = {
   name: 'logout',
@@ -31,7 +32,8 @@ export const logoutCommand: Command = {
     if (remove) write(ctx.io.stdout, `Removed the connection “${profile.name}” and deleted its key.`);
     else if (deleted) write(ctx.io.stdout, `Deleted the stored key of “${profile.name}”. Run \`studydl login --profile "${profile.name}"\` to use it again.`);
     else write(ctx.io.stdout, `No stored key was found for “${profile.name}” (nothing to delete).`);
-    if (ctx.io.env[ENV_KEY_VARIABLE]) write(ctx.io.stderr, `note: ${ENV_KEY_VARIABLE} is still set in this environment and will keep being used.`);
+    const envVariable = environmentKeyVariableSet(ctx.io.env, sourceModule(profile.source));
+    if (envVariable) write(ctx.io.stderr, `note: ${envVariable} is still set in this environment and will keep being used.`);
     return EXIT.ok;
   },
 };

@@ -9,7 +9,8 @@ import type { Command } from '../command';
 import { EXIT } from '../command';
 import { limiterPersistPath, limitsFor } from '../context';
 import { DEFAULT_SOURCE_ID, sourceModule } from '../../core/sources/registry';
-import { ENV_KEY_VARIABLE } from '../../core/secrets/environment-key';
+import { environmentKeyVariables } from '../../core/secrets/environment-key';
+import { sourcesWithEnvironmentKey } from '../../core/sources/registry';
 import { write, writeJson, writeLine } from '../output';
 import { keyCell, openCliProfiles } from './profiles';
 
@@ -55,7 +56,7 @@ export const statusCommand: Command = {
 
     const out = ctx.io.stdout;
     if (!profile) {
-      write(out, `Not logged in: no connection profile and no ${ENV_KEY_VARIABLE}.`);
+      write(out, `Not logged in: no connection profile and no ${sourcesWithEnvironmentKey().map((m) => environmentKeyVariables(m)[0]).join(' or ')}.`);
       write(out, `Keys would be kept in: ${storage.description}.`);
       if (storage.warning) write(ctx.io.stderr, `warning: ${storage.warning}`);
       write(out, 'Add a connection with: echo "$KEY" | studydl login [--base-url URL]');

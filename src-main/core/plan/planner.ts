@@ -93,7 +93,7 @@ export async function createPlan(source: Source, req: PlanRequest, opts: PlanOpt
       total = Math.max(total, (page.nextOffset ?? page.records.length) + 1);
       warnings.push(`${label(s.type)}: the server did not say how many records there are; the estimate is a minimum.`);
     }
-    const stream = plannedStream(s, total, requestsFor(total));
+    const stream = plannedStream(s, total, s.embedded ? 0 : requestsFor(total));
     streams.push(stream);
     firstPages.set(streamKey(stream), page);
     endpointOf.set(streamKey(stream), s.endpoint);

@@ -18,27 +18,27 @@ export type KeychainFailureReason =
 const EXPLANATIONS: Record<KeychainFailureReason, { message: string; fix: string }> = {
   'library-missing': {
     message: 'The OS keychain library (libsecret) is not installed, so the key cannot be stored in the keychain.',
-    fix: 'Install libsecret (e.g. `sudo apt install libsecret-1-0`) and a keyring such as GNOME Keyring, or set HYPERSTUDY_API_KEY for this session.',
+    fix: 'Install libsecret (e.g. `sudo apt install libsecret-1-0`) and a keyring such as GNOME Keyring, or set HYPERSTUDY_API_KEY (BrainSTEM: BRAINSTEM_TOKEN) for this session.',
   },
   'no-dbus': {
     message: 'No desktop session bus (D-Bus) is running, so the OS keychain cannot be reached.',
-    fix: 'Run inside a desktop session, or start one with `dbus-run-session`, or set HYPERSTUDY_API_KEY for this session.',
+    fix: 'Run inside a desktop session, or start one with `dbus-run-session`, or set HYPERSTUDY_API_KEY (BrainSTEM: BRAINSTEM_TOKEN) for this session.',
   },
   'no-secret-service': {
     message: 'No keyring service (Secret Service) is running, so the key cannot be stored in the OS keychain.',
-    fix: 'Install and start a keyring such as GNOME Keyring or KWallet, or set HYPERSTUDY_API_KEY for this session.',
+    fix: 'Install and start a keyring such as GNOME Keyring or KWallet, or set HYPERSTUDY_API_KEY (BrainSTEM: BRAINSTEM_TOKEN) for this session.',
   },
   'no-default-keyring': {
     message: 'The keyring service has no default keyring to store the key in.',
-    fix: 'Create or unlock a default ("login") keyring, e.g. with `gnome-keyring-daemon --unlock`, or set HYPERSTUDY_API_KEY for this session.',
+    fix: 'Create or unlock a default ("login") keyring, e.g. with `gnome-keyring-daemon --unlock`, or set HYPERSTUDY_API_KEY (BrainSTEM: BRAINSTEM_TOKEN) for this session.',
   },
   'transport-disabled': {
     message: 'D-Bus is disabled in this environment (DBUS_SESSION_BUS_ADDRESS=disabled:), so the OS keychain cannot be reached.',
-    fix: 'Unset DBUS_SESSION_BUS_ADDRESS or run inside a desktop session, or set HYPERSTUDY_API_KEY for this session.',
+    fix: 'Unset DBUS_SESSION_BUS_ADDRESS or run inside a desktop session, or set HYPERSTUDY_API_KEY (BrainSTEM: BRAINSTEM_TOKEN) for this session.',
   },
   locked: {
     message: 'Keyring locked: your keyring could not be unlocked, so the key cannot be stored in it (it may have been created with a different password than your login password).',
-    fix: 'Unlock the keyring (e.g. in Passwords and Keys / Seahorse, or change its password to your login password), then try again; or set HYPERSTUDY_API_KEY for this session.',
+    fix: 'Unlock the keyring (e.g. in Passwords and Keys / Seahorse, or change its password to your login password), then try again; or set HYPERSTUDY_API_KEY (BrainSTEM: BRAINSTEM_TOKEN) for this session.',
   },
   'prompt-cancelled': {
     message: 'The keychain unlock prompt was cancelled, so the key could not be read or stored.',
@@ -50,15 +50,15 @@ const EXPLANATIONS: Record<KeychainFailureReason, { message: string; fix: string
   },
   'encryption-unavailable': {
     message: 'The system cannot encrypt the key on this machine.',
-    fix: 'Run inside a desktop session with a keyring, or set HYPERSTUDY_API_KEY for this session.',
+    fix: 'Run inside a desktop session with a keyring, or set HYPERSTUDY_API_KEY (BrainSTEM: BRAINSTEM_TOKEN) for this session.',
   },
   'weak-backend': {
     message: 'Only a weak, hard-coded encryption password is available here (no keyring found), so the key is not written to disk.',
-    fix: 'Install and unlock a keyring such as GNOME Keyring or KWallet, or set HYPERSTUDY_API_KEY for this session.',
+    fix: 'Install and unlock a keyring such as GNOME Keyring or KWallet, or set HYPERSTUDY_API_KEY (BrainSTEM: BRAINSTEM_TOKEN) for this session.',
   },
   unknown: {
     message: 'The OS keychain reported an unexpected error.',
-    fix: 'Check that your keychain is unlocked and try again, or set HYPERSTUDY_API_KEY for this session.',
+    fix: 'Check that your keychain is unlocked and try again, or set HYPERSTUDY_API_KEY (BrainSTEM: BRAINSTEM_TOKEN) for this session.',
   },
 };
 

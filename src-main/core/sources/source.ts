@@ -258,6 +258,8 @@ export interface StreamSpec extends StreamRef {
    * back the pages it read on the way (SourceStreamPlan.prefetched), so nothing is read twice.
    */
   dependsOn?: StreamRef;
+  /** Its records come inside another stream's responses (BrainSTEM: epochs in the sessions list): no requests of its own. */
+  embedded?: true;
 }
 
 /** What to fetch for a target and a list of data types. */

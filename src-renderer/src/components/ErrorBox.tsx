@@ -3,7 +3,8 @@
 // banner's message: they wait quietly and load again by themselves (ViewError).
 import type { ErrorInfo } from '../../../src-shared/errors';
 import { missingScopes } from '../lib/errors';
-import { useApp } from '../model-context';
+import { lowerFirst } from '../lib/levels';
+import { useApp, useAppIfAny } from '../model-context';
 import { CONNECTION_CODES } from '../stores/app-model';
 
 /** Renders `backticked` words as code, as the core writes scope names and commands. */
@@ -15,12 +16,14 @@ export function Words({ text }: { text: string }) {
 export function ErrorBox({ error, onRetry, compact }: { error: ErrorInfo; onRetry?: () => void; compact?: boolean }) {
   // Name the missing scopes, unless the core's own words already do.
   const scopes = missingScopes(error).filter((s) => !`${error.message} ${error.fix ?? ''}`.includes(s));
+  const auth = useAppIfAny((s) => s.descriptor?.authMethods[0]);
+  const credential = lowerFirst(auth?.label ?? 'key');
   return (
     <div className="error-box" role="alert" data-error-code={error.code} style={compact ? { padding: '6px 10px' } : undefined}>
       <div className="msg"><Words text={error.message} /></div>
       {scopes.length > 0 && (
         <div className="fix">
-          This key lacks {scopes.map((s, i) => <span key={s}>{i > 0 ? ', ' : ''}<code>{s}</code></span>)}; create a key with {scopes.length === 1 ? 'that scope' : 'those scopes'} in HyperStudy → Settings → API keys.
+          This {credential} lacks {scopes.map((s, i) => <span key={s}>{i > 0 ? ', ' : ''}<code>{s}</code></span>)}; create a {credential} with {scopes.length === 1 ? 'that scope' : 'those scopes'}.{auth?.hint ? ` ${auth.hint}` : ''}
         </div>
       )}
       {error.fix && <div className="fix"><Words text={error.fix} /></div>}
@@ -40,12 +43,13 @@ export function ErrorBox({ error, onRetry, compact }: { error: ErrorInfo; onRetr
  */
 export function ViewError({ error, onRetry, what }: { error: ErrorInfo; onRetry?: () => void; what?: string }) {
   const conn = useApp((s) => s.connection?.state);
+  const source = useApp((s) => s.descriptor?.label ?? 'the server');
   const lost = useApp((s) => s.transportLost);
   if ((CONNECTION_CODES.has(error.code) && conn !== 'online') || (lost && error.code === 'UNREACHABLE')) {
     return (
       <div className="conn-wait" role="status" data-testid="connection-wait" data-error-code={error.code}>
         <span className="spin" aria-hidden="true" />
-        {what ? `${what} will load` : 'This loads'} again by itself once HyperStudy can be reached; see the message at the top.
+        {what ? `${what} will load` : 'This loads'} again by itself once {source} can be reached; see the message at the top.
       </div>
     );
   }

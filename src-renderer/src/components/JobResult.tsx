@@ -8,7 +8,7 @@ import type { FormulaCellsSummary, JobSnapshot } from '../../../src-shared/model
 import { toUiError } from '../lib/errors';
 import { formatBytes, formatCount, plural } from '../lib/format';
 import { useApp, useModel, useProgress } from '../model-context';
-import { ANONYMIZE_INFO } from '../lib/export-options';
+import { anonymizeLabel } from '../lib/export-options';
 import { KeepUpToDateButton } from './KeepUpToDateButton';
 import { SaveCodeMap } from './SaveCodeMap';
 
@@ -74,7 +74,7 @@ export function JobResult({ job, compact }: { job: JobSnapshot; compact?: boolea
       {complete && job.manifest?.formulaCells && job.manifest.formulaCells.total > 0 && <FormulaCellsNote job={job} cells={job.manifest.formulaCells} compact={compact} />}
       {job.manifest && !compact && (
         <div className="view-sub" data-testid="manifest-summary">
-          {plural(job.manifest.files, 'file')} · {plural(job.manifest.records, 'record')} · {formatBytes(job.manifest.bytes)} · {formatCount(requests.requestsUsed)} of {plural(requests.requestsPlanned, 'planned request')} used · {ANONYMIZE_INFO[job.manifest.anonymization]?.label ?? job.manifest.anonymization}
+          {plural(job.manifest.files, 'file')} · {plural(job.manifest.records, 'record')} · {formatBytes(job.manifest.bytes)} · {formatCount(requests.requestsUsed)} of {plural(requests.requestsPlanned, 'planned request')} used · {anonymizeLabel(job.manifest.anonymization)}
           {job.manifest.warnings.length > 0 && <div className="warn-box" style={{ marginTop: 6 }}>{job.manifest.warnings.map((w, i) => <div key={i}>{w}</div>)}</div>}
         </div>
       )}

@@ -1,13 +1,13 @@
-// Back/forward and breadcrumbs, drawn from the place's path: Experiments › experiment › room › participant.
+// Back/forward and breadcrumbs, drawn from the place's path and the source's levels:
+// the top list › the root item › each step below it by its level's word and name › "All data".
 import { useShallow } from 'zustand/react/shallow';
 import { itemName } from '../lib/item-names';
-import type { Location } from '../lib/location';
+import { isLeaf, itemTitle, levelOf } from '../lib/levels';
+import { normalize, pageOf, type Location } from '../lib/location';
 import { useApp, useHierarchy, useModel, useNav } from '../model-context';
 import { canGoBack, canGoForward, currentLocation, goBack, goForward, navigate } from '../stores/nav-store';
 
 interface Crumb { label: string; to: Location }
-
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export function NavBar() {
   const model = useModel();
@@ -16,17 +16,16 @@ export function NavBar() {
   const fwd = useNav(canGoForward);
   const descriptor = useApp((s) => s.descriptor);
   const levels = descriptor?.levels ?? [];
-  const names = useHierarchy(useShallow((h) => loc.path.map((_, i) => itemName(h, loc.path, i) ?? '')));
+  const names = useHierarchy(useShallow((h) => loc.path.map((_, i) => itemName(h, levels, loc.path, i) ?? '')));
 
-  const crumbs: Crumb[] = [{ label: levels[0]?.label ?? 'Home', to: { path: [] } }];
+  const roots = levels.filter((l) => l.parent === null);
+  const top = roots.length === 1 ? roots[0].label : (descriptor?.label ?? 'Home');
+  const crumbs: Crumb[] = [{ label: top, to: normalize({ path: [], ...(loc.path[0] ? { list: loc.path[0].level } : {}) }, levels) }];
   loc.path.forEach((step, i) => {
-    const name = names[i] || step.id;
-    const singular = levels.find((l) => l.id === step.level)?.singular ?? step.level;
-    crumbs.push({ label: i === 0 ? name : `${cap(singular)} ${name}`, to: { path: loc.path.slice(0, i + 1) } });
+    crumbs.push({ label: itemTitle(levelOf(levels, step.level), names[i] || step.id), to: pageOf(loc.path, i, levels) });
   });
   const last = loc.path.at(-1);
-  const leaf = last && levels.at(-1)?.id === last.level;
-  if (loc.data && !leaf) crumbs.push({ label: 'All data', to: { path: loc.path, data: true } });
+  if (loc.data && last && !isLeaf(levels, last.level)) crumbs.push({ label: 'All data', to: { path: loc.path, data: true } });
 
   return (
     <nav className="navbar" aria-label="Location">

@@ -1,11 +1,12 @@
 // The one place that says the server cannot be used, and what to do:
 //   - offline: what failed, when the app looks again (the core keeps looking), and Retry now;
 //   - a key that is gone after a restart (kept in memory only): "Enter the key again" right here;
-//   - a rejected key or a server that is not HyperStudy: Fix connection…;
+//   - a rejected key or a server that is not the source's API: Fix connection…;
 //   - the link to the app's own server dropped (browser mode): reconnecting, then a way out.
 // Views never repeat these messages: they wait and reload by themselves (ErrorBox: ViewError).
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ProfileSummary } from '../../../src-shared/model';
+import { NOT_THIS_API_STATE } from '../lib/contract-names';
 import { toUiError } from '../lib/errors';
 import { useApp, useModel } from '../model-context';
 import { Words } from './ErrorBox';
@@ -25,6 +26,7 @@ function useNow(active: boolean): number {
 /** "Enter the key again" for the active connection, in place: the same name, server and organization, a new key. */
 function KeyAgain({ profile }: { profile: ProfileSummary }) {
   const model = useModel();
+  const auth = useApp((s) => s.sources.find((d) => d.id === profile.source)?.authMethods.find((m) => m.id === 'api-key' || m.id === 'token'));
   const [open, setOpen] = useState(false);
   const [key, setKey] = useState('');
   const [busy, setBusy] = useState(false);
@@ -59,8 +61,8 @@ function KeyAgain({ profile }: { profile: ProfileSummary }) {
         type="password"
         autoComplete="off"
         spellCheck={false}
-        aria-label={`API key for ${profile.name}`}
-        placeholder="hst_live_…"
+        aria-label={`${auth?.label ?? 'Credential'} for ${profile.name}`}
+        placeholder={auth?.format?.split(' ')[0] ?? ''}
         value={key}
         autoFocus
         onChange={(e) => setKey(e.target.value)}
@@ -128,7 +130,7 @@ export function StatusBanner() {
         </span>
       )}
       <button type="button" className="btn small" onClick={retry} disabled={checking}>{checking ? 'Checking…' : 'Retry now'}</button>
-      {(conn.state === 'unauthorized' || conn.state === 'not-hyperstudy') && (
+      {(conn.state === 'unauthorized' || conn.state === NOT_THIS_API_STATE) && (
         <button type="button" className="btn small" onClick={() => model.ui.setState({ connectionsOpen: true })}>Fix connection…</button>
       )}
     </div>

@@ -10,11 +10,11 @@ import { ErrorBox, ViewError, Words } from '../components/ErrorBox';
 import { SaveCodeMap } from '../components/SaveCodeMap';
 import { missingScopeOf, typesAt } from '../lib/data-types';
 import { toUiError } from '../lib/errors';
-import { ANONYMIZE_INFO, SPLIT_LABEL, isoToLocal, localToIso, rangeInverted, splitOptionsFor } from '../lib/export-options';
+import { anonymizeChoices, isoToLocal, localToIso, rangeInverted, splitChoicesAt } from '../lib/export-options';
 import { formatBytes, formatCount, formatSeconds, plural } from '../lib/format';
-import { idAt } from '../lib/location';
+import { levelOf, mediaNoun } from '../lib/levels';
 import { useApp, useHierarchy, useModel, useUi } from '../model-context';
-import { participantKey } from '../stores/hierarchy-store';
+import { itemKey } from '../stores/hierarchy-store';
 
 /** "about 6 s", "a second or two", "about 3 min". */
 function estimate(seconds: number): string {
@@ -22,7 +22,7 @@ function estimate(seconds: number): string {
   return `about ${formatSeconds(seconds)}`;
 }
 
-function PlanView({ plan, hideWarning }: { plan: Plan; hideWarning: (w: string) => boolean }) {
+function PlanView({ plan, hideWarning, mediaLabel }: { plan: Plan; hideWarning: (w: string) => boolean; mediaLabel: string }) {
   const warnings = plan.warnings.filter((w) => !hideWarning(w));
   return (
     <div data-testid="plan">
@@ -30,7 +30,7 @@ function PlanView({ plan, hideWarning }: { plan: Plan; hideWarning: (w: string) 
         <div><div className="k">Records</div><div className="v" data-testid="plan-records">{formatCount(plan.records)}</div></div>
         <div><div className="k">Requests</div><div className="v" data-testid="plan-requests">{formatCount(plan.requestsNeeded)}</div></div>
         <div><div className="k">Estimated time</div><div className="v" data-testid="plan-time">{estimate(plan.estimatedSeconds)}</div></div>
-        <div><div className="k">Recordings</div><div className="v">{plan.mediaFiles ? `${plural(plan.mediaFiles, 'file')} · ${formatBytes(plan.mediaBytes)}` : 'none'}</div></div>
+        <div><div className="k">{mediaLabel}</div><div className="v">{plan.mediaFiles ? `${plural(plan.mediaFiles, 'file')} · ${formatBytes(plan.mediaBytes)}` : 'none'}</div></div>
       </div>
       <div className="view-sub" style={{ marginTop: 6 }} data-testid="plan-budget">
         Rate budget now: {plan.budget.summary}.{plan.requestsSpentPlanning > 0 && ` Working out this plan used ${plural(plan.requestsSpentPlanning, 'request')} of the ${formatCount(plan.requestsNeeded)}; Start uses its results.`}
@@ -49,10 +49,12 @@ export function ExportDialog() {
   const caps = useApp((s) => s.appInfo?.capabilities);
   const access = useApp((s) => s.keyAccess);
   const reconnects = useApp((s) => s.reconnects);
-  const roomId = idAt(req.target.path, 'room');
-  const participantId = idAt(req.target.path, 'participant');
-  const participantCounts = useHierarchy((s) => (participantId && roomId ? s.countsByParticipant[participantKey(roomId, participantId)] : undefined));
+  // Records per type of the target item, where its level declares counts and they were loaded.
+  const targetLevel = levelOf(descriptor?.levels ?? [], req.target.level);
+  const itemCounts = useHierarchy((s) => (targetLevel?.counts ? s.counts[itemKey(req.target.path)] : undefined));
   const view = req.view;
+  const splitChoices = useMemo(() => (view ? splitChoicesAt(null, req.target.level) : splitChoicesAt(descriptor, req.target.level)), [descriptor, req.target.level, view]);
+  const anonymizeModes = useMemo(() => anonymizeChoices(descriptor), [descriptor]);
 
   const available = useMemo(() => typesAt(descriptor, req.target.level).filter((d) => !view || req.types?.includes(d.id)), [descriptor, req.target.level, view, req.types]);
   const blocked = useMemo(() => new Map(available.map((d) => [d.id, missingScopeOf(d, access)] as const).filter(([, s]) => !!s)), [available, access]);
@@ -68,9 +70,12 @@ export function ExportDialog() {
   const [zip, setZip] = useState(preset.zip ?? settings?.zip ?? true);
   const [split, setSplit] = useState<SplitMode>(() => {
     const wanted = preset.split ?? settings?.split ?? 'none';
-    return !view && splitOptionsFor(req.target.level).includes(wanted) ? wanted : 'none';
+    return splitChoices.some((c) => c.id === wanted) ? wanted : 'none';
   });
-  const [anonymize, setAnonymize] = useState<AnonymizeMode>(preset.anonymize ?? settings?.anonymize ?? 'keep');
+  const [anonymize, setAnonymize] = useState<AnonymizeMode>(() => {
+    const wanted = preset.anonymize ?? settings?.anonymize ?? 'keep';
+    return anonymizeModes.some((c) => c.mode === wanted) ? wanted : (anonymizeModes[0]?.mode ?? 'keep');
+  });
   const [since, setSince] = useState(() => isoToLocal(preset.since));
   const [until, setUntil] = useState(() => isoToLocal(preset.until));
   const [includeRecordings, setIncludeRecordings] = useState(preset.includeRecordings ?? true);
@@ -123,7 +128,7 @@ export function ExportDialog() {
   }, [model, req.target, typeList, includeRecordings, hasMedia, sinceIso, untilIso, inverted, replan]);
 
   const countFor = (id: DataTypeId): number | undefined =>
-    participantCounts && typeof participantCounts === 'object' && participantCounts.counts[id] !== undefined ? participantCounts.counts[id] : typeTotals[id];
+    itemCounts && typeof itemCounts === 'object' && itemCounts.counts[id] !== undefined ? itemCounts.counts[id] : typeTotals[id];
 
   const close = () => model.ui.setState({ exportDialog: null });
   const start = async () => {
@@ -148,7 +153,8 @@ export function ExportDialog() {
   // Warnings about types the key cannot read are said beside those types instead.
   const blockedLabels = [...blocked.keys()].map((id) => available.find((d) => d.id === id)?.label ?? id);
   const hideWarning = (w: string) => blockedLabels.some((l) => w.startsWith(`${l}:`));
-  const splits = view ? ['none' as const] : splitOptionsFor(req.target.level);
+  const mediaType = available.find((d) => d.media);
+  const noun = mediaNoun(mediaType);
   const recordingsBlocked = available.find((d) => d.media && blocked.has(d.id));
   return (
     <Dialog
@@ -203,7 +209,7 @@ export function ExportDialog() {
         </fieldset>
       )}
       {planError && <ViewError error={planError} what="The plan" />}
-      {plan && !planError && <PlanView plan={plan} hideWarning={hideWarning} />}
+      {plan && !planError && <PlanView plan={plan} hideWarning={hideWarning} mediaLabel={mediaType?.label ?? 'Files'} />}
       {!plan && !planError && planning && <div className="plan" aria-busy="true"><span className="skeleton" /><span className="skeleton" /><span className="skeleton" /><span className="skeleton" /></div>}
       <div className="two-col">
         <fieldset>
@@ -232,11 +238,11 @@ export function ExportDialog() {
             <label><input type="radio" name="zip" checked={zip} onChange={() => setZip(true)} />ZIP file</label>
             <label><input type="radio" name="zip" checked={!zip} onChange={() => setZip(false)} />Folder</label>
           </div>
-          {splits.length > 1 && (
+          {splitChoices.length > 1 && (
             <label className="field">
               <span className="field-label">Split</span>
               <select className="select" value={split} onChange={(e) => setSplit(e.target.value as SplitMode)} aria-label="Split">
-                {splits.map((s) => <option key={s} value={s}>{SPLIT_LABEL[s]}</option>)}
+                {splitChoices.map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
               </select>
             </label>
           )}
@@ -244,14 +250,16 @@ export function ExportDialog() {
       </div>
       <fieldset>
         <legend>Anonymization</legend>
-        {(Object.keys(ANONYMIZE_INFO) as AnonymizeMode[]).map((m) => (
-          <div key={m}>
+        {anonymizeModes.length === 1 ? (
+          <p className="explain" data-testid="anonymize-only">{anonymizeModes[0].explain}</p>
+        ) : anonymizeModes.map((m) => (
+          <div key={m.mode}>
             <label className="checkbox">
-              <input type="radio" name="anonymize" value={m} checked={anonymize === m} onChange={() => setAnonymize(m)} />
-              <span style={{ fontWeight: 550 }}>{ANONYMIZE_INFO[m].label}</span>
+              <input type="radio" name="anonymize" value={m.mode} checked={anonymize === m.mode} onChange={() => setAnonymize(m.mode)} />
+              <span style={{ fontWeight: 550 }}>{m.label}</span>
             </label>
-            <p className="explain">{ANONYMIZE_INFO[m].explain}</p>
-            {m === 'pseudonymize' && anonymize === 'pseudonymize' && (
+            <p className="explain">{m.explain}</p>
+            {m.mode === 'pseudonymize' && anonymize === 'pseudonymize' && (
               <div style={{ marginTop: 4 }}><SaveCodeMap path={req.target.path} /></div>
             )}
           </div>
@@ -269,15 +277,15 @@ export function ExportDialog() {
         </fieldset>
         {!view && (
           <fieldset>
-            <legend>Recordings</legend>
+            <legend>{mediaType?.label ?? 'Files'}</legend>
             {recordingsBlocked ? (
-              <span className="view-sub blocked-type">This key can’t download recordings (it needs the {blocked.get(recordingsBlocked.id)} permission).</span>
-            ) : available.some((d) => d.media) ? (
+              <span className="view-sub blocked-type">This key can’t download {recordingsBlocked.label.toLowerCase()} (it needs the {blocked.get(recordingsBlocked.id)} permission).</span>
+            ) : mediaType ? (
               <label className="checkbox">
                 <input type="checkbox" name="include-recordings" checked={includeRecordings && hasMedia} disabled={!hasMedia} onChange={(e) => setIncludeRecordings(e.target.checked)} />
                 <span>
-                  Include the recording files{plan && hasMedia && includeRecordings && !planning ? (plan.mediaFiles > 0 ? ` (${plural(plan.mediaFiles, 'file')}, ${formatBytes(plan.mediaBytes)})` : ' (none here)') : ''}
-                  {!hasMedia && <span className="view-sub"> (select Recordings above)</span>}
+                  Include the {noun} files{plan && hasMedia && includeRecordings && !planning ? (plan.mediaFiles > 0 ? ` (${plural(plan.mediaFiles, 'file')}, ${formatBytes(plan.mediaBytes)})` : ' (none here)') : ''}
+                  {!hasMedia && <span className="view-sub"> (select {mediaType.label} above)</span>}
                 </span>
               </label>
             ) : <span className="view-sub">None at this level.</span>}

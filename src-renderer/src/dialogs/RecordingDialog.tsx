@@ -1,11 +1,12 @@
-// One recording, downloaded as itself: a small dialog with what the file is and where it goes,
-// and one button. No ZIP, no tables, no CSV options.
+// One file of a data type's records (a recording, an image), downloaded as itself: a small dialog
+// with what the file is and where it goes, and one button. No ZIP, no tables, no CSV options.
 import { useState } from 'react';
 import type { ErrorInfo } from '../../../src-shared/errors';
 import { Dialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
 import { toUiError } from '../lib/errors';
 import { formatBytes, formatDurationMs } from '../lib/format';
+import { mediaNoun } from '../lib/levels';
 import { useApp, useModel, useUi } from '../model-context';
 
 export function RecordingDialog() {
@@ -13,6 +14,7 @@ export function RecordingDialog() {
   const req = useUi((s) => s.recordingDialog)!;
   const folder = useApp((s) => s.settings?.downloadFolder);
   const caps = useApp((s) => s.appInfo?.capabilities);
+  const noun = mediaNoun(useApp((s) => s.descriptor?.dataTypes.find((d) => d.id === req.type)));
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const close = () => model.ui.setState({ recordingDialog: null });
@@ -31,7 +33,7 @@ export function RecordingDialog() {
   };
   return (
     <Dialog
-      title="Download this recording"
+      title={`Download this ${noun}`}
       onClose={close}
       testId="recording-dialog"
       footer={

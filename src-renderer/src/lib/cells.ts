@@ -2,9 +2,28 @@
 // formatCell (what a cell shows) lives in src-shared/display-format, shared with the core's filters.
 export { formatCell } from '../../../src-shared/display-format';
 
-/** Reads a field by key, trying the flat key first, then a dotted/underscored path into nested objects. */
+export const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** A dotted path into nested objects (details.sr.value), or undefined where it leads nowhere. */
+export function readPath(row: Record<string, unknown> | undefined, key: string): unknown {
+  let cur: unknown = row;
+  for (const part of key.split('.')) {
+    if (!isPlainObject(cur)) return undefined;
+    cur = cur[part];
+  }
+  return cur;
+}
+
+/**
+ * Reads a field by key: the flat key first (a preview row is already flat), then a dotted path
+ * (a listed item keeps nested objects; keys may hold underscores), then a dotted/underscored path.
+ */
 export function readField(row: Record<string, unknown>, key: string): unknown {
   if (key in row) return row[key];
+  if (key.includes('.')) {
+    const at = readPath(row, key);
+    if (at !== undefined) return at;
+  }
   const parts = key.split(/[._]/);
   let cur: unknown = row;
   for (const p of parts) {

@@ -1,24 +1,42 @@
-// Pure helpers for the export dialog: which split modes fit a level, ISO conversion of the time range,
-// and the plain-words explanation of each anonymization mode.
-import type { AnonymizeMode, LevelId, SplitMode } from '../../../src-shared/model';
+// Pure helpers for the export dialog, from the source's descriptor: which split modes a level
+// offers, which anonymization modes the source has and what each does in plain words (naming
+// the source's people and studies by its own level words), and ISO conversion of the time range.
+import type { AnonymizeMode, LevelId, SourceDescriptor, SplitMode } from '../../../src-shared/model';
+import { cap, personLevel } from './levels';
 
-export function splitOptionsFor(level: LevelId): SplitMode[] {
-  if (level === 'experiment') return ['none', 'room', 'participant'];
-  if (level === 'room') return ['none', 'participant'];
-  return ['none'];
+export interface SplitChoice { id: SplitMode; label: string }
+
+/** "One file per data type", then the source's splits offered at this level. */
+export function splitChoicesAt(descriptor: SourceDescriptor | null, level: LevelId): SplitChoice[] {
+  const splits = (descriptor?.splits ?? []).filter((s) => s.offeredAt.includes(level)).map((s) => ({ id: s.id, label: s.label }));
+  return [{ id: 'none', label: 'One file per data type' }, ...splits];
 }
 
-export const SPLIT_LABEL: Record<SplitMode, string> = {
-  none: 'One file per data type',
-  room: 'One file per room',
-  participant: 'One file per participant',
-};
+export interface AnonymizeChoice { mode: AnonymizeMode; label: string; explain: string }
 
-export const ANONYMIZE_INFO: Record<AnonymizeMode, { label: string; explain: string }> = {
-  keep: { label: 'Keep identifiers', explain: 'Participant IDs, names and emails stay as HyperStudy stores them. For your own lab analysis.' },
-  pseudonymize: { label: 'Pseudonymize', explain: 'Participant IDs become codes (P001, P002 …) everywhere, file names included, and each participant keeps the same code in every export of this study; names, emails and IP addresses are removed.' },
-  aggregate: { label: 'Aggregate only', explain: 'No individual records: for each participant code and data type, the record count, first and last time, and min/max/mean/SD of the numeric values. For sharing summaries.' },
-};
+const LABELS: Record<AnonymizeMode, string> = { keep: 'Keep identifiers', pseudonymize: 'Pseudonymize', aggregate: 'Aggregate only' };
+
+/** The words for a mode (a finished job's summary). */
+export function anonymizeLabel(mode: AnonymizeMode): string {
+  return LABELS[mode] ?? mode;
+}
+
+/** The source's anonymization modes, each explained with its own words for people and studies. */
+export function anonymizeChoices(descriptor: SourceDescriptor | null): AnonymizeChoice[] {
+  if (!descriptor) return [];
+  const person = personLevel(descriptor);
+  const one = person?.singular ?? 'person';
+  const study = descriptor.levels.find((l) => l.parent === null)?.singular ?? 'study';
+  const source = descriptor.label;
+  const explain: Record<AnonymizeMode, string> = {
+    keep: person
+      ? `${cap(one)} IDs, names and emails stay as ${source} stores them. For your own lab analysis.`
+      : `Records stay as ${source} stores them.`,
+    pseudonymize: `${cap(one)} IDs become codes (P001, P002 …) everywhere, file names included, and each ${one} keeps the same code in every export of this ${study}; names, emails and IP addresses are removed.`,
+    aggregate: `No individual records: for each ${one} code and data type, the record count, first and last time, and min/max/mean/SD of the numeric values. For sharing summaries.`,
+  };
+  return descriptor.anonymization.map((mode) => ({ mode, label: LABELS[mode], explain: explain[mode] }));
+}
 
 /** A `datetime-local` value (local time, no zone) to ISO; empty → undefined. */
 export function localToIso(value: string): string | undefined {

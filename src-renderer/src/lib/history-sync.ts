@@ -32,7 +32,8 @@ function indexIn(state: unknown): number | null {
 
 /** Starts mirroring; returns the function that stops it. Call once the source's levels are known. */
 export function syncWithHistory(nav: NavStore, win: WindowLike): () => void {
-  const levels = nav.getState().levels;
+  // The source's levels as they are now (a profile of another source changes them).
+  const levels = () => nav.getState().levels;
   const url = (hash: string) => `${win.location.pathname}${win.location.search}${hash}`;
   const readMax = () => Number(win.sessionStorage?.getItem(MAX_KEY) ?? 0) || 0;
   const writeMax = (n: number) => {
@@ -45,7 +46,7 @@ export function syncWithHistory(nav: NavStore, win: WindowLike): () => void {
 
   // Start where the address says (a reload, a bookmark), at the history index the entry carries.
   const startIndex = indexIn(win.history.state) ?? 0;
-  const start = hashToLocation(win.location.hash, levels) ?? currentLocation(nav.getState());
+  const start = hashToLocation(win.location.hash, levels()) ?? currentLocation(nav.getState());
   nav.setState({ stack: Object.assign([], { [startIndex]: start }), index: startIndex, max: Math.max(startIndex, indexIn(win.history.state) === null ? startIndex : readMax()) });
   win.history.replaceState({ ...(win.history.state as object | null), studydlNav: startIndex }, '', url(locationToHash(start)));
 
@@ -63,7 +64,7 @@ export function syncWithHistory(nav: NavStore, win: WindowLike): () => void {
   });
 
   const onPop = (e: { state: unknown }) => {
-    const loc = hashToLocation(win.location.hash, levels) ?? TOP;
+    const loc = hashToLocation(win.location.hash, levels()) ?? TOP;
     const at = indexIn(e.state);
     applying = true;
     try {

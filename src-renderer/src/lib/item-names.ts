@@ -1,40 +1,34 @@
-// What the app calls an item on a path: its name where the listings gave one, else its id.
-// The one place that knows which hierarchy store holds which level's items.
-import type { HierarchyState } from '../stores/hierarchy-store';
-import { participantKey, roomKey } from '../stores/hierarchy-store';
-import { idAt, type PathStep } from './location';
+// What the app calls an item: its name where the listings loaded so far give one (the level's
+// label field), else its id. Also names for ids in data (a participantId or session column),
+// looked up among the items of that level within the same root item.
+import type { LevelDescriptor, PathStep } from '../../../src-shared/model';
+import { itemAt, nameIndexKey, type HierarchyState } from '../stores/hierarchy-store';
+import { itemLabel, levelOf, levelOfField } from './levels';
 
-/** The name of the step at `index` of `path`, if the listings loaded so far know it. */
-export function itemName(h: HierarchyState, path: readonly PathStep[], index: number): string | undefined {
-  const step = path[index];
-  if (!step) return undefined;
-  const experimentId = idAt(path, 'experiment');
-  switch (step.level) {
-    case 'experiment':
-      return h.experimentsById[step.id]?.name;
-    case 'room':
-      return experimentId ? h.roomsById[roomKey(experimentId, step.id)]?.name : undefined;
-    case 'participant': {
-      const roomId = idAt(path, 'room');
-      return (roomId ? h.participantsByKey[participantKey(roomId, step.id)]?.name : undefined) ?? (experimentId ? h.studyParticipants[experimentId]?.[step.id]?.name : undefined);
-    }
-    default:
-      return undefined;
-  }
+/** Where the names of a level's items are indexed: per root item, except for the root level itself. */
+function namesOf(h: NameSources, levels: readonly LevelDescriptor[], path: readonly PathStep[], level: string): Record<string, string> | undefined {
+  return h.names[nameIndexKey(levelOf(levels, level)?.parent === null ? undefined : path[0], level)];
 }
 
-/** The listings names come from. */
-export type NameSources = Pick<HierarchyState, 'studyParticipants' | 'participantsByKey' | 'roomsById'>;
-
-/** The name of the item a data field names (e.g. a participantId column), if known in this study. */
-export function nameForField(h: NameSources, path: readonly PathStep[], field: string, value: string): string | undefined {
-  const level = /^(.+)Id$/.exec(field)?.[1];
-  if (!level || !value) return undefined;
-  const experimentId = idAt(path, 'experiment');
-  if (level === 'participant' && experimentId) {
-    const roomId = idAt(path, 'room');
-    return (roomId ? h.participantsByKey[participantKey(roomId, value)]?.name : undefined) ?? h.studyParticipants[experimentId]?.[value]?.name;
+/** The name of the step at `index` of `path`, if the listings loaded so far know it. */
+export function itemName(h: Pick<HierarchyState, 'items' | 'names'>, levels: readonly LevelDescriptor[], path: readonly PathStep[], index: number): string | undefined {
+  const step = path[index];
+  if (!step) return undefined;
+  const item = itemAt(h, path.slice(0, index + 1));
+  if (item) {
+    const name = itemLabel(item, levelOf(levels, step.level), step.id);
+    return name === step.id ? undefined : name;
   }
-  if (level === 'room' && experimentId) return h.roomsById[roomKey(experimentId, value)]?.name;
-  return undefined;
+  return namesOf(h, levels, path, step.level)?.[step.id];
+}
+
+/** The names index (what nameForField reads). */
+export type NameSources = Pick<HierarchyState, 'names'>;
+
+/** The name of the item a data field names (e.g. a participantId column), if known in this root item. */
+export function nameForField(h: NameSources, levels: readonly LevelDescriptor[], path: readonly PathStep[], field: string, value: string): string | undefined {
+  const level = levelOfField(levels, field);
+  if (!level || !value) return undefined;
+  const name = namesOf(h, levels, path, level)?.[value];
+  return name === value ? undefined : name;
 }

@@ -1,4 +1,4 @@
-// Client-side search and sort for the small hierarchy tables (experiments, rooms, participants).
+// Client-side search and sort for the small hierarchy tables (the items of one level).
 // Preview tables sort and filter in the core instead; these lists are already complete in memory.
 import { readField } from './cells';
 

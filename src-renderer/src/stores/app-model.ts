@@ -2,17 +2,21 @@
 // Components read stores through hooks and call these actions; nothing else talks to `api`.
 import type { Api } from '../../../src-shared/contract';
 import type { ErrorInfo } from '../../../src-shared/errors';
-import type { CodeMapFile, Experiment, ExportRequest, KeyValidation, NewProfile, Participant, PathStep, Plan, Room, Settings, Target } from '../../../src-shared/model';
+import type {
+  CodeMapFile, ConnectionStatus, DeviceSignInStart, ExportRequest, KeyValidation, LevelId, NewProfile, PathStep, Plan, ProfileSummary, Settings, SourceDescriptor, Target,
+} from '../../../src-shared/model';
+import { NOT_THIS_API_CODE } from '../lib/contract-names';
 import { toUiError } from '../lib/errors';
+import { childLevelsOf, itemLabel, levelOf } from '../lib/levels';
 import { createAppStore } from './app-store';
-import { createHierarchyStore, participantKey, roomKey, type ListStatus } from './hierarchy-store';
+import { createHierarchyStore, itemKey, listKey, nameIndexKey, type ListStatus } from './hierarchy-store';
 import { applyProgress, createJobsStore, createProgressStore, removeJobLocal, replaceJobs, upsertJob } from './jobs-store';
 import { createNavStore, resetNav, setLevels } from './nav-store';
 import { createTableViewSaver, createTableViewsStore } from './table-views';
 import { createUiStore } from './ui-store';
 
 /** Errors that mean "the server cannot be used right now", which the status banner already says. */
-export const CONNECTION_CODES = new Set(['UNREACHABLE', 'TIMEOUT', 'NOT_HYPERSTUDY', 'UNAUTHORIZED', 'NO_PROFILE', 'KEY_FORMAT']);
+export const CONNECTION_CODES = new Set<string>(['UNREACHABLE', 'TIMEOUT', NOT_THIS_API_CODE, 'UNAUTHORIZED', 'NO_PROFILE', 'KEY_FORMAT']);
 
 export function createAppModel(api: Api) {
   const app = createAppStore();
@@ -56,39 +60,42 @@ export function createAppModel(api: Api) {
 
   // ---------- connection ----------
   /** A new status; when the server answers again, everything that failed meanwhile loads again by itself. */
-  function applyConnection(c: import('../../../src-shared/model').ConnectionStatus): void {
+  function applyConnection(c: ConnectionStatus): void {
     const prev = app.getState().connection;
     app.setState({ connection: c });
     if (prev && prev.state !== 'online' && c.state === 'online') recoverAfterOutage();
   }
 
   function recoverAfterOutage(): void {
-    const h = hierarchy.getState();
-    if (h.experimentsStatus.status === 'error') void loadExperiments();
-    for (const [experimentId, st] of Object.entries(h.roomsStatus)) if (st.status === 'error') void loadRooms(experimentId);
-    for (const [roomId, st] of Object.entries(h.participantsStatus)) {
-      const experimentId = h.roomIdsByExperiment && Object.entries(h.roomIdsByExperiment).find(([, ids]) => ids.includes(roomId))?.[0];
-      if (st.status === 'error' && experimentId) void loadParticipants(experimentId, roomId);
+    for (const list of Object.values(hierarchy.getState().lists)) {
+      if (list.status.status === 'error') void loadList(list.level, list.parentPath);
     }
     // Counts that failed are asked for again when their rows show.
-    hierarchy.setState((s) => ({ countsByParticipant: Object.fromEntries(Object.entries(s.countsByParticipant).filter(([, v]) => v !== 'error')) }));
+    hierarchy.setState((s) => ({ counts: Object.fromEntries(Object.entries(s.counts).filter(([, v]) => v !== 'error')) }));
     // Previews, plots and the export dialog watch this and retry what failed.
     app.setState((s) => ({ reconnects: s.reconnects + 1 }));
   }
 
   // ---------- start-up ----------
+  /** The active source as the core describes it; the places follow its levels. */
+  function applyDescriptor(descriptor: SourceDescriptor): void {
+    const prev = app.getState().descriptor;
+    app.setState({ descriptor });
+    if (!prev || JSON.stringify(prev.levels) !== JSON.stringify(descriptor.levels)) setLevels(nav, descriptor.levels);
+  }
+
   async function boot(): Promise<void> {
     try {
-      const [appInfo, descriptor, profiles, settings, connection, jobList, views] = await Promise.all([
-        api.getAppInfo(), api.describeSource(), api.listProfiles(), api.getSettings(), api.getConnectionStatus(), api.listJobs(),
+      const [appInfo, descriptor, sources, profiles, settings, connection, jobList, views] = await Promise.all([
+        api.getAppInfo(), api.describeSource(), api.listSources(), api.listProfiles(), api.getSettings(), api.getConnectionStatus(), api.listJobs(),
         api.getViewState().catch(() => ({})),
       ]);
-      setLevels(nav, descriptor.levels.map((l) => l.id));
+      applyDescriptor(descriptor);
       tableViews.setState(views, true);
-      app.setState({ appInfo, descriptor, profiles, settings, connection, ready: true, bootError: null });
+      app.setState({ appInfo, sources, profiles, settings, connection, ready: true, bootError: null });
       replaceJobs(jobs, progress, jobList);
       api.getRateBudget().then((budget) => app.setState({ budget }), () => undefined);
-      if (profiles.some((p) => p.active)) void loadExperiments();
+      if (profiles.some((p) => p.active)) void loadTop();
       else ui.setState({ connectionsOpen: true });
     } catch (e) {
       app.setState({ bootError: toUiError(e), ready: false });
@@ -99,72 +106,62 @@ export function createAppModel(api: Api) {
   const loading = (): ListStatus => ({ status: 'loading', warnings: [] });
   const failed = (error: ErrorInfo): ListStatus => ({ status: 'error', error, warnings: [] });
 
-  async function loadExperiments(refresh = false): Promise<void> {
-    hierarchy.setState({ experimentsStatus: loading() });
+  /** The items of `level` under `parentPath` (one listing), normalized; `refresh` asks the core for fresh ones. */
+  async function loadList(level: LevelId, parentPath: readonly PathStep[], refresh = false): Promise<void> {
+    const key = listKey(level, parentPath);
+    const parent = parentPath.map((s) => ({ level: s.level, id: s.id }));
+    hierarchy.setState((s) => ({ lists: { ...s.lists, [key]: { level, parentPath: parent, ids: s.lists[key]?.ids ?? [], status: loading() } } }));
     try {
-      const { items, warnings } = await api.listLevel({ level: 'experiment', parentPath: [], ...(refresh ? { refresh } : {}) });
-      const experiments = items as unknown as Experiment[];
-      const experimentsById = Object.fromEntries(experiments.map((e) => [e.id, e]));
-      hierarchy.setState({ experimentsById, experimentIds: experiments.map((e) => e.id), experimentsStatus: { status: 'ready', warnings } });
-    } catch (e) {
-      hierarchy.setState({ experimentsStatus: failed(toUiError(e)) });
-    }
-  }
-
-  async function loadRooms(experimentId: string, refresh = false): Promise<void> {
-    hierarchy.setState((s) => ({ roomsStatus: { ...s.roomsStatus, [experimentId]: loading() } }));
-    try {
-      const { items, warnings } = await api.listLevel({ level: 'room', parentPath: [{ level: 'experiment', id: experimentId }], ...(refresh ? { refresh } : {}) });
-      const rooms = items as unknown as Room[];
+      const { items, warnings } = await api.listLevel({ level, parentPath: parent, ...(refresh ? { refresh } : {}) });
+      const levelDescriptor = levelOf(app.getState().descriptor?.levels ?? [], level);
+      const namesKey = nameIndexKey(parentPath.length ? parentPath[0] : undefined, level);
       hierarchy.setState((s) => {
-        const roomsById = { ...s.roomsById };
-        for (const r of rooms) roomsById[roomKey(experimentId, r.id)] = { ...r, experimentId };
+        const byPath = { ...s.items };
+        const names = { ...s.names[namesKey] };
+        for (const item of items) {
+          byPath[itemKey([...parent, { level, id: item.id }])] = item;
+          names[item.id] = itemLabel(item, levelDescriptor, item.id);
+        }
         return {
-          roomsById,
-          roomIdsByExperiment: { ...s.roomIdsByExperiment, [experimentId]: rooms.map((r) => r.id) },
-          roomsStatus: { ...s.roomsStatus, [experimentId]: { status: 'ready', warnings } },
+          items: byPath,
+          names: { ...s.names, [namesKey]: names },
+          lists: { ...s.lists, [key]: { level, parentPath: parent, ids: items.map((i) => i.id), status: { status: 'ready', warnings } } },
         };
       });
     } catch (e) {
-      hierarchy.setState((s) => ({ roomsStatus: { ...s.roomsStatus, [experimentId]: failed(toUiError(e)) } }));
+      hierarchy.setState((s) => ({ lists: { ...s.lists, [key]: { level, parentPath: parent, ids: s.lists[key]?.ids ?? [], status: failed(toUiError(e)) } } }));
     }
   }
 
-  async function loadParticipants(experimentId: string, roomId: string, refresh = false): Promise<void> {
-    hierarchy.setState((s) => ({ participantsStatus: { ...s.participantsStatus, [roomId]: loading() } }));
-    try {
-      const parentPath = [{ level: 'experiment', id: experimentId }, { level: 'room', id: roomId }];
-      const { items, warnings } = await api.listLevel({ level: 'participant', parentPath, ...(refresh ? { refresh } : {}) });
-      const participants = items as unknown as Participant[];
-      hierarchy.setState((s) => {
-        const participantsByKey = { ...s.participantsByKey };
-        for (const p of participants) participantsByKey[participantKey(roomId, p.id)] = { ...p, roomId, experimentId };
-        return {
-          participantsByKey,
-          participantIdsByRoom: { ...s.participantIdsByRoom, [roomId]: participants.map((p) => p.id) },
-          participantsStatus: { ...s.participantsStatus, [roomId]: { status: 'ready', warnings } },
-        };
-      });
-    } catch (e) {
-      hierarchy.setState((s) => ({ participantsStatus: { ...s.participantsStatus, [roomId]: failed(toUiError(e)) } }));
-    }
+  /** Loads a listing unless it was loaded (or is loading) already. */
+  function ensureList(level: LevelId, parentPath: readonly PathStep[]): void {
+    if (!hierarchy.getState().lists[listKey(level, parentPath)]) void loadList(level, parentPath);
   }
 
-  /** Every participant of a study, once (one listing), for names where data shows ids. */
-  async function loadStudyParticipants(experimentId: string): Promise<void> {
-    if (hierarchy.getState().studyParticipants[experimentId]) return;
-    hierarchy.setState((s) => ({ studyParticipants: { ...s.studyParticipants, [experimentId]: {} } }));
-    try {
-      const { items } = await api.listLevel({ level: 'participant', parentPath: [{ level: 'experiment', id: experimentId }] });
-      const participants = items as unknown as Participant[];
-      hierarchy.setState((s) => ({ studyParticipants: { ...s.studyParticipants, [experimentId]: Object.fromEntries(participants.map((p) => [p.id, p])) } }));
-    } catch {
-      hierarchy.setState((s) => {
-        const next = { ...s.studyParticipants };
-        delete next[experimentId];
-        return { studyParticipants: next };
-      });
-    }
+  /** The top list (the first root level's items). */
+  function loadTop(refresh = false): Promise<void> {
+    const root = childLevelsOf(app.getState().descriptor?.levels ?? [], null)[0];
+    return root ? loadList(root, [], refresh) : Promise.resolve();
+  }
+
+  /** Every listing a path goes through, so each of its steps has a name. */
+  function ensurePath(path: readonly PathStep[]): void {
+    path.forEach((step, i) => ensureList(step.level, path.slice(0, i)));
+  }
+
+  /**
+   * Names for ids that data shows (a column naming items of `level`), once per root item: the
+   * root's own children are one listing; people (a split's person level) are listed under the
+   * root, as every source that has them lists them there. Deeper levels use what is loaded.
+   */
+  function ensureNames(path: readonly PathStep[], level: LevelId): void {
+    const descriptor = app.getState().descriptor;
+    const root = path[0];
+    if (!descriptor || !root) return;
+    const l = levelOf(descriptor.levels, level);
+    if (!l || l.parent === null) return;
+    const person = descriptor.splits.some((s) => s.person && s.level === level);
+    if (l.parent === root.level || person) ensureList(level, [root]);
   }
 
   /** What the active key may read under a place (asked once per connection; the core learns it from the server). */
@@ -177,21 +174,21 @@ export function createAppModel(api: Api) {
     }
   }
 
-  /** The study's participant code map (the study: the root item of `path`), to save apart from the data. */
+  /** The pseudonym code map of the root item of `path` (the study), to save apart from the data. */
   function getCodeMap(path: readonly PathStep[]): Promise<CodeMapFile> {
     return api.getCodeMap({ path: path.slice(0, 1) });
   }
 
-  /** Counts cost one request each, so they are fetched only for rows on screen, once. */
-  async function loadCounts(experimentId: string, roomId: string, participantId: string): Promise<void> {
-    const key = participantKey(roomId, participantId);
-    if (hierarchy.getState().countsByParticipant[key]) return;
-    hierarchy.setState((s) => ({ countsByParticipant: { ...s.countsByParticipant, [key]: 'loading' } }));
+  /** Counts cost one request each, so they are fetched only for rows on screen, once (levels that declare `counts`). */
+  async function loadCounts(path: readonly PathStep[]): Promise<void> {
+    const key = itemKey(path);
+    if (hierarchy.getState().counts[key]) return;
+    hierarchy.setState((s) => ({ counts: { ...s.counts, [key]: 'loading' } }));
     try {
-      const counts = await api.getItemCounts({ path: [{ level: 'experiment', id: experimentId }, { level: 'room', id: roomId }, { level: 'participant', id: participantId }] });
-      hierarchy.setState((s) => ({ countsByParticipant: { ...s.countsByParticipant, [key]: counts } }));
+      const counts = await api.getItemCounts({ path: path.map((s) => ({ level: s.level, id: s.id })) });
+      hierarchy.setState((s) => ({ counts: { ...s.counts, [key]: counts } }));
     } catch {
-      hierarchy.setState((s) => ({ countsByParticipant: { ...s.countsByParticipant, [key]: 'error' } }));
+      hierarchy.setState((s) => ({ counts: { ...s.counts, [key]: 'error' } }));
     }
   }
 
@@ -211,6 +208,19 @@ export function createAppModel(api: Api) {
     resetNav(nav);
   }
 
+  /** Another connection is in use: its source's descriptor, a fresh hierarchy from the top, its status. */
+  async function afterProfileSwitch(): Promise<void> {
+    try {
+      applyDescriptor(await api.describeSource());
+    } catch (e) {
+      app.setState({ bootError: toUiError(e) });
+      return;
+    }
+    clearHierarchy();
+    void refreshConnection();
+    if (app.getState().profiles.some((p) => p.active)) void loadTop();
+  }
+
   async function validateProfile(p: NewProfile): Promise<KeyValidation> {
     return api.validateProfile(p);
   }
@@ -220,13 +230,37 @@ export function createAppModel(api: Api) {
     if (res.profile) {
       const profiles = await api.listProfiles();
       app.setState({ profiles });
-      if (res.profile.active || profiles.find((x) => x.id === res.profile!.id)?.active) {
-        clearHierarchy();
-        void refreshConnection();
-        void loadExperiments();
-      }
+      if (res.profile.active || profiles.find((x) => x.id === res.profile!.id)?.active) await afterProfileSwitch();
     }
     return res.validation;
+  }
+
+  /** A sign-in that ended in a saved profile (it is the active one now): the app moves to it. */
+  async function afterSignIn(res: { validation: KeyValidation; profile?: ProfileSummary }): Promise<KeyValidation> {
+    if (res.profile) {
+      app.setState({ profiles: await api.listProfiles() });
+      await afterProfileSwitch();
+    }
+    return res.validation;
+  }
+
+  /** Sign-in through the browser: the code to show and the page to open (the core waits for the approval). */
+  function startDeviceSignIn(t: { name: string; source: string; baseUrl?: string }): Promise<DeviceSignInStart> {
+    return api.startDeviceSignIn(t);
+  }
+
+  /** Waits for a started browser sign-in; its profile is saved by the core and used from then on. */
+  async function finishDeviceSignIn(flowId: string): Promise<KeyValidation> {
+    return afterSignIn(await api.finishDeviceSignIn({ flowId }));
+  }
+
+  function cancelDeviceSignIn(flowId: string): Promise<void> {
+    return api.cancelDeviceSignIn({ flowId });
+  }
+
+  /** Email and password, used once by the core: only the refresh token it gets is kept. */
+  async function signInWithPassword(t: { name: string; source: string; baseUrl?: string; email: string; password: string }): Promise<KeyValidation> {
+    return afterSignIn(await api.signInWithPassword(t));
   }
 
   /** The active connection's key again (it was lost, e.g. kept in memory only): same place, same data. */
@@ -243,20 +277,14 @@ export function createAppModel(api: Api) {
   async function activateProfile(id: string): Promise<void> {
     const profiles = await api.activateProfile({ id });
     app.setState({ profiles });
-    clearHierarchy();
-    void refreshConnection();
-    void loadExperiments();
+    await afterProfileSwitch();
   }
 
   async function removeProfile(id: string): Promise<void> {
     const wasActive = app.getState().profiles.find((p) => p.id === id)?.active;
     const profiles = await api.removeProfile({ id });
     app.setState({ profiles });
-    if (wasActive) {
-      clearHierarchy();
-      void refreshConnection();
-      if (profiles.some((p) => p.active)) void loadExperiments();
-    }
+    if (wasActive) await afterProfileSwitch();
   }
 
   async function updateSettings(patch: Partial<Settings>): Promise<void> {
@@ -314,8 +342,9 @@ export function createAppModel(api: Api) {
     api, app, hierarchy, jobs, progress, nav, ui, tableViews,
     updateTableView: tableViewSaver.update,
     boot, dispose,
-    loadExperiments, loadRooms, loadParticipants, loadCounts, loadStudyParticipants, loadKeyAccess, getCodeMap,
+    loadList, ensureList, loadTop, ensurePath, ensureNames, loadCounts, loadKeyAccess, getCodeMap,
     refreshConnection, validateProfile, addProfile, reenterKey, activateProfile, removeProfile, updateSettings, chooseDownloadFolder,
+    startDeviceSignIn, finishDeviceSignIn, cancelDeviceSignIn, signInWithPassword,
     planExport, startExport, jobAction, removeJob, reloadJobs, dismissNotice,
   };
 }

@@ -9,7 +9,10 @@ export interface AppState {
   ready: boolean;
   bootError: ErrorInfo | null;
   appInfo: AppInfo | null;
+  /** The active connection's source (describeSource follows the active profile). */
   descriptor: SourceDescriptor | null;
+  /** Every source the app can connect to (the connection dialog offers them). */
+  sources: SourceDescriptor[];
   connection: ConnectionStatus | null;
   budget: RateBudget | null;
   profiles: ProfileSummary[];
@@ -31,6 +34,7 @@ export const createAppStore = () =>
     bootError: null,
     appInfo: null,
     descriptor: null,
+    sources: [],
     connection: null,
     budget: null,
     profiles: [],

@@ -2,6 +2,7 @@
 // (browser mode and Electron alike) lib/history-sync mirrors it into the window's history, so
 // the browser's Back, Forward and reload keep the place. Places are source-agnostic (lib/location).
 import { createStore } from 'zustand/vanilla';
+import type { LevelShape } from '../lib/levels';
 import { TOP, normalize, parentOf, sameLocation, type Location } from '../lib/location';
 
 export type { Location } from '../lib/location';
@@ -12,8 +13,8 @@ export interface NavState {
   index: number;
   /** The last index Forward can reach. */
   max: number;
-  /** The source's level ids, top first (set once the source is described). */
-  levels: readonly string[];
+  /** The source's levels as a tree (set once the source is described, again when it changes). */
+  levels: readonly LevelShape[];
   /** The window's history, when it drives Back and Forward (lib/history-sync). */
   driver?: { back(): void; forward(): void };
 }
@@ -25,8 +26,8 @@ export const currentLocation = (s: NavState): Location => s.stack[s.index] ?? TO
 export const canGoBack = (s: NavState) => s.index > 0;
 export const canGoForward = (s: NavState) => s.index < s.max;
 
-export function setLevels(nav: NavStore, levels: readonly string[]): void {
-  nav.setState({ levels });
+export function setLevels(nav: NavStore, levels: readonly LevelShape[]): void {
+  nav.setState({ levels: levels.map((l) => ({ id: l.id, parent: l.parent, children: [...l.children] })) });
 }
 
 export function navigate(nav: NavStore, to: Location): void {
@@ -77,7 +78,7 @@ export function goUp(nav: NavStore): void {
   if (parent) navigate(nav, parent);
 }
 
-/** Back to the top (e.g. after switching profile: the old experiments no longer apply). */
+/** Back to the top (e.g. after switching profile: the old places no longer apply). */
 export function resetNav(nav: NavStore): void {
   navigate(nav, TOP);
 }

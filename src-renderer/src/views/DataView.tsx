@@ -3,57 +3,53 @@
 // lazily mounted preview. The selected tab is part of the place's address.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { DataTypeId, Target } from '../../../src-shared/model';
-import { StatusBadge } from '../components/Badge';
 import { EmptyState } from '../components/ErrorBox';
+import { ItemFacts } from '../components/ItemFacts';
 import { TabList, TabPanel } from '../components/Tabs';
 import { missingScopeOf, typesAt } from '../lib/data-types';
 import { formatCount } from '../lib/format';
 import { itemName } from '../lib/item-names';
-import { idAt, type PathStep } from '../lib/location';
+import { itemTitle, levelOf, levelOfField, lowerFirst } from '../lib/levels';
+import type { PathStep } from '../lib/location';
 import { useApp, useHierarchy, useModel } from '../model-context';
-import { participantKey } from '../stores/hierarchy-store';
+import { itemKey } from '../stores/hierarchy-store';
 import { replaceLocation } from '../stores/nav-store';
 import { PreviewPanel } from './PreviewPanel';
 
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
-/** What a researcher reads when a tab's data is closed to this key, and how to open it. */
+/** What a researcher reads when a tab's data is closed to this credential, and how to open it. */
 function ScopeNeeded({ label, scope }: { label: string; scope: string }) {
+  const source = useApp((s) => s.descriptor);
+  const auth = source?.authMethods[0];
+  const credential = lowerFirst(auth?.label ?? 'credential');
   return (
     <div className="scope-box" role="status" data-testid="scope-needed" data-scope={scope}>
-      <h2>This key can’t read {label.toLowerCase()}</h2>
-      <p>It was created without the <code>{scope}</code> permission, so HyperStudy refuses this data.</p>
-      <p>To see it, create a key that includes <code>{scope}</code> (or <code>read:*</code>) in HyperStudy → Settings → Account → API Keys, then add it under Connections.</p>
+      <h2>This {credential} can’t read {label.toLowerCase()}</h2>
+      <p>It was created without the <code>{scope}</code> permission, so {source?.label ?? 'the server'} refuses this data.</p>
+      <p>To see it, create a {credential} that includes <code>{scope}</code>, then add it under Connections.{auth?.hint ? ` ${auth.hint}` : ''}</p>
     </div>
   );
 }
 
 export function DataView({ target, path, tab }: { target: Target; path: PathStep[]; tab?: string }) {
   const model = useModel();
-  // The hierarchy store still keeps HyperStudy's three levels by their ids (see hierarchy-store).
-  const experimentId = idAt(target.path, 'experiment') ?? '';
-  const roomId = idAt(target.path, 'room');
-  const participantId = idAt(target.path, 'participant');
   const descriptor = useApp((s) => s.descriptor);
   const access = useApp((s) => s.keyAccess);
-  const counts = useHierarchy((s) => (participantId && roomId ? s.countsByParticipant[participantKey(roomId, participantId)] : undefined));
-  const participant = useHierarchy((s) => (participantId && roomId ? s.participantsByKey[participantKey(roomId, participantId)] : undefined));
-  const name = useHierarchy((s) => itemName(s, path, path.length - 1));
+  const level = levelOf(descriptor?.levels ?? [], target.level);
+  const counts = useHierarchy((s) => (level?.counts ? s.counts[itemKey(path)] : undefined));
+  const name = useHierarchy((s) => itemName(s, descriptor?.levels ?? [], path, path.length - 1));
   const [learned, setLearned] = useState<Partial<Record<DataTypeId, number>>>({});
   const reconnects = useApp((s) => s.reconnects);
+  const types = useMemo(() => typesAt(descriptor, target.level), [descriptor, target.level]);
 
   useEffect(() => {
-    if (participantId && roomId) void model.loadCounts(experimentId, roomId, participantId);
-    const h = model.hierarchy.getState();
-    if (h.experimentsStatus.status === 'idle') void model.loadExperiments();
-    if (roomId && h.roomsStatus[experimentId] === undefined) void model.loadRooms(experimentId);
-    if (roomId && participantId && h.participantsStatus[roomId] === undefined) void model.loadParticipants(experimentId, roomId);
-    // Names for ids in the data, and which tabs this key may read.
-    void model.loadStudyParticipants(experimentId);
+    if (level?.counts) void model.loadCounts(path);
+    // Names for the steps of the path, and for ids in the data; which tabs this key may read.
+    model.ensurePath(path);
+    const named = new Set(types.flatMap((t) => t.columns.map((c) => levelOfField(descriptor?.levels ?? [], c.key)).concat(t.plot ? [levelOfField(descriptor?.levels ?? [], t.plot.seriesBy)] : [])));
+    for (const l of named) if (l) model.ensureNames(path, l);
     void model.loadKeyAccess(target.path);
-  }, [model, target, experimentId, roomId, participantId, reconnects]);
+  }, [model, target, path, level?.counts, types, descriptor, reconnects]);
 
-  const types = useMemo(() => typesAt(descriptor, target.level), [descriptor, target.level]);
   const countOf = useCallback((id: DataTypeId): number | undefined => {
     if (counts && typeof counts === 'object' && counts.counts[id] !== undefined) return counts.counts[id];
     return learned[id];
@@ -63,9 +59,8 @@ export function DataView({ target, path, tab }: { target: Target; path: PathStep
     ? (tab as DataTypeId)
     : (types.find((t) => (countOf(t.id) ?? 0) > 0 && !missingScopeOf(t, access)) ?? types[0])?.id;
 
-  const level = descriptor?.levels.find((l) => l.id === target.level);
   const shownName = name ?? path.at(-1)?.id ?? '';
-  const title = path.length === 1 ? shownName : `${cap(level?.singular ?? target.level)} ${shownName}`;
+  const title = itemTitle(level, shownName);
   const onCount = useCallback((id: DataTypeId, n: number) => setLearned((l) => (l[id] === n ? l : { ...l, [id]: n })), []);
 
   if (!descriptor) return null;
@@ -79,20 +74,13 @@ export function DataView({ target, path, tab }: { target: Target; path: PathStep
     <div className="view" data-testid="view-data">
       <div className="view-head">
         <h1 className="view-title" tabIndex={-1}>{title}</h1>
-        {participant && (
-          <span className="view-sub" style={{ display: 'inline-flex', gap: 6, alignItems: 'center' }}>
-            {name && <span title="Participant id">{participant.id}</span>}
-            {participant.role && <span>{participant.role}</span>}
-            <StatusBadge value={participant.status} />
-            {participant.completionCode && <span>code <code>{participant.completionCode}</code></span>}
-          </span>
-        )}
+        <ItemFacts path={path} level={level} />
         <span className="grow" style={{ flex: 1 }} />
         <button
           type="button"
           className="btn primary"
           data-testid="download-level"
-          onClick={() => model.ui.setState({ exportDialog: { target, title } })}
+          onClick={() => model.ui.setState({ exportDialog: { target, title: itemTitle(level, shownName, true) } })}
         >
           ⤓ Download all data…
         </button>

@@ -4,16 +4,16 @@
 // The layout (columns, sort, filters, widths) is remembered per data type across tabs and restarts.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import { useShallow } from 'zustand/react/shallow';
 import type { DataTypeDescriptor, Target } from '../../../src-shared/model';
 import { StatusBadge } from '../components/Badge';
 import { EmptyState, ViewError, Words } from '../components/ErrorBox';
 import { Grid, defaultWidth, type GridColumn, type GridRow } from '../components/Grid';
 import { LinePlot } from '../components/LinePlot';
-import { readField } from '../lib/cells';
+import { formatCell, readField } from '../lib/cells';
 import { mergeColumns } from '../lib/columns';
 import { formatCount, plural } from '../lib/format';
-import { nameForField, type NameSources } from '../lib/item-names';
+import { nameForField } from '../lib/item-names';
+import { levelOf, levelOfField, mediaNoun } from '../lib/levels';
 import { nextSort, type SortState } from '../lib/local-table';
 import type { PathStep } from '../lib/location';
 import { buildSeries } from '../lib/plot-data';
@@ -34,15 +34,18 @@ function useDebounced<T>(value: T, ms: number): T {
 const TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 const NO_FILTERS: Record<string, string> = {};
 
-/** Names for ids in the data (participants, rooms), from the listings this study has loaded. */
+/** Names for ids in the data (a column naming items of a level), from the listings this root item has loaded. */
 function useNames(path: PathStep[]) {
-  const sources: NameSources = useHierarchy(useShallow((h) => ({ studyParticipants: h.studyParticipants, participantsByKey: h.participantsByKey, roomsById: h.roomsById })));
-  return useCallback((field: string, value: unknown) => (typeof value === 'string' ? nameForField(sources, path, field, value) : undefined), [sources, path]);
+  const names = useHierarchy((h) => h.names);
+  const levels = useApp((s) => s.descriptor?.levels);
+  return useCallback((field: string, value: unknown) => (typeof value === 'string' || typeof value === 'number' ? nameForField({ names }, levels ?? [], path, field, String(value)) : undefined), [names, levels, path]);
 }
 
 export function PreviewPanel({ target, path, dt, title, onCount }: { target: Target; path: PathStep[]; dt: DataTypeDescriptor; title: string; onCount?: (n: number) => void }) {
   const model = useModel();
   const sourceId = useApp((s) => s.descriptor?.id ?? 'source');
+  const sourceLabel = useApp((s) => s.descriptor?.label ?? 'the server');
+  const levels = useApp((s) => s.descriptor?.levels);
   const reconnects = useApp((s) => s.reconnects);
   const key = tableKey(sourceId, 'type', dt.id);
   const saved = useStore(model.tableViews, (s) => s[key]);
@@ -111,14 +114,14 @@ export function PreviewPanel({ target, path, dt, title, onCount }: { target: Tar
     const cols: GridColumn[] = allColumns.filter((c) => visible.has(c.key)).map((c) => {
       const base: GridColumn = { key: c.key, label: c.label, kind: c.kind, width: widths?.[c.key] ?? c.width ?? defaultWidth(c.kind) };
       if (c.kind === 'badge') return { ...base, render: (row: GridRow) => <StatusBadge value={readField(row, c.key)} /> };
-      // Ids of participants and rooms show their names, the id beside.
-      if (/Id$/.test(c.key)) {
+      // Ids of items of a level (a participant, a session) show their names, the id beside.
+      if (levels && levelOfField(levels, c.key)) {
         return {
           ...base,
           render: (row: GridRow) => {
             const v = readField(row, c.key);
             const name = nameOf(c.key, v);
-            return name ? <span title={String(v)}>{name}<span className="id-sub">{String(v)}</span></span> : v === null || v === undefined ? '' : String(v);
+            return name ? <span title={String(v)}>{name}<span className="id-sub">{String(v)}</span></span> : formatCell(v, c.kind);
           },
         };
       }
@@ -128,7 +131,7 @@ export function PreviewPanel({ target, path, dt, title, onCount }: { target: Tar
       cols.push({
         key: '__download', label: '', kind: 'text', width: 120, sortable: false, filterable: false, resizable: false,
         render: (row: GridRow) => {
-          const file = String(readField(row, 'filename') ?? readField(row, 'fileName') ?? readField(row, dt.idField) ?? 'this recording');
+          const file = String(readField(row, 'filename') ?? readField(row, 'fileName') ?? readField(row, dt.idField) ?? `this ${mediaNoun(dt)}`);
           return (
             <button type="button" className="btn small row-action" aria-label={`Download ${file}`} onClick={(e) => { e.stopPropagation(); downloadOne(row); }} onKeyDown={(e) => e.stopPropagation()} data-testid="download-file">⤓ Download</button>
           );
@@ -136,7 +139,7 @@ export function PreviewPanel({ target, path, dt, title, onCount }: { target: Tar
       });
     }
     return cols;
-  }, [allColumns, visible, dt.media, dt.idField, downloadOne, widths, nameOf]);
+  }, [allColumns, visible, dt, downloadOne, widths, nameOf, levels]);
 
   // A new function per landed page tells the grid to re-read its visible rows.
   const getRow = useMemo(() => (version >= 0 ? (i: number) => pager.rowAt(i) : () => undefined), [pager, version]);
@@ -196,7 +199,7 @@ export function PreviewPanel({ target, path, dt, title, onCount }: { target: Tar
         </div>
         <span className="view-sub" data-testid="preview-count" aria-live="polite">
           {status === 'error' ? '' : status === 'loading' ? 'Loading…' : filtered ? `${formatCount(totalRows)} of ${plural(unfilteredRows, 'row')}` : plural(totalRows, 'row')}
-          {status === 'ready' && !complete && ' · still fetching from HyperStudy…'}
+          {status === 'ready' && !complete && ` · still fetching from ${sourceLabel}…`}
         </span>
         <span className="grow" />
         <button type="button" className="btn" data-testid="export-shown" disabled={status !== 'ready' || totalRows === 0} onClick={exportShown} title="The rows that pass the filters and search, with the visible columns, in this order">
@@ -231,10 +234,10 @@ export function PreviewPanel({ target, path, dt, title, onCount }: { target: Tar
             <EmptyState title="No rows match"><p>Clear the search or the column filters to see all {plural(unfilteredRows, 'row')}.</p></EmptyState>
           ) : (
             <EmptyState title={`No ${label} here`}>
-              <p>HyperStudy has no {label} for {target.level === 'participant' ? 'this participant' : 'this selection'}{complete ? '' : ' yet'}.</p>
+              <p>{sourceLabel} has no {label} for this {levelOf(levels ?? [], target.level)?.singular ?? 'selection'}{complete ? '' : ' yet'}.</p>
             </EmptyState>
           )}
-          footer={<span>{complete ? 'All rows loaded from HyperStudy' : 'Fetching from HyperStudy; rows appear as pages arrive'} · click a row or press → to see its raw JSON · filters take numbers and times: &gt;100000, 10..20, &gt;2026-11-30 14:00</span>}
+          footer={<span>{complete ? `All rows loaded from ${sourceLabel}` : `Fetching from ${sourceLabel}; rows appear as pages arrive`} · click a row or press → to see its raw JSON · filters take numbers and times: &gt;100000, 10..20, &gt;2026-11-30 14:00</span>}
         />
       )}
     </>

@@ -1,5 +1,5 @@
 // Fetches up to a few thousand rows sorted by the plot's x and draws one chart per y field,
-// in seconds on the x axis, one line per series named as the app names it (participants by name).
+// in seconds on the x axis, one line per series named as the app names it (items of a level by name).
 import { useEffect, useState, type ComponentType } from 'react';
 import type { DataTypeDescriptor, Target } from '../../../src-shared/model';
 import type { LinePlotProps, Series } from '../components/LinePlot';
@@ -16,7 +16,7 @@ export function PreviewPlot(props: {
   Plot: ComponentType<LinePlotProps>;
   /** The table's stream finished: refetch once so the plot shows every point, not the first batch. */
   complete: boolean;
-  /** What a series is called (e.g. a participant's name for their id). */
+  /** What a series is called (e.g. a person's name for their id). */
   seriesName?: (value: string) => string;
 }) {
   const { target, dt, build, Plot, complete, seriesName } = props;

@@ -258,9 +258,10 @@ describe('flow control, abort and disk errors', () => {
         res.end(bytes(size, 7));
       }),
     );
-    const get = createNodeMediaGet({ slabBytes: 2 ** 20, maxQueuedSlabs: 1, stallMs: 150 });
+    // The pause is 4 × the stall limit; the limit leaves room for a busy machine to resume reading.
+    const get = createNodeMediaGet({ slabBytes: 2 ** 20, maxQueuedSlabs: 1, stallMs: 500 });
     const res = await get(`http://${host}/paused`, {});
-    await new Promise((r) => setTimeout(r, 600)); // paused: nobody saves the body yet
+    await new Promise((r) => setTimeout(r, 2000)); // paused: nobody saves the body yet
     const file = path.join(root, 'paused.bin');
     await res.saveTo(file, false);
     expect((await stat(file)).size).toBe(size);

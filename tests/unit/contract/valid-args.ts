@@ -15,6 +15,7 @@ export const validArgs: { [K in MethodName]: MethodArg<K> } = {
   checkConnection: undefined,
   getRateBudget: undefined,
   describeSource: undefined,
+  listSources: undefined,
   listProfiles: undefined,
   validateProfile: profile,
   addProfile: profile,

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { nextSort, searchRows, sortRows } from '../../../src-renderer/src/lib/local-table';
 import { buildSeries, categoriesOf } from '../../../src-renderer/src/lib/plot-data';
-import { isoToLocal, localToIso, rangeInverted, splitOptionsFor } from '../../../src-renderer/src/lib/export-options';
+import { isoToLocal, localToIso, rangeInverted, splitChoicesAt } from '../../../src-renderer/src/lib/export-options';
+import { sourceDescriptor } from '../../../src-main/core/sources/registry';
+
+/** The split ids the export dialog offers at a HyperStudy level (from its descriptor). */
+const splitOptionsFor = (level: string) => splitChoicesAt(sourceDescriptor('hyperstudy'), level).map((c) => c.id);
 
 const rows = [
   { id: 'b', name: 'Beta study', n: 10, created: '2024-03-01T00:00:00Z' },

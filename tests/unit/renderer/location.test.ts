@@ -10,7 +10,8 @@ import { hsTarget } from '../../hs-paths';
 
 const hyperstudySource = sourceDescriptor('hyperstudy');
 
-const LEVELS = ['experiment', 'room', 'participant'];
+/** HyperStudy's levels as a tree (experiment → room → participant), as the nav store keeps them. */
+const LEVELS = hyperstudySource.levels;
 const e1 = { level: 'experiment', id: 'exp/1 é' };
 const r1 = { level: 'room', id: 'room_..:x' };
 const p1 = { level: 'participant', id: 'usr 7' };

@@ -114,4 +114,22 @@ describe('shell actions', () => {
     expect(drags[0]).toMatchObject({ file: '/downloads/export.zip' });
     expect((drags[0] as { icon: { isEmpty(): boolean } }).icon.isEmpty()).toBe(false);
   });
+
+  it('opens a sign-in page in the system browser only when the allowlist (or the link\'s own API host) allows it', () => {
+    const opened: string[] = [];
+    const actions = createShellActions({
+      shell: { showItemInFolder: () => {}, openPath: async () => '', openExternal: async (u: string) => void opened.push(u) },
+      clipboard: { writeText: async () => {} },
+      dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }) } as never,
+      nativeImage: { createFromPath: () => fakeImage(true, 'file'), createFromBitmap: () => fakeImage(false, 'bitmap') },
+      Notification: class { static isSupported = () => false; show() {} } as never,
+      window: () => null,
+    });
+    expect(actions.openExternal!('https://www.brainstem.org/device/?code=AB-12', [])).toBe(true);
+    expect(actions.openExternal!('https://lab.example.org/device/', ['lab.example.org'])).toBe(true);
+    expect(actions.openExternal!('https://lab.example.org/device/', [])).toBe(false);
+    expect(actions.openExternal!('http://127.0.0.1:8790/device/', ['127.0.0.1'])).toBe(false);
+    expect(actions.openExternal!('file:///etc/passwd', ['localhost'])).toBe(false);
+    expect(opened).toEqual(['https://www.brainstem.org/device/?code=AB-12', 'https://lab.example.org/device/']);
+  });
 });

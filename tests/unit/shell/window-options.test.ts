@@ -93,6 +93,14 @@ describe('external links', () => {
     expect(isAllowedExternalUrl('file:///etc/passwd')).toBe(false);
     expect(isAllowedExternalUrl('javascript:alert(1)')).toBe(false);
   });
+  it('allows a sign-in page on the connection\'s own host only when asked, and only over https', () => {
+    expect(isAllowedExternalUrl('https://www.brainstem.org/private/users/device/?code=AB12')).toBe(true);
+    expect(isAllowedExternalUrl('https://lab.example.org/device/?code=AB12')).toBe(false);
+    expect(isAllowedExternalUrl('https://lab.example.org/device/?code=AB12', ['lab.example.org'])).toBe(true);
+    expect(isAllowedExternalUrl('http://lab.example.org/device/', ['lab.example.org'])).toBe(false);
+    expect(isAllowedExternalUrl('https://lab.example.org.evil.example/', ['lab.example.org'])).toBe(false);
+    expect(isAllowedExternalUrl('http://127.0.0.1:8790/device/', ['127.0.0.1'])).toBe(false);
+  });
 });
 
 describe('window state', () => {

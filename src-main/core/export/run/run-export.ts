@@ -27,6 +27,7 @@ import { createPageStore } from './page-store';
 import type { ProgressSink } from './progress';
 import { readJson, removeWorkspace, workspaceAt, writeJson, type FinalizingRecord, type RunRecord } from './workspace';
 import { writeExportTree } from './write-outputs';
+import { isUnfinishedFile, removeUnfinishedFiles } from './unfinished-files';
 
 export interface RunExportOptions {
   /** The open source the export reads (through its limiter). */
@@ -276,7 +277,6 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
   const everything = [outcome[0], ...netSettled];
   if (everything.some((r) => r.status === 'rejected')) throw signal?.aborted ? (signal.reason ?? firstCause(everything)) : firstCause(everything);
   const tree = (outcome[0] as PromiseFulfilledResult<Awaited<typeof writing>>).value;
-  const mediaOutcomes = (netSettled[1] as PromiseFulfilledResult<MediaOutcome[]>).value;
 
   // 6. Into place.
   signal?.throwIfAborted();
@@ -293,12 +293,12 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
       // unpacking two exports side by side never mixes their files.
       rootName: name.slice(0, -'.zip'.length),
       signal,
-      exclude: (rel) => rel.endsWith('.part') || rel.endsWith('.part.json'),
+      exclude: isUnfinishedFile,
       onProgress: (_bytes, done, total) => (progress.zipped ? progress.zipped(done, total) : progress.step(`Packing the ZIP file: ${done} of ${total} files`)),
     });
   } else {
     progress.phase('finalizing', 'Moving the folder into place');
-    await removeLeftoverParts(ws.outDir, mediaOutcomes);
+    await removeUnfinishedFiles(ws.outDir);
     const name = await freeOutputName(opts.destination, folderName, '');
     outputPath = path.join(opts.destination, name);
     await writeJson(ws.finalizingFile, { outputPath, outputName: name, zip: false, manifest: tree.manifest } satisfies FinalizingRecord);
@@ -377,7 +377,7 @@ async function finishMediaOnly(a: {
     outputPath = path.join(opts.destination, name);
     await rename(path.join(ws.outDir, ...rel.split('/')), outputPath);
   } else {
-    await removeLeftoverParts(ws.outDir, outcomes);
+    await removeUnfinishedFiles(ws.outDir);
     outputPath = await publishFolder(path.join(ws.outDir, media.folder), opts.destination, `${media.folder}_${new Date(a.run.startedAt).toISOString().slice(0, 10)}`);
   }
   await rm(ws.root, { recursive: true, force: true });
@@ -484,15 +484,5 @@ async function pathExists(p: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Failed recordings leave `.part` files: not part of a finished folder. */
-async function removeLeftoverParts(outDir: string, outcomes: MediaOutcome[]): Promise<void> {
-  for (const o of outcomes) {
-    if (o.status !== 'failed') continue;
-    const file = path.join(outDir, ...o.relativePath.split('/'));
-    await rm(`${file}.part`, { force: true });
-    await rm(`${file}.part.json`, { force: true });
   }
 }

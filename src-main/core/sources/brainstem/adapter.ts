@@ -74,6 +74,8 @@ function imagesMedia(client: BrainstemClient): SourceMedia {
     fileName: (r) => imageFileName(r),
     // No mint route: a refused link costs one fresh read of its data acquisition.
     linkEndpoint: () => `/${client.portal}/modules/dataacquisition/{id}/`,
+    // The link is on the record: nothing up front; the fresh read is the plan's reserve.
+    upFrontRequests: () => 0,
     async url(r): Promise<MediaUrl> {
       return { url: imageUrlOrMissing(idOf(r), r), requests: 0 };
     },

@@ -82,7 +82,7 @@ export async function planBrainstemStreams(client: BrainstemClient, reader: Stre
     const ref = at(plan.type);
     if (plan.embeddedIn) {
       // Epochs: out of the sessions list, which was read (with its epochs) just before.
-      const spec: StreamSpec = { ...ref, endpoint: endpoint(client.requestsFor(plans.find((p) => p.type === 'sessions')!)[0]), context: 'carried by the sessions list' };
+      const spec: StreamSpec = { ...ref, endpoint: endpoint(client.requestsFor(plans.find((p) => p.type === 'sessions')!)[0]), context: 'carried by the sessions list', embedded: true };
       streams.push(spec);
       prefetched.set(streamKey(spec), chunked(await reader.allRecords(ref, {}, o)));
       continue;

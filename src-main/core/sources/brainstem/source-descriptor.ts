@@ -117,6 +117,8 @@ function streamDescriptor(d: BrainstemDataType): DataTypeDescriptor {
     idField: d.idField,
     timeField: d.timeField,
     media: d.media,
+    // The hosted files are images (dataacquisition.image): the UI calls them so.
+    ...(d.media ? { mediaNoun: 'image' } : {}),
     ...(d.links ? { links: true } : {}),
   };
 }

@@ -26,21 +26,9 @@ export interface PageQuery {
   extra?: Record<string, string>;
 }
 
-export interface Page {
-  /** The page's records (those outside the asked time window left out). */
-  records: Array<Record<string, unknown>>;
-  offset: number;
-  /** Records the server returned for this page (paging counts these); absent on pages saved by older versions. */
-  returned?: number;
-  /** From metadata.pagination.total; informative only (paging follows hasMore/nextOffset). */
-  total: number | null;
-  hasMore: boolean;
-  nextOffset: number | null;
-  /** metadata._warnings, to surface to the user. */
-  warnings: string[];
-  /** The whole metadata object (variables keep payload there). */
-  metadata: Record<string, unknown>;
-}
+/** A page as the port defines it (HyperStudy keeps the response's metadata in `metadata`: variables carry their payload there). */
+import type { Page } from '../source';
+export type { Page };
 
 export interface HealthInfo {
   ok: boolean;

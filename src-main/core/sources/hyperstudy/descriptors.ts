@@ -179,6 +179,7 @@ export const dataTypes: HyperStudyDataType[] = [
     idField: 'recordingId',
     timeField: 'startTime',
     media: true,
+    mediaNoun: 'recording',
     columns: [
       col('fileName', 'File'),
       col('participantName', 'Participant'),
@@ -390,11 +391,11 @@ export const hyperstudySource: SourceDescriptor = {
       choices: [
         { value: 'production', label: 'Production (api.hyperstudy.io)' },
         { value: 'development', label: 'Development (dev.hyperstudy.io)' },
-        { value: 'custom', label: 'Custom address' },
+        { value: 'custom', label: 'Custom URL (a self-hosted or local HyperStudy API)' },
       ],
       optional: false,
     },
-    { key: 'baseUrl', label: 'API base URL', kind: 'url', optional: true, hint: 'Only for a custom server, e.g. https://api.hyperstudy.io/api/v3' },
+    { key: 'baseUrl', label: 'API URL', kind: 'url', optional: true, hint: 'Only for a custom server, e.g. http://127.0.0.1:8787/api/v3' },
     { key: 'organizationId', label: 'Organization id', kind: 'text', optional: true, hint: 'Needed for experiments shared from another organization.' },
   ],
   pageSize: MAX_PAGE_LIMIT,

@@ -181,6 +181,11 @@ describe('login', () => {
       const ls = await runCli(['ls', '--json'], { env: e });
       expect(ls.code, ls.stderr).toBe(0);
       expect((JSON.parse(ls.stdout) as { projects: unknown[] }).projects).toHaveLength(sim.dataset.projects().length);
+      // Logging out while the environment still holds a BrainSTEM token says so, by its name.
+      const out = await runCli(['logout'], { env: { ...e, BRAINSTEM_TOKEN: sim.token } });
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stderr).toContain('note: BRAINSTEM_TOKEN is still set in this environment');
+      expect(out.stderr).not.toContain(sim.token);
     } finally {
       await runCli(['logout', '--remove'], { env: e });
     }

@@ -82,9 +82,10 @@ for n in names:
         out['cols'][key] = list(df.columns)
         out['ids'][key] = list(df['id']) if 'id' in df.columns else len(df)
         if key == 'links': out['links'] = df.to_dict('records')
+out['meta'] = json.loads(z.read(top + '/metadata.json'))
 print(json.dumps(out))`,
       [r.outputPath],
-    )) as { names: string[]; ids: Record<string, string[] | number>; cols: Record<string, string[]>; links: Array<Record<string, string>> };
+    )) as { names: string[]; ids: Record<string, string[] | number>; cols: Record<string, string[]>; links: Array<Record<string, string>>; meta: { requests: { used: number; planned: number } } };
 
     for (const t of ALL_TYPES) expect(read.ids[t], t).toEqual(expected[t].map((x) => x.id));
     expect(read.names).toContain('data_acquisitions.csv');
@@ -120,6 +121,9 @@ print(json.dumps({n[len(top)+1:]: hashlib.sha256(z.read(n)).hexdigest() for n in
     expect(r.source.requestsMade()).toBe(c.requests);
     expect(c.requests).toBe(ideal(counts));
     expect(r.manifest.requestsUsed).toBe(c.requests);
+    // The plan said as much: every request used, plus one reserve per image (a fresh read of its
+    // acquisition, spent only if the image link has expired); epochs cost nothing of their own.
+    expect(read.meta.requests.planned).toBe(c.requests + withImage.length);
     expect(r.manifest.records).toBe(Object.values(counts).reduce((a, b) => a + b, 0));
   });
 });

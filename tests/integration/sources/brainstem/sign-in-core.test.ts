@@ -209,6 +209,29 @@ describe('the device flow through the core', () => {
     });
   });
 
+  it('the desktop shell is asked to open the approval page (allowing the API’s own host) and the caller learns whether it did', async () => {
+    const opened: Array<{ url: string; alsoHosts: readonly string[] }> = [];
+    let answer = true;
+    const shell = {
+      showInFolder: () => {}, openPath: async () => {}, copyText: () => {}, startDrag: () => {}, chooseFolder: async () => null, notify: () => {},
+      openExternal: (url: string, alsoHosts: readonly string[]) => (opened.push({ url, alsoHosts }), answer),
+    };
+    const { core: c } = await core({ clock, shell, mode: 'electron' });
+    const s = await started(c);
+    expect(opened).toEqual([{ url: s.verificationUriComplete, alsoHosts: ['127.0.0.1'] }]);
+    expect(s.browserOpened).toBe(true);
+    await c.api.cancelDeviceSignIn({ flowId: s.flowId });
+    answer = false; // e.g. the shell's allowlist refused the page
+    const again = await started(c);
+    expect(again.browserOpened).toBe(false);
+    await c.api.cancelDeviceSignIn({ flowId: again.flowId });
+    // Browser mode has no shell: nothing is opened, the page shows the link.
+    const { core: web } = await core({ clock });
+    const shown = await started(web);
+    expect(shown.browserOpened).toBeUndefined();
+    await web.api.cancelDeviceSignIn({ flowId: shown.flowId });
+  });
+
   it('HyperStudy has no browser sign-in: UNSUPPORTED', async () => {
     const { core: c } = await core({ clock });
     await expect(c.api.startDeviceSignIn({ name: 'H', source: 'hyperstudy' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
