@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { StudyError, type ErrorInfo } from './errors';
 import type {
+  SyncFolderSummary, SyncPlan,
   AppInfo, CodeMapFile, ConnectionStatus, DeviceSignInStart, ItemCounts, JobProgress, JobSnapshot, KeyAccess, KeyValidation, LevelItem, Notice,
   Plan, PreviewPage, ProfileSummary, RateBudget, Settings, SourceDescriptor, TableViewState,
 } from './model';
@@ -142,6 +143,8 @@ const settingsPatch = z.strictObject({
 const none = z.undefined();
 const byId = z.strictObject({ id });
 const byJob = z.strictObject({ jobId: id });
+const byFolder = z.strictObject({ folderId: id });
+const syncFolderRun = z.strictObject({ folderId: id, full: z.boolean().optional(), verify: z.boolean().optional() });
 
 // ---------- method table ----------
 
@@ -197,6 +200,22 @@ export const methods = {
   retryJob: method<JobSnapshot>()(byJob),
   removeJob: method<JobSnapshot[]>()(byJob),
 
+  // folders kept up to date (a sync runs as a job: pause, resume, cancel and progress as above)
+  listSyncFolders: method<SyncFolderSummary[]>()(none),
+  /** What a sync of the folder would cost, from its last state (no request is made). */
+  planSync: method<SyncPlan>()(syncFolderRun),
+  /** Sync a folder the app keeps up to date now (the running job when one is queued or running). */
+  startSync: method<JobSnapshot>()(syncFolderRun),
+  /** "Keep up to date" on a finished folder export: the folder becomes one kept up to date (its first sync rewrites it). */
+  keepExportUpToDate: method<JobSnapshot>()(byJob),
+  /** A new folder kept up to date for a selection, in the download folder (or the request's destination inside it). */
+  createSyncFolder: method<JobSnapshot>()(exportRequestSchema),
+  /** Sync every this many minutes while the app runs (null: only when asked). */
+  setSyncInterval: method<SyncFolderSummary>()(z.strictObject({ folderId: id, minutes: z.number().int().min(5).max(7 * 24 * 60).nullable() })),
+  /** Forget a folder (its files stay where they are). */
+  forgetSyncFolder: method<SyncFolderSummary[]>()(byFolder),
+  showSyncFolder: method<void>()(byFolder),
+
   // what the credential may read under an item (by its path); the study's pseudonym map (kept
   // apart from exports: one per source and root item, whatever step of its path is given)
   getKeyAccess: method<KeyAccess>()(z.strictObject({ path: path.min(1) })),
@@ -232,11 +251,13 @@ export interface EventPayloads {
   connectionStatus: ConnectionStatus;
   rateBudget: RateBudget;
   notice: Notice;
+  /** The folders kept up to date, whenever one is synced, added, changed or forgotten. */
+  syncFolders: SyncFolderSummary[];
 }
 export type EventName = keyof EventPayloads;
-export const eventNames: EventName[] = ['jobProgress', 'jobState', 'connectionStatus', 'rateBudget', 'notice'];
+export const eventNames: EventName[] = ['jobProgress', 'jobState', 'connectionStatus', 'rateBudget', 'notice', 'syncFolders'];
 /** Events that may fire before the renderer subscribes; the preload/bridge replays the latest of these. */
-export const bufferedEvents: EventName[] = ['connectionStatus', 'rateBudget', 'notice', 'jobState'];
+export const bufferedEvents: EventName[] = ['connectionStatus', 'rateBudget', 'notice', 'jobState', 'syncFolders'];
 
 // ---------- wire format ----------
 

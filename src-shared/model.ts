@@ -40,6 +40,12 @@ export interface DataTypeDescriptor {
   idField: string;
   /** Cursor: the field holding the record's time (sorting, time ranges); null when there is none. */
   timeField: string | null;
+  /**
+   * The API sends records oldest first by timeField, at every scope (HyperStudy's documented
+   * default sort). Incremental sync then keeps such a stream per group (room) and merges the groups
+   * back by time; without it a stream is kept whole, in the server's order, and read from its end.
+   */
+  sortedByTime?: boolean;
   /** Records have files to download (HyperStudy recordings, BrainSTEM images). */
   media: boolean;
   /** What one of those files is called in words ("recording", "image"); "file" when absent. */
@@ -397,6 +403,95 @@ export interface JobSnapshot {
   resumable: boolean;
   /** Queued or running in another process (app window, browser mode, studydl), which owns it. */
   runningElsewhere?: { pid: number; host: string };
+  /** A sync of a folder kept up to date (not an export): the folder, how, and once known its plan and outcome. */
+  sync?: JobSync;
+}
+
+/** What a sync job does (JobSnapshot.sync). */
+export interface JobSync {
+  /** The folder kept up to date. */
+  dir: string;
+  /** The folder becomes one with this job (its selection is the job's request). */
+  create?: boolean;
+  full?: boolean;
+  verify?: boolean;
+  /** The registered folder's id (the app's list), when it has one. */
+  folderId?: string;
+  /** Started by the app's interval, not by the user. */
+  automatic?: boolean;
+  plan?: SyncPlan;
+  outcome?: SyncOutcome;
+}
+
+// ---------- Incremental sync (a folder kept up to date) ----------
+
+/** How a sync reads one stream: what the planner chose, and why. */
+export interface SyncStreamPlan {
+  type: DataTypeId;
+  scope: Scope;
+  scopeId: string;
+  /**
+   * 'whole': every page; 'cursor': from its cursor on; 'groups': only its live and new groups
+   * (rooms), each from its cursor or whole; 'scope': from its cursor at the target, all groups at
+   * once; 'skip': settled, nothing to read.
+   */
+  mode: 'whole' | 'cursor' | 'groups' | 'scope' | 'skip';
+  /** Requests it is expected to take (at least; late data found on the way adds a repair). */
+  requests: number;
+  /** With groups: how many are read whole (new), from their cursor (live), or skipped (settled). */
+  groups?: { whole: number; fromCursor: number; skipped: number };
+  why: string;
+}
+
+/** What a sync is about to do, shown before it runs ("12 requests, about 40 s"). */
+export interface SyncPlan {
+  kind: 'first' | 'incremental' | 'full' | 'verify';
+  streams: SyncStreamPlan[];
+  listingRequests: number;
+  /** Requests in all (listings and streams): a lower bound. */
+  requests: number;
+  estimatedSeconds: number;
+  /** "12 requests, about 40 s" */
+  summary: string;
+  /** Made from the folder's last state alone, without a request (new rooms are not known yet). */
+  fromState: boolean;
+  warnings: string[];
+}
+
+/** The outcome of a folder's last sync. */
+export interface SyncOutcome {
+  at: string;
+  kind: SyncPlan['kind'];
+  state: 'completed' | 'failed';
+  requests: number;
+  /** Records added per data type. */
+  newRecords: Partial<Record<DataTypeId, number>>;
+  /** People (participants) with new data. */
+  peopleWithNewData: number;
+  /** The study's name (HyperStudy: the experiment's), for messages. */
+  rootName?: string;
+  error?: import('./errors').ErrorInfo;
+}
+
+/** A folder kept up to date, as the downloads panel lists it. */
+export interface SyncFolderSummary {
+  id: string;
+  /** The folder on disk (shown; the app acts on folders by id only). */
+  path: string;
+  title: string;
+  source: SourceId;
+  target: Target;
+  types: DataTypeId[];
+  rootName?: string;
+  createdAt: string;
+  lastSync?: SyncOutcome;
+  /** Synced again every this many minutes while the app runs; absent: only when asked. */
+  intervalMinutes?: number;
+  nextSyncAt?: string;
+  /** The sync job running or queued for it. */
+  jobId?: string;
+  /** Why it cannot be synced now (folder gone, state damaged), in plain words. */
+  problem?: string;
 }
 
 // ---------- Rate budget, connection, profiles, settings ----------

@@ -3,7 +3,7 @@
 import type { ParsedArgs } from './command';
 
 /** Flags that are switches everywhere; commands may pass more. */
-export const BOOLEAN_FLAGS = new Set(['json', 'help', 'version', 'recordings', 'api-key-stdin', 'verbose', 'quiet', 'yes', 'zip', 'bom', 'wait', 'follow', 'formula-protection', 'remove', 'device']);
+export const BOOLEAN_FLAGS = new Set(['json', 'help', 'version', 'recordings', 'api-key-stdin', 'verbose', 'quiet', 'yes', 'zip', 'bom', 'wait', 'follow', 'formula-protection', 'remove', 'device', 'full', 'verify', 'plan']);
 
 export function parseArgs(argv: string[], booleans: ReadonlySet<string> = BOOLEAN_FLAGS): ParsedArgs {
   const positionals: string[] = [];

@@ -30,7 +30,8 @@ import { createSafeStorageStore } from './secrets/safe-storage-store';
 import { createSettingsStore, type ConfLike, type SettingsConfOptions, type SettingsStore } from './settings';
 import { ensurePrivateDir } from './state/private-files';
 import { checkAnonymization, checkListing, checkPath, checkSplit, checkTarget, checkTypes } from './sources/check-ids';
-import { DEFAULT_SOURCE_ID, SOURCES, sourceModule } from './sources/registry';
+import { DEFAULT_SOURCE_ID, SOURCES, isSourceId, sourceModule } from './sources/registry';
+import { createSyncService, type SyncService } from './sync/sync-service';
 import type { Source, SourceConnection, SourceModule } from './sources/source';
 
 /** What only the desktop shell can do; absent in browser mode (those methods answer UNSUPPORTED). */
@@ -87,6 +88,8 @@ export interface CoreDeps {
   recheck?: { minMs?: number; maxMs?: number };
   /** How often the rate budget is re-announced while it changes, ms (default 1000). */
   budgetIntervalMs?: number;
+  /** How often the interval of folders kept up to date is looked at, ms (default 30 s). */
+  syncCheckMs?: number;
 }
 
 export interface Core {
@@ -197,6 +200,7 @@ export function createCore(deps: CoreDeps): Core {
   let settings!: SettingsStore;
   let profiles!: ProfileManager;
   let jobs!: JobManager;
+  let syncs!: SyncService;
   let viewState!: ViewStateStore;
   /** The last plan made for the dialog, reused by Start for the same request while fresh. */
   let lastPlan: { key: string; generation: number; at: number; plan: InternalPlan; source: Source } | null = null;
@@ -274,13 +278,37 @@ export function createCore(deps: CoreDeps): Core {
       clock,
       logger,
       appVersion: deps.appVersion,
+      // Pseudonymized folders kept up to date keep their raw records here, never in the folder.
+      syncStoresDir: path.join(deps.dataDir, 'sync-stores'),
+    });
+    syncs = createSyncService({
+      dataDir: deps.dataDir,
+      jobs,
+      clock,
+      logger,
+      activeModule,
+      descriptorOf: (id) => (isSourceId(id) ? sourceModule(id).descriptor : null),
+      checkDestination,
+      downloadFolder: () => settings.get().downloadFolder,
+      knownNames: (target) => knownNames(target.path),
+      checkRequest: (module, req) => {
+        checkTarget(module.descriptor, req.target);
+        checkTypes(module.descriptor, req.types);
+        checkSplit(module.descriptor, req.split);
+        checkAnonymization(module.descriptor, req.anonymize);
+      },
+      budget: () => (session ? session.source.budget() : null),
+      ...(deps.shell ? { notify: (t: string, b: string) => deps.shell!.notify(t, b), showInFolder: (p: string) => deps.shell!.showInFolder(p) } : {}),
+      emitFolders: (f) => emit('syncFolders', f),
+      ...(deps.syncCheckMs ? { checkEveryMs: deps.syncCheckMs } : {}),
     });
     await jobs.flush(); // a damaged jobs file is set aside (and named in a notice) before anything else
     notices.push(...jobs.notices());
     jobs.on('progress', (p) => emit('jobProgress', p));
     jobs.on('state', (s) => {
       emit('jobState', s);
-      if (s.state === 'completed') deps.shell?.notify('Export finished', `${s.title} is ready.`);
+      if (s.sync) syncs.onJobState(s);
+      else if (s.state === 'completed') deps.shell?.notify('Export finished', `${s.title} is ready.`);
       else if (s.state === 'failed') deps.shell?.notify('Export failed', s.error?.message ?? s.title);
     });
     settings.onChange((s) => {
@@ -766,6 +794,39 @@ export function createCore(deps: CoreDeps): Core {
       return jobs.remove(jobId);
     },
 
+    async listSyncFolders() {
+      await ready;
+      return syncs.list();
+    },
+    async planSync(arg) {
+      await ready;
+      return syncs.plan(arg);
+    },
+    async startSync(arg) {
+      await ready;
+      return syncs.start(arg);
+    },
+    async keepExportUpToDate(arg) {
+      await ready;
+      return syncs.keepExportUpToDate(arg);
+    },
+    async createSyncFolder(arg) {
+      await ready;
+      return syncs.createFolder(arg);
+    },
+    async setSyncInterval(arg) {
+      await ready;
+      return syncs.setInterval(arg);
+    },
+    async forgetSyncFolder(arg) {
+      await ready;
+      return syncs.forget(arg);
+    },
+    async showSyncFolder(arg) {
+      await ready;
+      return syncs.show(arg);
+    },
+
     getKeyAccess: ({ path: itemPath }) =>
       online(async (s) => {
         const d = s.source.descriptor;
@@ -849,6 +910,7 @@ export function createCore(deps: CoreDeps): Core {
       if (closed) return;
       closed = true;
       clearInterval(budgetTimer);
+      syncs?.stop();
       signIns.close();
       for (const t of timers) clearTimeout(t);
       timers.clear();

@@ -160,6 +160,73 @@ describe('live experiment: records appended while paging', () => {
   });
 });
 
+describe('live experiment: late and new data, new rooms, rooms that end', () => {
+  it('appends only late or only new records on request, with a field that appears later', async () => {
+    const sim = await start();
+    const exp = sim.dataset.experiments()[0];
+    const room = sim.dataset.rooms(exp.id).find((r) => r.status === 'active')!;
+    const before = [...sim.dataset.records('chat', 'room', room.id)];
+    const lastTs = before[before.length - 1].timestamp as string;
+    sim.appendRecords('chat', exp.id, room.id, 6, { where: 'inside', extra: { reaction: '👍' } });
+    sim.appendRecords('chat', exp.id, room.id, 4, { where: 'after' });
+    const after = [...sim.dataset.records('chat', 'room', room.id)];
+    const known = new Set(before.map((r) => r.messageId));
+    const added = after.filter((r) => !known.has(r.messageId));
+    expect(added).toHaveLength(10);
+    expect(added.filter((r) => (r.timestamp as string) < lastTs)).toHaveLength(6);
+    expect(added.filter((r) => r.reaction === '👍')).toHaveLength(6);
+    expect(added.filter((r) => (r.timestamp as string) > lastTs && r.reaction === undefined)).toHaveLength(4);
+    // Through the control route too, and a bad `where` is refused.
+    const post = (body: unknown) => fetch(`${sim.controlUrl}/append`, { method: 'POST', body: JSON.stringify(body) });
+    expect((await post({ type: 'chat', experimentId: exp.id, roomId: room.id, n: 2, where: 'after', extra: { mood: 3 } })).status).toBe(200);
+    expect((await post({ type: 'chat', experimentId: exp.id, roomId: room.id, n: 2, where: 'sideways' })).status).toBe(400);
+    expect([...sim.dataset.records('chat', 'room', room.id)].filter((r) => r.mood === 3)).toHaveLength(2);
+  });
+
+  it('adds rooms with new participants after the last one, and ends rooms, through the API listings', async () => {
+    const sim = await start();
+    const exp = sim.dataset.experiments()[0];
+    const rooms = sim.dataset.rooms(exp.id);
+    const res = await fetch(`${sim.controlUrl}/rooms`, { method: 'POST', body: JSON.stringify({ experimentId: exp.id, participants: 3 }) });
+    const added = (await res.json()) as { roomId: string; participantIds: string[] };
+    expect(added.participantIds).toHaveLength(3);
+    const listed = await getJson(sim, `/data/rooms/experiment/${exp.id}`);
+    expect(listed.body.data.map((r: any) => r.id)).toEqual([...rooms.map((r) => r.id), added.roomId]);
+    expect(listed.body.data.at(-1).status).toBe('active');
+    const people = await getJson(sim, `/data/participants/room/${added.roomId}`);
+    expect(people.body.data.map((p: any) => p.id).sort()).toEqual([...added.participantIds].sort());
+    // Its records follow the earlier rooms' at experiment scope, and all stay in time order.
+    const all = [...sim.dataset.records('events', 'experiment', exp.id)];
+    const times = all.map((r) => Date.parse(r.timestamp as string));
+    expect(times.every((t, i) => i === 0 || times[i - 1] <= t)).toBe(true);
+    expect(all.at(-1)!.sessionId).toBe(added.roomId);
+    // The first active room ends; the new one keeps the experiment active.
+    const live = rooms.find((r) => r.status === 'active')!;
+    expect((await fetch(`${sim.controlUrl}/rooms/status`, { method: 'POST', body: JSON.stringify({ roomId: live.id, status: 'completed' }) })).status).toBe(200);
+    const relisted = await getJson(sim, `/data/rooms/experiment/${exp.id}`);
+    const ended = relisted.body.data.find((r: any) => r.id === live.id);
+    expect(ended.status).toBe('completed');
+    expect(typeof ended.endTime).toBe('string');
+    expect(sim.dataset.experimentItem(exp.id)!.status).toBe('active');
+    sim.setRoomStatus(added.roomId, 'completed');
+    expect(sim.dataset.experimentItem(exp.id)!.status).toBe('completed');
+  });
+
+  it('merges rooms by timestamp at experiment scope when their records overlap in time', async () => {
+    const sim = await start();
+    const exp = sim.dataset.experiments()[0];
+    const [first] = sim.dataset.rooms(exp.id);
+    // Records appended after the first room's end run into the next room's time.
+    sim.appendRecords('chat', exp.id, first.id, 40_000, { where: 'after' });
+    const all = [...sim.dataset.records('chat', 'experiment', exp.id)];
+    const times = all.map((r) => Date.parse(r.timestamp as string));
+    expect(times.every((t, i) => i === 0 || times[i - 1] <= t)).toBe(true);
+    expect(all).toHaveLength(sim.dataset.count('chat', 'experiment', exp.id));
+    const rooms = new Set(all.slice(-100).map((r) => r.roomId));
+    expect(rooms.size).toBeGreaterThan(1);
+  });
+});
+
 describe('large scale', () => {
   it('starts fast with ≥1M records and ≥50 recordings, and pages without materialising them', async () => {
     const t0 = performance.now();

@@ -189,7 +189,9 @@ export class SimServer {
         this.counters.reset();
         this.limiter.reset();
       },
-      appendRecords: (type, experimentId, roomId, n) => this.dataset.append(type, experimentId, roomId, n),
+      appendRecords: (type, experimentId, roomId, n, opts) => this.dataset.append(type, experimentId, roomId, n, opts),
+      addRoom: (experimentId, opts) => this.dataset.addRoom(experimentId, opts),
+      setRoomStatus: (roomId, status) => this.dataset.setRoomStatus(roomId, status),
       info: () => ({
         baseUrl: this.origin + API_PREFIX,
         storageOrigin: this.storageOrigin,
@@ -304,6 +306,8 @@ export class SimServer {
       resetRateLimits: api.resetRateLimits,
       dataset: this.dataset.accessor(),
       appendRecords: api.appendRecords,
+      addRoom: api.addRoom,
+      setRoomStatus: api.setRoomStatus,
       close: () => this.close(),
     };
   }

@@ -2,6 +2,13 @@
 
 export type ScaleName = 'tiny' | 'small' | 'large';
 
+/** How appended records arrive: late (inside the range already recorded), after it, or half each (default). */
+export interface AppendOptions {
+  where?: 'mixed' | 'inside' | 'after';
+  /** Fields added to every appended record. */
+  extra?: Record<string, unknown>;
+}
+
 /** Data types served under /data/{type}/{scope}/{id} that are record streams. */
 export type StreamType =
   | 'events'
@@ -268,6 +275,15 @@ export interface Simulator {
   resetCounters(): void;
   resetRateLimits(): void;
   dataset: DatasetAccessor;
-  appendRecords(type: StreamType, experimentId: string, roomId: string, n: number): void;
+  /**
+   * Appends n records of a type to a room: by default half late (timestamps inside the range
+   * already recorded) and half after the last one; `where` picks one kind; `extra` fields go on
+   * every appended record (a field that appears later).
+   */
+  appendRecords(type: StreamType, experimentId: string, roomId: string, n: number, opts?: AppendOptions): void;
+  /** A new room (session) at the end of an experiment, active unless said otherwise, with new participants. */
+  addRoom(experimentId: string, opts?: { participants?: number; active?: boolean }): { roomId: string; participantIds: string[] };
+  /** A room ends ('completed') or runs again ('active'). */
+  setRoomStatus(roomId: string, status: 'active' | 'completed'): void;
   close(): Promise<void>;
 }

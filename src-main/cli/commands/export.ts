@@ -119,6 +119,7 @@ export function cliJobManager(ctx: CliContext, args: ParsedArgs, c: CliSource): 
     getSettings: () => settings,
     appVersion: APP_VERSION,
     codeMaps: { dir: codeMapDirFor(ctx) },
+    syncStoresDir: path.join(ctx.configDir, 'sync-stores'),
   });
 }
 
@@ -191,7 +192,7 @@ export async function followJob(ctx: CliContext, manager: JobManager, jobId: str
   }
   const outputPath = manager.outputPath(jobId);
   if (ctx.json) {
-    writeJsonLine(stdout, { event: 'done', jobId, state: final.state, ...(outputPath ? { path: outputPath } : {}), ...(final.manifest ? { manifest: final.manifest } : {}), ...(final.error ? { error: final.error } : {}) });
+    writeJsonLine(stdout, { event: 'done', jobId, state: final.state, ...(outputPath ? { path: outputPath } : {}), ...(final.manifest ? { manifest: final.manifest } : {}), ...(final.sync ? { sync: final.sync } : {}), ...(final.error ? { error: final.error } : {}) });
   }
   switch (final.state) {
     case 'completed': {

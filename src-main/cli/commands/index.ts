@@ -14,3 +14,5 @@ import { exportCommand } from './export';
 import { jobsCommand } from './jobs';
 import { resumeCommand } from './resume';
 commands.push(exportCommand, jobsCommand, resumeCommand);
+import { syncCommand } from './sync';
+commands.push(syncCommand);

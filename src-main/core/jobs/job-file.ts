@@ -77,6 +77,7 @@ function toStoredJob(id: string, value: unknown): StoredJob | null {
   const legacy = isRecord(s.request) ? upgradeLegacyTarget(s.request.target) : null;
   const request = legacy ? { ...(s.request as Record<string, unknown>), target: legacy } : s.request;
   if (!exportRequestSchema.safeParse(request).success) return null;
+  if (s.sync !== undefined && !(isRecord(s.sync) && typeof s.sync.dir === 'string' && s.sync.dir !== '')) return null;
   const snapshot = { ...s, request, resumable: s.resumable === true } as unknown as JobSnapshot;
   if (!isProgress(s.progress)) snapshot.progress = emptyProgress(id, snapshot.state);
   const job: StoredJob = { snapshot, workDir: value.workDir, destination: value.destination };

@@ -26,6 +26,9 @@ import { createJobStore, type StoredJob } from './job-store';
 import { jobTitle, newJobId, type TitleNames } from './job-title';
 import type { InternalPlan } from '../plan/planner';
 import { estimateSeconds } from '../plan/estimate';
+import { SYNC_DIR_NAME } from '../sync/folder';
+import { runSync, type RunSyncOptions, type SyncResult } from '../sync/run-sync';
+import type { JobSync } from '../../../src-shared/model';
 
 export interface JobManagerOptions {
   dataDir: string;
@@ -47,6 +50,10 @@ export interface JobManagerOptions {
   heartbeatMs?: number;
   /** Where the studies' participant code maps live, for pseudonyms that hold across exports (see code-book). */
   codeMaps?: { dir: string };
+  /** Replaces the sync runner (tests of the queue itself). */
+  syncRunner?: (opts: RunSyncOptions) => Promise<SyncResult>;
+  /** Where pseudonymized sync folders keep their raw records (the app's data folder). */
+  syncStoresDir?: string;
 }
 
 export type JobEvent = 'progress' | 'state';
@@ -65,6 +72,8 @@ export interface StartExtras extends Partial<JobOrigin> {
   planSource?: Source;
   /** Names for the title from the start, by level (HyperStudy: the experiment's, the room's, the participant's). */
   names?: TitleNames;
+  /** A sync of a folder kept up to date instead of an export (the request is the folder's selection). */
+  sync?: Omit<JobSync, 'plan' | 'outcome'>;
 }
 
 export interface JobManager {
@@ -337,6 +346,39 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
   }, opts.heartbeatMs ?? HEARTBEAT_MS);
   heartbeat.unref?.();
 
+  /** A sync job's run: the folder's sync through the same source, progress and stop signal as an export. */
+  async function runSyncJob(
+    job: StoredJob,
+    sync: JobSync,
+    run: Pick<RunSyncOptions, 'source' | 'sourceUrl' | 'signal' | 'progress' | 'requestsUsed' | 'concurrency' | 'mediaConcurrency'>,
+  ): Promise<ExportResult> {
+    const r = await (opts.syncRunner ?? runSync)({
+      ...run,
+      dir: sync.dir,
+      ...(sync.create ? { create: { selection: job.snapshot.request, ...(job.snapshot.profileId ? { profileId: job.snapshot.profileId } : {}) } } : {}),
+      ...(sync.full ? { full: true } : {}),
+      ...(sync.verify ? { verify: true } : {}),
+      appVersion: opts.appVersion,
+      clock,
+      logger,
+      ...(opts.mediaGet ? { mediaGet: opts.mediaGet } : {}),
+      ...(opts.codeMaps ? { codeMaps: opts.codeMaps } : {}),
+      ...(opts.syncStoresDir ? { storesDir: opts.syncStoresDir } : {}),
+      onPlan: (plan) => {
+        job.snapshot.sync = { ...job.snapshot.sync!, plan };
+        persist(job);
+        announce(job);
+      },
+    });
+    const rec = r.record;
+    job.snapshot.sync = { ...job.snapshot.sync!, create: false, outcome: { at: rec.at, kind: rec.kind, state: 'completed', requests: rec.requests, newRecords: rec.newRecords, peopleWithNewData: rec.peopleWithNewData, ...(r.state.root.name ? { rootName: r.state.root.name } : {}) } };
+    if (r.state.root.name && !job.snapshot.title.includes(`“${r.state.root.name}”`)) {
+      const root = job.snapshot.request.target.path[0]?.level ?? '';
+      job.snapshot.title = jobTitle(job.snapshot.request, run.source.descriptor, { ...titleNames.get(job.snapshot.id), [root]: r.state.root.name }, 'sync');
+    }
+    return { outputPath: r.outputPath, outputName: r.outputName, manifest: r.manifest };
+  }
+
   function pump(): void {
     if (current || closed) return;
     const next = [...jobs.values()]
@@ -392,7 +434,10 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
         };
         const settings = opts.getSettings();
         const plan = ready?.plan;
-        const result = await runner({
+        const sync = next.snapshot.sync;
+        const result = sync
+          ? await runSyncJob(next, sync, { source, sourceUrl, signal: controller.signal, progress: tracker, requestsUsed: () => requestsUsedNow(), concurrency: settings.concurrency, mediaConcurrency: settings.mediaConcurrency })
+          : await runner({
           source,
           sourceUrl,
           request: next.snapshot.request,
@@ -415,7 +460,7 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
               next.snapshot.title = jobTitle(next.snapshot.request, source.descriptor, { ...titleNames.get(id), [root]: info.rootName });
             }
           },
-        });
+          });
         next.outputPath = result.outputPath;
         tracker.phase('done', 'Done');
         setState(next, 'completed', {
@@ -439,7 +484,10 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
           setState(next, 'interrupted', { resumable: true, progress: progressNow() });
         } else {
           const info = toErrorInfo(asDiskError(e, next.destination));
-          logger.error('export failed', { jobId: id, code: info.code, message: info.message });
+          logger.error(next.snapshot.sync ? 'sync failed' : 'export failed', { jobId: id, code: info.code, message: info.message });
+          if (next.snapshot.sync) {
+            next.snapshot.sync = { ...next.snapshot.sync, outcome: { at: next.snapshot.startedAt ?? iso(), kind: next.snapshot.sync.plan?.kind ?? 'incremental', state: 'failed', requests: requestsUsedNow(), newRecords: {}, peopleWithNewData: 0, error: info } };
+          }
           setState(next, 'failed', { finishedAt: iso(), error: info, resumable: true, progress: progressNow() });
         }
       } finally {
@@ -476,10 +524,12 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
         const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
         throw new StudyError({ code: 'INVALID_ARGUMENT', message: `The export request is not valid: ${detail}` });
       }
-      const request = parsed.data as ExportRequest;
+      const sync = extras.sync ? { ...extras.sync, dir: path.resolve(extras.sync.dir) } : undefined;
+      const request = (sync ? { ...parsed.data, zip: false, destination: sync.dir } : parsed.data) as ExportRequest;
       const sourceId = extras.source ?? DEFAULT_SOURCE_ID;
       const settings = opts.getSettings();
-      const destination = path.resolve(request.destination ?? settings.downloadFolder);
+      // A sync works inside its folder (its staging and checkpoints under .studydl-sync/).
+      const destination = sync ? path.dirname(sync.dir) : path.resolve(request.destination ?? settings.downloadFolder);
       const id = newJobId(clock.now());
       const plan = extras.plan;
       const progress = emptyProgress(id, 'queued');
@@ -490,14 +540,15 @@ export function createJobManager(opts: JobManagerOptions): JobManager {
           id,
           source: sourceId,
           ...(extras.profileId ? { profileId: extras.profileId } : {}),
-          title: jobTitle(request, sourceDescriptor(sourceId), extras.names),
-          request: { ...request, destination },
+          title: jobTitle(request, sourceDescriptor(sourceId), extras.names, sync ? 'sync' : 'export'),
+          request: { ...request, destination: sync ? sync.dir : destination },
           state: 'queued',
           createdAt: iso(),
           progress,
           resumable: false,
+          ...(sync ? { sync } : {}),
         },
-        workDir: path.join(destination, `.studydl-${id}`),
+        workDir: sync ? path.join(sync.dir, SYNC_DIR_NAME, 'work') : path.join(destination, `.studydl-${id}`),
         destination,
         owner: { ...me, heartbeatAt: Date.now() },
       };

@@ -9,7 +9,7 @@ export type TitleNames = Partial<Record<LevelId, string>>;
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** "Experiment “Emotion Study” — events, chat (CSV, ZIP)", "Room “Session 1” of “Emotion Study” — …", from the source's level names. */
-export function jobTitle(req: ExportRequest, descriptor: SourceDescriptor, names: TitleNames = {}): string {
+export function jobTitle(req: ExportRequest, descriptor: SourceDescriptor, names: TitleNames = {}, kind: 'export' | 'sync' = 'export'): string {
   const t = req.target;
   const root = t.path[0];
   const item = t.path[t.path.length - 1];
@@ -21,7 +21,7 @@ export function jobTitle(req: ExportRequest, descriptor: SourceDescriptor, names
   const where = t.path.length <= 1 ? `${level} ${named(root)}` : `${level} ${named(item)} of ${named(root)}`;
   const labels = req.types.map((type) => (descriptor.dataTypes.find((d) => d.id === type)?.label ?? type).toLowerCase());
   const types = req.types.length > 4 ? `${req.types.length} data types` : labels.join(', ');
-  const extras = [req.format.toUpperCase(), req.zip ? 'ZIP' : 'folder'];
+  const extras = [req.format.toUpperCase(), kind === 'sync' ? 'kept up to date' : req.zip ? 'ZIP' : 'folder'];
   if (req.includeRecordings) extras.push('recordings');
   if (req.anonymize !== 'keep') extras.push(req.anonymize === 'pseudonymize' ? 'pseudonymized' : 'aggregate only');
   return `${where} — ${types} (${extras.join(', ')})`;

@@ -351,6 +351,12 @@ export interface ExportListings {
   personGroups?: Record<string, Record<string, string>>;
   /** Other id lookups the source's record context needs, by name (BrainSTEM: a procedure's subject). */
   lookups?: Record<string, Record<string, string>>;
+  /**
+   * Per level: the items that will get no more data (HyperStudy: completed rooms, their
+   * participants, an experiment whose rooms have all completed). Incremental sync reads such an
+   * item once more after it is first seen settled, then skips it. Absent: every item may change.
+   */
+  settled?: Record<LevelId, string[]>;
   warnings: string[];
 }
 

@@ -9,6 +9,7 @@ import { toUiError } from '../lib/errors';
 import { formatBytes, formatCount, plural } from '../lib/format';
 import { useApp, useModel, useProgress } from '../model-context';
 import { anonymizeLabel } from '../lib/export-options';
+import { KeepUpToDateButton } from './KeepUpToDateButton';
 import { SaveCodeMap } from './SaveCodeMap';
 
 export function JobResult({ job, compact }: { job: JobSnapshot; compact?: boolean }) {
@@ -17,7 +18,7 @@ export function JobResult({ job, compact }: { job: JobSnapshot; compact?: boolea
   const [note, setNote] = useState<string | null>(null);
   const complete = job.state === 'completed';
   const folder = useApp((s) => job.request.destination ?? s.settings?.downloadFolder ?? '');
-  const name = job.outputName ?? '';
+  const name = job.sync?.dir ?? job.outputName ?? ''; // a sync's folder is a full path
   // The core reports the output's name; show where it is (the export's folder) as well.
   const fullPath = !name || /^([/\\]|[A-Za-z]:)/.test(name) || !folder ? name : `${folder.replace(/[/\\]+$/, '')}/${name}`;
   const isZip = /\.zip$/i.test(name);
@@ -67,6 +68,7 @@ export function JobResult({ job, compact }: { job: JobSnapshot; compact?: boolea
         {caps?.openPath && <button type="button" className="btn small" onClick={() => act(() => model.api.openOutput({ jobId: job.id }))}>Open</button>}
         <button type="button" className="btn small" onClick={copyPath}>Copy path</button>
         {caps?.downloadLink && complete && isFile && <a className="btn small" href={downloadPathFor(job.id)} download data-testid="download-link">{isZip ? 'Download ZIP' : 'Download file'}</a>}
+        <KeepUpToDateButton job={job} />
         {note && <span className="view-sub" role="status">{note}</span>}
       </div>
       {complete && job.manifest?.formulaCells && job.manifest.formulaCells.total > 0 && <FormulaCellsNote job={job} cells={job.manifest.formulaCells} compact={compact} />}

@@ -6,6 +6,7 @@ import { useFocusTrap } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
 import { ProgressBar, WaitLine } from '../components/JobProgressView';
 import { JobResult } from '../components/JobResult';
+import { SyncFoldersSection } from '../components/SyncFoldersSection';
 import { toUiError } from '../lib/errors';
 import { formatDateTime, formatPercent } from '../lib/format';
 import { useJobs, useModel, useProgress } from '../model-context';
@@ -80,6 +81,7 @@ export function DownloadsPanel() {
           <button type="button" className="btn ghost icon" aria-label="Close" onClick={close}>✕</button>
         </div>
         <div style={{ overflow: 'auto', flex: 1 }}>
+          <SyncFoldersSection />
           <div className="section-title">Queue</div>
           {queue.length === 0 ? <p className="view-sub" style={{ padding: '0 16px' }}>Nothing downloading. Use a Download button at any level to start one.</p> : (
             <ul className="job-list" aria-label="Queue">{queue.map((id) => <JobItem key={id} jobId={id} />)}</ul>

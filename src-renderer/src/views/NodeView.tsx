@@ -7,6 +7,7 @@ import type { LevelId, PathStep } from '../../../src-shared/model';
 import { targetAt } from '../../../src-shared/target';
 import { EmptyState } from '../components/ErrorBox';
 import { ItemFacts } from '../components/ItemFacts';
+import { SyncStatusLine } from '../components/SyncStatusLine';
 import { TabList, TabPanel } from '../components/Tabs';
 import { typesAt } from '../lib/data-types';
 import { formatCount } from '../lib/format';
@@ -26,6 +27,7 @@ function ItemActions({ path, title }: { path: PathStep[]; title: string }) {
   if (!level || typesAt(descriptor, level.id).length === 0) return null;
   return (
     <>
+      {path.length === 1 && <SyncStatusLine root={path[0]} />}
       <button type="button" className="btn" data-testid="browse-data" onClick={() => navigate(model.nav, { path, data: true })}>
         {level.parent === null ? 'Browse all data' : `Browse ${level.singular} data`}
       </button>

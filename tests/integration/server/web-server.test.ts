@@ -105,6 +105,11 @@ describe('WebSocket gate', () => {
     await expect(api.listLevel({ level: 'room', parentPath: [{ level: 'experiment', id: '' }] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(api.getPreview({ target: { level: 'room', path: [{ level: 'experiment', id: 'e' }] }, type: 'events', offset: 0, limit: 10 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/roomId/) });
     await expect(transport.invoke('dropDatabase' as never, undefined).then((r) => r)).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    // Folders kept up to date: ids, ranges and shapes are checked at the socket too.
+    await expect(api.startSync({ folderId: '' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(api.setSyncInterval({ folderId: 'fold_1', minutes: 1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/minutes/) });
+    await expect(transport.invoke('keepExportUpToDate', { jobId: 'j', dir: '/etc' } as never)).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    await expect(api.listSyncFolders()).resolves.toEqual([]);
   });
 });
 

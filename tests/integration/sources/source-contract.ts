@@ -172,6 +172,9 @@ export function describeSourceContract(fixture: SourceFixture): void {
             let records = 0;
             let pages = 0;
             let reported: number | null = null;
+            // A type that says it comes sorted by its time (incremental sync relies on it) does.
+            let lastTime = -Infinity;
+            let unsorted = 0;
             for await (const page of source.pages(stream!, { limit })) {
               if (pages === 0) reported = page.total;
               pages++;
@@ -179,8 +182,14 @@ export function describeSourceContract(fixture: SourceFixture): void {
               for (const r of page.records) {
                 const id = r[t.idField];
                 if (typeof id === 'string' || typeof id === 'number') ids.push(String(id));
+                const time = t.sortedByTime && t.timeField ? Date.parse(String(r[t.timeField])) : NaN;
+                if (!Number.isNaN(time)) {
+                  if (time < lastTime) unsorted++;
+                  lastTime = time;
+                }
               }
             }
+            if (t.sortedByTime) expect(unsorted, `${t.id} at ${scope}: records in time order`).toBe(0);
             const expected = server.total(stream!);
             const what = `${t.id} at ${scope} ${stream!.scopeId}`;
             expect(records, what).toBe(expected);

@@ -3,13 +3,13 @@
 import { Rng } from '../prng';
 import { mediaSha256, mediaSlice } from '../media';
 import { defaultShapes } from '../shapes';
-import type { DataScope, DatasetAccessor, RecordingInfo, ScaleName, ShapeConfig, StreamType } from '../types';
+import type { AppendOptions, DataScope, DatasetAccessor, JsonRecord, RecordingInfo, ScaleName, ShapeConfig, StreamType } from '../types';
 import { downloadPathOf, experimentItem, mediaSpecOf, participantItem, recordingItem, roomItem, variablesOf } from './items';
 import { participantsOf } from './records';
 import type { LazyStreamType } from './scales';
 import { ArrayRoomStream, LazyRoomStream, MergedRoomStream, SIM_EXTRA_BASE, generateRecord, type RoomStream } from './streams';
-import { ConcatView, ReversedView, filterView, sortByOnset, timeSegments, type View } from './views';
-import { buildWorld, type Exp, type PartM, type RecM, type RoomM, type World } from './world';
+import { ReversedView, filterView, sortByOnset, timeOrderedView, timeSegments, type View } from './views';
+import { addRoom, buildWorld, setRoomActive, type Exp, type NewRoomOptions, type PartM, type RecM, type RoomM, type World } from './world';
 
 export const STREAM_TYPES: StreamType[] = ['events', 'recordings', 'chat', 'videochat', 'ratings/continuous', 'ratings/sparse', 'sync', 'components', 'eyetracking'];
 
@@ -111,7 +111,7 @@ export class Dataset {
     const key = JSON.stringify([this.version, shapes, type, scope, id, q.roomId, q.deploymentId, q.startMs, q.endMs, q.sort, q.order, q.fields]);
     let view = this.cache.get(key);
     if (!view) {
-      view = new ConcatView(timeSegments(found.rooms.map((r) => this.roomStream(type, r)), q.startMs ?? null, q.endMs ?? null, shapes.timeRange === 'inclusive'));
+      view = timeOrderedView(timeSegments(found.rooms.map((r) => this.roomStream(type, r)), q.startMs ?? null, q.endMs ?? null, shapes.timeRange === 'inclusive'));
       const pid = found.participant?.id;
       const fields = Object.entries(q.fields ?? {});
       if (pid !== undefined || fields.length > 0) {
@@ -127,10 +127,12 @@ export class Dataset {
   }
 
   /**
-   * New records arriving in a live room: half with timestamps inside the range already recorded
-   * (so offset paging sees shifted records), half after the last one.
+   * New records arriving in a live room: by default half with timestamps inside the range already
+   * recorded (late data: offset paging sees shifted records), half after the last one; `where`
+   * asks for only one kind. `extra` fields are added to every appended record (a field the API
+   * starts sending later: a new CSV column).
    */
-  append(type: StreamType, experimentId: string, roomId: string, n: number): void {
+  append(type: StreamType, experimentId: string, roomId: string, n: number, opts: AppendOptions = {}): void {
     if (type === 'recordings') throw new Error('appendRecords: recordings cannot be appended');
     const room = this.world.roomById.get(roomId);
     if (!room || room.experiment.id !== experimentId) throw new Error(`appendRecords: no room ${roomId} in experiment ${experimentId}`);
@@ -144,12 +146,42 @@ export class Dataset {
     const first = merged.length > 0 ? merged.tsAt(0) : room.startMs;
     const last = merged.length > 0 ? merged.tsAt(merged.length - 1) : room.startMs;
     const rng = Rng.of(this.seed, 'append', type, room.id, this.extraSerial);
+    const where = opts.where ?? 'mixed';
+    const extra = opts.extra && Object.keys(opts.extra).length ? { ...opts.extra } : null;
+    const items: Array<{ ts: number; rec: () => JsonRecord }> = [];
     for (let j = 0; j < n; j++) {
-      const inside = j % 2 === 0;
+      const inside = where === 'inside' || (where === 'mixed' && j % 2 === 0);
       const ts = inside ? Math.floor(rng.range(first, last)) : last + 1 + j * 50;
       const k = SIM_EXTRA_BASE + this.extraSerial++;
-      merged.add(ts, () => generateRecord(type as LazyStreamType, { seed: this.seed, room, k, ts, shapes: this.env.shapes() }));
+      const make = () => generateRecord(type as LazyStreamType, { seed: this.seed, room, k, ts, shapes: this.env.shapes() });
+      items.push({ ts, rec: extra ? () => ({ ...make(), ...extra }) : make });
     }
+    merged.addMany(items);
+    this.changed();
+  }
+
+  /** A new room (session) in a live experiment: see world.addRoom. Returns its id and its participants' ids. */
+  addRoom(experimentId: string, opts: NewRoomOptions = {}): { roomId: string; participantIds: string[] } {
+    const exp = this.world.experimentById.get(experimentId);
+    if (!exp) throw new Error(`addRoom: no experiment ${experimentId}`);
+    const room = addRoom(this.world, exp, opts, this.roomSerial++);
+    this.changed();
+    return { roomId: room.id, participantIds: room.participants.map((p) => p.id) };
+  }
+
+  /** A room ends ('completed') or runs again ('active'). */
+  setRoomStatus(roomId: string, status: 'active' | 'completed'): void {
+    const room = this.world.roomById.get(roomId);
+    if (!room) throw new Error(`setRoomStatus: no room ${roomId}`);
+    if (status !== 'active' && status !== 'completed') throw new Error(`setRoomStatus: status must be active or completed, not ${String(status)}`);
+    setRoomActive(room, status === 'active');
+    this.changed();
+  }
+
+  private roomSerial = 0;
+
+  /** The data changed: cached views and counts are stale. */
+  private changed(): void {
     this.version++;
     this.cache.clear();
     this.histograms.clear();

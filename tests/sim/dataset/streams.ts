@@ -89,10 +89,14 @@ export class MergedRoomStream implements RoomStream {
     return this.extraTs.length;
   }
   add(ts: number, rec: () => JsonRecord): void {
-    let j = this.extraTs.length;
-    while (j > 0 && this.extraTs[j - 1] > ts) j--;
-    this.extraTs.splice(j, 0, ts);
-    this.extraRecs.splice(j, 0, rec);
+    this.addMany([{ ts, rec }]);
+  }
+  /** Adds records at once (appended ones after equal times, in the order given). */
+  addMany(items: Array<{ ts: number; rec: () => JsonRecord }>): void {
+    const all = [...this.extraTs.map((ts, i) => ({ ts, rec: this.extraRecs[i] })), ...items];
+    all.sort((a, b) => a.ts - b.ts); // stable: earlier additions first among equal times
+    this.extraTs = all.map((x) => x.ts);
+    this.extraRecs = all.map((x) => x.rec);
     this.mergedPos = this.extraTs.map((t, idx) => upperBound(this.base, t) + idx);
   }
   private locate(i: number): { extra: number } | { base: number } {

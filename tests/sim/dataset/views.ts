@@ -1,5 +1,6 @@
 // Views compose room streams into what one API query returns: concatenation over rooms (rooms of an
-// experiment never overlap in time, so this keeps timestamp order), time windows by binary search,
+// experiment seldom overlap in time, and then concatenation keeps timestamp order; when they do, a
+// merge by timestamp, ties in room order, see timeOrderedView), time windows by binary search,
 // predicate filters and onset sorting via cached index arrays, and reversal for order=desc.
 import type { JsonRecord } from '../types';
 import { lowerBound, upperBound, type RoomStream } from './streams';
@@ -47,6 +48,51 @@ export class ConcatView implements View {
   }
   roomStartAt(i: number): number {
     return this.at(i)[0].stream.room.startMs;
+  }
+}
+
+/**
+ * Records of the segments in timestamp order, ties in segment (room) order: the concatenation when
+ * the segments follow each other in time (the usual case, no index needed), else a merge.
+ */
+export function timeOrderedView(segments: Segment[]): View {
+  const parts = segments.filter((s) => s.to > s.from);
+  let ordered = true;
+  for (let i = 1; i < parts.length && ordered; i++) ordered = parts[i].stream.tsAt(parts[i].from) >= parts[i - 1].stream.tsAt(parts[i - 1].to - 1);
+  if (ordered) return new ConcatView(segments);
+  return new MergedView(parts);
+}
+
+/** A k-way merge of segments by timestamp (stable: ties keep segment order), as an index. */
+class MergedView implements View {
+  private readonly seg: Uint32Array;
+  private readonly pos: Uint32Array;
+  constructor(private readonly segments: Segment[]) {
+    const n = segments.reduce((a, s) => a + (s.to - s.from), 0);
+    this.seg = new Uint32Array(n);
+    this.pos = new Uint32Array(n);
+    const next = segments.map((s) => s.from);
+    for (let i = 0; i < n; i++) {
+      let best = -1;
+      for (let k = 0; k < segments.length; k++) {
+        if (next[k] >= segments[k].to) continue;
+        if (best < 0 || segments[k].stream.tsAt(next[k]) < segments[best].stream.tsAt(next[best])) best = k;
+      }
+      this.seg[i] = best;
+      this.pos[i] = next[best]++;
+    }
+  }
+  get length(): number {
+    return this.seg.length;
+  }
+  get(i: number): JsonRecord {
+    return this.segments[this.seg[i]].stream.recordAt(this.pos[i]);
+  }
+  tsAt(i: number): number {
+    return this.segments[this.seg[i]].stream.tsAt(this.pos[i]);
+  }
+  roomStartAt(i: number): number {
+    return this.segments[this.seg[i]].stream.room.startMs;
   }
 }
 

@@ -272,3 +272,93 @@ function addRecordings(world: World, rng: Rng, uniqueId: (p: string, n: number) 
     }
   }
 }
+
+/** What a room added at run time looks like (a new session of a live experiment). */
+export interface NewRoomOptions {
+  /** Participants in it (default: the scale's smallest room). */
+  participants?: number;
+  /** Still running (no end time, participants in progress); default true. */
+  active?: boolean;
+}
+
+/**
+ * Adds a room at the end of an experiment's last deployment, starting one room span after the
+ * experiment's last room (so rooms still follow each other in time), with fresh participants and
+ * record counts like the others. Deterministic for a seed and the sequence of additions.
+ */
+export function addRoom(world: World, exp: Exp, opts: NewRoomOptions, serial: number): RoomM {
+  const rng = Rng.of(world.seed, 'added-room', exp.id, serial);
+  const config = world.config;
+  const fresh = (prefix: string, len: number, taken: (id: string) => boolean) => {
+    for (;;) {
+      const id = prefix + rng.token(len);
+      if (!taken(id)) return id;
+    }
+  };
+  const last = exp.rooms[exp.rooms.length - 1];
+  const roomSpan = (config.roomMinutes + 20) * MIN;
+  const startMs = (last ? last.startMs : exp.startMs) + roomSpan;
+  const short = rng.token(6);
+  const id = fresh('room_', 4, (x) => world.roomById.has(x + short)) + short;
+  const dep = exp.deployments[exp.deployments.length - 1];
+  const active = opts.active ?? true;
+  const room: RoomM = {
+    localIndex: exp.rooms.length,
+    id,
+    short,
+    name: `Session ${exp.rooms.length + 1}`,
+    experiment: exp,
+    deployment: dep,
+    startMs,
+    endMs: startMs + config.roomMinutes * MIN,
+    active,
+    participants: [],
+    counts: roomCounts(config, world.seed, 10_000 + serial),
+    recordings: [],
+  };
+  const n = Math.max(1, opts.participants ?? config.participantsPerRoom[0]);
+  for (let p = 0; p < n; p++) {
+    const name = PEOPLE[(serial * 7 + p) % PEOPLE.length];
+    const part: PartM = {
+      id: fresh('usr_', 12, (x) => world.participantById.has(x)),
+      name,
+      email: emailFor(name, 10_000 + serial * 16 + p),
+      role: ROLES[p % ROLES.length],
+      status: active ? 'active' : 'completed',
+      completionCode: active ? 'IN_PROGRESS' : 'SUCCESS',
+      joinedAtMs: startMs - rng.int(30, 180) * 1000,
+      completedAtMs: active ? null : startMs + config.roomMinutes * MIN + rng.int(5, 90) * 1000,
+      room,
+      clientInfo: null,
+    };
+    room.participants.push(part);
+    world.participantById.set(part.id, part);
+  }
+  if (active) {
+    exp.status = 'active';
+    dep.status = 'active';
+  }
+  exp.rooms.push(room);
+  dep.rooms.push(room);
+  world.roomById.set(room.id, room);
+  return room;
+}
+
+/** A live room ends (or, for tests, a room is reopened): its status, its participants' and its experiment's follow. */
+export function setRoomActive(room: RoomM, active: boolean): void {
+  room.active = active;
+  for (const p of room.participants) {
+    if (active) {
+      p.status = 'active';
+      p.completionCode = 'IN_PROGRESS';
+      p.completedAtMs = null;
+    } else if (p.status === 'active') {
+      p.status = 'completed';
+      p.completionCode = 'SUCCESS';
+      p.completedAtMs = room.endMs;
+    }
+  }
+  const exp = room.experiment;
+  exp.status = exp.rooms.some((r) => r.active) ? 'active' : 'completed';
+  for (const d of exp.deployments) d.status = d.rooms.some((r) => r.active) ? 'active' : 'completed';
+}

@@ -1,6 +1,6 @@
 // The simulator-only control route (/__sim/...). JSON in, JSON out; no auth, not rate limited, not counted.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FaultConfig, FaultRule, ShapeConfig, SimCounters, StreamType } from '../types';
+import type { AppendOptions, FaultConfig, FaultRule, ShapeConfig, SimCounters, StreamType } from '../types';
 
 export interface ControlApi {
   faults(): FaultConfig;
@@ -13,7 +13,9 @@ export interface ControlApi {
   resetCounters(): void;
   resetRateLimits(): void;
   resetAll(): void;
-  appendRecords(type: StreamType, experimentId: string, roomId: string, n: number): void;
+  appendRecords(type: StreamType, experimentId: string, roomId: string, n: number, opts?: AppendOptions): void;
+  addRoom(experimentId: string, opts?: { participants?: number; active?: boolean }): { roomId: string; participantIds: string[] };
+  setRoomStatus(roomId: string, status: 'active' | 'completed'): void;
   info(): Record<string, unknown>;
 }
 
@@ -28,7 +30,9 @@ export const CONTROL_ROUTES = [
   'GET  /__sim/counters',
   'POST /__sim/counters/reset',
   'POST /__sim/rate-limits/reset',
-  'POST /__sim/append          ({type, experimentId, roomId, n})',
+  'POST /__sim/append          ({type, experimentId, roomId, n, where?: mixed|inside|after, extra?: {field: value}})',
+  'POST /__sim/rooms           ({experimentId, participants?, active?}: a new room; answers {roomId, participantIds})',
+  'POST /__sim/rooms/status    ({roomId, status: active|completed})',
   'POST /__sim/reset           (faults, shapes, counters and rate limits)',
 ];
 
@@ -80,8 +84,19 @@ export async function handleControl(api: ControlApi, req: IncomingMessage, res: 
         api.resetRateLimits();
         return send(res, 200, { ok: true });
       case 'POST /__sim/append': {
-        const b = (await readJson(req)) as { type: StreamType; experimentId: string; roomId: string; n: number };
-        api.appendRecords(b.type, b.experimentId, b.roomId, b.n);
+        const b = (await readJson(req)) as { type: StreamType; experimentId: string; roomId: string; n: number; where?: AppendOptions['where']; extra?: AppendOptions['extra'] };
+        if (b.where !== undefined && !['mixed', 'inside', 'after'].includes(b.where)) throw new Error(`where must be mixed, inside or after, not ${String(b.where)}`);
+        if (b.extra !== undefined && (typeof b.extra !== 'object' || b.extra === null || Array.isArray(b.extra))) throw new Error('extra must be an object of fields');
+        api.appendRecords(b.type, b.experimentId, b.roomId, b.n, { ...(b.where ? { where: b.where } : {}), ...(b.extra ? { extra: b.extra } : {}) });
+        return send(res, 200, { ok: true });
+      }
+      case 'POST /__sim/rooms': {
+        const b = (await readJson(req)) as { experimentId: string; participants?: number; active?: boolean };
+        return send(res, 200, api.addRoom(b.experimentId, { ...(b.participants !== undefined ? { participants: b.participants } : {}), ...(b.active !== undefined ? { active: b.active } : {}) }));
+      }
+      case 'POST /__sim/rooms/status': {
+        const b = (await readJson(req)) as { roomId: string; status: 'active' | 'completed' };
+        api.setRoomStatus(b.roomId, b.status);
         return send(res, 200, { ok: true });
       }
       case 'POST /__sim/reset':

@@ -65,5 +65,11 @@ describe('parseArgs over the whole contract', () => {
     expect(rejection('addProfile', { name: 'x', source: 'hyperstudy', environment: 'custom', apiKey: 'hst_test_a' }).message).toMatch(/baseUrl/);
     expect(rejection('updateSettings', { concurrency: 0 }).message).toMatch(/concurrency/);
     expect(rejection('startExport', { ...validArgs.startExport, types: [] }).message).toMatch(/types/);
+    expect(rejection('setSyncInterval', { folderId: 'f', minutes: 4 }).message).toMatch(/minutes/);
+    expect(rejection('setSyncInterval', { folderId: 'f', minutes: 1.5 }).message).toMatch(/minutes/);
+    expect(rejection('setSyncInterval', { folderId: 'f', minutes: 8 * 24 * 60 }).message).toMatch(/minutes/);
+    expect(() => parseArgs('setSyncInterval', { folderId: 'f', minutes: null })).not.toThrow();
+    expect(rejection('startSync', { folderId: 'f', full: 'yes' }).message).toMatch(/full/);
+    expect(rejection('createSyncFolder', { ...validArgs.createSyncFolder, types: [] }).message).toMatch(/types/);
   });
 });

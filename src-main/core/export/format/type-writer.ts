@@ -35,6 +35,8 @@ export interface WrittenFile {
   group?: { field: string; id: string };
   /** CSV: text cells a spreadsheet would run as formulas (protected or not), counted while writing. */
   formulaCells?: number;
+  /** CSV: the header's columns, in order. */
+  columns?: string[];
 }
 
 /** How one table is split into folders: the source's split (SplitDescriptor) plus where a record goes. */
@@ -251,7 +253,7 @@ export async function writeTypeOutputs(opts: TypeOutputOptions): Promise<Written
     const written: WrittenFile[] = [];
     for (const g of groups.values()) {
       const res = results.get(g.file.path)!;
-      const w: WrittenFile = { relPath: g.relPath, records: g.records, bytes: res.bytes, sha256: res.sha256, type, ...(format === 'csv' ? { formulaCells: g.formulaCells } : {}) };
+      const w: WrittenFile = { relPath: g.relPath, records: g.records, bytes: res.bytes, sha256: res.sha256, type, ...(format === 'csv' ? { formulaCells: g.formulaCells, columns } : {}) };
       if (g.key !== null && split !== 'none') w.group = { field: split.field, id: g.key };
       written.push(w);
     }

@@ -75,6 +75,8 @@ export interface ManifestInput {
   formulaCells?: FormulaCellsSummary;
   /** With pseudonymization: the export's anonymizer, applied to the target's participant id and the warnings. */
   anonymizer?: Pick<Anonymizer, 'mode' | 'participant' | 'rewriteString'>;
+  /** More members, after the standard ones (a sync folder's `sync` history). */
+  extra?: Record<string, unknown>;
 }
 
 export interface Manifest {
@@ -163,6 +165,7 @@ export function buildManifest(input: ManifestInput): Manifest {
     warnings,
     ...(input.formulaCells ? { formulaCells: input.formulaCells } : {}),
     files,
+    ...(input.extra ?? {}),
   };
   return manifest;
 }

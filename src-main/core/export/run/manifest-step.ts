@@ -40,6 +40,12 @@ export interface ManifestStepInput {
   mediaOutcomes: MediaOutcome[];
   codeMapWritten: boolean;
   signal?: AbortSignal;
+  /** SHA-256 of a media file (default: read it from disk). */
+  hashMedia?: (abs: string, signal?: AbortSignal) => Promise<{ bytes: number; sha256: string }>;
+  /** More members for metadata.json. */
+  manifestExtra?: Record<string, unknown>;
+  /** A paragraph added to README.txt. */
+  readmeAppendix?: string;
 }
 
 export const README_FILE_NAME = 'README.txt';
@@ -67,7 +73,7 @@ export async function writeManifestAndReadme(input: ManifestStepInput): Promise<
     formulaCells,
   });
   const readmePath = path.join(outDir, README_FILE_NAME);
-  await writeFileAtomic(readmePath, readme);
+  await writeFileAtomic(readmePath, input.readmeAppendix ? `${readme.trimEnd()}\n\n${input.readmeAppendix.trimEnd()}\n` : readme);
 
   const files: ManifestFile[] = input.files.map((f) => ({
     path: f.relPath,
@@ -83,7 +89,7 @@ export async function writeManifestAndReadme(input: ManifestStepInput): Promise<
     files.push({ path: extra.relPath, type: 'other', bytes: h.bytes, sha256: h.sha256 });
   }
   for (const m of input.media) {
-    const h = await hashFile(m.abs, input.signal);
+    const h = await (input.hashMedia ?? hashFile)(m.abs, input.signal);
     files.push({ path: m.relPath, type: 'recording', bytes: h.bytes, sha256: h.sha256 });
   }
 
@@ -134,6 +140,7 @@ export async function writeManifestAndReadme(input: ManifestStepInput): Promise<
     serverTotals,
     ...(formulaCells ? { formulaCells } : {}),
     anonymizer: input.anonymizer,
+    ...(input.manifestExtra ? { extra: input.manifestExtra } : {}),
   });
   await writeFileAtomic(path.join(outDir, MANIFEST_FILE_NAME), manifestText(manifest));
   return {

@@ -118,6 +118,11 @@ function nextOffsetAfter(page: Pick<Page, 'offset' | 'hasMore' | 'nextOffset'>, 
   return next > page.offset ? next : null;
 }
 
+/** The records of a stream in server order, one at a time (readStreamPages, flattened). */
+export async function* readStreamRecords(pages: StreamPages, idField: string): AsyncGenerator<Record<string, unknown>> {
+  for await (const batch of readStreamPages(pages, idField)) yield* batch;
+}
+
 /**
  * The records of a stream in server order, a line of a page file at a time, walking the page chain
  * from offset 0 and dropping records already seen on the previous page (offsets shift when the

@@ -47,6 +47,16 @@ export interface WriteTreeOptions {
   onStep?: (text: string) => void;
   /** Records of a data type written (or summarized), once that type is done. */
   onWritten?: (records: number) => void;
+  /** A stream's raw records in server order from elsewhere than the page store (incremental sync's record store). */
+  readStream?: (stream: PlannedStream, key: string) => AsyncIterable<Record<string, unknown>>;
+  /** Where the media files are, when not in `outDir` (a sync folder keeps them in place). */
+  mediaRoot?: string;
+  /** The manifest's SHA-256 of a media file (a sync reuses the ones of files it did not touch). */
+  hashMedia?: (abs: string, signal?: AbortSignal) => Promise<{ bytes: number; sha256: string }>;
+  /** More members for metadata.json (a sync's history). */
+  manifestExtra?: Record<string, unknown>;
+  /** A paragraph added to README.txt (a sync folder's limits). */
+  readmeAppendix?: string;
 }
 
 /** What the files after the data types need, known only once fetching and downloading have ended. */
@@ -127,7 +137,15 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     async function* (): AsyncGenerator<JsonRecord[]> {
       for (const { stream, key } of streamsByType.get(type) ?? []) {
         const ref = streamRefOf(stream);
-        for await (const page of readStreamPages(opts.store.stream(key), descriptorIdField(descriptor, type))) yield page.map((raw) => source.exportRecord(type, raw, ref));
+        if (opts.readStream) {
+          // Records from another store (incremental sync), in batches like a page.
+          const batch: JsonRecord[] = [];
+          for await (const raw of opts.readStream(stream, key)) {
+            batch.push(source.exportRecord(type, raw, ref));
+            if (batch.length >= 64) yield batch.splice(0);
+          }
+          if (batch.length) yield batch;
+        } else for await (const page of readStreamPages(opts.store.stream(key), descriptorIdField(descriptor, type))) yield page.map((raw) => source.exportRecord(type, raw, ref));
       }
     };
   // What a table showed: its filters, search and sort decide which records go out, and in which order.
@@ -189,7 +207,7 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     for (const job of opts.mediaJobs) {
       const o = byPath.get(job.relativePath);
       if (!o || o.status === 'failed') continue;
-      const abs = path.join(outDir, ...job.relativePath.split('/'));
+      const abs = path.join(opts.mediaRoot ?? outDir, ...job.relativePath.split('/'));
       media.push({ relPath: job.relativePath, abs, bytes: (await stat(abs)).size });
     }
   }
@@ -219,6 +237,9 @@ export async function writeExportTree(opts: WriteTreeOptions): Promise<WrittenTr
     mediaOutcomes: rest.mediaOutcomes,
     codeMapWritten,
     signal,
+    ...(opts.hashMedia ? { hashMedia: opts.hashMedia } : {}),
+    ...(opts.manifestExtra ? { manifestExtra: opts.manifestExtra } : {}),
+    ...(opts.readmeAppendix ? { readmeAppendix: opts.readmeAppendix } : {}),
   });
   return { files, manifest };
 }

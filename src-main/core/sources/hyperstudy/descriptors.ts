@@ -355,6 +355,10 @@ export const dataTypes: HyperStudyDataType[] = [
   },
 ];
 
+// Every type with a time comes sorted by it (the documented default: timestamp, ascending;
+// recordings by their start), at every scope.
+for (const d of dataTypes) if (d.timeField) d.sortedByTime = true;
+
 // Each level offers the data types that can be paged at it.
 for (const level of levels) level.dataTypes = dataTypes.filter((d) => d.scopes.includes(level.id)).map((d) => d.id);
 

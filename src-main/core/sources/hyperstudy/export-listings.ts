@@ -9,6 +9,24 @@ import { readTarget } from './targets';
 
 export const EXPERIMENT_FILE_NAME = 'experiment.json';
 
+/** A room's status once its session is over: no more data comes (the documented values are active and completed). */
+const FINISHED_ROOM = /^(completed|complete|ended|finished|closed|archived)$/i;
+
+/**
+ * What will get no more data: completed rooms, the participants of those rooms, and (for an
+ * experiment target, whose listing holds all its rooms) the experiment when it says it is
+ * completed and every one of its rooms is.
+ */
+function settledItems(experimentId: string | null, experimentStatus: string | undefined, rooms: Array<{ id: string; status?: string }>, people: Array<{ id: string; roomId?: string }>): Record<string, string[]> {
+  const done = new Set(rooms.filter((r) => r.status !== undefined && FINISHED_ROOM.test(r.status)).map((r) => r.id));
+  const allDone = experimentId !== null && rooms.length > 0 && done.size === rooms.length && experimentStatus !== undefined && FINISHED_ROOM.test(experimentStatus);
+  return {
+    room: [...done],
+    participant: people.filter((p) => p.roomId !== undefined && done.has(p.roomId)).map((p) => p.id),
+    experiment: allDone ? [experimentId!] : [],
+  };
+}
+
 function nameOf(experiment: Record<string, unknown>): string | undefined {
   return typeof experiment.name === 'string' ? experiment.name : undefined;
 }
@@ -37,6 +55,7 @@ export async function hyperstudyExportListings(client: HyperStudyClient, target:
     people: people.map((p) => ({ id: p.id, ...(p.name ? { name: p.name } : {}), ...(typeof (p as { email?: unknown }).email === 'string' ? { email: (p as { email?: string }).email } : {}) })),
     groups: { room: roomItems.map((r) => r.id), participant: people.map((p) => p.id) },
     personGroups: { room: Object.fromEntries(participantRooms(people)) },
+    settled: settledItems(t.level === 'experiment' ? t.experimentId : null, typeof experiment.status === 'string' ? experiment.status : undefined, roomItems, people),
     warnings: [...rooms.warnings, ...participants.warnings],
   };
 }

@@ -1,0 +1,159 @@
+// A sync folder's promises besides the oracle: pseudonym codes that hold across syncs (and raw
+// records kept out of the folder), a field that appears later becoming a column without breaking
+// the rows before it (read back with pandas), and bad situations refused in plain words with
+// nothing lost: not a sync folder, a folder with other files, another selection, a damaged state,
+// a second sync at once, another server.
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StudyError } from '../../../src-shared/errors';
+import { startSimulator, type Simulator } from '../../sim/index';
+import { python } from '../export/export-helpers';
+import { lockSyncFolder, syncPaths } from '../../../src-main/core/sync/folder';
+import { digest, expectSameAsFresh, freshExport, makeSource, removeDir, selection, syncOnce, tempDir } from './sync-helpers';
+
+let sim: Simulator;
+let root: string;
+let expId: string;
+let liveRoom: string;
+
+beforeAll(async () => {
+  sim = await startSimulator({ scale: 'tiny', seed: 41 });
+  root = await tempDir('sync-folder-');
+  expId = sim.dataset.experiments()[0].id;
+  liveRoom = sim.dataset.rooms(expId).find((r) => r.status === 'active')!.id;
+});
+afterAll(async () => {
+  await sim?.close();
+  await removeDir(root);
+});
+
+async function allText(dir: string): Promise<string> {
+  let text = '';
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) text += `${e.name}\n${(await readFile(path.join(e.parentPath, e.name))).toString('latin1')}\n`;
+  }
+  return text;
+}
+
+describe('pseudonymized sync', { timeout: 120_000 }, () => {
+  it('keeps every code across syncs, gives new participants new ones, and keeps raw records out of the folder', async () => {
+    const codeMaps = { dir: path.join(root, 'code-maps') };
+    const storesDir = path.join(root, 'sync-stores');
+    const sel = selection(expId, { types: ['events', 'chat'], anonymize: 'pseudonymize', split: 'participant' });
+    const dir = path.join(root, 'pseudo');
+    const first = await syncOnce(sim, dir, { create: { selection: sel }, codeMaps, storesDir });
+    expect(first.state.codeMap).toEqual({ source: 'hyperstudy', studyId: expId });
+    expect(first.state.storeDir!.startsWith(storesDir)).toBe(true);
+    const codesBefore = await readFile(path.join(dir, 'participants.csv'), 'utf8');
+    const foldersBefore = (await readdir(path.join(dir, 'participants'))).sort();
+
+    const added = sim.addRoom(expId, { participants: 2 });
+    sim.appendRecords('events', expId, liveRoom, 300);
+    sim.appendRecords('chat', expId, liveRoom, 12);
+    await syncOnce(sim, dir, { codeMaps, storesDir });
+    await expectSameAsFresh(dir, await freshExport(sim, sel, path.join(root, 'pseudo-fresh'), { codeMaps }), 'pseudonymized');
+
+    // Old participants keep their rows (and codes) in participants.csv; the new ones follow.
+    const codesAfter = await readFile(path.join(dir, 'participants.csv'), 'utf8');
+    const rows = (t: string) => t.replace(/^\uFEFF/, '').trim().split(/\r?\n/).slice(1);
+    for (const row of rows(codesBefore)) expect(rows(codesAfter), codesBefore + '\n----\n' + codesAfter).toContain(row);
+    expect(rows(codesAfter).length).toBe(rows(codesBefore).length + 2);
+    const foldersAfter = (await readdir(path.join(dir, 'participants'))).sort();
+    for (const f of foldersBefore) expect(foldersAfter).toContain(f);
+
+    // No original participant id anywhere in the folder, its hidden sync folder included.
+    const text = await allText(dir);
+    const ids = sim.dataset.participants({ experimentId: expId }).map((p) => p.id);
+    expect(ids).toEqual(expect.arrayContaining(added.participantIds));
+    for (const id of ids) expect(text.includes(id), `participant id ${id} in the folder`).toBe(false);
+  });
+
+  it('aggregate-only folders match a fresh aggregate export', async () => {
+    const codeMaps = { dir: path.join(root, 'code-maps-agg') };
+    const storesDir = path.join(root, 'sync-stores-agg');
+    const sel = selection(expId, { types: ['events', 'ratings-continuous'], anonymize: 'aggregate' });
+    const dir = path.join(root, 'agg');
+    await syncOnce(sim, dir, { create: { selection: sel }, codeMaps, storesDir });
+    sim.appendRecords('ratings/continuous', expId, liveRoom, 80);
+    await syncOnce(sim, dir, { codeMaps, storesDir });
+    await expectSameAsFresh(dir, await freshExport(sim, sel, path.join(root, 'agg-fresh'), { codeMaps }), 'aggregate');
+  });
+});
+
+describe('a field that appears later', { timeout: 120_000 }, () => {
+  it('becomes a column of the whole file, empty in the rows before it, as in a fresh export', async () => {
+    const sel = selection(expId, { types: ['chat'] });
+    const dir = path.join(root, 'columns');
+    await syncOnce(sim, dir, { create: { selection: sel } });
+    const headerBefore = (await readFile(path.join(dir, 'chat.csv'), 'utf8')).split(/\r?\n/)[0];
+    sim.appendRecords('chat', expId, liveRoom, 4, { where: 'after', extra: { reaction: '👍' } });
+    sim.appendRecords('chat', expId, liveRoom, 3, { where: 'inside', extra: { edited: true } });
+    const r = await syncOnce(sim, dir);
+    expect(r.record.newColumns['chat.csv']).toEqual(['edited', 'reaction']);
+    await expectSameAsFresh(dir, await freshExport(sim, sel, path.join(root, 'columns-fresh')), 'new columns');
+    const check = (await python(
+      `
+import sys, json, pandas as pd
+df = pd.read_csv(sys.argv[1], encoding='utf-8-sig', dtype=str, keep_default_na=False)
+print(json.dumps({'columns': list(df.columns), 'reaction': int((df['reaction'] == '👍').sum()), 'edited': int((df['edited'] == 'true').sum()), 'rows': len(df), 'blank': int((df['reaction'] == '').sum())}))
+`,
+      [path.join(dir, 'chat.csv')],
+    )) as { columns: string[]; reaction: number; edited: number; rows: number; blank: number };
+    expect(check.columns.slice(0, headerBefore.replace(/^\uFEFF/, '').split(',').length)).toEqual(headerBefore.replace(/^\uFEFF/, '').split(','));
+    expect(check.columns).toEqual(expect.arrayContaining(['reaction', 'edited']));
+    expect(check.reaction).toBe(4);
+    expect(check.edited).toBe(3);
+    expect(check.blank).toBe(check.rows - 4);
+  });
+});
+
+describe('refused in plain words, nothing lost', { timeout: 120_000 }, () => {
+  const sel = () => selection(expId, { types: ['chat'] });
+
+  it('a folder that is not a sync folder, or holds other files, or is kept with another selection', async () => {
+    const plain = path.join(root, 'plain');
+    await mkdir(plain, { recursive: true });
+    await expect(syncOnce(sim, plain)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await writeFile(path.join(plain, 'notes.txt'), 'mine');
+    await expect(syncOnce(sim, plain, { create: { selection: sel() } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('already holds files') });
+    expect(await readFile(path.join(plain, 'notes.txt'), 'utf8')).toBe('mine');
+    const kept = path.join(root, 'kept');
+    await syncOnce(sim, kept, { create: { selection: sel() } });
+    await expect(syncOnce(sim, kept, { create: { selection: selection(expId, { types: ['events'] }) } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('another selection') });
+  });
+
+  it('a damaged state says how to rebuild, and a full rebuild with the selection works', async () => {
+    const dir = path.join(root, 'damaged');
+    await syncOnce(sim, dir, { create: { selection: sel() } });
+    const before = await digest(dir);
+    await writeFile(path.join(dir, '.studydl-sync', 'state.json'), '{"format":"studydl-sync","vers');
+    const err = (await syncOnce(sim, dir).catch((e: unknown) => e)) as StudyError;
+    expect(err).toBeInstanceOf(StudyError);
+    expect(err.code).toBe('DISK');
+    expect(err.fix).toContain('--full');
+    expect(await digest(dir), 'the files are untouched').toEqual(before);
+    const rebuilt = await syncOnce(sim, dir, { create: { selection: sel() }, full: true });
+    expect(rebuilt.record.kind).toBe('first');
+    await expectSameAsFresh(dir, await freshExport(sim, sel(), path.join(root, 'damaged-fresh')), 'rebuilt');
+  });
+
+  it('a second sync of the same folder at once is refused; one from another server too', async () => {
+    const dir = path.join(root, 'twice');
+    await syncOnce(sim, dir, { create: { selection: sel() } });
+    // Another process syncing it: its lock is alive (kept fresh) for longer than a sync waits.
+    const release = await lockSyncFolder(syncPaths(dir));
+    try {
+      await expect(syncOnce(sim, dir)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('right now') });
+    } finally {
+      await release();
+    }
+    await syncOnce(sim, dir); // and once it is done, the folder syncs again
+    const other = await startSimulator({ scale: 'tiny', seed: 41 });
+    try {
+      await expect(syncOnce(other, dir, {}, makeSource(other))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('kept up to date from') });
+    } finally {
+      await other.close();
+    }
+  });
+});
