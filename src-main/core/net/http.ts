@@ -295,14 +295,16 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
       const href = hop.url.toString();
       // Only requests to the API count against the key's budget and go through the limiter.
       const ep = hop.url.origin === origin ? keyOf(relativePath(baseUrl, hop.url)) : null;
-      // In-flight cap first, then the limiter: the slot's time must be the real send time.
-      const releaseInFlight = await inFlight.acquire(call.signal);
+      // The in-flight cap is taken by the limiter when it grants the slot (so the slot's time is
+      // the real send time, and a request waiting for its endpoint's window holds no place).
       let slot: LimiterSlot;
-      try {
-        slot = ep ? await limiter.acquire(ep, { signal: call.signal, onWait: call.onWait }) : OFF_API_SLOT;
-      } catch (e) {
-        releaseInFlight();
-        throw e;
+      let releaseInFlight: () => void;
+      if (ep) {
+        slot = await limiter.acquire(ep, { signal: call.signal, onWait: call.onWait, gate: inFlight });
+        releaseInFlight = slot.leaveGate ?? (() => {});
+      } else {
+        releaseInFlight = await inFlight.acquire(call.signal);
+        slot = OFF_API_SLOT;
       }
       // Stopped while waiting for a slot: nothing goes out, and the slot goes back.
       if (call.signal?.aborted) {

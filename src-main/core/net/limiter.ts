@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { RateBudget } from '../../../src-shared/model';
 import { abortError, silentLogger, type Clock, type Logger } from '../ports';
 import { withFileLock } from '../state/file-lock';
+import type { Semaphore } from './semaphore';
 import { composeSharedState, mergeSharedState, readSharedKeyLog, writeSharedKeyLog, type LogEntry, type OwnEntry } from './shared-key-log';
 
 export type WaitScope = 'key' | 'endpoint' | 'server';
@@ -27,6 +28,12 @@ export interface WaitInfo {
 export interface AcquireOptions {
   signal?: AbortSignal;
   onWait?: (w: WaitInfo) => void;
+  /**
+   * The caller's cap on requests in flight. A place is taken only at the moment both windows
+   * admit the request (and handed back as slot.leaveGate), so a request waiting for its
+   * endpoint's window holds none and cannot block requests to other endpoints behind it.
+   */
+  gate?: Pick<Semaphore, 'tryAcquire' | 'onRelease'>;
 }
 
 export interface RateLimitedExtra {
@@ -67,13 +74,30 @@ export interface JointLimiterOptions extends LimiterLimits {
  */
 export interface LimiterSlot {
   readonly sentAt: number;
+  /** Releases the gate's place taken with this slot (AcquireOptions.gate); absent without a gate. */
+  readonly leaveGate?: () => void;
   done(): void;
   release(): void;
+}
+
+/** Requests a caller is going to send to one endpoint, beyond those already waiting (JointLimiter.expect). */
+export interface DemandHint {
+  /** How many are still to come (replaces the last value). */
+  set(requests: number): void;
+  /** None are coming any more (the stream ended or was dropped). */
+  end(): void;
 }
 
 export interface JointLimiter {
   /** Resolves when one request to `endpointKey` may be sent now; records it in both scopes. */
   acquire(endpointKey: string, opts?: AcquireOptions): Promise<LimiterSlot>;
+  /**
+   * Announces requests still to come to `endpointKey` (e.g. a stream's pages after its first).
+   * When the key's free slots cannot cover everything announced and waiting, the limiter keeps
+   * them for the endpoints with the most to send, so that what is left for the key's next window
+   * is spread over many endpoints and no endpoint's own window stretches the finish.
+   */
+  expect(endpointKey: string): DemandHint;
   /** Blocks a scope for `ms` from now (Retry-After). */
   blockFor(scope: 'key' | 'endpoint', endpointKey: string, ms: number): void;
   /**
@@ -107,6 +131,7 @@ interface ScopeState {
 
 interface Waiter {
   endpointKey: string;
+  gate?: AcquireOptions['gate'];
   resolve: (slot: LimiterSlot) => void;
   reject: (e: unknown) => void;
   onWait?: (w: WaitInfo) => void;
@@ -171,6 +196,10 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
   const queue: Waiter[] = [];
   let grantedCount = 0;
   let closed = false;
+  /** Requests announced per endpoint (expect()), beyond the waiting ones. */
+  const expected = new Map<string, number>();
+  /** Gates whose freed places wake this limiter. */
+  const gates = new WeakSet<object>();
   let timer: { ac: AbortController; at: number } | null = null;
   const logger = opts.logger ?? silentLogger;
 
@@ -254,18 +283,68 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
   }
 
   /**
-   * Grants every waiter that both scopes admit now (in FIFO order), then sleeps until the next
-   * one can go. With `deferred`, the waiters are resolved by the caller (after the lock is released).
+   * When everything waiting and announced will not fit in the key's free slots, how many of them
+   * each endpoint may take now (null: no need to choose). What does not fit goes out when the key's
+   * oldest slots age out, all at once, and each endpoint can send only its own limit at a time
+   * then; so the slots go to the endpoints with the most to send, leaving each the same amount
+   * (a water level) for later, and the light endpoints wait for that later window as a whole.
+   */
+  function keyShares(now: number): Map<string, number> | null {
+    if (key.blockedUntil > now) return null;
+    prune(key, keyWindow(), now);
+    const free = effective(key, 'key', now) - key.log.length;
+    if (free <= 0) return null;
+    const demand = new Map(expected);
+    for (const w of queue) demand.set(w.endpointKey, (demand.get(w.endpointKey) ?? 0) + 1);
+    let total = 0;
+    for (const n of demand.values()) total += n;
+    const later = total - free;
+    if (later <= 0) return null;
+    // Water level c: Σ min(demand, c) = later.
+    const sorted = [...demand.values()].filter((n) => n > 0).sort((a, b) => a - b);
+    let acc = 0;
+    let level = 0;
+    for (let i = 0; i < sorted.length; i++) {
+      const rest = sorted.length - i;
+      if (acc + sorted[i] * rest >= later) {
+        level = (later - acc) / rest;
+        break;
+      }
+      acc += sorted[i];
+    }
+    const shares = new Map<string, number>();
+    for (const [ep, n] of demand) shares.set(ep, n > level ? Math.ceil(n - level) : 0);
+    // Holding back only helps an endpoint that is actually asking: without one, stay work-conserving.
+    return queue.some((w) => (shares.get(w.endpointKey) ?? 0) >= 1) ? shares : null;
+  }
+
+  /**
+   * Grants every waiter that both scopes admit now (in FIFO order, within the key's shares), then
+   * sleeps until the next one can go. With `deferred`, the waiters are resolved by the caller
+   * (after the lock is released).
    */
   function grantDue(deferred?: Array<() => void>) {
     let now = clock.now();
     let wakeAt = Infinity;
+    const shares = expected.size ? keyShares(now) : null;
     for (let i = 0; i < queue.length; ) {
       const w = queue[i];
       const f = freeAt(w.endpointKey, now);
+      if (f.at <= now && shares && (shares.get(w.endpointKey) ?? 0) < 1) {
+        // Kept for the key's next window: what changes the shares (a grant, an answer, an aged-out slot) wakes us.
+        i++;
+        continue;
+      }
       if (f.at <= now) {
+        // Admitted by both windows, but no place in flight: skip it (a freed place wakes us).
+        const place = w.gate ? w.gate.tryAcquire() : undefined;
+        if (place === null) {
+          i++;
+          continue;
+        }
         queue.splice(i, 1);
-        const slot = record(w.endpointKey, now);
+        if (shares) shares.set(w.endpointKey, (shares.get(w.endpointKey) ?? 0) - 1);
+        const slot = record(w.endpointKey, now, place);
         w.signal?.removeEventListener('abort', w.onAbort!);
         if (deferred) deferred.push(() => w.resolve(slot));
         else w.resolve(slot);
@@ -312,7 +391,7 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
     }
   }
 
-  function record(ep: string, now: number): LimiterSlot {
+  function record(ep: string, now: number, leaveGate?: () => void): LimiterSlot {
     const e = endpointState(ep);
     // Inserted, not pushed: another process's entry may be later than our clock read.
     insertTime(key.log, now);
@@ -342,14 +421,20 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
       }
       pump();
     };
-    return { sentAt: now, done: () => move(clock.now()), release: () => move(null) };
+    return { sentAt: now, ...(leaveGate ? { leaveGate } : {}), done: () => move(clock.now()), release: () => move(null) };
   }
 
   function acquire(endpointKey: string, o: AcquireOptions = {}): Promise<LimiterSlot> {
     if (closed) return Promise.reject(new Error('The rate limiter is closed.'));
     if (o.signal?.aborted) return Promise.reject(o.signal.reason ?? abortError());
     return new Promise<LimiterSlot>((resolve, reject) => {
-      const w: Waiter = { endpointKey, resolve, reject, onWait: o.onWait, signal: o.signal };
+      const w: Waiter = { endpointKey, resolve, reject, onWait: o.onWait, signal: o.signal, gate: o.gate };
+      if (o.gate && !gates.has(o.gate)) {
+        gates.add(o.gate);
+        o.gate.onRelease(() => {
+          if (queue.length) pump();
+        });
+      }
       if (o.signal) {
         w.onAbort = () => {
           const i = queue.indexOf(w);
@@ -362,6 +447,21 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
       queue.push(w);
       pump();
     });
+  }
+
+  function expect(endpointKey: string): DemandHint {
+    let announced = 0;
+    const set = (n: number) => {
+      const v = Math.max(0, Math.floor(n));
+      if (v === announced) return;
+      const less = v < announced;
+      const total = (expected.get(endpointKey) ?? 0) - announced + v;
+      announced = v;
+      if (total > 0) expected.set(endpointKey, total);
+      else expected.delete(endpointKey);
+      if (less && queue.length && !closed) pump(); // less announced: a kept waiter may go now
+    };
+    return { set, end: () => set(0) };
   }
 
   function blockFor(scope: 'key' | 'endpoint', endpointKey: string, ms: number) {
@@ -552,6 +652,7 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
 
   return {
     acquire,
+    expect,
     blockFor,
     onRateLimited,
     budget,
