@@ -76,7 +76,8 @@ export interface LimiterSlot {
   readonly sentAt: number;
   /** Releases the gate's place taken with this slot (AcquireOptions.gate); absent without a gate. */
   readonly leaveGate?: () => void;
-  done(): void;
+  /** The answer arrived (at `at`, default now: the moment its head came in is the earliest safe one). */
+  done(at?: number): void;
   release(): void;
 }
 
@@ -198,6 +199,8 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
   let closed = false;
   /** Requests announced per endpoint (expect()), beyond the waiting ones. */
   const expected = new Map<string, number>();
+  /** Announcements not yet ended, per endpoint: the streams whose later pages may be kept back. */
+  const streaming = new Map<string, number>();
   /** Gates whose freed places wake this limiter. */
   const gates = new WeakSet<object>();
   let timer: { ac: AbortController; at: number } | null = null;
@@ -276,10 +279,21 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
     return `${effective(endpointState(ep), 'endpoint', clock.now())} requests ${windowLabel(cfg.endpointWindowMs)} to ${ep} are used.`;
   }
 
+  // Requests asked for in one go (a stream launching its next pages, then announcing the rest)
+  // are judged together: the grant runs once, in a microtask, after the caller's synchronous code.
+  let pumpQueued = false;
   function pump() {
     if (closed) return;
-    if (sharedPath) requestCycle(false);
-    else grantDue();
+    if (sharedPath) {
+      requestCycle(false);
+      return;
+    }
+    if (pumpQueued) return;
+    pumpQueued = true;
+    queueMicrotask(() => {
+      pumpQueued = false;
+      if (!closed) grantDue();
+    });
   }
 
   /**
@@ -289,7 +303,7 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
    * then; so the slots go to the endpoints with the most to send, leaving each the same amount
    * (a water level) for later, and the light endpoints wait for that later window as a whole.
    */
-  function keyShares(now: number): Map<string, number> | null {
+  function keyShares(now: number): { shares: Map<string, number>; later: number } | null {
     if (key.blockedUntil > now) return null;
     prune(key, keyWindow(), now);
     const free = effective(key, 'key', now) - key.log.length;
@@ -314,8 +328,8 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
     }
     const shares = new Map<string, number>();
     for (const [ep, n] of demand) shares.set(ep, n > level ? Math.ceil(n - level) : 0);
-    // Holding back only helps an endpoint that is actually asking: without one, stay work-conserving.
-    return queue.some((w) => (shares.get(w.endpointKey) ?? 0) >= 1) ? shares : null;
+    // Keeping slots only helps an endpoint that is actually asking: without one, stay work-conserving.
+    return queue.some((w) => (shares.get(w.endpointKey) ?? 0) >= 1) ? { shares, later } : null;
   }
 
   /**
@@ -326,12 +340,17 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
   function grantDue(deferred?: Array<() => void>) {
     let now = clock.now();
     let wakeAt = Infinity;
-    const shares = expected.size ? keyShares(now) : null;
+    const plan = streaming.size ? keyShares(now) : null;
+    const shares = plan?.shares;
     for (let i = 0; i < queue.length; ) {
       const w = queue[i];
       const f = freeAt(w.endpointKey, now);
-      if (f.at <= now && shares && (shares.get(w.endpointKey) ?? 0) < 1) {
+      // What is kept goes out when the key's oldest `later` slots age out: keep nothing until the
+      // log holds that many (a slot left unused now would not free then).
+      if (f.at <= now && plan && key.log.length >= plan.later && streaming.has(w.endpointKey) && (plan.shares.get(w.endpointKey) ?? 0) < 1) {
         // Kept for the key's next window: what changes the shares (a grant, an answer, an aged-out slot) wakes us.
+        // Only streams that announced more pages are kept back: a one-off request (a listing, a
+        // stream's first page) is what someone is waiting to see, and goes at once.
         i++;
         continue;
       }
@@ -421,7 +440,12 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
       }
       pump();
     };
-    return { sentAt: now, ...(leaveGate ? { leaveGate } : {}), done: () => move(clock.now()), release: () => move(null) };
+    return {
+      sentAt: now,
+      ...(leaveGate ? { leaveGate } : {}),
+      done: (at?: number) => move(Math.min(clock.now(), Math.max(now, at ?? clock.now()))),
+      release: () => move(null),
+    };
   }
 
   function acquire(endpointKey: string, o: AcquireOptions = {}): Promise<LimiterSlot> {
@@ -461,7 +485,18 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
       else expected.delete(endpointKey);
       if (less && queue.length && !closed) pump(); // less announced: a kept waiter may go now
     };
-    return { set, end: () => set(0) };
+    streaming.set(endpointKey, (streaming.get(endpointKey) ?? 0) + 1);
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      const left = (streaming.get(endpointKey) ?? 1) - 1;
+      if (left > 0) streaming.set(endpointKey, left);
+      else streaming.delete(endpointKey);
+      set(0);
+      if (queue.length && !closed) pump();
+    };
+    return { set: (n) => !ended && set(n), end };
   }
 
   function blockFor(scope: 'key' | 'endpoint', endpointKey: string, ms: number) {
