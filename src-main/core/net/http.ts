@@ -322,6 +322,9 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
       const started = clock.now();
       let res: Response;
       let text: string;
+      // When the answer's head arrived: the server had admitted the request by then, so its log
+      // entry may move there (reading and parsing the body can take a while on a busy machine).
+      let answeredAt: number | undefined;
       try {
         const posting = method === 'POST';
         res = await doFetch(href, {
@@ -331,6 +334,7 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
           signal,
           redirect: 'manual',
         });
+        answeredAt = clock.now();
         text = await res.text();
       } catch (e) {
         grace?.dispose();
@@ -358,7 +362,7 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
       grace?.dispose();
       wireDone();
       if (isRedirect(res.status)) {
-        slot.done(); // the server counted the redirect answer as a request
+        slot.done(answeredAt); // the server counted the redirect answer as a request
         releaseInFlight();
         log.debug('api request redirected', { endpoint: ep ?? hop.url.origin, status: res.status });
         hop = nextHop(hop, res.headers.get('location'), rules);
@@ -387,7 +391,7 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
       const cls = !ep && status === 429 ? 'retry' : classifyStatus(status);
       // A 429 was not counted by the server; anything else was, at the latest now.
       if (cls === 'rate-limited') slot.release();
-      else slot.done();
+      else slot.done(answeredAt);
       if (call.signal?.aborted) throw call.signal.reason ?? abortError();
       log.debug('api request', { endpoint: ep, status, ms, bytes: text.length });
 
