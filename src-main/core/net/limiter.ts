@@ -142,6 +142,8 @@ interface Waiter {
   lastReportedUntil?: number;
 }
 
+const KEPT_FOR_LATER = "This key's remaining requests go first to the data types with the most pages left; this one follows when the oldest requests age out.";
+
 /** Clean windows a limit the server stated is held before additive recovery starts. */
 const STATED_HOLD_WINDOWS = 10;
 
@@ -351,6 +353,7 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
         // Kept for the key's next window: what changes the shares (a grant, an answer, an aged-out slot) wakes us.
         // Only streams that announced more pages are kept back: a one-off request (a listing, a
         // stream's first page) is what someone is waiting to see, and goes at once.
+        report(w, { at: key.log[plan.later - 1] + keyWindow(), by: 'key' }, now, KEPT_FOR_LATER);
         i++;
         continue;
       }
@@ -397,14 +400,14 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
     );
   }
 
-  function report(w: Waiter, f: { at: number; by: WaitScope }, now: number) {
+  function report(w: Waiter, f: { at: number; by: WaitScope }, now: number, why?: string) {
     if (!w.onWait) return;
     // Report once per wait, and again when the reason or the end moves materially.
     if (w.lastReportedScope === f.by && w.lastReportedUntil !== undefined && Math.abs(w.lastReportedUntil - f.at) < 1000) return;
     w.lastReportedScope = f.by;
     w.lastReportedUntil = f.at;
     try {
-      w.onWait({ seconds: Math.max(0, (f.at - now) / 1000), scope: f.by, reason: reason(f.by, w.endpointKey) });
+      w.onWait({ seconds: Math.max(0, (f.at - now) / 1000), scope: f.by, reason: why ?? reason(f.by, w.endpointKey) });
     } catch {
       /* a progress callback must not break the limiter */
     }
