@@ -32,7 +32,7 @@ const here = fileURLToPath(import.meta.url);
 const SEED = 1;
 const LATENCY_MS = 5;
 
-const DOCUMENTED_30X: Windows = { keyLimit: 1000, keyWindowSec: 20, endpointLimit: 100, endpointWindowSec: 2 };
+export const DOCUMENTED_30X: Windows = { keyLimit: 1000, keyWindowSec: 20, endpointLimit: 100, endpointWindowSec: 2 };
 // Why this set. The workload is 371 requests (the large experiment: 285,579 records in 348 pages
 // and listings, plus 20 recording mints). With the real limits the key never binds on an export
 // this size; scaled to 100 per 60 s like the endpoint, the key binds (as in a real multi-hour
@@ -147,7 +147,7 @@ async function child(): Promise<void> {
 }
 
 // ---------------------------------------------------------------- parent: simulator, figures
-async function runOnce(opts: { scale: ScaleName; mediaScale: number; windows: Windows; baselineMs: number; checkZip?: boolean }) {
+export async function runOnce(opts: { scale: ScaleName; mediaScale: number; windows: Windows; baselineMs: number; checkZip?: boolean }) {
   const { Dataset } = await import('../sim/dataset/index');
   const ds = new Dataset(opts.scale, SEED, opts.mediaScale).accessor();
   const exp = ds.experiments().filter((e) => !e.shared)[0];

@@ -11,6 +11,8 @@
 //    time, pages of 1000, no retries, like the official SDK; tests/bench/sequential-pager.ts).
 // Ground truth (ideal requests, record counts) comes from the seeded dataset, not from the API.
 import { createJointLimiter, defaultEndpointMarginMs, defaultKeyMarginMs } from '../../src-main/core/net/limiter';
+import { DEFAULT_MAX_IN_FLIGHT } from '../../src-main/core/net/http';
+import { estimateSeconds } from '../../src-main/core/plan/estimate';
 import { systemClock } from '../../src-main/core/ports';
 import { sourceModule } from '../../src-main/core/sources/registry';
 import type { DataTypeId } from '../../src-shared/model';
@@ -21,7 +23,7 @@ import { pageSequentially } from './sequential-pager';
 import { NO_LIMITS, startSimProcess, type SimProcess } from './sim-process';
 import { loadAverage } from './stats';
 import type { BenchContext, BenchResult } from './types';
-import { pagingWorkload, totalRequests } from './workload';
+import { pagingWorkload, requestsByEndpoint, totalRequests } from './workload';
 
 const SEED = 1;
 const LATENCY_MS = 30;
@@ -53,10 +55,12 @@ interface Pass {
   clientCpuSec: number;
   /** When each API request left the client, seconds from the start of the pass, in order. */
   sendTimes: number[];
+  /** The URL of each of those requests, in the same order. */
+  sendUrls: string[];
 }
 
 /** Every listing and every stream of every experiment, all streams side by side through one limiter. */
-async function fetchEverything(sim: SimProcess, limits: Windows, truth: DatasetAccessor): Promise<Pass> {
+export async function fetchEverything(sim: SimProcess, limits: Windows, truth: DatasetAccessor): Promise<Pass> {
   await sim.resetCounters();
   const limiter = createJointLimiter({
     keyLimit: limits.keyLimit,
@@ -78,9 +82,11 @@ async function fetchEverything(sim: SimProcess, limits: Windows, truth: DatasetA
   };
   // The client's own fetch option, wrapped only to note when each request leaves.
   const sendTimes: number[] = [];
+  const sendUrls: string[] = [];
   let started = performance.now();
   const timedFetch: typeof fetch = (input, init) => {
     sendTimes.push((performance.now() - started) / 1000);
+    sendUrls.push(String(input));
     return fetch(input, init);
   };
   const hs = sourceModule('hyperstudy');
@@ -133,6 +139,7 @@ async function fetchEverything(sim: SimProcess, limits: Windows, truth: DatasetA
       rateLimited: counters.rateLimited,
       clientCpuSec: (cpu.user + cpu.system) / 1e6,
       sendTimes,
+      sendUrls,
     };
   } finally {
     await limiter.close();
@@ -168,6 +175,11 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
   });
   const marginBoundSec = withMargins.exact ? withMargins.finishSec : withMargins.floorSec;
 
+  // What the product's planner would tell the user beforehand: its estimate from a fresh budget.
+  const fresh = createJointLimiter({ keyLimit: windows.keyLimit, keyWindowMs: windows.keyWindowSec * 1000, endpointLimit: windows.endpointLimit, endpointWindowMs: windows.endpointWindowSec * 1000, clock: systemClock });
+  const estimateSec = estimateSeconds({ requestsByEndpoint: requestsByEndpoint(work), budget: fresh.budget(), latencySec: LATENCY_MS / 1000, concurrency: DEFAULT_MAX_IN_FLIGHT });
+  await fresh.close();
+
   // 1 and 2: limit-bound, then the same without limits (both at 30 ms).
   const limited = await withSim({ scale, seed: SEED, ...windows, latencyMs: LATENCY_MS }, (sim) => fetchEverything(sim, windows, truth));
   const unlimitedWindows = { ...windows, ...NO_LIMITS };
@@ -196,6 +208,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult[]> {
     'true lower bound (s)': boundSec,
     'true lower bound proven optimal': bound.exact ? `yes (${bound.proof})` : `no: optimum in [${bound.floorSec}, ${bound.finishSec}] s, dividing by the floor`,
     'wall ÷ true lower bound (target ≤ 1.15)': ratio,
+    "the product's estimate beforehand (estimateSeconds, s)": estimateSec,
+    'estimate ÷ measured wall (close to 1)': estimateSec / limited.wallSec,
     "the same bound with our limiter's safety margins added to the windows (s)": `${marginBoundSec} (+${margins.endpoint} ms per endpoint window, +${margins.key} ms per key window)`,
     'last request sent at (s): ours / optimal schedule': `${fmt(limited.sendTimes.at(-1))} / ${fmt(bound.lastSendSec)}`,
     'client CPU during the limited pass (s)': limited.clientCpuSec,

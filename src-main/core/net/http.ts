@@ -295,14 +295,16 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
       const href = hop.url.toString();
       // Only requests to the API count against the key's budget and go through the limiter.
       const ep = hop.url.origin === origin ? keyOf(relativePath(baseUrl, hop.url)) : null;
-      // In-flight cap first, then the limiter: the slot's time must be the real send time.
-      const releaseInFlight = await inFlight.acquire(call.signal);
+      // The in-flight cap is taken by the limiter when it grants the slot (so the slot's time is
+      // the real send time, and a request waiting for its endpoint's window holds no place).
       let slot: LimiterSlot;
-      try {
-        slot = ep ? await limiter.acquire(ep, { signal: call.signal, onWait: call.onWait }) : OFF_API_SLOT;
-      } catch (e) {
-        releaseInFlight();
-        throw e;
+      let releaseInFlight: () => void;
+      if (ep) {
+        slot = await limiter.acquire(ep, { signal: call.signal, onWait: call.onWait, gate: inFlight });
+        releaseInFlight = slot.leaveGate ?? (() => {});
+      } else {
+        releaseInFlight = await inFlight.acquire(call.signal);
+        slot = OFF_API_SLOT;
       }
       // Stopped while waiting for a slot: nothing goes out, and the slot goes back.
       if (call.signal?.aborted) {
@@ -320,6 +322,9 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
       const started = clock.now();
       let res: Response;
       let text: string;
+      // When the answer's head arrived: the server had admitted the request by then, so its log
+      // entry may move there (reading and parsing the body can take a while on a busy machine).
+      let answeredAt: number | undefined;
       try {
         const posting = method === 'POST';
         res = await doFetch(href, {
@@ -329,6 +334,7 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
           signal,
           redirect: 'manual',
         });
+        answeredAt = clock.now();
         text = await res.text();
       } catch (e) {
         grace?.dispose();
@@ -356,7 +362,7 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
       grace?.dispose();
       wireDone();
       if (isRedirect(res.status)) {
-        slot.done(); // the server counted the redirect answer as a request
+        slot.done(answeredAt); // the server counted the redirect answer as a request
         releaseInFlight();
         log.debug('api request redirected', { endpoint: ep ?? hop.url.origin, status: res.status });
         hop = nextHop(hop, res.headers.get('location'), rules);
@@ -385,7 +391,7 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
       const cls = !ep && status === 429 ? 'retry' : classifyStatus(status);
       // A 429 was not counted by the server; anything else was, at the latest now.
       if (cls === 'rate-limited') slot.release();
-      else slot.done();
+      else slot.done(answeredAt);
       if (call.signal?.aborted) throw call.signal.reason ?? abortError();
       log.debug('api request', { endpoint: ep, status, ms, bytes: text.length });
 

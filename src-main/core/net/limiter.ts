@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { RateBudget } from '../../../src-shared/model';
 import { abortError, silentLogger, type Clock, type Logger } from '../ports';
 import { withFileLock } from '../state/file-lock';
+import type { Semaphore } from './semaphore';
 import { composeSharedState, mergeSharedState, readSharedKeyLog, writeSharedKeyLog, type LogEntry, type OwnEntry } from './shared-key-log';
 
 export type WaitScope = 'key' | 'endpoint' | 'server';
@@ -27,6 +28,12 @@ export interface WaitInfo {
 export interface AcquireOptions {
   signal?: AbortSignal;
   onWait?: (w: WaitInfo) => void;
+  /**
+   * The caller's cap on requests in flight. A place is taken only at the moment both windows
+   * admit the request (and handed back as slot.leaveGate), so a request waiting for its
+   * endpoint's window holds none and cannot block requests to other endpoints behind it.
+   */
+  gate?: Pick<Semaphore, 'tryAcquire' | 'onRelease'>;
 }
 
 export interface RateLimitedExtra {
@@ -67,13 +74,31 @@ export interface JointLimiterOptions extends LimiterLimits {
  */
 export interface LimiterSlot {
   readonly sentAt: number;
-  done(): void;
+  /** Releases the gate's place taken with this slot (AcquireOptions.gate); absent without a gate. */
+  readonly leaveGate?: () => void;
+  /** The answer arrived (at `at`, default now: the moment its head came in is the earliest safe one). */
+  done(at?: number): void;
   release(): void;
+}
+
+/** Requests a caller is going to send to one endpoint, beyond those already waiting (JointLimiter.expect). */
+export interface DemandHint {
+  /** How many are still to come (replaces the last value). */
+  set(requests: number): void;
+  /** None are coming any more (the stream ended or was dropped). */
+  end(): void;
 }
 
 export interface JointLimiter {
   /** Resolves when one request to `endpointKey` may be sent now; records it in both scopes. */
   acquire(endpointKey: string, opts?: AcquireOptions): Promise<LimiterSlot>;
+  /**
+   * Announces requests still to come to `endpointKey` (e.g. a stream's pages after its first).
+   * When the key's free slots cannot cover everything announced and waiting, the limiter keeps
+   * them for the endpoints with the most to send, so that what is left for the key's next window
+   * is spread over many endpoints and no endpoint's own window stretches the finish.
+   */
+  expect(endpointKey: string): DemandHint;
   /** Blocks a scope for `ms` from now (Retry-After). */
   blockFor(scope: 'key' | 'endpoint', endpointKey: string, ms: number): void;
   /**
@@ -107,6 +132,7 @@ interface ScopeState {
 
 interface Waiter {
   endpointKey: string;
+  gate?: AcquireOptions['gate'];
   resolve: (slot: LimiterSlot) => void;
   reject: (e: unknown) => void;
   onWait?: (w: WaitInfo) => void;
@@ -115,6 +141,8 @@ interface Waiter {
   lastReportedScope?: WaitScope;
   lastReportedUntil?: number;
 }
+
+const KEPT_FOR_LATER = "This key's remaining requests go first to the data types with the most pages left; this one follows when the oldest requests age out.";
 
 /** Clean windows a limit the server stated is held before additive recovery starts. */
 const STATED_HOLD_WINDOWS = 10;
@@ -171,6 +199,12 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
   const queue: Waiter[] = [];
   let grantedCount = 0;
   let closed = false;
+  /** Requests announced per endpoint (expect()), beyond the waiting ones. */
+  const expected = new Map<string, number>();
+  /** Announcements not yet ended, per endpoint: the streams whose later pages may be kept back. */
+  const streaming = new Map<string, number>();
+  /** Gates whose freed places wake this limiter. */
+  const gates = new WeakSet<object>();
   let timer: { ac: AbortController; at: number } | null = null;
   const logger = opts.logger ?? silentLogger;
 
@@ -247,25 +281,92 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
     return `${effective(endpointState(ep), 'endpoint', clock.now())} requests ${windowLabel(cfg.endpointWindowMs)} to ${ep} are used.`;
   }
 
+  // Requests asked for in one go (a stream launching its next pages, then announcing the rest)
+  // are judged together: the grant runs once, in a microtask, after the caller's synchronous code.
+  let pumpQueued = false;
   function pump() {
     if (closed) return;
-    if (sharedPath) requestCycle(false);
-    else grantDue();
+    if (sharedPath) {
+      requestCycle(false);
+      return;
+    }
+    if (pumpQueued) return;
+    pumpQueued = true;
+    queueMicrotask(() => {
+      pumpQueued = false;
+      if (!closed) grantDue();
+    });
   }
 
   /**
-   * Grants every waiter that both scopes admit now (in FIFO order), then sleeps until the next
-   * one can go. With `deferred`, the waiters are resolved by the caller (after the lock is released).
+   * When everything waiting and announced will not fit in the key's free slots, how many of them
+   * each endpoint may take now (null: no need to choose). What does not fit goes out when the key's
+   * oldest slots age out, all at once, and each endpoint can send only its own limit at a time
+   * then; so the slots go to the endpoints with the most to send, leaving each the same amount
+   * (a water level) for later, and the light endpoints wait for that later window as a whole.
+   */
+  function keyShares(now: number): { shares: Map<string, number>; later: number } | null {
+    if (key.blockedUntil > now) return null;
+    prune(key, keyWindow(), now);
+    const free = effective(key, 'key', now) - key.log.length;
+    if (free <= 0) return null;
+    const demand = new Map(expected);
+    for (const w of queue) demand.set(w.endpointKey, (demand.get(w.endpointKey) ?? 0) + 1);
+    let total = 0;
+    for (const n of demand.values()) total += n;
+    const later = total - free;
+    if (later <= 0) return null;
+    // Water level c: Σ min(demand, c) = later.
+    const sorted = [...demand.values()].filter((n) => n > 0).sort((a, b) => a - b);
+    let acc = 0;
+    let level = 0;
+    for (let i = 0; i < sorted.length; i++) {
+      const rest = sorted.length - i;
+      if (acc + sorted[i] * rest >= later) {
+        level = (later - acc) / rest;
+        break;
+      }
+      acc += sorted[i];
+    }
+    const shares = new Map<string, number>();
+    for (const [ep, n] of demand) shares.set(ep, n > level ? Math.ceil(n - level) : 0);
+    // Keeping slots only helps an endpoint that is actually asking: without one, stay work-conserving.
+    return queue.some((w) => (shares.get(w.endpointKey) ?? 0) >= 1) ? { shares, later } : null;
+  }
+
+  /**
+   * Grants every waiter that both scopes admit now (in FIFO order, within the key's shares), then
+   * sleeps until the next one can go. With `deferred`, the waiters are resolved by the caller
+   * (after the lock is released).
    */
   function grantDue(deferred?: Array<() => void>) {
     let now = clock.now();
     let wakeAt = Infinity;
+    const plan = streaming.size ? keyShares(now) : null;
+    const shares = plan?.shares;
     for (let i = 0; i < queue.length; ) {
       const w = queue[i];
       const f = freeAt(w.endpointKey, now);
+      // What is kept goes out when the key's oldest `later` slots age out: keep nothing until the
+      // log holds that many (a slot left unused now would not free then).
+      if (f.at <= now && plan && key.log.length >= plan.later && streaming.has(w.endpointKey) && (plan.shares.get(w.endpointKey) ?? 0) < 1) {
+        // Kept for the key's next window: what changes the shares (a grant, an answer, an aged-out slot) wakes us.
+        // Only streams that announced more pages are kept back: a one-off request (a listing, a
+        // stream's first page) is what someone is waiting to see, and goes at once.
+        report(w, { at: key.log[plan.later - 1] + keyWindow(), by: 'key' }, now, KEPT_FOR_LATER);
+        i++;
+        continue;
+      }
       if (f.at <= now) {
+        // Admitted by both windows, but no place in flight: skip it (a freed place wakes us).
+        const place = w.gate ? w.gate.tryAcquire() : undefined;
+        if (place === null) {
+          i++;
+          continue;
+        }
         queue.splice(i, 1);
-        const slot = record(w.endpointKey, now);
+        if (shares) shares.set(w.endpointKey, (shares.get(w.endpointKey) ?? 0) - 1);
+        const slot = record(w.endpointKey, now, place);
         w.signal?.removeEventListener('abort', w.onAbort!);
         if (deferred) deferred.push(() => w.resolve(slot));
         else w.resolve(slot);
@@ -299,20 +400,20 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
     );
   }
 
-  function report(w: Waiter, f: { at: number; by: WaitScope }, now: number) {
+  function report(w: Waiter, f: { at: number; by: WaitScope }, now: number, why?: string) {
     if (!w.onWait) return;
     // Report once per wait, and again when the reason or the end moves materially.
     if (w.lastReportedScope === f.by && w.lastReportedUntil !== undefined && Math.abs(w.lastReportedUntil - f.at) < 1000) return;
     w.lastReportedScope = f.by;
     w.lastReportedUntil = f.at;
     try {
-      w.onWait({ seconds: Math.max(0, (f.at - now) / 1000), scope: f.by, reason: reason(f.by, w.endpointKey) });
+      w.onWait({ seconds: Math.max(0, (f.at - now) / 1000), scope: f.by, reason: why ?? reason(f.by, w.endpointKey) });
     } catch {
       /* a progress callback must not break the limiter */
     }
   }
 
-  function record(ep: string, now: number): LimiterSlot {
+  function record(ep: string, now: number, leaveGate?: () => void): LimiterSlot {
     const e = endpointState(ep);
     // Inserted, not pushed: another process's entry may be later than our clock read.
     insertTime(key.log, now);
@@ -342,14 +443,25 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
       }
       pump();
     };
-    return { sentAt: now, done: () => move(clock.now()), release: () => move(null) };
+    return {
+      sentAt: now,
+      ...(leaveGate ? { leaveGate } : {}),
+      done: (at?: number) => move(Math.min(clock.now(), Math.max(now, at ?? clock.now()))),
+      release: () => move(null),
+    };
   }
 
   function acquire(endpointKey: string, o: AcquireOptions = {}): Promise<LimiterSlot> {
     if (closed) return Promise.reject(new Error('The rate limiter is closed.'));
     if (o.signal?.aborted) return Promise.reject(o.signal.reason ?? abortError());
     return new Promise<LimiterSlot>((resolve, reject) => {
-      const w: Waiter = { endpointKey, resolve, reject, onWait: o.onWait, signal: o.signal };
+      const w: Waiter = { endpointKey, resolve, reject, onWait: o.onWait, signal: o.signal, gate: o.gate };
+      if (o.gate && !gates.has(o.gate)) {
+        gates.add(o.gate);
+        o.gate.onRelease(() => {
+          if (queue.length) pump();
+        });
+      }
       if (o.signal) {
         w.onAbort = () => {
           const i = queue.indexOf(w);
@@ -362,6 +474,32 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
       queue.push(w);
       pump();
     });
+  }
+
+  function expect(endpointKey: string): DemandHint {
+    let announced = 0;
+    const set = (n: number) => {
+      const v = Math.max(0, Math.floor(n));
+      if (v === announced) return;
+      const less = v < announced;
+      const total = (expected.get(endpointKey) ?? 0) - announced + v;
+      announced = v;
+      if (total > 0) expected.set(endpointKey, total);
+      else expected.delete(endpointKey);
+      if (less && queue.length && !closed) pump(); // less announced: a kept waiter may go now
+    };
+    streaming.set(endpointKey, (streaming.get(endpointKey) ?? 0) + 1);
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      const left = (streaming.get(endpointKey) ?? 1) - 1;
+      if (left > 0) streaming.set(endpointKey, left);
+      else streaming.delete(endpointKey);
+      set(0);
+      if (queue.length && !closed) pump();
+    };
+    return { set: (n) => !ended && set(n), end };
   }
 
   function blockFor(scope: 'key' | 'endpoint', endpointKey: string, ms: number) {
@@ -552,6 +690,7 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
 
   return {
     acquire,
+    expect,
     blockFor,
     onRateLimited,
     budget,

@@ -1,19 +1,28 @@
 // A FIFO counting semaphore: caps requests in flight so a busy server is not buried under
 // queued requests that then time out (each timeout would waste a rate-limit slot).
+// The rate limiter takes places with tryAcquire() at the moment it grants a request, so that a
+// request waiting for its endpoint's window holds no place (no head-of-line blocking of requests
+// to other endpoints); onRelease() tells it when a place frees.
 import { abortError } from '../ports';
 
 export interface Semaphore {
   acquire(signal?: AbortSignal): Promise<() => void>;
+  /** A place now if one is free and nobody queues for one; its release, or null. */
+  tryAcquire(): (() => void) | null;
+  /** Calls `listener` each time a place frees (after it was handed on, if someone queued). */
+  onRelease(listener: () => void): void;
   inUse(): number;
 }
 
 export function createSemaphore(max: number): Semaphore {
   let used = 0;
   const waiting: Array<() => void> = [];
+  const listeners: Array<() => void> = [];
   const release = () => {
     const next = waiting.shift();
     if (next) next();
     else used--;
+    for (const l of listeners) l();
   };
   const once = () => {
     let done = false;
@@ -26,6 +35,12 @@ export function createSemaphore(max: number): Semaphore {
   };
   return {
     inUse: () => used,
+    onRelease: (listener) => void listeners.push(listener),
+    tryAcquire() {
+      if (used >= max || waiting.length) return null;
+      used++;
+      return once();
+    },
     acquire(signal) {
       if (signal?.aborted) return Promise.reject(signal.reason ?? abortError());
       if (used < max) {

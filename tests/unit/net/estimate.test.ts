@@ -17,6 +17,14 @@ describe('estimateSeconds (performance-notes §5, generalised)', () => {
     expect(estimateSeconds({ requestsByEndpoint: { a: 334, b: 333, c: 333 }, budget: full })).toBe(180);
   });
 
+  it('spreads what is left for the key\'s last window evenly over the endpoints, as the limiter does (key shares)', () => {
+    // 300 requests wait for the key's next hour. In proportion, /a would keep 254 of them and need
+    // three of its minutes then; the limiter leaves 100 to each endpoint, which all go at once.
+    expect(estimateSeconds({ requestsByEndpoint: { a: 1100, b: 100, c: 100 }, budget: full })).toBe(3600);
+    // Only two endpoints: 150 each, one minute more.
+    expect(estimateSeconds({ requestsByEndpoint: { a: 1150, b: 150 }, budget: full })).toBe(3660);
+  });
+
   it('uses the live budget: a spent key waits for its oldest request to age out', () => {
     const spent = { ...full, keyRemaining: 0, keyNextFreeSec: 600 };
     expect(estimateSeconds({ requestsByEndpoint: { a: 1 }, budget: spent })).toBe(600);

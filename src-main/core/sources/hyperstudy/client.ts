@@ -3,7 +3,9 @@
 // it returns is normalized to the shared model shapes.
 import { StudyError } from '../../../../src-shared/errors';
 import type { DataTypeId, Experiment, Participant, Room, Scope } from '../../../../src-shared/model';
+import { endpointKey } from '../../net/endpoint-key';
 import { createApiTransport, type ApiCall, type ApiTransportOptions } from '../../net/http';
+import type { DemandHint } from '../../net/limiter';
 import { abortError, silentLogger, systemClock } from '../../ports';
 import type { AccessInfo, ConnectionConfig, HealthInfo, HyperStudyClient, Listing, Page, PageQuery, PagesOptions, RequestOptions } from './client-types';
 import { dataTypeDescriptor, MAX_PAGE_LIMIT, sortFieldFor } from './descriptors';
@@ -241,12 +243,17 @@ export function createHyperStudyClient(opts: HyperStudyClientOptions): HyperStud
     const concurrency = Math.max(1, Math.floor(o.concurrency ?? DEFAULT_PAGE_CONCURRENCY));
     const inflight = new Map<number, { ac: AbortController; promise: Promise<Page> }>();
     const outer = o.signal;
+    // The pages still to request, announced to the limiter so it can share the key's slots well.
+    // (From the second page on: a stream's first page, like a listing, is someone waiting to see it.)
+    let demand: DemandHint | null = null;
+    let launchedTo = 0; // the offset after the furthest page requested
     const launch = (offset: number) => {
       const ac = new AbortController();
       const signal = outer ? AbortSignal.any([outer, ac.signal]) : ac.signal;
       const promise = fetchPage(type, scope, scopeId, { ...query, limit, offset }, { signal, onWait: o.onWait });
       promise.catch(() => {}); // awaited later (or discarded)
       inflight.set(offset, { ac, promise });
+      launchedTo = Math.max(launchedTo, offset + limit);
     };
     const discard = (keep: (offset: number) => boolean) => {
       for (const [off, f] of inflight) {
@@ -285,11 +292,13 @@ export function createHyperStudyClient(opts: HyperStudyClientOptions): HyperStud
           const end = raw.total ?? 0;
           for (let off = cursor + limit; inflight.size < concurrency && off < end; off += limit) if (!inflight.has(off)) launch(off);
         }
+        if (raw.total !== null) (demand ??= opts.limiter.expect(endpointKey(dataPath(type, scope, scopeId)))).set(Math.ceil(Math.max(0, raw.total - Math.max(launchedTo, cursor + limit)) / limit));
         const f = inflight.get(cursor)!;
         page = await f.promise;
         inflight.delete(cursor);
       }
     } finally {
+      demand?.end();
       discard(() => false);
     }
   }
