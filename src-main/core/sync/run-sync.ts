@@ -24,7 +24,7 @@ import { asDiskError } from '../export/run/disk-errors';
 import { mediaJobsFor, selectRecordings } from '../export/run/media-phase';
 import { createPageStore } from '../export/run/page-store';
 import { readJson, writeJson } from '../export/run/workspace';
-import type { ProgressSink } from '../export/run/progress';
+import { noProgress, type ProgressSink } from '../export/run/progress';
 import { writeExportTree } from '../export/run/write-outputs';
 import { streamKey } from '../plan/planner';
 import type { Page, RequestOptions, Source, StreamRef } from '../sources/source';
@@ -93,8 +93,6 @@ export interface SyncResult {
   record: SyncRecord;
   state: SyncState;
 }
-
-const noProgress: ProgressSink = { phase() {}, totals() {}, records() {}, bytes() {}, fileDone() {}, step() {}, wait() {}, flush() {}, written() {}, zipped() {} };
 
 export async function runSync(opts: RunSyncOptions): Promise<SyncResult> {
   try {

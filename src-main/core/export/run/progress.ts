@@ -46,6 +46,9 @@ export interface ProgressSink {
   flush(): void;
 }
 
+/** A sink that ignores everything (runs without a listener). */
+export const noProgress: ProgressSink = { phase() {}, totals() {}, records() {}, bytes() {}, fileDone() {}, step() {}, wait() {}, flush() {}, written() {}, zipped() {} };
+
 export interface ProgressTrackerOptions {
   jobId: string;
   state: () => JobState;

@@ -24,7 +24,7 @@ import { freeOutputName, publishFolder } from './finalize';
 import { loadOrFetchListings, rootNameOf } from './listings';
 import { mediaJobsFor, selectRecordings } from './media-phase';
 import { createPageStore } from './page-store';
-import type { ProgressSink } from './progress';
+import { noProgress, type ProgressSink } from './progress';
 import { readJson, removeWorkspace, workspaceAt, writeJson, type FinalizingRecord, type RunRecord } from './workspace';
 import { writeExportTree } from './write-outputs';
 import { isUnfinishedFile, removeUnfinishedFiles } from './unfinished-files';
@@ -72,8 +72,6 @@ export interface ExportResult {
   outputName: string;
   manifest: ManifestSummary;
 }
-
-const noProgress: ProgressSink = { phase() {}, totals() {}, records() {}, bytes() {}, fileDone() {}, step() {}, wait() {}, flush() {}, written() {}, zipped() {} };
 
 export async function runExport(opts: RunExportOptions): Promise<ExportResult> {
   try {
