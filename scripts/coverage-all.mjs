@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// `npm run coverage`: line coverage of src-main, src-shared and src-renderer across every process
+// the tests run, not only vitest's workers:
+//   1. the whole test run (scripts/test-all.mjs: build, Vitest, Playwright) with
+//      - @vitest/coverage-v8 on (vitest.config.ts turns it on when STUDYDL_COVERAGE_DIR is set),
+//      - NODE_V8_COVERAGE, so every other `node` process (the CLI and servers the tests spawn,
+//        Playwright's runner and worker, which hosts the e2e app servers) writes raw V8 coverage,
+//      - STUDYDL_COVERAGE_DIR, so the e2e fixture records each Chromium page's JS coverage,
+//      - STUDYDL_COVERAGE_BUILD=1, so the renderer is built unminified with source maps;
+//   2. raw V8 and Chromium coverage → istanbul (v8-to-istanbul, through the source maps);
+//   3. everything merged on vitest's statement lines (scripts/coverage/merge-lines.mjs), per-area
+//      table printed and written to coverage/summary.md, the merged map to
+//      coverage/coverage-merged.json and an HTML report to coverage/html/.
+// `npm test` stays as it was: none of these variables are set there.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import libCoverage from 'istanbul-lib-coverage';
+import libReport from 'istanbul-lib-report';
+import reports from 'istanbul-reports';
+import { convertNodeRawCoverage } from './coverage/node-raw.mjs';
+import { convertChromiumCoverage } from './coverage/chromium.mjs';
+import { lineCounts, mergeOntoVitestLines } from './coverage/merge-lines.mjs';
+import { areaTable, formatMarkdown, formatText } from './coverage/summary.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+const productDirs = ['src-main', 'src-shared', 'src-renderer/src'].map((d) => join(root, d) + '/');
+const isProductFile = (p) => productDirs.some((d) => p.startsWith(d)) && /\.(ts|tsx)$/.test(p);
+
+// `--from DIR`: only steps 2-3, on the raw data of an earlier run kept in DIR (node-v8/, chromium/)
+// next to coverage/coverage-final.json, e.g. after a targeted run with the same variables set.
+const fromArg = process.argv.indexOf('--from');
+const work = fromArg > 0 ? resolve(process.argv[fromArg + 1]) : mkdtempSync(join(tmpdir(), 'studydl-coverage-'));
+const rawDir = join(work, 'node-v8');
+const pageDir = join(work, 'chromium');
+mkdirSync(rawDir, { recursive: true });
+mkdirSync(pageDir, { recursive: true });
+
+// 1. The whole test run, with coverage switched on everywhere.
+const started = Date.now();
+const run =
+  fromArg > 0
+    ? { status: 0 }
+    : spawnSync(process.execPath, [join(root, 'scripts', 'test-all.mjs')], {
+        cwd: root,
+        stdio: 'inherit',
+        env: { ...process.env, NODE_V8_COVERAGE: rawDir, STUDYDL_COVERAGE_DIR: pageDir, STUDYDL_COVERAGE_BUILD: '1' },
+      });
+const testsMin = ((Date.now() - started) / 60_000).toFixed(1);
+
+// 2. Convert.
+const vitestJson = join(root, 'coverage', 'coverage-final.json');
+if (!existsSync(vitestJson)) {
+  console.error(`\n${vitestJson} is missing: vitest's coverage did not run (see above). Raw data kept in ${work}`);
+  process.exit(1);
+}
+console.log('\n=== Coverage: converting raw V8 coverage of the other processes…');
+const vitest = libCoverage.createCoverageMap(JSON.parse(readFileSync(vitestJson, 'utf8')));
+const node = await convertNodeRawCoverage({ rawDir, isProductFile });
+const pages = await convertChromiumCoverage({ dumpDir: pageDir, rendererDir: join(root, 'out', 'renderer'), isProductFile });
+
+// 3. Merge and report.
+const { merged, outsideBase } = mergeOntoVitestLines(vitest, [node.map, pages.map]);
+const table = areaTable(root, lineCounts(merged), lineCounts(vitest));
+console.log(`\n${formatText(table)}\n`);
+
+const worstFiles = lineCounts(merged)
+  .map((f) => ({ ...f, rel: relative(root, f.file) }))
+  .sort((a, b) => b.total - b.covered - (a.total - a.covered))
+  .slice(0, 15);
+const notes = [
+  fromArg > 0
+    ? `Converted from the raw data in ${work} (no test run here).`
+    : `Test run: ${run.status === 0 ? 'all tiers passed' : `exit status ${run.status} (some tests failed; see the test output)`}, ${testsMin} min with coverage on.`,
+  `Node processes with raw V8 coverage: ${node.stats.processes} converted (${node.stats.scripts} product scripts), ${node.stats.vitestProcessesSkipped} vitest processes left to vitest's own coverage, ${node.stats.scriptsWithoutSourceMap} product scripts without a source map and ${node.stats.partialRecordsLeftOut} partial records left out.`,
+  `Chromium pages: ${pages.stats.pages} (${pages.stats.scripts} renderer bundle records; ${pages.stats.partialRecordsLeftOut} partial records of a bundle run before a reload and ${pages.stats.scriptsNotFromThisBuild} scripts not matching out/renderer left out).`,
+  'Not measured: processes killed with SIGKILL (crash tests) write no coverage; the Electron main process and preload (src-main/index.ts, src-main/shell) cannot run here (no Electron binary), so they count only what vitest\'s unit tests reach.',
+  ...(outsideBase.length ? [`Files seen only outside vitest's list (left out): ${outsideBase.map((f) => relative(root, f)).join(', ')}`] : []),
+];
+mkdirSync(join(root, 'coverage'), { recursive: true });
+writeFileSync(join(root, 'coverage', 'summary.md'), formatMarkdown(table, { notes, worstFiles }));
+writeFileSync(join(root, 'coverage', 'coverage-merged.json'), JSON.stringify(merged.toJSON()));
+const context = libReport.createContext({ dir: join(root, 'coverage', 'html'), coverageMap: merged, defaultSummarizer: 'nested' });
+reports.create('html').execute(context);
+notes.forEach((n) => console.log(`- ${n}`));
+console.log(`\nWrote coverage/summary.md, coverage/coverage-merged.json, coverage/html/index.html`);
+if (fromArg < 0) rmSync(work, { recursive: true, force: true });
+process.exit(run.status === 0 ? 0 : 1);
