@@ -8,7 +8,7 @@
 //      - STUDYDL_COVERAGE_DIR, so the e2e fixture records each Chromium page's JS coverage,
 //      - STUDYDL_COVERAGE_BUILD=1, so the renderer is built unminified with source maps;
 //   2. raw V8 and Chromium coverage → istanbul (v8-to-istanbul, through the source maps);
-//   3. everything merged on vitest's statement lines (scripts/coverage/merge-lines.mjs), per-area
+//   3. everything merged on vitest's statement lines (scripts/coverage-steps/merge-lines.mjs), per-area
 //      table printed and written to coverage/summary.md, the merged map to
 //      coverage/coverage-merged.json and an HTML report to coverage/html/.
 // `npm test` stays as it was: none of these variables are set there.
@@ -19,10 +19,10 @@ import { join, relative, resolve } from 'node:path';
 import libCoverage from 'istanbul-lib-coverage';
 import libReport from 'istanbul-lib-report';
 import reports from 'istanbul-reports';
-import { convertNodeRawCoverage } from './coverage/node-raw.mjs';
-import { convertChromiumCoverage } from './coverage/chromium.mjs';
-import { lineCounts, mergeOntoVitestLines } from './coverage/merge-lines.mjs';
-import { areaTable, formatMarkdown, formatText } from './coverage/summary.mjs';
+import { convertNodeRawCoverage } from './coverage-steps/node-raw.mjs';
+import { convertChromiumCoverage } from './coverage-steps/chromium.mjs';
+import { lineCounts, mergeOntoVitestLines } from './coverage-steps/merge-lines.mjs';
+import { areaTable, formatMarkdown, formatText } from './coverage-steps/summary.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const productDirs = ['src-main', 'src-shared', 'src-renderer/src'].map((d) => join(root, d) + '/');
