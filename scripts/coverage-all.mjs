@@ -7,9 +7,9 @@
 //        Playwright's runner and worker, which hosts the e2e app servers) writes raw V8 coverage,
 //      - STUDYDL_COVERAGE_DIR, so the e2e fixture records each Chromium page's JS coverage,
 //      - STUDYDL_COVERAGE_BUILD=1, so the renderer is built unminified with source maps;
-//   2. raw V8 and Chromium coverage → istanbul (v8-to-istanbul, through the source maps);
-//   3. everything merged on vitest's statement lines (scripts/coverage-steps/merge-lines.mjs), per-area
-//      table printed and written to coverage/summary.md, the merged map to
+//   2. raw V8 and Chromium coverage → hits on vitest's own statements, through the source maps
+//      (scripts/coverage-steps/statement-hits.mjs: one yardstick for every process);
+//   3. per-area table printed and written to coverage/summary.md, the merged map to
 //      coverage/coverage-merged.json and an HTML report to coverage/html/.
 // `npm test` stays as it was: none of these variables are set there.
 import { spawnSync } from 'node:child_process';
@@ -19,14 +19,11 @@ import { join, relative, resolve } from 'node:path';
 import libCoverage from 'istanbul-lib-coverage';
 import libReport from 'istanbul-lib-report';
 import reports from 'istanbul-reports';
-import { convertNodeRawCoverage } from './coverage-steps/node-raw.mjs';
-import { convertChromiumCoverage } from './coverage-steps/chromium.mjs';
-import { lineCounts, mergeOntoVitestLines } from './coverage-steps/merge-lines.mjs';
-import { areaTable, formatMarkdown, formatText } from './coverage-steps/summary.mjs';
+import { addNodeRawCoverage } from './coverage-steps/node-raw.mjs';
+import { addChromiumCoverage } from './coverage-steps/chromium.mjs';
+import { areaTable, formatMarkdown, formatText, lineCounts } from './coverage-steps/summary.mjs';
 
 const root = resolve(import.meta.dirname, '..');
-const productDirs = ['src-main', 'src-shared', 'src-renderer/src'].map((d) => join(root, d) + '/');
-const isProductFile = (p) => productDirs.some((d) => p.startsWith(d)) && /\.(ts|tsx)$/.test(p);
 
 // `--from DIR`: only steps 2-3, on the raw data of an earlier run kept in DIR (node-v8/, chromium/)
 // next to coverage/coverage-final.json, e.g. after a targeted run with the same variables set.
@@ -55,13 +52,15 @@ if (!existsSync(vitestJson)) {
   console.error(`\n${vitestJson} is missing: vitest's coverage did not run (see above). Raw data kept in ${work}`);
   process.exit(1);
 }
-console.log('\n=== Coverage: converting raw V8 coverage of the other processes…');
-const vitest = libCoverage.createCoverageMap(JSON.parse(readFileSync(vitestJson, 'utf8')));
-const node = await convertNodeRawCoverage({ rawDir, isProductFile });
-const pages = await convertChromiumCoverage({ dumpDir: pageDir, rendererDir: join(root, 'out', 'renderer'), isProductFile });
+console.log('\n=== Coverage: adding the other processes\' V8 coverage to vitest\'s…');
+const vitestData = readFileSync(vitestJson, 'utf8');
+const vitest = libCoverage.createCoverageMap(JSON.parse(vitestData));
+const into = JSON.parse(vitestData); // vitest's statements (every src-* file); hits from elsewhere are added
+const node = addNodeRawCoverage({ rawDir, into });
+const pages = addChromiumCoverage({ dumpDir: pageDir, rendererDir: join(root, 'out', 'renderer'), into });
+const merged = libCoverage.createCoverageMap(into);
 
-// 3. Merge and report.
-const { merged, outsideBase } = mergeOntoVitestLines(vitest, [node.map, pages.map]);
+// 3. Report.
 const table = areaTable(root, lineCounts(merged), lineCounts(vitest));
 console.log(`\n${formatText(table)}\n`);
 
@@ -73,10 +72,9 @@ const notes = [
   fromArg > 0
     ? `Converted from the raw data in ${work} (no test run here).`
     : `Test run: ${run.status === 0 ? 'all tiers passed' : `exit status ${run.status} (some tests failed; see the test output)`}, ${testsMin} min with coverage on.`,
-  `Node processes with raw V8 coverage: ${node.stats.processes} converted (${node.stats.scripts} product scripts), ${node.stats.vitestProcessesSkipped} vitest processes left to vitest's own coverage, ${node.stats.scriptsWithoutSourceMap} product scripts without a source map and ${node.stats.partialRecordsLeftOut} partial records left out.`,
-  `Chromium pages: ${pages.stats.pages} (${pages.stats.scripts} renderer bundle records; ${pages.stats.partialRecordsLeftOut} partial records of a bundle run before a reload and ${pages.stats.scriptsNotFromThisBuild} scripts not matching out/renderer left out).`,
+  `Node processes outside vitest with raw V8 coverage: ${node.processes} (${node.scripts} scripts that ran product statements, ${node.statementHits} statement hits added; ${node.productScriptsWithoutSourceMap} product scripts without a source map left out). ${node.vitestProcessesSkipped} vitest processes left to vitest's own coverage.`,
+  `Chromium pages: ${pages.pages} (${pages.scripts} renderer bundle records, ${pages.statementHits} statement hits added; ${pages.scriptsNotFromThisBuild} scripts not matching out/renderer left out).`,
   'Not measured: processes killed with SIGKILL (crash tests) write no coverage; the Electron main process and preload (src-main/index.ts, src-main/shell) cannot run here (no Electron binary), so they count only what vitest\'s unit tests reach.',
-  ...(outsideBase.length ? [`Files seen only outside vitest's list (left out): ${outsideBase.map((f) => relative(root, f)).join(', ')}`] : []),
 ];
 mkdirSync(join(root, 'coverage'), { recursive: true });
 writeFileSync(join(root, 'coverage', 'summary.md'), formatMarkdown(table, { notes, worstFiles }));

@@ -1,27 +1,25 @@
-// Chromium JS coverage of the e2e pages (written by tests/e2e/fixtures/page-coverage.ts) → istanbul
-// file coverage of src-renderer (and the src-shared modules bundled into it), via the built
-// renderer's source map (out/renderer, built with STUDYDL_COVERAGE_BUILD=1 so it has one).
+// Chromium JS coverage of the e2e pages (written by tests/e2e/fixtures/page-coverage.ts) → hits on
+// vitest's statements of src-renderer and of the src-shared modules bundled into it, through the
+// built renderer's source map (out/renderer, built with STUDYDL_COVERAGE_BUILD=1 so it has one).
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scriptToIstanbul } from './v8-script.mjs';
-import libCoverage from 'istanbul-lib-coverage';
+import { addStatementHits, lineLengthsOf } from './statement-hits.mjs';
 
 /**
- * @param {{ dumpDir: string, rendererDir: string, isProductFile: (path: string) => boolean }} opts
+ * @param {{ dumpDir: string, rendererDir: string, into: Record<string, any> }} opts
  */
-export async function convertChromiumCoverage({ dumpDir, rendererDir, isProductFile }) {
-  const map = libCoverage.createCoverageMap({});
-  const stats = { pages: 0, scripts: 0, scriptsNotFromThisBuild: 0, partialRecordsLeftOut: 0 };
-  const bundles = new Map(); // asset path → { code, sha1, map } | null
+export function addChromiumCoverage({ dumpDir, rendererDir, into }) {
+  const stats = { pages: 0, scripts: 0, scriptsNotFromThisBuild: 0, statementHits: 0 };
+  const bundles = new Map(); // URL path → { file, sha1, lineLengths, map } | null
   const bundle = (pathname) => {
     if (!bundles.has(pathname)) {
       const file = join(rendererDir, decodeURIComponent(pathname));
-      const mapFile = `${file}.map`;
-      if (!file.startsWith(rendererDir) || !existsSync(file) || !existsSync(mapFile)) bundles.set(pathname, null);
+      if (!file.startsWith(rendererDir) || !existsSync(file) || !existsSync(`${file}.map`)) bundles.set(pathname, null);
       else {
         const code = readFileSync(file, 'utf8');
-        bundles.set(pathname, { file, code, sha1: createHash('sha1').update(code).digest('hex'), map: JSON.parse(readFileSync(mapFile, 'utf8')) });
+        const map = JSON.parse(readFileSync(`${file}.map`, 'utf8'));
+        bundles.set(pathname, { file, sha1: createHash('sha1').update(code).digest('hex'), lineLengths: lineLengthsOf(code), map });
       }
     }
     return bundles.get(pathname);
@@ -33,12 +31,13 @@ export async function convertChromiumCoverage({ dumpDir, rendererDir, isProductF
     for (const s of scripts) {
       const b = bundle(new URL(s.url).pathname);
       // The page must have run exactly the bundle on disk, or the offsets mean nothing.
-      if (!b || b.sha1 !== s.sourceSha1) { stats.scriptsNotFromThisBuild++; continue; }
-      const fc = await scriptToIstanbul(b.file, { source: b.code, sourceMap: { sourcemap: b.map } }, s.functions, isProductFile);
-      if (!fc) { stats.partialRecordsLeftOut++; continue; }
-      map.merge(fc);
+      if (!b || b.sha1 !== s.sourceSha1) {
+        stats.scriptsNotFromThisBuild++;
+        continue;
+      }
+      stats.statementHits += addStatementHits({ scriptPath: b.file, lineLengths: b.lineLengths, sourcemap: b.map, functions: s.functions, into });
       stats.scripts++;
     }
   }
-  return { map, stats };
+  return stats;
 }

@@ -69,3 +69,11 @@ export function formatMarkdown({ rows, total }, { notes, worstFiles }) {
     '',
   ].join('\n');
 }
+
+/** Covered and total lines of each file, as istanbul counts them (a line: where a statement starts). */
+export function lineCounts(map) {
+  return map.files().map((file) => {
+    const lines = Object.values(map.fileCoverageFor(file).getLineCoverage());
+    return { file, total: lines.length, covered: lines.filter((n) => n > 0).length };
+  });
+}
