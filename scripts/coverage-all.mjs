@@ -35,6 +35,8 @@ mkdirSync(rawDir, { recursive: true });
 mkdirSync(pageDir, { recursive: true });
 
 // 1. The whole test run, with coverage switched on everywhere.
+const vitestJson = join(root, 'coverage', 'coverage-final.json');
+if (fromArg < 0) rmSync(vitestJson, { force: true }); // never report an earlier run's
 const started = Date.now();
 const run =
   fromArg > 0
@@ -47,7 +49,6 @@ const run =
 const testsMin = ((Date.now() - started) / 60_000).toFixed(1);
 
 // 2. Convert.
-const vitestJson = join(root, 'coverage', 'coverage-final.json');
 if (!existsSync(vitestJson)) {
   console.error(`\n${vitestJson} is missing: vitest's coverage did not run (see above). Raw data kept in ${work}`);
   process.exit(1);
