@@ -73,7 +73,7 @@ const notes = [
   fromArg > 0
     ? `Converted from the raw data in ${work} (no test run here).`
     : `Test run: ${run.status === 0 ? 'all tiers passed' : `exit status ${run.status} (some tests failed; see the test output)`}, ${testsMin} min with coverage on.`,
-  `Node processes outside vitest with raw V8 coverage: ${node.processes} (${node.scripts} scripts that ran product statements, ${node.statementHits} statement hits added; ${node.productScriptsWithoutSourceMap} product scripts without a source map left out). ${node.vitestProcessesSkipped} vitest processes left to vitest's own coverage.`,
+  `Node processes outside vitest with raw V8 coverage: ${node.processes} (${node.scripts} scripts that ran product statements, ${node.statementHits} statement hits added; ${node.productScriptsWithoutSourceMap} product scripts without a source map left out; ${node.unreadableDumps} dumps cut short, their process killed while writing). ${node.vitestProcessesSkipped} vitest processes left to vitest's own coverage.`,
   `Chromium pages: ${pages.pages} (${pages.scripts} renderer bundle records, ${pages.statementHits} statement hits added; ${pages.scriptsNotFromThisBuild} scripts not matching out/renderer left out).`,
   'Not measured: processes killed with SIGKILL (crash tests) write no coverage; the Electron main process and preload (src-main/index.ts, src-main/shell) cannot run here (no Electron binary), so they count only what vitest\'s unit tests reach.',
 ];

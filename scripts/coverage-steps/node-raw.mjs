@@ -18,10 +18,16 @@ const isVitestProcess = (result) => result.some((s) => s.url.includes('/node_mod
  * @param {{ rawDir: string, into: Record<string, any> }} opts `into`: istanbul JSON data (a copy of vitest's map) the hits are added to
  */
 export function addNodeRawCoverage({ rawDir, into }) {
-  const stats = { processes: 0, vitestProcessesSkipped: 0, scripts: 0, productScriptsWithoutSourceMap: 0, statementHits: 0 };
+  const stats = { processes: 0, unreadableDumps: 0, vitestProcessesSkipped: 0, scripts: 0, productScriptsWithoutSourceMap: 0, statementHits: 0 };
   const files = existsSync(rawDir) ? readdirSync(rawDir).filter((f) => f.endsWith('.json')) : [];
   for (const f of files) {
-    const dump = JSON.parse(readFileSync(join(rawDir, f), 'utf8'));
+    let dump;
+    try {
+      dump = JSON.parse(readFileSync(join(rawDir, f), 'utf8'));
+    } catch {
+      stats.unreadableDumps++; // a process killed while Node was writing its coverage
+      continue;
+    }
     if (isVitestProcess(dump.result)) {
       stats.vitestProcessesSkipped++;
       continue;
