@@ -4,6 +4,10 @@ import react from '@vitejs/plugin-react';
 
 // Three bundles: the Electron main process (which embeds the Node-only core),
 // the sandboxed preload (must be a single CommonJS file), and the React renderer.
+// `npm run coverage` builds with STUDYDL_COVERAGE_BUILD=1: the renderer gets source maps and is left
+// unminified, so Chromium's coverage of the bundle maps back to src-renderer statement by statement.
+const coverageBuild = process.env.STUDYDL_COVERAGE_BUILD === '1';
+
 export default defineConfig({
   main: {
     build: {
@@ -29,7 +33,8 @@ export default defineConfig({
     root: 'src-renderer',
     build: {
       outDir: 'out/renderer',
-      minify: true,
+      minify: !coverageBuild,
+      sourcemap: coverageBuild,
       rollupOptions: { input: { index: resolve('src-renderer/index.html') } },
     },
     plugins: [react()],

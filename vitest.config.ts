@@ -8,12 +8,14 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     maxWorkers: 2,
-    // `npm run coverage`: line coverage of the product code run in this process tree's workers
-    // (CLI child processes and the renderer in Chromium are exercised, but not counted here).
+    // `npm run coverage:vitest`: line coverage of the product code run in vitest's own workers.
+    // `npm run coverage` (scripts/coverage-all.mjs) turns it on through STUDYDL_COVERAGE_DIR and adds
+    // the CLI and server child processes, Playwright's worker and the renderer in Chromium.
     coverage: {
+      enabled: !!process.env.STUDYDL_COVERAGE_DIR,
       provider: 'v8',
       include: ['src-main/**/*.ts', 'src-shared/**/*.ts', 'src-renderer/src/**/*.{ts,tsx}'],
-      reporter: ['text-summary', 'json-summary'],
+      reporter: ['text-summary', 'json-summary', 'json'],
       reportsDirectory: 'coverage',
       reportOnFailure: true,
     },
