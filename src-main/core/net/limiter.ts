@@ -12,6 +12,7 @@
 //   file's lock, merged with what the others sent. That also keeps a restart within the hour
 //   from re-bursting. Without it (tests, one-off tools) the log lives in memory only.
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { RateBudget } from '../../../src-shared/model';
 import { abortError, silentLogger, type Clock, type Logger } from '../ports';
 import { withFileLock } from '../state/file-lock';
@@ -469,6 +470,7 @@ export function createJointLimiter(opts: JointLimiterOptions): JointLimiter {
           reject(o.signal!.reason ?? abortError());
           pump();
         };
+        setMaxListeners(0, o.signal); // every queued request listens to its job's signal: many at once by design
         o.signal.addEventListener('abort', w.onAbort, { once: true });
       }
       queue.push(w);

@@ -3,6 +3,7 @@
 // The rate limiter takes places with tryAcquire() at the moment it grants a request, so that a
 // request waiting for its endpoint's window holds no place (no head-of-line blocking of requests
 // to other endpoints); onRelease() tells it when a place frees.
+import { setMaxListeners } from 'node:events';
 import { abortError } from '../ports';
 
 export interface Semaphore {
@@ -57,7 +58,11 @@ export function createSemaphore(max: number): Semaphore {
           if (i >= 0) waiting.splice(i, 1);
           reject(signal?.reason ?? abortError());
         };
-        signal?.addEventListener('abort', onAbort, { once: true });
+        if (signal) {
+          // Every waiter listens to the job's signal: hundreds at once is by design, not a leak.
+          setMaxListeners(0, signal);
+          signal.addEventListener('abort', onAbort, { once: true });
+        }
         waiting.push(grant);
       });
     },

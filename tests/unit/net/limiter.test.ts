@@ -130,6 +130,26 @@ describe('joint limiter: sliding windows', () => {
     expect(l.granted()).toBe(1);
   });
 
+  it('many requests of one job waiting on its signal raise no listener-leak warning, and all are released on abort', async () => {
+    const clock = createFakeClock();
+    const l = track(createJointLimiter({ keyLimit: 1, keyWindowMs: 1000, endpointLimit: 10, endpointWindowMs: 1000, keyMarginMs: 0, endpointMarginMs: 0, clock }));
+    await l.acquire('/a');
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const ac = new AbortController();
+      const waits = Array.from({ length: 40 }, () => l.acquire('/a', { signal: ac.signal }));
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      ac.abort();
+      for (const w of waits) await expect(w).rejects.toThrow();
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((n) => n === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('a settled slot moves its entry to the response time; a released one frees its place', async () => {
     const clock = createFakeClock();
     const l = track(createJointLimiter({ keyLimit: 2, keyWindowMs: 1000, endpointLimit: 10, endpointWindowMs: 1000, keyMarginMs: 0, endpointMarginMs: 0, clock }));
