@@ -33,21 +33,30 @@ export interface TestSource {
   limiter: JointLimiter;
 }
 
-/** The simulator's HyperStudy source, through the registry. */
-export function makeSource(
-  sim: Simulator,
-  o: { connection?: Partial<SourceConnection>; limits?: Partial<LimiterLimits>; retry?: Partial<RetryPolicy>; clock?: Clock; persistPath?: string } = {},
-): TestSource {
-  const clock = o.clock ?? systemClock;
-  const limiter = createJointLimiter({
+/** Options every test connection takes: limits over ROOMY, a clock, a shared key log. */
+export interface TestLimiterOptions {
+  limits?: Partial<LimiterLimits>;
+  clock?: Clock;
+  persistPath?: string;
+}
+
+/** A real joint limiter with ROOMY limits (overridden by o.limits). */
+export function roomyLimiter(o: TestLimiterOptions = {}): JointLimiter {
+  return createJointLimiter({
     keyLimit: ROOMY.keyLimit,
     keyWindowMs: ROOMY.keyWindowSec * 1000,
     endpointLimit: ROOMY.endpointLimit,
     endpointWindowMs: ROOMY.endpointWindowSec * 1000,
     ...o.limits,
-    clock,
+    clock: o.clock ?? systemClock,
     persistPath: o.persistPath,
   });
+}
+
+/** The simulator's HyperStudy source, through the registry. */
+export function makeSource(sim: Simulator, o: TestLimiterOptions & { connection?: Partial<SourceConnection>; retry?: Partial<RetryPolicy> } = {}): TestSource {
+  const clock = o.clock ?? systemClock;
+  const limiter = roomyLimiter(o);
   const source = sourceModule('hyperstudy').open(
     { source: 'hyperstudy', baseUrl: sim.baseUrl, secret: sim.apiKey, organizationId: sim.orgId, ...o.connection },
     { limiter, clock, retry: { ...FAST_RETRY, ...o.retry } },
@@ -56,12 +65,13 @@ export function makeSource(
 }
 
 /**
- * The usual file set-up: one simulator for the file, a fresh source per `use()` (counters reset),
- * and faults, shapes, rate limits and the source's limiter cleaned up after every test.
+ * The usual file set-up: one simulator for the file, a fresh connection per `use()` made by
+ * `make` (counters reset), and faults, shapes, rate limits and its limiter cleaned up after
+ * every test.
  */
-export function simulatorSuite(simOpts: SimOptions = {}): { sim(): Simulator; use(o?: Parameters<typeof makeSource>[1]): Source } {
+export function simulatorSuiteOf<T, O>(simOpts: SimOptions, make: (sim: Simulator, o: O) => { value: T; limiter: JointLimiter }): { sim(): Simulator; use(o?: O): T } {
   let sim: Simulator | undefined;
-  let t: TestSource | undefined;
+  let limiter: JointLimiter | undefined;
   beforeAll(async () => {
     sim = await startSim(simOpts);
   });
@@ -72,16 +82,25 @@ export function simulatorSuite(simOpts: SimOptions = {}): { sim(): Simulator; us
     sim?.resetFaults();
     sim?.resetShapes();
     sim?.resetRateLimits();
-    await t?.limiter.close();
-    t = undefined;
+    await limiter?.close();
+    limiter = undefined;
   });
   return {
     sim: () => sim!,
-    use(o = {}) {
-      void t?.limiter.close(); // one source at a time: the previous one's limiter is done
-      t = makeSource(sim!, o);
+    use(o = {} as O) {
+      void limiter?.close(); // one connection at a time: the previous one's limiter is done
+      const made = make(sim!, o);
+      limiter = made.limiter;
       sim!.resetCounters();
-      return t.source;
+      return made.value;
     },
   };
+}
+
+/** simulatorSuiteOf for the HyperStudy source through the registry. */
+export function simulatorSuite(simOpts: SimOptions = {}): { sim(): Simulator; use(o?: Parameters<typeof makeSource>[1]): Source } {
+  return simulatorSuiteOf(simOpts, (sim, o: Parameters<typeof makeSource>[1]) => {
+    const t = makeSource(sim, o);
+    return { value: t.source, limiter: t.limiter };
+  });
 }
