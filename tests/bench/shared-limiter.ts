@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FileLockStats } from '../../src-main/core/state/file-lock';
 import type { BenchResult } from './types';
+import { maxInWindow } from '../unit/net/window-count';
 
 const exec = promisify(execFile);
 const WORKER = path.join(import.meta.dirname, 'shared-limiter-worker.ts');
@@ -18,16 +19,6 @@ interface WorkerOut {
   grants: Array<[number, string]>;
   wallMs: number;
   lock: FileLockStats;
-}
-
-function maxInWindow(times: number[], windowMs: number): number {
-  const t = [...times].sort((a, b) => a - b);
-  let max = 0;
-  for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[j] + windowMs <= t[i]) j++;
-    max = Math.max(max, i - j + 1);
-  }
-  return max;
 }
 
 async function scenario(name: string, processes: number, perProcess: number, limits: { keyLimit: number; keyWindowMs: number; endpointLimit: number; endpointWindowMs: number }, notes: string): Promise<BenchResult> {

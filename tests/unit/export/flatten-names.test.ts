@@ -4,18 +4,7 @@
 // The reference below is written from the rule, not from the code under test.
 import { describe, expect, it } from 'vitest';
 import { flattenedNames, flattenRecord, type FlatRow, type FlatValue } from '../../../src-main/core/export/format/flatten';
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../sim/prng';
 
 const KEYS = ['a', 'b', 'c', 'a_b', 'b_c', 'a__b', '_', '_a', 'b_', '', 'a.b', '.', '7', '12', 'onset', 'onset_sec', 'response', 'value', 'response_value', 'x__y', '__proto__'];
 

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJointLimiter, type JointLimiter } from '../../../src-main/core/net/limiter';
 import { createFakeClock, type FakeClock } from './fake-clock';
+import { maxInWindow } from './window-count';
 
 const limiters: JointLimiter[] = [];
 afterEach(async () => {
@@ -14,17 +15,6 @@ afterEach(async () => {
 interface Grant {
   t: number;
   ep: string;
-}
-
-/** Max number of times in any half-open window [t, t+W). */
-function maxInWindow(times: number[], windowMs: number): number {
-  const t = [...times].sort((a, b) => a - b);
-  let max = 0;
-  for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[j] + windowMs <= t[i]) j++;
-    max = Math.max(max, i - j + 1);
-  }
-  return max;
 }
 
 /** A paged stream as the HyperStudy client runs one: the first page alone, then up to 4 at once, announcing the rest. */

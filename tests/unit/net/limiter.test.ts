@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createJointLimiter, type JointLimiter, type WaitInfo } from '../../../src-main/core/net/limiter';
 import { parseRetryAfter } from '../../../src-main/core/net/retry';
 import { createFakeClock } from './fake-clock';
+import { maxInWindow } from './window-count';
+import { mulberry32 } from '../../sim/prng';
 
 const dirs: string[] = [];
 const limiters: JointLimiter[] = [];
@@ -20,28 +22,6 @@ function tempDir() {
 function track(l: JointLimiter) {
   limiters.push(l);
   return l;
-}
-
-/** Max number of times in any half-open window [t, t+W). */
-function maxInWindow(times: number[], windowMs: number): number {
-  const t = [...times].sort((a, b) => a - b);
-  let max = 0;
-  for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[j] + windowMs <= t[i]) j++;
-    max = Math.max(max, i - j + 1);
-  }
-  return max;
-}
-
-/** A deterministic PRNG for the random schedules. */
-function mulberry32(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('joint limiter: sliding windows', () => {

@@ -10,6 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createJointLimiter, type JointLimiter, type JointLimiterOptions } from '../../../src-main/core/net/limiter';
 import { fileLockStats, withFileLock } from '../../../src-main/core/state/file-lock';
 import { createFakeClock, type FakeClock } from './fake-clock';
+import { maxInWindow } from './window-count';
+import { mulberry32 } from '../../sim/prng';
 
 const dirs: string[] = [];
 const limiters: JointLimiter[] = [];
@@ -26,27 +28,6 @@ function make(opts: JointLimiterOptions) {
   const l = createJointLimiter(opts);
   limiters.push(l);
   return l;
-}
-
-/** Max number of times in any half-open window [t, t+W). */
-function maxInWindow(times: number[], windowMs: number): number {
-  const t = [...times].sort((a, b) => a - b);
-  let max = 0;
-  for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[j] + windowMs <= t[i]) j++;
-    max = Math.max(max, i - j + 1);
-  }
-  return max;
-}
-
-function mulberry32(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Moves the fake clock from sleeper to sleeper, letting the file I/O of the cycles run in between. */
