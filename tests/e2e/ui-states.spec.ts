@@ -51,7 +51,10 @@ test('a key without read:chat: the chat tab names the missing scope and the fix'
     const dialog = await addConnection(page, app.sim.baseUrl, app.sim.limitedKey);
     const result = dialog.getByTestId('key-validation');
     // The key works but lacks scopes: either saved at once or saved after the warning.
-    await expect(dialog.or(page.getByRole('grid', { name: 'Experiments' }))).toBeVisible();
+    // (Both the dialog and the grid behind it may be on screen, so wait for the check's outcome itself.)
+    await expect
+      .poll(async () => (await result.isVisible().catch(() => false)) || !(await dialog.isVisible().catch(() => false)), { timeout: 15_000 })
+      .toBe(true);
     if (await result.isVisible().catch(() => false)) {
       const outcome = await result.getAttribute('data-outcome');
       if (outcome === 'missing-scopes') await expect(result).toContainText('read:');
