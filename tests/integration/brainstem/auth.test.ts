@@ -66,6 +66,7 @@ describe('checking a token before it is saved', () => {
     const r = await checkToken({ baseUrl: sim.baseUrl, token });
     expect(r.outcome).toBe('rejected');
     expect(r.message).toMatch(/refused by BrainSTEM/);
+    expect(r.message.split('refused by BrainSTEM').length - 1).toBe(1); // said once, not twice
     expect(r.fix).toContain(`${sim.origin}/private/users/tokens/`);
     expect(JSON.stringify(r)).not.toContain(token);
   });

@@ -84,7 +84,12 @@ function verdict(e: unknown, host: string, tokensPage: string, withToken: boolea
     case 'UNAUTHORIZED':
     case 'FORBIDDEN':
       return withToken
-        ? { outcome: 'rejected', message: `This token was refused by BrainSTEM (invalid, expired or revoked). ${e.message}`, fix: `Create a new personal access token at ${tokensPage} or sign in again.` }
+        ? {
+            outcome: 'rejected',
+            // A 401's message already says the token was refused: say it once.
+            message: e.code === 'UNAUTHORIZED' ? e.message : `This token was refused by BrainSTEM (invalid, expired or revoked). ${e.message}`,
+            fix: `Create a new personal access token at ${tokensPage} or sign in again.`,
+          }
         : { outcome: 'not-brainstem', message: `${host} asked for a sign-in where BrainSTEM's public portal is open, so it does not look like BrainSTEM. The token was not sent.`, fix: said.fix };
     case 'UNREACHABLE':
     case 'TIMEOUT':
