@@ -97,6 +97,15 @@ function CurrentView() {
   return <NodeView key={place} path={loc.path} list={loc.list} />;
 }
 
+function FirstRunPage() {
+  return (
+    <div className="view" data-testid="first-run-page">
+      <h1 className="view-title" tabIndex={-1}>Welcome to Study Downloader</h1>
+      <p className="hint">Add a connection to browse and download your study data.</p>
+    </div>
+  );
+}
+
 /** ↓ or ↑ on a view's heading moves into its table. */
 function onHeadingKeys(e: React.KeyboardEvent) {
   const t = e.target as HTMLElement;
@@ -140,13 +149,16 @@ function Ready(props: { connectionsOpen: boolean; exportOpen: boolean; recording
   const { connectionsOpen, exportOpen, recordingOpen, progressOpen, downloadsOpen } = props;
   useHistorySync();
   useFocusOnNavigation();
+  // Before the first connection, no source is chosen yet: its words (Experiments, Projects) would
+  // contradict the source picked in the dialog, so the page behind it stays neutral.
+  const firstRun = useApp((s) => s.profiles.length === 0);
   return (
     <div className="app">
       <TopBar />
       <StatusBanner />
-      <NavBar />
+      {!firstRun && <NavBar />}
       <main className="main" onKeyDown={onHeadingKeys}>
-        <CurrentView />
+        {firstRun ? <FirstRunPage /> : <CurrentView />}
       </main>
       {connectionsOpen && <ConnectionsDialog />}
       {exportOpen && <ExportDialog />}

@@ -92,6 +92,10 @@ test.describe('a BrainSTEM project, connected with a token', () => {
     await token.press('Enter');
     await expect(dialog.getByTestId('key-validation')).toHaveAttribute('data-outcome', 'rejected', { timeout: 15_000 });
     expect(await app.core.api.listProfiles(undefined)).toEqual([]);
+    // Behind the dialog, nothing speaks for a source not chosen: no "Experiments", no request budget.
+    await expect(page.getByTestId('first-run-page')).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Experiments' })).toHaveCount(0);
+    await expect(page.getByTestId('budget')).toHaveCount(0);
     await shot(page, '40-brainstem-first-run');
     await expect(dialog.getByTestId('key-validation')).toContainText(/token/i);
     await token.fill(bs.token);

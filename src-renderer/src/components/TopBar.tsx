@@ -68,7 +68,7 @@ export function TopBar() {
         {active && <span className="source-name" data-testid="active-source">{active.source}</span>}
       </span>
       <div className="spacer" />
-      {budgetSummary && <span className="pill budget" data-testid="budget" title="Your key's rate-limit budget">{budgetSummary}</span>}
+      {budgetSummary && parsed.length > 0 && <span className="pill budget" data-testid="budget" title="Your key's rate-limit budget">{budgetSummary}</span>}
       <button
         type="button"
         className="btn"
