@@ -34,6 +34,8 @@ const devTools = !app.isPackaged;
 protocol.registerSchemesAsPrivileged([appScheme]);
 let mainWindow: BrowserWindow | null = null;
 let core: Core | null = null;
+/** Hosts of self-hosted sign-in pages the core opened: their links in the window may open too. */
+const signInHosts = new Set<string>();
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -55,7 +57,7 @@ async function start(): Promise<void> {
   guardSession(session.defaultSession, { dev: !!devServerUrl, devServerUrl });
   protocol.handle(APP_SCHEME, createAppProtocolHandler({ rendererDir: paths.rendererDir, csp: contentSecurityPolicy({ dev: false }) }));
   app.on('web-contents-created', (_e, contents) => {
-    guardWebContents(contents, appUrl, shell);
+    guardWebContents(contents, appUrl, shell, signInHosts);
     guardDevTools(contents, { allowed: devTools });
   });
 
@@ -80,7 +82,7 @@ async function start(): Promise<void> {
     ...(!app.isPackaged && process.env.STUDYDL_DEMO_BRAINSTEM_URL && process.env.STUDYDL_DEMO_BRAINSTEM_TOKEN
       ? { moreDemos: [{ source: 'brainstem', baseUrl: process.env.STUDYDL_DEMO_BRAINSTEM_URL, apiKey: process.env.STUDYDL_DEMO_BRAINSTEM_TOKEN }] }
       : {}),
-    shell: createShellActions({ shell, clipboard, dialog, nativeImage, Notification, window: () => mainWindow, iconPath: paths.icon }),
+    shell: createShellActions({ shell, clipboard, dialog, nativeImage, Notification, window: () => mainWindow, iconPath: paths.icon, signInHosts }),
   });
   delete process.env.STUDYDL_DEMO_API_KEY; // nothing later needs it in the environment
   delete process.env.STUDYDL_DEMO_BRAINSTEM_TOKEN;

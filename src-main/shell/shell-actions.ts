@@ -19,6 +19,11 @@ export interface ShellActionDeps {
   window(): BrowserWindow | null;
   /** build/icon.png (may be missing in dev). */
   iconPath?: string;
+  /**
+   * Filled with the host of each sign-in page opened through a connection's own API host, so the
+   * same link clicked in the dialog later opens too (the window's guard reads it).
+   */
+  signInHosts?: Set<string>;
 }
 
 export function createShellActions(deps: ShellActionDeps): ShellActions {
@@ -51,6 +56,8 @@ export function createShellActions(deps: ShellActionDeps): ShellActions {
     },
     openExternal(url, alsoHosts) {
       if (!deps.shell.openExternal || !isAllowedExternalUrl(url, alsoHosts)) return false;
+      const host = new URL(url).hostname;
+      if (alsoHosts?.includes(host)) deps.signInHosts?.add(host);
       void deps.shell.openExternal(url).catch(() => undefined);
       return true;
     },
