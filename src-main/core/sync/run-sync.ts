@@ -20,7 +20,7 @@ import { downloadAllRecordings, type MediaOutcome } from '../export/media/downlo
 import { sha256File } from '../export/media/download-file';
 import type { MediaGet } from '../export/media/media-http';
 import { MANIFEST_FILE_NAME } from '../export/manifest/manifest';
-import { asDiskError } from '../export/run/disk-errors';
+import { withDiskErrors } from '../export/run/disk-errors';
 import { mediaJobsFor, selectRecordings } from '../export/run/media-phase';
 import { createPageStore } from '../export/run/page-store';
 import { readJson, writeJson } from '../export/run/workspace';
@@ -94,13 +94,8 @@ export interface SyncResult {
   state: SyncState;
 }
 
-export async function runSync(opts: RunSyncOptions): Promise<SyncResult> {
-  try {
-    return await runSyncInner(opts);
-  } catch (e) {
-    if (opts.signal?.aborted) throw opts.signal.reason ?? e;
-    throw asDiskError(e, opts.dir);
-  }
+export function runSync(opts: RunSyncOptions): Promise<SyncResult> {
+  return withDiskErrors(() => runSyncInner(opts), opts.signal, opts.dir);
 }
 
 /** What to say when the folder is not (yet) what the caller thinks. */

@@ -46,3 +46,16 @@ export function asDiskError(e: unknown, folder?: string): unknown {
       );
   }
 }
+
+/**
+ * Runs a whole export or sync: a cancel rethrows the signal's reason (not what the abort broke
+ * on the way), and a file-system failure becomes the DISK error naming `folder`.
+ */
+export async function withDiskErrors<T>(work: () => Promise<T>, signal: AbortSignal | undefined, folder: string): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (signal?.aborted) throw signal.reason ?? e;
+    throw asDiskError(e, folder);
+  }
+}

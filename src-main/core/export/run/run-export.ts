@@ -18,7 +18,7 @@ import { downloadAllRecordings, type MediaOutcome } from '../media/download-all'
 import type { MediaGet } from '../media/media-http';
 import { exportName } from '../naming';
 import { writeZipFromDir } from '../zip/zip-writer';
-import { asDiskError } from './disk-errors';
+import { withDiskErrors } from './disk-errors';
 import { fetchAllStreams } from './fetch-streams';
 import { freeOutputName, publishFolder } from './finalize';
 import { loadOrFetchListings, rootNameOf } from './listings';
@@ -73,13 +73,8 @@ export interface ExportResult {
   manifest: ManifestSummary;
 }
 
-export async function runExport(opts: RunExportOptions): Promise<ExportResult> {
-  try {
-    return await runExportInner(opts);
-  } catch (e) {
-    if (opts.signal?.aborted) throw opts.signal.reason ?? e;
-    throw asDiskError(e, opts.destination);
-  }
+export function runExport(opts: RunExportOptions): Promise<ExportResult> {
+  return withDiskErrors(() => runExportInner(opts), opts.signal, opts.destination);
 }
 
 /** Removes everything a (cancelled or abandoned) export left: its workspace and any ZIP `.part`. */
