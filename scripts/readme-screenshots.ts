@@ -1,6 +1,7 @@
 // `npx tsx scripts/readme-screenshots.ts [brainstem]`: refreshes docs/screenshots/ (the README's
 // pictures) from the real app in browser mode against the simulators, in Chromium at 1280×800.
-// Run `npm run build` first. Not part of the test run: it writes into the repository.
+// Run `npm run build` first, with a CJK font installed (Debian: fonts-noto-cjk) so that the
+// simulator's CJK names do not show as empty boxes. Not part of the test run: it writes into the repository.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
