@@ -40,8 +40,10 @@ function busiest() {
 
 /** Shows the filter row unless it already is (the choice is remembered per data type). */
 async function showFilters(panel: ReturnType<Page['getByRole']>) {
-  const show = panel.getByRole('button', { name: 'Show filters' });
-  if (await show.isVisible()) await show.click();
+  // Whichever of the two the toolbar shows once drawn, never a guess made before it is.
+  const toggle = panel.getByRole('button', { name: /(Show|Hide) filters/ });
+  await expect(toggle).toBeVisible();
+  if ((await toggle.textContent())?.includes('Show')) await toggle.click();
   await expect(panel.getByRole('button', { name: 'Hide filters' })).toBeVisible();
 }
 
