@@ -191,7 +191,10 @@ test('names where ids were, resizable columns, and a tab overflow menu at 1024 p
   await page.mouse.move(box.x + 90, box.y + box.height / 2, { steps: 5 });
   await page.mouse.up();
   await expect.poll(async () => (await header.boundingBox())!.width).toBeGreaterThan(before + 60);
-  await page.waitForTimeout(600); // the layout is saved a moment after the last change
+  // The layout is saved a moment after the last change: reload once the core holds the new width.
+  await expect
+    .poll(async () => Object.keys((await app.core.api.getViewState(undefined))['hyperstudy:type:ratings-continuous']?.widths ?? {}).length > 0, { timeout: 10_000 })
+    .toBe(true);
   await page.reload();
   const header2 = page.getByRole('tabpanel').getByRole('grid').getByRole('columnheader', { name: /Value/ }).first();
   await expect.poll(async () => (await header2.boundingBox())!.width).toBeGreaterThan(before + 60);
