@@ -241,4 +241,41 @@ describe('email/password: a rotating refresh token, an access token in memory', 
     expect(warn).not.toMatch(/eyJ/);
     expect(warn).toContain('[REDACTED]');
   });
+
+  it('a request cancelled while the sign-in is being renewed stops at once; the renewal goes on for the others and its new refresh token is still handed over', async () => {
+    const { s } = await signedIn();
+    const ac = new AbortController();
+    const rotated: string[] = [];
+    // The user cancels while the refresh is in flight (its answer in, the new token being saved,
+    // which takes until `saved` is called): the request ends without waiting for it.
+    let saved!: () => void;
+    const saving = new Promise<void>((r) => (saved = r));
+    const c = client({ auth: { kind: 'refresh', refreshToken: s.refreshToken, onRefreshTokenRotated: (t) => (rotated.push(t), ac.abort(), saving) } });
+    const e = await c.listLevel('project', null, { signal: ac.signal }).catch((x) => x);
+    expect(e).toMatchObject({ name: 'AbortError' });
+    expect(rotated).toHaveLength(1);
+    saved();
+    // Nothing lost: the next request uses the renewed access token, without another refresh.
+    expect((await c.listLevel('project', null)).length).toBe(sim.dataset.projects().length);
+    expect(sim.counters().auth.refreshes).toBe(1);
+    expect(sim.requestLog().filter((x) => x.path.startsWith('/api/private/')).map((x) => x.status)).toEqual([200]);
+    // A request cancelled before it starts sends nothing, not even the refresh its expired token needs
+    // (a refresh started for nobody would fail unheard, e.g. when the connection closes).
+    clock.advance(HOUR + 1000);
+    const before = sim.counters().requests;
+    await expect(c.listLevel('project', null, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(c.refreshes()).toBe(1);
+    expect(sim.counters().requests).toBe(before);
+  });
+
+  it('a renewal refused (the refresh token was replaced elsewhere) fails a request that could be cancelled with the same UNAUTHORIZED words', async () => {
+    const { s } = await signedIn();
+    const first = client({ auth: { kind: 'refresh', refreshToken: s.refreshToken } });
+    await first.listLevel('project', null); // rotates: s.refreshToken is blacklisted now
+    const stale = client({ auth: { kind: 'refresh', refreshToken: s.refreshToken } });
+    const e = await stale.listLevel('project', null, { signal: new AbortController().signal }).catch((x) => x);
+    expect(e).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(e.message).toMatch(/ended this sign-in .*Token is blacklisted/);
+    expect(JSON.stringify(toErrorInfo(e))).not.toContain(s.refreshToken);
+  });
 });
