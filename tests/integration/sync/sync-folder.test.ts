@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudyError } from '../../../src-shared/errors';
 import { startSimulator, type Simulator } from '../../sim/index';
 import { python } from '../export/export-helpers';
+import { hsTarget } from '../../hs-paths';
 import { lockSyncFolder, syncPaths } from '../../../src-main/core/sync/folder';
 import { digest, expectSameAsFresh, freshExport, makeSource, removeDir, selection, syncOnce, tempDir } from './sync-helpers';
 
@@ -108,6 +109,32 @@ print(json.dumps({'columns': list(df.columns), 'reaction': int((df['reaction'] =
   });
 });
 
+describe('a room kept up to date (its streams whole, not split by group)', { timeout: 180_000 }, () => {
+  it('reads a stream of several pages from its cursor, repairs late records before it, and a --verify sync reads every stream from its cursor; the folder equals a fresh export each time', async () => {
+    const sel = selection(expId, { target: hsTarget(expId, liveRoom), types: ['events', 'chat'] });
+    const dir = path.join(root, 'room');
+    // More than a page (1,000) of events in the room: reading them whole would cost more than from the cursor.
+    sim.appendRecords('events', expId, liveRoom, 1200, { where: 'after' });
+    const first = await syncOnce(sim, dir, { create: { selection: sel } });
+    expect(first.plan.streams.map((x) => x.mode)).toEqual(['whole', 'whole']);
+    expect(first.state.streams[Object.keys(first.state.streams).find((k) => k.startsWith('events'))!].partitions.reduce((n, x) => n + x.count, 0)).toBeGreaterThan(1000);
+
+    sim.appendRecords('events', expId, liveRoom, 40, { where: 'inside' });
+    sim.appendRecords('events', expId, liveRoom, 30, { where: 'after' });
+    const second = await syncOnce(sim, dir);
+    expect(second.plan.streams.find((x) => x.type === 'events')).toMatchObject({ mode: 'cursor', why: 'from its cursor' });
+    expect(second.record.newRecords.events).toBe(70);
+    expect(second.record.repaired).toEqual(['events']);
+    await expectSameAsFresh(dir, await freshExport(sim, sel, path.join(root, 'room-fresh1')), 'room, from the cursor');
+
+    sim.appendRecords('chat', expId, liveRoom, 5, { where: 'after' });
+    const verified = await syncOnce(sim, dir, { verify: true });
+    expect(verified.plan.streams.map((x) => x.mode)).toEqual(['cursor', 'cursor']);
+    expect(verified.record.newRecords).toEqual({ events: 0, chat: 5 });
+    await expectSameAsFresh(dir, await freshExport(sim, sel, path.join(root, 'room-fresh2')), 'room, verified');
+  });
+});
+
 describe('refused in plain words, nothing lost', { timeout: 120_000 }, () => {
   const sel = () => selection(expId, { types: ['chat'] });
 
@@ -127,11 +154,18 @@ describe('refused in plain words, nothing lost', { timeout: 120_000 }, () => {
     const dir = path.join(root, 'damaged');
     await syncOnce(sim, dir, { create: { selection: sel() } });
     const before = await digest(dir);
+    const state = JSON.parse(await readFile(path.join(dir, '.studydl-sync', 'state.json'), 'utf8')) as Record<string, unknown>;
     await writeFile(path.join(dir, '.studydl-sync', 'state.json'), '{"format":"studydl-sync","vers');
     const err = (await syncOnce(sim, dir).catch((e: unknown) => e)) as StudyError;
     expect(err).toBeInstanceOf(StudyError);
     expect(err.code).toBe('DISK');
     expect(err.fix).toContain('--full');
+    expect(await digest(dir), 'the files are untouched').toEqual(before);
+    // Valid JSON of the wrong shape (a field of another kind): the same refusal, naming the field.
+    await writeFile(path.join(dir, '.studydl-sync', 'state.json'), JSON.stringify({ ...state, generation: 'two' }));
+    const shape = (await syncOnce(sim, dir).catch((e: unknown) => e)) as StudyError;
+    expect(shape).toMatchObject({ code: 'DISK', message: expect.stringMatching(/sync state of this folder .* cannot be read: generation: /) });
+    expect(shape.fix).toContain('--full');
     expect(await digest(dir), 'the files are untouched').toEqual(before);
     const rebuilt = await syncOnce(sim, dir, { create: { selection: sel() }, full: true });
     expect(rebuilt.record.kind).toBe('first');
