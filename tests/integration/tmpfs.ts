@@ -1,8 +1,9 @@
 // Real disk failures for tests, without mocks: a small tmpfs mounted on a folder (root only, and
-// only where mounting is allowed), remounted read-only → EROFS. Tests that need one skip, saying
-// why, where it cannot be had (root ignores chmod, so a 0555 folder is no substitute).
+// only where mounting is allowed), filled up → ENOSPC. Tests that need one skip, saying why,
+// where it cannot be had (root ignores chmod, so a 0555 folder is no substitute).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 
 /** Whether a tmpfs can be mounted here (tries once on `probeDir`, then unmounts it). */
 export function canMountTmpfs(probeDir: string): boolean {
@@ -17,12 +18,21 @@ export function canMountTmpfs(probeDir: string): boolean {
   }
 }
 
-/** A fresh tmpfs of `size` (e.g. '1m') on `dir`; its handle switches it read-only and back, and unmounts it. */
-export function mountTmpfs(dir: string, size: string): { readOnly(on: boolean): void; unmount(): void } {
+/** A fresh tmpfs of `size` (e.g. '64k') on `dir`; its handle fills it up (a file `filler` to the last byte) and unmounts it. */
+export function mountTmpfs(dir: string, size: string): { fill(): void; unmount(): void } {
   mkdirSync(dir, { recursive: true });
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir], { stdio: 'ignore' });
   return {
-    readOnly: (on) => execFileSync('mount', ['-o', `remount,${on ? 'ro' : 'rw'}`, dir], { stdio: 'ignore' }),
+    fill() {
+      const filler = path.join(dir, 'filler');
+      for (const chunk of [4096, 1]) {
+        try {
+          for (;;) appendFileSync(filler, Buffer.alloc(chunk));
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+        }
+      }
+    },
     unmount: () => execFileSync('umount', [dir], { stdio: 'ignore' }),
   };
 }

@@ -245,24 +245,23 @@ describe('profile manager', () => {
     await expect(pm.list()).rejects.toMatchObject({ code: 'EISDIR' });
   });
 
-  it('a read-only settings disk: the connection is not saved (DISK, in words), and its key is not left behind in the keychain', async (ctx) => {
+  it('a full settings disk: the connection is not saved (DISK, in words), no partial file is left, and its key is not left behind in the keychain', async (ctx) => {
     if (!canMountTmpfs(path.join(dir, 'probe'))) return ctx.skip(); // needs root and permission to mount a tmpfs
     const config = path.join(dir, 'config');
-    const disk = mountTmpfs(config, '1m');
+    const disk = mountTmpfs(config, '64k');
     try {
       const fake = fakeKeytar();
       const pm = createProfileManager({ dir: config, secrets: createKeytarStore({ load: async () => fake }), validateKey: async () => accepted });
       const lab = (await pm.add({ name: 'Lab', source: 'hyperstudy', environment: 'production', apiKey: KEY_A })).profile!;
       const before = await readFile(path.join(config, 'profiles.json'), 'utf8');
-      disk.readOnly(true);
+      disk.fill();
       const e = await pm.add({ name: 'Dev', source: 'hyperstudy', environment: 'development', apiKey: KEY_B }).catch((x) => x);
-      expect(e).toMatchObject({ code: 'DISK', message: expect.stringMatching(/^The connection could not be saved: EROFS/), fix: 'Check that the settings folder is writable and has free space.' });
+      expect(e).toMatchObject({ code: 'DISK', message: expect.stringMatching(/^The connection could not be saved: ENOSPC/), fix: 'Check that the settings folder is writable and has free space.' });
       expect([...fake.entries.values()]).toEqual([KEY_A]);
       expect(await readFile(path.join(config, 'profiles.json'), 'utf8')).toBe(before);
-      expect((await readdir(config)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+      expect((await readdir(config)).sort()).toEqual(['filler', 'profiles.json']);
       expect((await pm.list()).map((p) => p.id)).toEqual([lab.id]);
     } finally {
-      disk.readOnly(false);
       disk.unmount();
     }
   });
