@@ -139,6 +139,48 @@ describe('JSON keeps records as the API gives them', () => {
   });
 });
 
+describe('what the README says is so', () => {
+  it('formula protection ON: said in the README, and every text cell that starts a formula got its leading quote (pandas, against an export without it)', async () => {
+    const p = secondProject();
+    const cells = async (dir: string) =>
+      (await python(
+        `
+import sys, json, pandas as pd
+df = pd.read_csv(sys.argv[1], encoding='utf-8-sig', dtype=str, keep_default_na=False)
+print(json.dumps([v for c in df.columns for v in df[c]]))
+`,
+        [path.join(dir, 'sessions.csv')],
+      )) as string[];
+    const plain = await cells((await exportOnce(request(projectTarget(p.id), { types: ['sessions'] }))).outputPath);
+    const r = await exportOnce(request(projectTarget(p.id), { types: ['sessions'], formulaProtection: true }));
+    const protectedCells = await cells(r.outputPath);
+    expect(await readFile(path.join(r.outputPath, 'README.txt'), 'utf8')).toContain("Formula protection is ON: text cells starting with = + - @ (or tab/CR) got a leading ' so a");
+    const formula = (v: string) => /^[=+@\t\r]|^-(?!\d)/.test(v);
+    const changed = plain.map((v, i) => [v, protectedCells[i]]).filter(([a, b]) => a !== b);
+    expect(protectedCells).toHaveLength(plain.length);
+    expect(changed.length).toBeGreaterThan(0);
+    for (const [a, b] of changed) expect(b).toBe(`'${a}`);
+    expect(plain.filter(formula).length).toBeGreaterThan(0);
+    expect(protectedCells.filter(formula)).toEqual([]);
+  });
+
+  it('NDJSON: the README shows how to read it, and pandas reads it that way, record for record', async () => {
+    const p = secondProject();
+    const r = await exportOnce(request(projectTarget(p.id), { types: ['sessions'], format: 'ndjson' }));
+    const readme = await readFile(path.join(r.outputPath, 'README.txt'), 'utf8');
+    expect(readme).toContain('NDJSON: one JSON record per line.');
+    expect(readme).toContain('pandas:  pd.read_json("sessions.ndjson", lines=True)');
+    const ids = (await python(
+      `
+import sys, json, pandas as pd
+print(json.dumps(list(pd.read_json(sys.argv[1], lines=True)['id'])))
+`,
+      [path.join(r.outputPath, 'sessions.ndjson')],
+    )) as string[];
+    expect(ids).toEqual(recordsAt(sim, 'sessions', 'project', p.id).map((x) => x.id));
+  });
+});
+
 describe('a session shared by two projects', () => {
   it('is exported once in each project, with its records once; a session exports on its own, without its project', async () => {
     const shared = sim.dataset.rows('session').find((s) => (s.projects as string[]).length > 1) as { id: string; name: string; projects: string[] };
