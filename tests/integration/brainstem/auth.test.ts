@@ -162,6 +162,24 @@ describe('email/password: a rotating refresh token, an access token in memory', 
     expect(sim.counters().auth.passwordLogins).toBe(2);
   });
 
+  it('refused before any request without an email or password; a server without the password route says so (paste a token); a failing one in its own words, never with the password', async () => {
+    const logger = recordingLogger();
+    for (const [email, password] of [['  ', 'pw'], [sim.credentials.email, '']]) {
+      await expect(signInWithPassword({ baseUrl: sim.baseUrl, email, password, logger })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'Both the email address and the password are needed to sign in.' });
+    }
+    expect(sim.counters().requests).toBe(0);
+    for (const rule of [{ kind: 'html', status: 404 }, { kind: 'error', status: 405 }] as const) {
+      sim.setFaults({ rules: [{ match: '/auth/token/$', ...rule, count: 10 }] });
+      const e = await signInWithPassword({ baseUrl: sim.baseUrl, ...sim.credentials, logger, retry: FAST_RETRY }).catch((x) => x);
+      expect(e).toMatchObject({ code: 'UNSUPPORTED', status: rule.status, message: 'This BrainSTEM server does not offer sign-in with a password.', fix: `Sign in with the browser, or paste a personal access token from ${sim.origin}/private/users/tokens/.` });
+    }
+    sim.setFaults({ rules: [{ match: '/auth/token/$', kind: 'error', status: 503, count: 10 }] });
+    const down = await signInWithPassword({ baseUrl: sim.baseUrl, ...sim.credentials, logger, retry: FAST_RETRY }).catch((x) => x);
+    expect(down).toMatchObject({ code: 'SERVER', status: 503 });
+    expect(sim.counters().auth.passwordLogins).toBe(0);
+    expect(JSON.stringify(toErrorInfo(down)) + String(down.stack) + logger.lines.join('')).not.toContain(sim.credentials.password);
+  });
+
   it('an expired access token is refreshed ONCE for two requests at the same time; the new refresh token is handed over', async () => {
     const { s } = await signedIn();
     const rotated: string[] = [];
