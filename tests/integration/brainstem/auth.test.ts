@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StudyError, toErrorInfo } from '../../../src-shared/errors';
 import { checkToken, createBrainstemClient, signInWithPassword, type BrainstemClient } from '../../../src-main/core/sources/brainstem/index';
+import { sourceModule } from '../../../src-main/core/sources/registry';
+import type { SourceConnection } from '../../../src-main/core/sources/source';
 import { startBrainstemSimulator, type BrainstemSimulator } from '../../sim/index';
 import { fakeClock } from '../../sim/test-helpers';
 import { ALL_TYPES, FAST_RETRY, ids, projectExpectation, readAll, recordingLogger, settableClock } from './helpers';
@@ -92,6 +94,24 @@ describe('checking a token before it is saved', () => {
       expect(s.authorizations).toEqual([]);
     });
   }
+
+  it('the public portal (or a password sign-in, whose refresh token cannot be tried) checks the server, never sending a credential: answering, a web page, failing, nothing there, plain http elsewhere', async () => {
+    const check = (baseUrl: string, over: Partial<SourceConnection> = {}) => sourceModule('brainstem').validateCredential({ source: 'brainstem', baseUrl, secret: '', portal: 'public', ...over });
+    const publicProjects = sim.dataset.projects().filter((p) => p.isPublic).length;
+    expect(await check(sim.baseUrl)).toMatchObject({ outcome: 'accepted', message: `BrainSTEM's public portal answers: ${publicProjects} public project${publicProjects === 1 ? '' : 's'}. No sign-in is needed.` });
+    expect(await check(sim.baseUrl, { portal: 'private', authMethod: 'password-refresh', secret: 'refresh-token-that-would-rotate' })).toMatchObject({ outcome: 'accepted' });
+    expect(sim.counters().auth.refreshes).toBe(0);
+    expect(sim.requestLog().every((e) => e.authorization === 'none')).toBe(true);
+    const page = await fakeServer({ status: 200, type: 'text/html', body: '<!doctype html><html><body>Welcome</body></html>' });
+    expect(await check(page.url)).toMatchObject({ outcome: 'not-hyperstudy', message: expect.stringMatching(/not the BrainSTEM API/) });
+    sim.setFaults({ rules: [{ match: '/public/stem/project/', kind: 'error', status: 503, count: 10 }] });
+    expect(await check(sim.baseUrl)).toMatchObject({ outcome: 'error', message: expect.stringMatching(/^BrainSTEM failed \(HTTP 503\) 2 times in a row/) });
+    sim.resetFaults();
+    const gone = await fakeServer({ status: 200, type: 'text/plain', body: '' });
+    await new Promise((r) => servers.pop()!.close(r));
+    expect(await check(gone.url)).toMatchObject({ outcome: 'unreachable', message: expect.stringMatching(/^Cannot reach 127\.0\.0\.1:\d+: the connection was refused/) });
+    expect(await check('http://brainstem.example.org/')).toMatchObject({ outcome: 'error', message: expect.stringMatching(/Refusing plain http/) });
+  });
 
   it('a malformed token (spaces) is refused without a request', async () => {
     const r = await checkToken({ baseUrl: sim.baseUrl, token: 'abc def' });
