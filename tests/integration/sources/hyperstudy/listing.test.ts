@@ -32,6 +32,26 @@ describe('listings', () => {
     expect(items.length).toBe(sim.dataset.experiments().filter((e) => !e.shared).length);
   });
 
+  it('a server that refuses a page of 1,000 experiments (HTTP 400) is asked again with the SDK\'s page size of 50', async () => {
+    sim.setFaults({ rules: [{ match: '/experiments$', kind: 'error', status: 400, count: 1 }] });
+    sim.resetCounters();
+    const { items } = await client().listExperiments();
+    expect(items.map((e) => e.id).sort()).toEqual(sim.dataset.experiments({ includeShared: true }).map((e) => e.id).sort());
+    expect(sim.counters().byEndpoint['/experiments']).toBe(2);
+    expect(sim.counters().byStatus['400']).toBe(1);
+  });
+
+  it('shared experiments that cannot be listed (403, 404) leave the own ones, with a warning that says so', async () => {
+    for (const status of [403, 404]) {
+      sim.setFaults({ rules: [{ match: '/experiments/shared', kind: 'error', status, count: 1 }] });
+      const { items, warnings } = await client().listExperiments();
+      expect(items.map((e) => e.id).sort()).toEqual(sim.dataset.experiments().filter((e) => !e.shared).map((e) => e.id).sort());
+      expect(warnings).toEqual([expect.stringMatching(/^Experiments shared from other organizations could not be listed: /)]);
+    }
+    sim.setFaults({ rules: [{ match: '/experiments/shared', kind: 'error', status: 500, count: 100 }] });
+    await expect(client().listExperiments()).rejects.toMatchObject({ code: 'SERVER' });
+  });
+
   it('gets one experiment, whether data is a list or an object', async () => {
     const id = sim.dataset.experiments()[0].id;
     for (const singleItem of ['documented', 'list', 'object'] as const) {
