@@ -128,6 +128,39 @@ print(json.dumps({n[len(top)+1:]: hashlib.sha256(z.read(n)).hexdigest() for n in
   });
 });
 
+describe('an image link refused on the way (expired)', () => {
+  it('is renewed by one fresh read of its acquisition, still with no credential on the image host; every image byte for byte', async () => {
+    const p = secondProject();
+    const withImage = recordsAt(sim, 'data_acquisitions', 'project', p.id).filter((d) => typeof d.image === 'string');
+    sim.setFaults({ rules: [{ match: '/images', kind: 'expire', count: 1 }] });
+    sim.resetCounters();
+    const r = await exportOnce(request(projectTarget(p.id), { types: ['sessions', 'data_acquisitions'], includeRecordings: true }));
+    const c = sim.counters();
+    expect(c.byEndpoint['/private/modules/dataacquisition/{id}/']).toBe(1);
+    expect(c.imageRequests).toBe(withImage.length + 1);
+    expect(c.imageRequestsWithAuthorization).toBe(0);
+    const sha = (await python(
+      `import sys, json, hashlib, os
+d = sys.argv[1]
+print(json.dumps({n: hashlib.sha256(open(os.path.join(d, n), 'rb').read()).hexdigest() for n in os.listdir(d)}))`,
+      [path.join(r.outputPath, 'images')],
+    )) as Record<string, string>;
+    expect(Object.keys(sha).sort()).toEqual(withImage.map((d) => `${d.id}.png`).sort());
+    for (const d of withImage) expect(sha[`${d.id}.png`]).toBe(sim.dataset.images().find((i) => i.url === d.image)!.sha256);
+  });
+});
+
+describe('levels BrainSTEM cannot list', () => {
+  it('are refused in words, naming where, before any request', async () => {
+    const p = secondProject();
+    const source = open();
+    sim.resetCounters();
+    await expect(source.listLevel('session', [])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'BrainSTEM cannot list sessions at the top.' });
+    await expect(source.listLevel('procedure_log', [{ level: 'project', id: p.id }])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: `BrainSTEM cannot list procedure logs under project ${p.id}.` });
+    expect(sim.counters().requests).toBe(0);
+  });
+});
+
 describe('JSON keeps records as the API gives them', () => {
   it('each model’s records equal the server’s, nested details and id lists included', async () => {
     const p = secondProject();
