@@ -159,6 +159,14 @@ describe('levels BrainSTEM cannot list', () => {
     await expect(source.listLevel('procedure_log', [{ level: 'project', id: p.id }])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: `BrainSTEM cannot list procedure logs under project ${p.id}.` });
     expect(sim.counters().requests).toBe(0);
   });
+
+  it('a type that cannot be exported at the chosen level is skipped with a warning; the rest is exported', async () => {
+    const session = recordsAt(sim, 'sessions', 'project', secondProject().id)[0];
+    const r = await exportOnce(request({ level: 'session', path: [{ level: 'session', id: String(session.id) }] }, { types: ['sessions', 'subjects'], format: 'json' }));
+    expect(r.manifest.warnings).toContain('Subjects cannot be exported per session; skipped.');
+    expect((await readdir(r.outputPath)).filter((n) => n.endsWith('.json') && n !== 'metadata.json').sort()).toEqual(['sessions.json']);
+    expect(JSON.parse(await readFile(path.join(r.outputPath, 'sessions.json'), 'utf8'))).toEqual([session]);
+  });
 });
 
 describe('JSON keeps records as the API gives them', () => {

@@ -2,6 +2,7 @@
 // variant the simulator can switch to (reference §3 and §13).
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../../sim/index';
+import { makeSource } from '../../export/export-helpers';
 import { collect, simulatorSuite } from './helpers';
 
 const suite = simulatorSuite();
@@ -50,6 +51,16 @@ describe('listings', () => {
     }
     sim.setFaults({ rules: [{ match: '/experiments/shared', kind: 'error', status: 500, count: 100 }] });
     await expect(client().listExperiments()).rejects.toMatchObject({ code: 'SERVER' });
+  });
+
+  it('what the source cannot list or count is refused in words, naming where, before any request', async () => {
+    const exp = sim.dataset.experiments()[0];
+    const source = makeSource(sim);
+    sim.resetCounters();
+    await expect(source.listLevel('room', [])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'HyperStudy cannot list rooms.' });
+    await expect(source.listLevel('experiment', [{ level: 'experiment', id: exp.id }])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: `HyperStudy cannot list experiments under experiment ${exp.id}.` });
+    await expect(source.itemCounts!([{ level: 'experiment', id: exp.id }, { level: 'room', id: exp.roomIds[0] }])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'HyperStudy counts records per participant of a room.' });
+    expect(sim.counters().requests).toBe(0);
   });
 
   it('gets one experiment, whether data is a list or an object', async () => {
