@@ -2,7 +2,7 @@
 // only where mounting is allowed), filled up → ENOSPC. Tests that need one skip, saying why,
 // where it cannot be had (root ignores chmod, so a 0555 folder is no substitute).
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 
 /** Whether a tmpfs can be mounted here (tries once on `probeDir`, then unmounts it). */
@@ -18,12 +18,15 @@ export function canMountTmpfs(probeDir: string): boolean {
   }
 }
 
-/** A fresh tmpfs of `size` (e.g. '64k') on `dir`; its handle fills it up (a file `filler` to the last byte) and unmounts it. */
-export function mountTmpfs(dir: string, size: string): { fill(): void; unmount(): void } {
+/**
+ * A fresh tmpfs of `size` (e.g. '64k') on `dir`. Its handle fills it up (a file `filler`, to the
+ * last byte, or leaving `keepFree` bytes), frees it again (the filler removed), and unmounts it.
+ */
+export function mountTmpfs(dir: string, size: string): { fill(keepFree?: number): void; free(): void; unmount(): void } {
   mkdirSync(dir, { recursive: true });
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir], { stdio: 'ignore' });
   return {
-    fill() {
+    fill(keepFree = 0) {
       const filler = path.join(dir, 'filler');
       for (const chunk of [4096, 1]) {
         try {
@@ -32,7 +35,9 @@ export function mountTmpfs(dir: string, size: string): { fill(): void; unmount()
           if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
         }
       }
+      if (keepFree) truncateSync(filler, Math.max(0, statSync(filler).size - keepFree));
     },
+    free: () => rmSync(path.join(dir, 'filler'), { force: true }),
     unmount: () => execFileSync('umount', [dir], { stdio: 'ignore' }),
   };
 }

@@ -10,6 +10,7 @@ import { StudyError } from '../../../src-shared/errors';
 import { startSimulator, type Simulator } from '../../sim/index';
 import { python } from '../export/export-helpers';
 import { hsTarget } from '../../hs-paths';
+import { canMountTmpfs, mountTmpfs } from '../tmpfs';
 import { lockSyncFolder, syncPaths } from '../../../src-main/core/sync/folder';
 import { digest, expectSameAsFresh, freshExport, makeSource, removeDir, selection, syncOnce, tempDir } from './sync-helpers';
 
@@ -170,6 +171,34 @@ describe('refused in plain words, nothing lost', { timeout: 120_000 }, () => {
     const rebuilt = await syncOnce(sim, dir, { create: { selection: sel() }, full: true });
     expect(rebuilt.record.kind).toBe('first');
     await expectSameAsFresh(dir, await freshExport(sim, sel(), path.join(root, 'damaged-fresh')), 'rebuilt');
+  });
+
+  it('a disk that fills up mid-sync: DISK in words, the folder and its state as they were; once there is room, the next sync completes', async (ctx) => {
+    if (!canMountTmpfs(path.join(root, 'probe'))) return ctx.skip(); // needs root and permission to mount a tmpfs
+    const dir = path.join(root, 'full-disk');
+    const disk = mountTmpfs(dir, '8m');
+    try {
+      const sel = selection(expId, { types: ['events', 'chat'] });
+      await syncOnce(sim, dir, { create: { selection: sel } });
+      const before = await digest(dir);
+      const state = await readFile(syncPaths(dir).state, 'utf8');
+      sim.appendRecords('events', expId, liveRoom, 400, { where: 'after' });
+      disk.fill(32 * 1024); // room for the small files a sync starts with, not for its record files
+      const err = (await syncOnce(sim, dir).catch((e: unknown) => e)) as StudyError;
+      expect(err).toMatchObject({ code: 'DISK', message: expect.stringMatching(/^The disk is full/) });
+      const after = await digest(dir);
+      after.delete('filler');
+      expect(after, 'every file as it was').toEqual(before);
+      expect(await readFile(syncPaths(dir).state, 'utf8')).toBe(state);
+      const partial = (await readdir(dir, { recursive: true })).filter((n) => String(n).endsWith('.tmp'));
+      expect(partial, 'no half-written file left behind').toEqual([]);
+      disk.free();
+      const again = await syncOnce(sim, dir);
+      expect(again.record.newRecords.events).toBe(400);
+      await expectSameAsFresh(dir, await freshExport(sim, sel, path.join(root, 'full-disk-fresh')), 'after the disk had room again');
+    } finally {
+      disk.unmount();
+    }
   });
 
   it('a second sync of the same folder at once is refused; one from another server too', async () => {
