@@ -228,6 +228,20 @@ describe('device flow', () => {
     }
   });
 
+  it('a poll answer of no known shape ends the flow: not BrainSTEM, in words; a flow cancelled before it starts sends nothing', async () => {
+    const server = await jsonServer((url) => (url.endsWith('/auth/device/token/') ? { state: 'thinking' } : { device_code: 'dc-' + 'z'.repeat(40), user_code: 'WXYZ-0003', verification_uri: `${server.url}/authorize/`, interval: 5, expires_in: 900 }));
+    try {
+      const e = await failureOf(runDeviceFlow({ baseUrl: server.url, clock, onCode: () => undefined, retry: FAST_RETRY }));
+      expect(e).toMatchObject({ code: 'NOT_HYPERSTUDY', message: expect.stringMatching(/not like the BrainSTEM API \(an unknown device sign-in answer\)/) });
+    } finally {
+      await server.close();
+    }
+    let shown = false;
+    await expect(runDeviceFlow({ baseUrl: sim.baseUrl, clock, onCode: () => void (shown = true), signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(shown).toBe(false);
+    expect(sim.counters().auth.deviceStarts).toBe(0);
+  });
+
   it('an answer the client does not know (invalid_grant: the server no longer knows the code) → UNAUTHORIZED, naming it, without the device code', async () => {
     const deviceCode = 'dc-' + 'q'.repeat(40);
     const server = await jsonServer((url) => (url.endsWith('/auth/device/token/') ? { error: 'invalid_grant' } : { device_code: deviceCode, user_code: 'WXYZ-0002', verification_uri: `${server.url}/authorize/`, interval: 5, expires_in: 900 }));
