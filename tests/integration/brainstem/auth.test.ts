@@ -113,9 +113,13 @@ describe('checking a token before it is saved', () => {
     expect(await check('http://brainstem.example.org/')).toMatchObject({ outcome: 'error', message: expect.stringMatching(/Refusing plain http/) });
   });
 
-  it('a malformed token (spaces) is refused without a request', async () => {
+  it('a malformed token (spaces) is refused without a request, by the check and by a client holding it', async () => {
     const r = await checkToken({ baseUrl: sim.baseUrl, token: 'abc def' });
     expect(r.outcome).toBe('rejected');
+    const c = client({ auth: { kind: 'token', token: `${sim.token.slice(0, 20)}\n${sim.token.slice(20)}` } });
+    const e = await c.listLevel('project', null).catch((x) => x);
+    expect(e).toMatchObject({ code: 'KEY_FORMAT', message: 'This BrainSTEM token contains spaces or line breaks, so it was not copied whole.' });
+    expect(JSON.stringify(toErrorInfo(e))).not.toContain(sim.token.slice(0, 20));
     expect(sim.counters().requests).toBe(0);
   });
 });
