@@ -304,6 +304,8 @@ export function createCore(deps: CoreDeps): Core {
     });
     await jobs.flush(); // a damaged jobs file is set aside (and named in a notice) before anything else
     notices.push(...jobs.notices());
+    await syncs.flush().catch((e: unknown) => logger.warn('could not check the list of folders kept up to date', { error: String(e) })); // the list of folders kept up to date, likewise
+    notices.push(...syncs.notices());
     jobs.on('progress', (p) => emit('jobProgress', p));
     jobs.on('state', (s) => {
       emit('jobState', s);

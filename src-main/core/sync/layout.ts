@@ -7,7 +7,7 @@
 // the records sorted by their time (the descriptor's sortedByTime): the merged order of a stream's
 // groups is then the API's order at the target, by time and (at equal times) by the groups' order
 // in the listing.
-import type { DataTypeDescriptor, LevelId, SourceDescriptor, SplitDescriptor, Target } from '../../../src-shared/model';
+import type { LevelId, SourceDescriptor, Target } from '../../../src-shared/model';
 import type { ExportListings, RecordContext, StreamRef } from '../sources/source';
 import type { RawRecord } from './record-store';
 
@@ -28,11 +28,6 @@ export function groupingFor(descriptor: SourceDescriptor, target: Target, stream
 
 function levelParent(descriptor: SourceDescriptor, level: LevelId): LevelId | null {
   return descriptor.levels.find((l) => l.id === level)?.parent ?? null;
-}
-
-/** The split descriptor of a grouping. */
-export function splitOf(descriptor: SourceDescriptor, g: Grouping): SplitDescriptor | undefined {
-  return descriptor.splits.find((s) => s.id === g.split);
 }
 
 /** The group of a raw record (null: it names none). */
@@ -56,11 +51,4 @@ export function groupRanks(listings: ExportListings, g: Grouping, present: Itera
 /** The stream that reads one group of a grouped stream: the group's own item as a target, through the source's planner. */
 export function groupTarget(target: Target, g: Grouping, groupId: string): Target {
   return { level: g.level, path: [...target.path, { level: g.level, id: groupId }] };
-}
-
-/** Whether a data type's records can be told apart by id (de-duplication across overlapping reads). */
-export function hasIds(type: DataTypeDescriptor | undefined, sample: RawRecord | undefined): boolean {
-  if (!type || !sample) return false;
-  const v = sample[type.idField];
-  return typeof v === 'string' || typeof v === 'number';
 }

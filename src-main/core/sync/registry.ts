@@ -35,6 +35,8 @@ export interface SyncRegistry {
   add(dir: string, now: string): Promise<SyncFolderEntry>;
   remove(id: string): Promise<void>;
   setInterval(id: string, minutes: number | null): Promise<SyncFolderEntry>;
+  /** Sets a damaged file aside now (start-up), not at the next change, so its notice can be shown. */
+  flush(): Promise<void>;
   notices(): Notice[];
 }
 
@@ -114,6 +116,10 @@ export function createSyncRegistry(dataDir: string): SyncRegistry {
         else e.intervalMinutes = minutes;
         return { ...e };
       }),
+    async flush() {
+      read();
+      if (damaged) await update(() => undefined);
+    },
     notices: () => [...notices],
   };
 }

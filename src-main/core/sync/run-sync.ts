@@ -9,7 +9,7 @@
 //   7. the journal, the renames, the new state (commit.ts); old record files pruned
 // The first sync is the same with every stream read whole.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { StudyError } from '../../../src-shared/errors';
 import type { DataTypeId, LevelId, ManifestSummary, Plan, PlannedStream, SyncPlan } from '../../../src-shared/model';
@@ -193,8 +193,9 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
     await rm(p.staging, { recursive: true, force: true });
     const attemptFile = path.join(workDir, 'attempt.json');
     const attempt = await readJson<{ generation: number; full: boolean }>(attemptFile);
+    // When the pages are kept, workDir exists (attempt.json was just read from it).
     if (!(full && attempt && attempt.full && attempt.generation === (prev?.generation ?? 0))) await rm(workDir, { recursive: true, force: true });
-    else for (const n of await readdirSafe(workDir)) if (n !== 'pages' && n !== 'attempt.json') await rm(path.join(workDir, n), { recursive: true, force: true });
+    else for (const n of await readdir(workDir)) if (n !== 'pages' && n !== 'attempt.json') await rm(path.join(workDir, n), { recursive: true, force: true });
     await writeJson(attemptFile, { generation: prev?.generation ?? 0, full });
 
     // 2. Listings and streams, through one view of the connection (the rooms are listed once).
@@ -211,7 +212,7 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
     if (!prev) await rm(storeDir, { recursive: true, force: true }); // a first sync starts from nothing
     await mkdir(storeDir, { recursive: true });
     // Orphans of an attempt that never committed.
-    for (const n of await readdirSafe(storeDir)) if (/^g(\d+)$/.test(n) && Number(n.slice(1)) > (prev?.generation ?? 0)) await rm(path.join(storeDir, n), { recursive: true, force: true });
+    for (const n of await readdir(storeDir)) if (/^g(\d+)$/.test(n) && Number(n.slice(1)) > (prev?.generation ?? 0)) await rm(path.join(storeDir, n), { recursive: true, force: true });
 
     // 3. The plan. Streams to read whole get their first page now (it says how many pages follow, and is kept).
     const pageSize = view.policy.pageSize;
@@ -465,15 +466,6 @@ export async function readPendingSync(dir: string): Promise<PendingSync | null> 
 
 function newFolderId(): string {
   return `sync_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-}
-
-async function readdirSafe(dir: string): Promise<string[]> {
-  try {
-    return await (await import('node:fs/promises')).readdir(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
 }
 
 async function inTurns<T>(items: T[], n: number, work: (item: T) => Promise<void>): Promise<void> {

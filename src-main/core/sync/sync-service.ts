@@ -4,7 +4,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { StudyError } from '../../../src-shared/errors';
-import type { ExportRequest, JobSnapshot, RateBudget, SourceDescriptor, SyncFolderSummary, SyncPlan } from '../../../src-shared/model';
+import type { ExportRequest, JobSnapshot, Notice, RateBudget, SourceDescriptor, SyncFolderSummary, SyncPlan } from '../../../src-shared/model';
 import { exportName } from '../export/naming';
 import { freeOutputName } from '../export/run/finalize';
 import type { JobManager } from '../jobs/job-manager';
@@ -60,6 +60,10 @@ export interface SyncService {
   /** Called with every job state change (sync outcomes, notifications). */
   onJobState(s: JobSnapshot): void;
   scheduler: SyncScheduler;
+  /** Start-up: a damaged list of folders is set aside now (see notices). */
+  flush(): Promise<void>;
+  /** What the user must hear about the list of folders (a damaged file set aside). */
+  notices(): Notice[];
   stop(): void;
 }
 
@@ -239,6 +243,8 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
       if (note) deps.notify!(note.title, note.body);
     },
     scheduler,
+    flush: () => registry.flush(),
+    notices: () => registry.notices(),
     stop: () => scheduler.stop(),
   };
 }

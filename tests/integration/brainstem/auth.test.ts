@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StudyError, toErrorInfo } from '../../../src-shared/errors';
 import { checkToken, createBrainstemClient, signInWithPassword, type BrainstemClient } from '../../../src-main/core/sources/brainstem/index';
+import { sourceModule } from '../../../src-main/core/sources/registry';
+import type { SourceConnection } from '../../../src-main/core/sources/source';
 import { startBrainstemSimulator, type BrainstemSimulator } from '../../sim/index';
 import { fakeClock } from '../../sim/test-helpers';
 import { ALL_TYPES, FAST_RETRY, ids, projectExpectation, readAll, recordingLogger, settableClock } from './helpers';
@@ -94,9 +96,31 @@ describe('checking a token before it is saved', () => {
     });
   }
 
-  it('a malformed token (spaces) is refused without a request', async () => {
+  it('the public portal (or a password sign-in, whose refresh token cannot be tried) checks the server, never sending a credential: answering, a web page, failing, nothing there, plain http elsewhere', async () => {
+    const check = (baseUrl: string, over: Partial<SourceConnection> = {}) => sourceModule('brainstem').validateCredential({ source: 'brainstem', baseUrl, secret: '', portal: 'public', ...over });
+    const publicProjects = sim.dataset.projects().filter((p) => p.isPublic).length;
+    expect(await check(sim.baseUrl)).toMatchObject({ outcome: 'accepted', message: `BrainSTEM's public portal answers: ${publicProjects} public project${publicProjects === 1 ? '' : 's'}. No sign-in is needed.` });
+    expect(await check(sim.baseUrl, { portal: 'private', authMethod: 'password-refresh', secret: 'refresh-token-that-would-rotate' })).toMatchObject({ outcome: 'accepted' });
+    expect(sim.counters().auth.refreshes).toBe(0);
+    expect(sim.requestLog().every((e) => e.authorization === 'none')).toBe(true);
+    const page = await fakeServer({ status: 200, type: 'text/html', body: '<!doctype html><html><body>Welcome</body></html>' });
+    expect(await check(page.url)).toMatchObject({ outcome: 'not-hyperstudy', message: expect.stringMatching(/not the BrainSTEM API/) });
+    sim.setFaults({ rules: [{ match: '/public/stem/project/', kind: 'error', status: 503, count: 10 }] });
+    expect(await check(sim.baseUrl)).toMatchObject({ outcome: 'error', message: expect.stringMatching(/^BrainSTEM failed \(HTTP 503\) 2 times in a row/) });
+    sim.resetFaults();
+    const gone = await fakeServer({ status: 200, type: 'text/plain', body: '' });
+    await new Promise((r) => servers.pop()!.close(r));
+    expect(await check(gone.url)).toMatchObject({ outcome: 'unreachable', message: expect.stringMatching(/^Cannot reach 127\.0\.0\.1:\d+: the connection was refused/) });
+    expect(await check('http://brainstem.example.org/')).toMatchObject({ outcome: 'error', message: expect.stringMatching(/Refusing plain http/) });
+  });
+
+  it('a malformed token (spaces) is refused without a request, by the check and by a client holding it', async () => {
     const r = await checkToken({ baseUrl: sim.baseUrl, token: 'abc def' });
     expect(r.outcome).toBe('rejected');
+    const c = client({ auth: { kind: 'token', token: `${sim.token.slice(0, 20)}\n${sim.token.slice(20)}` } });
+    const e = await c.listLevel('project', null).catch((x) => x);
+    expect(e).toMatchObject({ code: 'KEY_FORMAT', message: 'This BrainSTEM token contains spaces or line breaks, so it was not copied whole.' });
+    expect(JSON.stringify(toErrorInfo(e))).not.toContain(sim.token.slice(0, 20));
     expect(sim.counters().requests).toBe(0);
   });
 });
@@ -161,6 +185,24 @@ describe('email/password: a rotating refresh token, an access token in memory', 
     const everything = JSON.stringify(toErrorInfo(wrong)) + logger.lines.join('\n');
     expect(everything).not.toContain(sim.credentials.password);
     expect(sim.counters().auth.passwordLogins).toBe(2);
+  });
+
+  it('refused before any request without an email or password; a server without the password route says so (paste a token); a failing one in its own words, never with the password', async () => {
+    const logger = recordingLogger();
+    for (const [email, password] of [['  ', 'pw'], [sim.credentials.email, '']]) {
+      await expect(signInWithPassword({ baseUrl: sim.baseUrl, email, password, logger })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'Both the email address and the password are needed to sign in.' });
+    }
+    expect(sim.counters().requests).toBe(0);
+    for (const rule of [{ kind: 'html', status: 404 }, { kind: 'error', status: 405 }] as const) {
+      sim.setFaults({ rules: [{ match: '/auth/token/$', ...rule, count: 10 }] });
+      const e = await signInWithPassword({ baseUrl: sim.baseUrl, ...sim.credentials, logger, retry: FAST_RETRY }).catch((x) => x);
+      expect(e).toMatchObject({ code: 'UNSUPPORTED', status: rule.status, message: 'This BrainSTEM server does not offer sign-in with a password.', fix: `Sign in with the browser, or paste a personal access token from ${sim.origin}/private/users/tokens/.` });
+    }
+    sim.setFaults({ rules: [{ match: '/auth/token/$', kind: 'error', status: 503, count: 10 }] });
+    const down = await signInWithPassword({ baseUrl: sim.baseUrl, ...sim.credentials, logger, retry: FAST_RETRY }).catch((x) => x);
+    expect(down).toMatchObject({ code: 'SERVER', status: 503 });
+    expect(sim.counters().auth.passwordLogins).toBe(0);
+    expect(JSON.stringify(toErrorInfo(down)) + String(down.stack) + logger.lines.join('')).not.toContain(sim.credentials.password);
   });
 
   it('an expired access token is refreshed ONCE for two requests at the same time; the new refresh token is handed over', async () => {
@@ -241,5 +283,42 @@ describe('email/password: a rotating refresh token, an access token in memory', 
     expect(warn).toBeTruthy();
     expect(warn).not.toMatch(/eyJ/);
     expect(warn).toContain('[REDACTED]');
+  });
+
+  it('a request cancelled while the sign-in is being renewed stops at once; the renewal goes on for the others and its new refresh token is still handed over', async () => {
+    const { s } = await signedIn();
+    const ac = new AbortController();
+    const rotated: string[] = [];
+    // The user cancels while the refresh is in flight (its answer in, the new token being saved,
+    // which takes until `saved` is called): the request ends without waiting for it.
+    let saved!: () => void;
+    const saving = new Promise<void>((r) => (saved = r));
+    const c = client({ auth: { kind: 'refresh', refreshToken: s.refreshToken, onRefreshTokenRotated: (t) => (rotated.push(t), ac.abort(), saving) } });
+    const e = await c.listLevel('project', null, { signal: ac.signal }).catch((x) => x);
+    expect(e).toMatchObject({ name: 'AbortError' });
+    expect(rotated).toHaveLength(1);
+    saved();
+    // Nothing lost: the next request uses the renewed access token, without another refresh.
+    expect((await c.listLevel('project', null)).length).toBe(sim.dataset.projects().length);
+    expect(sim.counters().auth.refreshes).toBe(1);
+    expect(sim.requestLog().filter((x) => x.path.startsWith('/api/private/')).map((x) => x.status)).toEqual([200]);
+    // A request cancelled before it starts sends nothing, not even the refresh its expired token needs
+    // (a refresh started for nobody would fail unheard, e.g. when the connection closes).
+    clock.advance(HOUR + 1000);
+    const before = sim.counters().requests;
+    await expect(c.listLevel('project', null, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(c.refreshes()).toBe(1);
+    expect(sim.counters().requests).toBe(before);
+  });
+
+  it('a renewal refused (the refresh token was replaced elsewhere) fails a request that could be cancelled with the same UNAUTHORIZED words', async () => {
+    const { s } = await signedIn();
+    const first = client({ auth: { kind: 'refresh', refreshToken: s.refreshToken } });
+    await first.listLevel('project', null); // rotates: s.refreshToken is blacklisted now
+    const stale = client({ auth: { kind: 'refresh', refreshToken: s.refreshToken } });
+    const e = await stale.listLevel('project', null, { signal: new AbortController().signal }).catch((x) => x);
+    expect(e).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(e.message).toMatch(/ended this sign-in .*Token is blacklisted/);
+    expect(JSON.stringify(toErrorInfo(e))).not.toContain(s.refreshToken);
   });
 });

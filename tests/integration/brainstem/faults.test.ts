@@ -155,6 +155,49 @@ describe('failures that end in a typed error', () => {
     expect(f.code).toBe('INVALID_PARAMETER');
   });
 
+  it('400 with DRF field errors and non-field errors (the sign-in routes\' bodies): each field named, in the server\'s words', async () => {
+    const sim = suite.sim();
+    const limiter = createBrainstemLimiter(systemClock);
+    const t = createBrainstemTransport({ api: sim.baseUrl, errors: { site: sim.origin, portal: 'private', auth: 'none' }, limiter, clock: systemClock, retry: FAST_RETRY, logger });
+    try {
+      const fields = await failure(t.request({ path: '/auth/token/', method: 'POST', json: {}, what: 'sign-in route' }));
+      expect(fields).toMatchObject({ code: 'INVALID_PARAMETER', status: 400, details: { fields: { email: ['This field is required.'], password: ['This field is required.'] } } });
+      expect(fields.message).toBe('BrainSTEM refused the request as invalid (HTTP 400): "email: This field is required.; password: This field is required.".');
+      // non_field_errors are the server's sentence as it is, with no field name before it.
+      const nonField = await failure(t.request({ path: '/token/', method: 'POST', json: { username: sim.credentials.email, password: 'not-the-password' }, what: 'legacy sign-in route' }));
+      expect(nonField.message).toBe('BrainSTEM refused the request as invalid (HTTP 400): "Unable to log in with provided credentials.".');
+      expect(nonField.message).not.toContain('not-the-password');
+    } finally {
+      await limiter.close();
+    }
+  });
+
+  it('another 4xx (405 on a read-only route): BAD_RESPONSE with the status and DRF detail, not retried', async () => {
+    const sim = suite.sim();
+    sim.resetCounters();
+    const limiter = createBrainstemLimiter(systemClock);
+    const t = createBrainstemTransport({ api: sim.baseUrl, errors: { site: sim.origin, portal: 'private', auth: 'token' }, limiter, clock: systemClock, retry: FAST_RETRY, logger, credential: { headers: { Authorization: `Bearer ${sim.token}` } } });
+    try {
+      const e = await failure(t.request({ path: '/private/stem/project/', method: 'POST', json: { name: 'x' }, what: 'projects' }));
+      expect(e).toMatchObject({ code: 'BAD_RESPONSE', status: 405 });
+      expect(e.message).toBe('BrainSTEM refused the request (HTTP 405): "Method "POST" not allowed.".');
+      expect(sim.counters().requests).toBe(1);
+    } finally {
+      await limiter.close();
+    }
+  });
+
+  it('a 429 asking for longer than the allowed wait (3 h against 2 h): RATE_LIMITED at once, saying both, without waiting', async () => {
+    const sim = suite.sim();
+    sim.setFaults({ rules: [{ match: '/private/stem/project/', kind: 'rate429', count: 1, retryAfterSec: 3 * 3600 }] });
+    const client = suite.use({ logger });
+    const e = await failure(client.listLevel('project', null));
+    expect(e).toMatchObject({ code: 'RATE_LIMITED', status: 429 });
+    expect(e.message).toBe('BrainSTEM keeps asking us to slow down (HTTP 429). We already waited 0 s and it now asks for 180 min more, past the allowed 120 min.');
+    expect(sim.counters().rateLimited).toBe(1);
+    expect(sim.counters().requests).toBe(1);
+  });
+
   it('HTML where JSON was expected (a wrong address: Django 404 pages): NOT_HYPERSTUDY-class "not the BrainSTEM API", no retries', async () => {
     const sim = suite.sim();
     const client = createBrainstemClient({ baseUrl: `${sim.origin}/elsewhere`, portal: 'private', auth: { kind: 'token', token: sim.token }, retry: FAST_RETRY, logger });

@@ -1,6 +1,6 @@
 // Profiles on disk, keys in the SecretStore (memory store and keytar over a fake here; the
 // live validation runs against the simulator in validate-key.test.ts).
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,9 @@ import { createMemoryStore } from '../../../src-main/core/secrets/memory-store';
 import { accountForProfile } from '../../../src-main/core/secrets/secret-store';
 import type { SourceConnection } from '../../../src-main/core/sources/source';
 import type { KeyValidation } from '../../../src-shared/model';
-import { fakeKeytar } from '../../unit/secrets/fakes';
+import { KNOWN_KEYTAR_FAILURES, fakeKeytar } from '../../unit/secrets/fakes';
+import { recordingLogger } from '../brainstem/helpers';
+import { canMountTmpfs, mountTmpfs } from '../tmpfs';
 
 const KEY_A = 'hst_live_AAAA1111bbbb2222cccc3333dddd4444';
 const KEY_B = 'hst_test_BBBB5555eeee6666ffff7777gggg8888';
@@ -195,5 +197,72 @@ describe('profile manager', () => {
     const text = JSON.stringify(shown);
     for (const k of [KEY_A, KEY_B]) expect(text).not.toContain(k.slice(9, 20));
     expect(text).toContain('hst_live_AAAA…');
+  });
+
+  it('a keychain that cannot be read (locked) lists the profile without its key instead of failing, logged without the key', async () => {
+    const fake = fakeKeytar();
+    const pm = createProfileManager({ dir, secrets: createKeytarStore({ load: async () => fake }), validateKey: async () => accepted });
+    await pm.add({ name: 'Lab', source: 'hyperstudy', environment: 'production', apiKey: KEY_A });
+    const logger = recordingLogger();
+    const locked = createProfileManager({ dir, secrets: createKeytarStore({ load: async () => fakeKeytar({ failWith: KNOWN_KEYTAR_FAILURES.locked }) }), logger });
+    expect((await locked.list())[0]).toMatchObject({ name: 'Lab', hasKey: false });
+    expect(await locked.keyStorage()).toMatchObject({ kind: 'os-keychain' });
+    expect(logger.lines.filter((l) => l.includes('Could not read a key from the key store') && l.includes('locked'))).toHaveLength(1);
+    expect(logger.lines.join('\n')).not.toContain(KEY_A.slice(9));
+  });
+
+  it('removing the demo profile forgets it (it was never on disk); the saved one becomes active again', async () => {
+    const pm = createProfileManager({ dir, secrets: createMemoryStore(), validateKey: async () => accepted });
+    await pm.add({ name: 'Lab', source: 'hyperstudy', environment: 'production', apiKey: KEY_A });
+    const demo = await pm.addDemoProfile('http://127.0.0.1:8787/api/v3', KEY_B);
+    expect((await pm.active())?.profile.id).toBe(demo.id);
+    const before = await readFile(path.join(dir, 'profiles.json'), 'utf8');
+    const left = await pm.remove(demo.id);
+    expect(left.map((p) => [p.name, p.active])).toEqual([['Lab', true]]);
+    expect((await pm.active())?.connection.secret).toBe(KEY_A);
+    expect(await readFile(path.join(dir, 'profiles.json'), 'utf8')).toBe(before);
+  });
+
+  it('a key check that throws (a fault in the checker, not an outcome) is an error in words; nothing is saved', async () => {
+    const logger = recordingLogger();
+    const secrets = createMemoryStore();
+    const pm = createProfileManager({ dir, secrets, logger, validateKey: async () => {
+      throw new TypeError('Cannot read properties of undefined');
+    } });
+    const r = await pm.add({ name: 'Lab', source: 'hyperstudy', environment: 'production', apiKey: KEY_A });
+    expect(r.validation).toEqual({ outcome: 'error', message: 'The key could not be checked because of an unexpected error.', fix: 'Try again. If it keeps happening, report it with the log file.' });
+    expect(r.profile).toBeUndefined();
+    expect(await pm.list()).toEqual([]);
+    expect(logger.lines.some((l) => l.includes('Key validation failed unexpectedly'))).toBe(true);
+  });
+
+  it('a profiles file that cannot be read at all (a folder in its place): start-up goes on and logs it; using it says why', async () => {
+    await mkdir(path.join(dir, 'profiles.json'));
+    const logger = recordingLogger();
+    const pm = createProfileManager({ dir, secrets: createMemoryStore(), logger });
+    await pm.ready;
+    expect(logger.lines.some((l) => l.includes('Could not read the profiles file') && l.includes('EISDIR'))).toBe(true);
+    await expect(pm.list()).rejects.toMatchObject({ code: 'EISDIR' });
+  });
+
+  it('a full settings disk: the connection is not saved (DISK, in words), no partial file is left, and its key is not left behind in the keychain', async (ctx) => {
+    if (!canMountTmpfs(path.join(dir, 'probe'))) return ctx.skip(); // needs root and permission to mount a tmpfs
+    const config = path.join(dir, 'config');
+    const disk = mountTmpfs(config, '64k');
+    try {
+      const fake = fakeKeytar();
+      const pm = createProfileManager({ dir: config, secrets: createKeytarStore({ load: async () => fake }), validateKey: async () => accepted });
+      const lab = (await pm.add({ name: 'Lab', source: 'hyperstudy', environment: 'production', apiKey: KEY_A })).profile!;
+      const before = await readFile(path.join(config, 'profiles.json'), 'utf8');
+      disk.fill();
+      const e = await pm.add({ name: 'Dev', source: 'hyperstudy', environment: 'development', apiKey: KEY_B }).catch((x) => x);
+      expect(e).toMatchObject({ code: 'DISK', message: expect.stringMatching(/^The connection could not be saved: ENOSPC/), fix: 'Check that the settings folder is writable and has free space.' });
+      expect([...fake.entries.values()]).toEqual([KEY_A]);
+      expect(await readFile(path.join(config, 'profiles.json'), 'utf8')).toBe(before);
+      expect((await readdir(config)).sort()).toEqual(['filler', 'profiles.json']);
+      expect((await pm.list()).map((p) => p.id)).toEqual([lab.id]);
+    } finally {
+      disk.unmount();
+    }
   });
 });

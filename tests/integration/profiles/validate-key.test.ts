@@ -1,8 +1,14 @@
 // Every validation outcome over real HTTP: the simulator, plus two tiny loopback servers for what
 // the simulator cannot be (a foreign JSON API; a key lacking read:experiments, replaying the
-// documented 403 fixture, reference §3.2).
+// documented 403 fixture, reference §3.2), and what the network can do: a reset connection, a
+// host name nobody knows, a certificate that is not trusted.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import https from 'node:https';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sourceModule } from '../../../src-main/core/sources/registry';
 import type { SourceConnection } from '../../../src-main/core/sources/source';
@@ -202,5 +208,79 @@ describe('validateKey', () => {
     const v = await validateKey({ source: 'hyperstudy', baseUrl: 'http://hyperstudy.example.org/api/v3', secret: sim.apiKey });
     expect(v.outcome).toBe('error');
     expect(v.message).toMatch(/https/);
+  });
+
+  it('missing-scopes: the scopes named only in the message ("Required: …"), or none named at all', async () => {
+    const forbidden = (error: Record<string, unknown>) =>
+      loopback((p) =>
+        p.startsWith('/experiments')
+          ? { status: 403, type: 'application/json', body: JSON.stringify({ status: 'error', error: { code: 'FORBIDDEN', ...error } }) }
+          : { status: 200, type: 'application/json', body: JSON.stringify({ status: 'healthy', version: '3.0.0' }) },
+      );
+    const named = await forbidden({ message: 'Insufficient scopes. Required: read:experiments, read:events' });
+    const unnamed = await forbidden({ message: 'Organization access denied' });
+    try {
+      const a = await validateKey({ source: 'hyperstudy', baseUrl: named.baseUrl, secret: sim.limitedKey });
+      expect(a).toMatchObject({ outcome: 'missing-scopes', missingScopes: ['read:experiments', 'read:events'] });
+      expect(a.message).toBe('This key lacks the scopes read:experiments, read:events, which the downloader needs to list experiments.');
+      const b = await validateKey({ source: 'hyperstudy', baseUrl: unnamed.baseUrl, secret: sim.limitedKey });
+      expect(b).toMatchObject({ outcome: 'missing-scopes', message: 'HyperStudy refused this key access to experiments (“Organization access denied”).' });
+      expect(b.fix).toMatch(/organization id/);
+    } finally {
+      await named.close();
+      await unnamed.close();
+    }
+  });
+
+  it('not-hyperstudy: a healthy /health but an experiments list of another shape', async () => {
+    const srv = await loopback((p) => ({ status: 200, type: 'application/json', body: JSON.stringify(p.startsWith('/experiments') ? { items: [], next: null } : { status: 'healthy' }) }));
+    try {
+      const v = await validateKey({ source: 'hyperstudy', baseUrl: srv.baseUrl, secret: sim.apiKey });
+      expect(v).toMatchObject({ outcome: 'not-hyperstudy', message: `${new URL(srv.baseUrl).host} answered, but not like a HyperStudy API (its experiments list has an unexpected shape).` });
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('unreachable: the connection reset, a host name nobody knows — each said in words, the key never sent', async () => {
+    const seen: string[] = [];
+    const resetting = createTcpServer((socket) => socket.once('data', (d) => (seen.push(d.toString('latin1')), socket.resetAndDestroy())));
+    await new Promise<void>((r) => resetting.listen(0, '127.0.0.1', r));
+    try {
+      const port = (resetting.address() as AddressInfo).port;
+      const reset = await validateKey({ source: 'hyperstudy', baseUrl: `http://127.0.0.1:${port}/api/v3`, secret: sim.apiKey });
+      expect(reset).toMatchObject({ outcome: 'unreachable', message: `Could not reach 127.0.0.1:${port}: the connection was reset. The key was not checked.` });
+      expect(seen.join('')).toMatch(/^GET \/api\/v3\/health /);
+      expect(seen.join('')).not.toContain(sim.apiKey);
+    } finally {
+      await new Promise<void>((r) => resetting.close(() => r()));
+    }
+    // .invalid is reserved (RFC 6761): no resolver knows it.
+    const unknown = await validateKey({ source: 'hyperstudy', baseUrl: 'https://no-such-host.invalid/api/v3', secret: sim.apiKey });
+    expect(unknown).toMatchObject({ outcome: 'unreachable', message: 'Could not reach no-such-host.invalid: the host name could not be found. The key was not checked.' });
+  });
+
+  it("unreachable: a certificate that is not trusted (self-signed) is said as such, and the key is never sent", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'studydl-cert-'));
+    let requests = 0;
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+      const server = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) }, (_req, res) => {
+        requests++;
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{"status":"healthy"}');
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const port = (server.address() as AddressInfo).port;
+        const v = await validateKey({ source: 'hyperstudy', baseUrl: `https://127.0.0.1:${port}/api/v3`, secret: sim.apiKey });
+        expect(v).toMatchObject({ outcome: 'unreachable', message: `Could not reach 127.0.0.1:${port}: the server's security certificate is not valid. The key was not checked.` });
+        expect(requests).toBe(0);
+      } finally {
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

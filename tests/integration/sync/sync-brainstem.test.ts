@@ -15,7 +15,8 @@ import { runExport } from '../../../src-main/core/export/run/run-export';
 import { runSync } from '../../../src-main/core/sync/run-sync';
 import type { SyncSelection } from '../../../src-main/core/sync/state';
 import { startBrainstemSimulator, type BrainstemSimulator } from '../../sim/brainstem/index';
-import { expectSameAsFresh, removeDir, tempDir } from './sync-helpers';
+import { startSimulator } from '../../sim/index';
+import { digest, expectSameAsFresh, removeDir, syncOnce, tempDir } from './sync-helpers';
 
 let sim: BrainstemSimulator;
 let root: string;
@@ -76,4 +77,20 @@ describe('a BrainSTEM project kept up to date', { timeout: 300_000 }, () => {
       }
     });
   }
+
+  it('refuses to bring a BrainSTEM folder up to date through a HyperStudy connection, in words, its files untouched', async () => {
+    const project = sim.dataset.projects()[0];
+    const sel: SyncSelection = { target: { level: 'project', path: [{ level: 'project', id: project.id }] }, types: ['sessions'], format: 'csv', split: 'none', anonymize: 'keep', includeRecordings: false, bom: true, formulaProtection: false };
+    const dir = path.join(root, 'folder-other-source');
+    await runSync({ source: open(), sourceUrl: sim.baseUrl, dir, create: { selection: sel }, appVersion: '0.1.0', concurrency: 2, mediaConcurrency: 1, settleMs: 0 });
+    const before = await digest(dir);
+    const hs = await startSimulator({ scale: 'tiny', seed: 3 });
+    try {
+      await expect(syncOnce(hs, dir)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'This folder is kept up to date from brainstem, not HyperStudy.', fix: 'Use a brainstem connection to sync it.' });
+      expect(hs.counters().requests, 'nothing was asked of the other server').toBe(0);
+    } finally {
+      await hs.close();
+    }
+    expect(await digest(dir)).toEqual(before);
+  });
 });

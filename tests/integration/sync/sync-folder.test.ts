@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudyError } from '../../../src-shared/errors';
 import { startSimulator, type Simulator } from '../../sim/index';
 import { python } from '../export/export-helpers';
+import { hsTarget } from '../../hs-paths';
+import { canMountTmpfs, mountTmpfs } from '../tmpfs';
 import { lockSyncFolder, syncPaths } from '../../../src-main/core/sync/folder';
 import { digest, expectSameAsFresh, freshExport, makeSource, removeDir, selection, syncOnce, tempDir } from './sync-helpers';
 
@@ -108,6 +110,32 @@ print(json.dumps({'columns': list(df.columns), 'reaction': int((df['reaction'] =
   });
 });
 
+describe('a room kept up to date (its streams whole, not split by group)', { timeout: 180_000 }, () => {
+  it('reads a stream of several pages from its cursor, repairs late records before it, and a --verify sync reads every stream from its cursor; the folder equals a fresh export each time', async () => {
+    const sel = selection(expId, { target: hsTarget(expId, liveRoom), types: ['events', 'chat'] });
+    const dir = path.join(root, 'room');
+    // More than a page (1,000) of events in the room: reading them whole would cost more than from the cursor.
+    sim.appendRecords('events', expId, liveRoom, 1200, { where: 'after' });
+    const first = await syncOnce(sim, dir, { create: { selection: sel } });
+    expect(first.plan.streams.map((x) => x.mode)).toEqual(['whole', 'whole']);
+    expect(first.state.streams[Object.keys(first.state.streams).find((k) => k.startsWith('events'))!].partitions.reduce((n, x) => n + x.count, 0)).toBeGreaterThan(1000);
+
+    sim.appendRecords('events', expId, liveRoom, 40, { where: 'inside' });
+    sim.appendRecords('events', expId, liveRoom, 30, { where: 'after' });
+    const second = await syncOnce(sim, dir);
+    expect(second.plan.streams.find((x) => x.type === 'events')).toMatchObject({ mode: 'cursor', why: 'from its cursor' });
+    expect(second.record.newRecords.events).toBe(70);
+    expect(second.record.repaired).toEqual(['events']);
+    await expectSameAsFresh(dir, await freshExport(sim, sel, path.join(root, 'room-fresh1')), 'room, from the cursor');
+
+    sim.appendRecords('chat', expId, liveRoom, 5, { where: 'after' });
+    const verified = await syncOnce(sim, dir, { verify: true });
+    expect(verified.plan.streams.map((x) => x.mode)).toEqual(['cursor', 'cursor']);
+    expect(verified.record.newRecords).toEqual({ events: 0, chat: 5 });
+    await expectSameAsFresh(dir, await freshExport(sim, sel, path.join(root, 'room-fresh2')), 'room, verified');
+  });
+});
+
 describe('refused in plain words, nothing lost', { timeout: 120_000 }, () => {
   const sel = () => selection(expId, { types: ['chat'] });
 
@@ -127,15 +155,50 @@ describe('refused in plain words, nothing lost', { timeout: 120_000 }, () => {
     const dir = path.join(root, 'damaged');
     await syncOnce(sim, dir, { create: { selection: sel() } });
     const before = await digest(dir);
+    const state = JSON.parse(await readFile(path.join(dir, '.studydl-sync', 'state.json'), 'utf8')) as Record<string, unknown>;
     await writeFile(path.join(dir, '.studydl-sync', 'state.json'), '{"format":"studydl-sync","vers');
     const err = (await syncOnce(sim, dir).catch((e: unknown) => e)) as StudyError;
     expect(err).toBeInstanceOf(StudyError);
     expect(err.code).toBe('DISK');
     expect(err.fix).toContain('--full');
     expect(await digest(dir), 'the files are untouched').toEqual(before);
+    // Valid JSON of the wrong shape (a field of another kind): the same refusal, naming the field.
+    await writeFile(path.join(dir, '.studydl-sync', 'state.json'), JSON.stringify({ ...state, generation: 'two' }));
+    const shape = (await syncOnce(sim, dir).catch((e: unknown) => e)) as StudyError;
+    expect(shape).toMatchObject({ code: 'DISK', message: expect.stringMatching(/sync state of this folder .* cannot be read: generation: /) });
+    expect(shape.fix).toContain('--full');
+    expect(await digest(dir), 'the files are untouched').toEqual(before);
     const rebuilt = await syncOnce(sim, dir, { create: { selection: sel() }, full: true });
     expect(rebuilt.record.kind).toBe('first');
     await expectSameAsFresh(dir, await freshExport(sim, sel(), path.join(root, 'damaged-fresh')), 'rebuilt');
+  });
+
+  it('a disk that fills up mid-sync: DISK in words, the folder and its state as they were; once there is room, the next sync completes', async (ctx) => {
+    if (!canMountTmpfs(path.join(root, 'probe'))) return ctx.skip(); // needs root and permission to mount a tmpfs
+    const dir = path.join(root, 'full-disk');
+    const disk = mountTmpfs(dir, '8m');
+    try {
+      const sel = selection(expId, { types: ['events', 'chat'] });
+      await syncOnce(sim, dir, { create: { selection: sel } });
+      const before = await digest(dir);
+      const state = await readFile(syncPaths(dir).state, 'utf8');
+      sim.appendRecords('events', expId, liveRoom, 400, { where: 'after' });
+      disk.fill(32 * 1024); // room for the small files a sync starts with, not for its record files
+      const err = (await syncOnce(sim, dir).catch((e: unknown) => e)) as StudyError;
+      expect(err).toMatchObject({ code: 'DISK', message: expect.stringMatching(/^The disk is full/) });
+      const after = await digest(dir);
+      after.delete('filler');
+      expect(after, 'every file as it was').toEqual(before);
+      expect(await readFile(syncPaths(dir).state, 'utf8')).toBe(state);
+      const partial = (await readdir(dir, { recursive: true })).filter((n) => String(n).endsWith('.tmp'));
+      expect(partial, 'no half-written file left behind').toEqual([]);
+      disk.free();
+      const again = await syncOnce(sim, dir);
+      expect(again.record.newRecords.events).toBe(400);
+      await expectSameAsFresh(dir, await freshExport(sim, sel, path.join(root, 'full-disk-fresh')), 'after the disk had room again');
+    } finally {
+      disk.unmount();
+    }
   });
 
   it('a second sync of the same folder at once is refused; one from another server too', async () => {

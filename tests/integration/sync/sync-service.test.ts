@@ -124,6 +124,12 @@ describe('folders kept up to date in the app', { timeout: 180_000 }, () => {
     expect(plan).toMatchObject({ kind: 'incremental', fromState: true });
     expect(plan.requests).toBeGreaterThan(0);
     expect(plan.summary).toMatch(/request/);
+    // A rebuild's plan reads every stream whole: a page per 1,000 records the folder holds (and the listings).
+    const full = await core.api.planSync({ folderId: folder.id, full: true });
+    expect(full.kind).toBe('full');
+    expect(full.streams.map((x) => x.mode)).toEqual(full.streams.map(() => 'whole'));
+    const held = sim.dataset.count('events', 'experiment', exp) - 250; // the folder has not seen the 250 just appended
+    expect(full.streams.find((x) => x.type === 'events')!.requests).toBe(Math.ceil(held / 1000));
 
     notes.length = 0;
     sim.resetCounters();

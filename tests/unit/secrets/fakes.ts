@@ -47,19 +47,38 @@ export function fakeKeytar(opts: { failWith?: string; delayMs?: number } = {}): 
   return self;
 }
 
-/** safeStorage stand-in: a reversible transform (not secure; only the adapter's logic is under test). */
-export function fakeSafeStorage(opts: { available?: boolean; backend?: string } = {}): SafeStorageLike & { encrypted: number } {
+/** What Electron's safeStorage throws when a ciphertext was made with another key (another user, machine or keyring). */
+export const SAFE_STORAGE_DECRYPT_ERROR = 'Error while decrypting the ciphertext provided to safeStorage.decryptString.';
+
+/**
+ * safeStorage stand-in: a reversible transform (not secure; only the adapter's logic is under test).
+ * `key` tells two keyrings apart (decrypting another's ciphertext throws, as Electron does);
+ * `throws` makes Electron's availability or backend question throw (e.g. asked before app ready).
+ */
+export function fakeSafeStorage(opts: { available?: boolean; backend?: string; key?: number; throws?: { available?: string; backend?: string } } = {}): SafeStorageLike & { encrypted: number } {
+  const key = opts.key ?? 0x5a;
   const fake = {
     encrypted: 0,
-    isEncryptionAvailable: () => opts.available ?? true,
+    isEncryptionAvailable: () => {
+      if (opts.throws?.available) throw new Error(opts.throws.available);
+      return opts.available ?? true;
+    },
     encryptString(s: string): Buffer {
       fake.encrypted++;
-      return Buffer.from(Buffer.from(s, 'utf8').map((b) => b ^ 0x5a));
+      return Buffer.concat([Buffer.from([key]), Buffer.from(Buffer.from(s, 'utf8').map((b) => b ^ key))]);
     },
     decryptString(b: Buffer): string {
-      return Buffer.from(b.map((x) => x ^ 0x5a)).toString('utf8');
+      if (b[0] !== key) throw new Error(SAFE_STORAGE_DECRYPT_ERROR);
+      return Buffer.from(b.subarray(1).map((x) => x ^ key)).toString('utf8');
     },
-    ...(opts.backend !== undefined ? { getSelectedStorageBackend: () => opts.backend! } : {}),
+    ...(opts.backend !== undefined || opts.throws?.backend
+      ? {
+          getSelectedStorageBackend: () => {
+            if (opts.throws?.backend) throw new Error(opts.throws.backend);
+            return opts.backend!;
+          },
+        }
+      : {}),
   };
   return fake;
 }

@@ -113,6 +113,34 @@ describe('keytar failures become typed KeychainUnavailable reasons', () => {
     expect(await store.get('b')).toBe('x');
   });
 
+  it('a hung call that ends in a refusal later (the prompt dismissed) frees the store quietly; a call that throws at once is classified too', async () => {
+    const clock = manualClock();
+    let refuse: (e: Error) => void = () => {};
+    const fake = fakeKeytar();
+    const working = fake.getPassword;
+    let hung: Promise<string | null> | null = null;
+    fake.getPassword = (s, a) => hung ?? working(s, a);
+    hung = new Promise<string | null>((_r, reject) => (refuse = reject));
+    const store = createKeytarStore({ load: async () => fake, clock, timeoutMs: 5000 });
+    const first = store.get('a');
+    while (clock.pending() === 0) await new Promise((r) => setImmediate(r));
+    clock.fire();
+    expect((await rejection(first)).reason).toBe('timeout');
+    const late = hung;
+    hung = null;
+    refuse(new Error(KNOWN_KEYTAR_FAILURES['prompt-cancelled']));
+    await late.catch(() => undefined);
+    await new Promise((r) => setImmediate(r)); // the store's own handlers on it run before this
+    await store.set('b', 'x');
+    expect(await store.get('b')).toBe('x');
+
+    const throwing = fakeKeytar();
+    throwing.getPassword = () => {
+      throw new Error(KNOWN_KEYTAR_FAILURES['no-dbus']);
+    };
+    expect((await rejection(createKeytarStore({ load: async () => throwing }).get('a'))).reason).toBe('no-dbus');
+  });
+
   it('error info crossing a boundary carries the reason but never the raw detail text with a key', () => {
     const err = new KeychainUnavailable('unknown', 'failed storing hst_live_abcdefghijkl');
     const info = toErrorInfo(err);

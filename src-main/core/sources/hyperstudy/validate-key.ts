@@ -33,7 +33,8 @@ export async function validateKey(conn: ConnectionConfig, deps: ValidateKeyDeps 
   const insecure = baseUrlProblem(conn.baseUrl);
   if (insecure) return { outcome: 'error', message: insecure.message, ...(insecure.fix ? { fix: insecure.fix } : {}) };
   const base = conn.baseUrl.trim().replace(/\/+$/, '');
-  const host = hostOf(base);
+  // baseUrlProblem has parsed it: a URL.
+  const host = new URL(base).host;
   const doFetch = deps.fetch ?? fetch;
   const clock = deps.clock ?? systemClock;
   const timeoutMs = deps.timeoutMs ?? conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -251,12 +252,4 @@ function requiredScopes(v: unknown): string[] {
     if (m) required = m[1].split(/[,\s]+/).filter(Boolean);
   }
   return (required as string[]).map((s) => redactSecrets(s).slice(0, 64));
-}
-
-function hostOf(base: string): string {
-  try {
-    return new URL(base).host;
-  } catch {
-    return base;
-  }
 }

@@ -128,6 +128,47 @@ print(json.dumps({n[len(top)+1:]: hashlib.sha256(z.read(n)).hexdigest() for n in
   });
 });
 
+describe('an image link refused on the way (expired)', () => {
+  it('is renewed by one fresh read of its acquisition, still with no credential on the image host; every image byte for byte', async () => {
+    const p = secondProject();
+    const withImage = recordsAt(sim, 'data_acquisitions', 'project', p.id).filter((d) => typeof d.image === 'string');
+    sim.setFaults({ rules: [{ match: '/images', kind: 'expire', count: 1 }] });
+    sim.resetCounters();
+    const r = await exportOnce(request(projectTarget(p.id), { types: ['sessions', 'data_acquisitions'], includeRecordings: true }));
+    const c = sim.counters();
+    expect(c.byEndpoint['/private/modules/dataacquisition/{id}/']).toBe(1);
+    expect(c.imageRequests).toBe(withImage.length + 1);
+    expect(c.imageRequestsWithAuthorization).toBe(0);
+    const sha = (await python(
+      `import sys, json, hashlib, os
+d = sys.argv[1]
+print(json.dumps({n: hashlib.sha256(open(os.path.join(d, n), 'rb').read()).hexdigest() for n in os.listdir(d)}))`,
+      [path.join(r.outputPath, 'images')],
+    )) as Record<string, string>;
+    expect(Object.keys(sha).sort()).toEqual(withImage.map((d) => `${d.id}.png`).sort());
+    for (const d of withImage) expect(sha[`${d.id}.png`]).toBe(sim.dataset.images().find((i) => i.url === d.image)!.sha256);
+  });
+});
+
+describe('levels BrainSTEM cannot list', () => {
+  it('are refused in words, naming where, before any request', async () => {
+    const p = secondProject();
+    const source = open();
+    sim.resetCounters();
+    await expect(source.listLevel('session', [])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'BrainSTEM cannot list sessions at the top.' });
+    await expect(source.listLevel('procedure_log', [{ level: 'project', id: p.id }])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: `BrainSTEM cannot list procedure logs under project ${p.id}.` });
+    expect(sim.counters().requests).toBe(0);
+  });
+
+  it('a type that cannot be exported at the chosen level is skipped with a warning; the rest is exported', async () => {
+    const session = recordsAt(sim, 'sessions', 'project', secondProject().id)[0];
+    const r = await exportOnce(request({ level: 'session', path: [{ level: 'session', id: String(session.id) }] }, { types: ['sessions', 'subjects'], format: 'json' }));
+    expect(r.manifest.warnings).toContain('Subjects cannot be exported per session; skipped.');
+    expect((await readdir(r.outputPath)).filter((n) => n.endsWith('.json') && n !== 'metadata.json').sort()).toEqual(['sessions.json']);
+    expect(JSON.parse(await readFile(path.join(r.outputPath, 'sessions.json'), 'utf8'))).toEqual([session]);
+  });
+});
+
 describe('JSON keeps records as the API gives them', () => {
   it('each model’s records equal the server’s, nested details and id lists included', async () => {
     const p = secondProject();
@@ -136,6 +177,48 @@ describe('JSON keeps records as the API gives them', () => {
       const written = JSON.parse(await readFile(path.join(r.outputPath, `${t}.json`), 'utf8')) as unknown[];
       expect(written, t).toEqual(recordsAt(sim, t, 'project', p.id));
     }
+  });
+});
+
+describe('what the README says is so', () => {
+  it('formula protection ON: said in the README, and every text cell that starts a formula got its leading quote (pandas, against an export without it)', async () => {
+    const p = secondProject();
+    const cells = async (dir: string) =>
+      (await python(
+        `
+import sys, json, pandas as pd
+df = pd.read_csv(sys.argv[1], encoding='utf-8-sig', dtype=str, keep_default_na=False)
+print(json.dumps([v for c in df.columns for v in df[c]]))
+`,
+        [path.join(dir, 'sessions.csv')],
+      )) as string[];
+    const plain = await cells((await exportOnce(request(projectTarget(p.id), { types: ['sessions'] }))).outputPath);
+    const r = await exportOnce(request(projectTarget(p.id), { types: ['sessions'], formulaProtection: true }));
+    const protectedCells = await cells(r.outputPath);
+    expect(await readFile(path.join(r.outputPath, 'README.txt'), 'utf8')).toContain("Formula protection is ON: text cells starting with = + - @ (or tab/CR) got a leading ' so a");
+    const formula = (v: string) => /^[=+@\t\r]|^-(?!\d)/.test(v);
+    const changed = plain.map((v, i) => [v, protectedCells[i]]).filter(([a, b]) => a !== b);
+    expect(protectedCells).toHaveLength(plain.length);
+    expect(changed.length).toBeGreaterThan(0);
+    for (const [a, b] of changed) expect(b).toBe(`'${a}`);
+    expect(plain.filter(formula).length).toBeGreaterThan(0);
+    expect(protectedCells.filter(formula)).toEqual([]);
+  });
+
+  it('NDJSON: the README shows how to read it, and pandas reads it that way, record for record', async () => {
+    const p = secondProject();
+    const r = await exportOnce(request(projectTarget(p.id), { types: ['sessions'], format: 'ndjson' }));
+    const readme = await readFile(path.join(r.outputPath, 'README.txt'), 'utf8');
+    expect(readme).toContain('NDJSON: one JSON record per line.');
+    expect(readme).toContain('pandas:  pd.read_json("sessions.ndjson", lines=True)');
+    const ids = (await python(
+      `
+import sys, json, pandas as pd
+print(json.dumps(list(pd.read_json(sys.argv[1], lines=True)['id'])))
+`,
+      [path.join(r.outputPath, 'sessions.ndjson')],
+    )) as string[];
+    expect(ids).toEqual(recordsAt(sim, 'sessions', 'project', p.id).map((x) => x.id));
   });
 });
 

@@ -209,6 +209,17 @@ describe('the device flow through the core', () => {
     });
   });
 
+  it('a start the server refuses (HTTP 400) fails in words and saves nothing', async () => {
+    const { core: c, store } = await core({ clock });
+    const before = await c.api.listProfiles(undefined);
+    sim.resetCounters();
+    sim.setFaults({ rules: [{ match: '/auth/device/$', kind: 'error', status: 400, count: 1 }] });
+    await expect(c.api.startDeviceSignIn({ name: 'B', source: 'brainstem', baseUrl: sim.baseUrl })).rejects.toMatchObject({ code: 'INVALID_PARAMETER', status: 400, message: expect.stringMatching(/^BrainSTEM refused the request as invalid \(HTTP 400\)/) });
+    expect(sim.counters().auth.deviceStarts).toBe(0);
+    expect(await c.api.listProfiles(undefined)).toEqual(before);
+    expect(store.everSet).toEqual([]);
+  });
+
   it('the desktop shell is asked to open the approval page (allowing the API’s own host) and the caller learns whether it did', async () => {
     const opened: Array<{ url: string; alsoHosts: readonly string[] }> = [];
     let answer = true;

@@ -2,6 +2,7 @@
 // variant the simulator can switch to (reference §3 and §13).
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../../sim/index';
+import { makeSource } from '../../export/export-helpers';
 import { collect, simulatorSuite } from './helpers';
 
 const suite = simulatorSuite();
@@ -30,6 +31,36 @@ describe('listings', () => {
     const { items } = await suite.use({ connection: { organizationId: undefined } }).listExperiments();
     expect(items.every((e) => e.origin === 'own')).toBe(true);
     expect(items.length).toBe(sim.dataset.experiments().filter((e) => !e.shared).length);
+  });
+
+  it('a server that refuses a page of 1,000 experiments (HTTP 400) is asked again with the SDK\'s page size of 50', async () => {
+    sim.setFaults({ rules: [{ match: '/experiments$', kind: 'error', status: 400, count: 1 }] });
+    sim.resetCounters();
+    const { items } = await client().listExperiments();
+    expect(items.map((e) => e.id).sort()).toEqual(sim.dataset.experiments({ includeShared: true }).map((e) => e.id).sort());
+    expect(sim.counters().byEndpoint['/experiments']).toBe(2);
+    expect(sim.counters().byStatus['400']).toBe(1);
+  });
+
+  it('shared experiments that cannot be listed (403, 404) leave the own ones, with a warning that says so', async () => {
+    for (const status of [403, 404]) {
+      sim.setFaults({ rules: [{ match: '/experiments/shared', kind: 'error', status, count: 1 }] });
+      const { items, warnings } = await client().listExperiments();
+      expect(items.map((e) => e.id).sort()).toEqual(sim.dataset.experiments().filter((e) => !e.shared).map((e) => e.id).sort());
+      expect(warnings).toEqual([expect.stringMatching(/^Experiments shared from other organizations could not be listed: /)]);
+    }
+    sim.setFaults({ rules: [{ match: '/experiments/shared', kind: 'error', status: 500, count: 100 }] });
+    await expect(client().listExperiments()).rejects.toMatchObject({ code: 'SERVER' });
+  });
+
+  it('what the source cannot list or count is refused in words, naming where, before any request', async () => {
+    const exp = sim.dataset.experiments()[0];
+    const source = makeSource(sim);
+    sim.resetCounters();
+    await expect(source.listLevel('room', [])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'HyperStudy cannot list rooms.' });
+    await expect(source.listLevel('experiment', [{ level: 'experiment', id: exp.id }])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: `HyperStudy cannot list experiments under experiment ${exp.id}.` });
+    await expect(source.itemCounts!([{ level: 'experiment', id: exp.id }, { level: 'room', id: exp.roomIds[0] }])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'HyperStudy counts records per participant of a room.' });
+    expect(sim.counters().requests).toBe(0);
   });
 
   it('gets one experiment, whether data is a list or an object', async () => {

@@ -74,7 +74,6 @@ function noCredentialError(tokensPage: string): StudyError {
 /** Waits for `p`, or rejects when `signal` aborts (p itself goes on for the others waiting on it). */
 function waitFor<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return p;
-  if (signal.aborted) return Promise.reject(signal.reason ?? abortError());
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason ?? abortError());
     signal.addEventListener('abort', onAbort, { once: true });
@@ -179,6 +178,8 @@ export function createAuthSession(o: AuthSessionOptions): AuthSession {
 
   /** Starts a refresh unless one is already running on this chain; everybody waits for the same one. */
   function refreshOnce(signal?: AbortSignal): Promise<void> {
+    // A request cancelled already starts no refresh: nobody would wait for it, nor hear it fail.
+    if (signal?.aborted) return Promise.reject(signal.reason ?? abortError());
     if (!chain.inflight) {
       chain.inflight = refresh().finally(() => {
         chain.inflight = null;
