@@ -59,7 +59,7 @@ export async function createPlan(source: Source, req: PlanRequest, opts: PlanOpt
   if (req.includeRecordings && media && !types.includes(media.type)) types.push(media.type);
 
   // 1. Streams at the widest scope the target allows (the source knows which).
-  const planned = await source.planStreams(req.target, types, ro);
+  const planned = await source.planStreams(req.target, types, { ...ro, window: { since: req.since, until: req.until } });
   const warnings: string[] = [...planned.warnings];
   let listingRequests = planned.listingRequests;
 

@@ -275,6 +275,12 @@ export interface SourceStreamPlan {
   prefetched?: Map<string, Page[]>;
 }
 
+/**
+ * planStreams' options: the export's time window, which the pages it hands back as prefetched
+ * must hold to like every page fetchPage gives.
+ */
+export type PlanStreamsOptions = RequestOptions & { window?: Pick<PageQuery, 'since' | 'until'> };
+
 /** A page query: the time window (inclusive) and where to start. */
 export interface PageQuery {
   /** Records at or after this time. */
@@ -496,7 +502,7 @@ export interface Source extends SourceRules {
   itemCounts?(path: readonly PathStep[], o?: RequestOptions): Promise<ItemCounts>;
 
   /** The streams to fetch for `types` at `target`, at the widest scope the target allows. */
-  planStreams(target: Target, types: readonly DataTypeId[], o?: RequestOptions): Promise<SourceStreamPlan>;
+  planStreams(target: Target, types: readonly DataTypeId[], o?: PlanStreamsOptions): Promise<SourceStreamPlan>;
   /** The stream a preview of `type` at `target` reads (null: the type cannot be had there). */
   previewStream(target: Target, type: DataTypeId): StreamRef | null;
   /** One page of a stream. */

@@ -11,7 +11,7 @@
 // empty stream, so its file is written (empty) like every other chosen type's.
 import type { DataTypeId, Target } from '../../../../src-shared/model';
 import { streamKey } from '../../plan/planner';
-import type { Page, RequestOptions, SourceStreamPlan, StreamRef, StreamSpec } from '../source';
+import type { Page, PageQuery, PlanStreamsOptions, SourceStreamPlan, StreamRef, StreamSpec } from '../source';
 import type { BrainstemClient } from './client';
 import { brainstemDataType, type BrainstemStreamId } from './descriptors';
 import type { JsonRecord } from './envelope';
@@ -19,7 +19,7 @@ import type { Page as ClientPage } from './pager';
 import { brainstemEndpointKey, BRAINSTEM_PAGE_LIMIT } from './policy';
 import { listPath, type ListRequest } from './query';
 import { brainstemDescriptor } from './source-descriptor';
-import { IDS_PARAM, listRecords, sessionsOf, type StreamReader } from './stream-reader';
+import { IDS_PARAM, inWindow, listRecords, sessionsOf, type StreamReader } from './stream-reader';
 import { idsOf } from './streams';
 import { checkItemId, readTarget } from './targets';
 import { listingReads } from './export-listings';
@@ -27,8 +27,9 @@ import { listingReads } from './export-listings';
 /** Types an export's listings read anyway (the root's name, the split groups): read whole while planning when wanted. */
 const LISTED: ReadonlySet<string> = new Set(['projects', 'sessions', 'subjects']);
 
-function portPages(req: ListRequest, pages: ClientPage[]): Page[] {
-  return pages.map((p) => ({ records: sessionsOf(req, p), offset: p.offset, returned: p.records.length, total: p.total, hasMore: p.nextOffset !== null, nextOffset: p.nextOffset, warnings: [], metadata: {} }));
+/** The pages as the export keeps them: only the records inside its time window (as fetchPage gives them). */
+function portPages(type: string, req: ListRequest, pages: ClientPage[], window: PageQuery): Page[] {
+  return pages.map((p) => ({ records: inWindow(type, sessionsOf(req, p), window), offset: p.offset, returned: p.records.length, total: p.total, hasMore: p.nextOffset !== null, nextOffset: p.nextOffset, warnings: [], metadata: {} }));
 }
 
 /** A whole list cut into pages of the page size (epochs, taken out of the sessions). */
@@ -49,7 +50,8 @@ function batchContext(parent: string, n: number, i: number, of: number): string 
   return of > 1 ? `${what}, batch ${i + 1} of ${of}` : what;
 }
 
-export async function planBrainstemStreams(client: BrainstemClient, reader: StreamReader, target: Target, types: readonly DataTypeId[], o: RequestOptions = {}): Promise<SourceStreamPlan> {
+export async function planBrainstemStreams(client: BrainstemClient, reader: StreamReader, target: Target, types: readonly DataTypeId[], options: PlanStreamsOptions = {}): Promise<SourceStreamPlan> {
+  const { window = {}, ...o } = options;
   const t = readTarget(target);
   checkItemId(t.level, t.id, client.portal);
   const warnings: string[] = [];
@@ -84,7 +86,7 @@ export async function planBrainstemStreams(client: BrainstemClient, reader: Stre
       // Epochs: out of the sessions list, which was read (with its epochs) just before.
       const spec: StreamSpec = { ...ref, endpoint: endpoint(client.requestsFor(plans.find((p) => p.type === 'sessions')!)[0]), context: 'carried by the sessions list', embedded: true };
       streams.push(spec);
-      prefetched.set(streamKey(spec), chunked(await reader.allRecords(ref, {}, o)));
+      prefetched.set(streamKey(spec), chunked(await reader.allRecords(ref, window, o)));
       continue;
     }
     if (plan.dependsOn) {
@@ -103,7 +105,7 @@ export async function planBrainstemStreams(client: BrainstemClient, reader: Stre
         if (needed.has(plan.type)) {
           const pages = await readNow(req, plan.wanted);
           collected.push(...idsOf(pages.flatMap((p) => p.records)));
-          if (plan.wanted) prefetched.set(streamKey(spec), portPages(req, pages));
+          if (plan.wanted) prefetched.set(streamKey(spec), portPages(plan.type, req, pages, window));
         }
         if (plan.wanted) streams.push(spec);
       }
@@ -115,7 +117,7 @@ export async function planBrainstemStreams(client: BrainstemClient, reader: Stre
     if (needed.has(plan.type) || carriesEpochs(plan.type) || (plan.wanted && LISTED.has(plan.type))) {
       const pages = await readNow(req, plan.wanted);
       idsOfType.set(plan.type, idsOf(listRecords(req, pages)));
-      if (plan.wanted) prefetched.set(streamKey(spec), portPages(req, pages));
+      if (plan.wanted) prefetched.set(streamKey(spec), portPages(plan.type, req, pages, window));
     }
     if (plan.wanted) streams.push(spec);
   }

@@ -73,7 +73,7 @@ export function listRecords(req: ListRequest, pages: readonly ClientPage[]): Jso
 const toTime = (v: unknown): number | null => (typeof v === 'string' && v ? Date.parse(v) : null);
 
 /** Records inside the query's time window (types with a time field; records with no time stay). */
-function inWindow(type: string, records: JsonRecord[], q: PageQuery): JsonRecord[] {
+export function inWindow(type: string, records: JsonRecord[], q: PageQuery): JsonRecord[] {
   if (!q.since && !q.until) return records;
   const field = brainstemDataType(type as BrainstemStreamId).timeField;
   if (!field) return records;
