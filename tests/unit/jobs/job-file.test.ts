@@ -90,7 +90,7 @@ describe('the jobs file, damaged', () => {
   });
 
   it('damaged at a key that is not a valid string: the entries before it are kept', () => {
-    const text = `{"version":2,"jobs":{"job_a":${JSON.stringify(job('job_a'))},"job_\\q\q":{}, "job_b":${JSON.stringify(job('job_b'))}`;
+    const text = `{"version":2,"jobs":{"job_a":${JSON.stringify(job('job_a'))},"job_\\q":{}, "job_b":${JSON.stringify(job('job_b'))}`;
     const read = parseJobsFile(text);
     expect([...read.jobs.keys()]).toEqual(['job_a']);
     expect(read).toMatchObject({ unparseable: true, skipped: 1 });
