@@ -5,7 +5,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type FaultConfig, type Simulator } from '../../sim/index';
-import { noProgress, type ProgressSink } from '../../../src-main/core/export/run/progress';
+import { noProgress, type ProgressSink, type WaitNotice } from '../../../src-main/core/export/run/progress';
 import { baseRequest, exportOnce, folderDigest, makeSource, removeDir, tempDir } from './export-helpers';
 
 let sim: Simulator;
@@ -55,7 +55,7 @@ describe('fault matrix: every case gives the clean run’s files', { timeout: 18
   });
 });
 
-describe('faults that do not heal, and a crash at the very end', { timeout: 180_000 }, () => {
+describe('faults that do not heal, a tight endpoint limit, and a crash at the very end', { timeout: 180_000 }, () => {
   it('a data stream that keeps failing after its first page fails the export with the server’s error, leaving nothing that looks finished', async () => {
     // The plan reads each stream's first page; the events' later pages (offset 1000, 2000) always fail.
     sim.setFaults({ rules: [{ match: '/data/events/.*offset=[1-9]', kind: 'error', status: 500, count: 10_000 }] });
@@ -77,6 +77,15 @@ describe('faults that do not heal, and a crash at the very end', { timeout: 180_
     expect(mediaNow.some((k) => k.includes(lost))).toBe(false);
     for (const k of mediaNow) expect(files.get(k), k).toBe(clean.get(k));
     expect(r.manifest.warnings).toContainEqual(expect.stringMatching(new RegExp(`^1 of ${mediaFiles()} recordings could not be downloaded \\(first: The recording ${lost} could not be downloaded \\(the storage server answered 404\\)\\.\\); see recordings_metadata\\.csv\\.$`)));
+  });
+
+  it('a tight per-endpoint limit: the export waits for the endpoint’s window, says so, and gives the clean run’s files', async () => {
+    const waits: WaitNotice[] = [];
+    const watching: ProgressSink = { ...noProgress, wait: (w) => void (w && waits.push(w)) };
+    // Two requests per endpoint per 300 ms: the events' later pages wait for their endpoint.
+    const r = await exportOnce(sim, request(), path.join(root, 'tight-endpoint'), { source: makeSource(sim, { endpointLimit: 2, windowMs: 300 }), progress: watching });
+    expect(waits.some((w) => w.scope === 'endpoint' && w.seconds > 0 && w.reason.length > 0)).toBe(true);
+    expect(await folderDigest(r.outputPath)).toEqual(clean);
   });
 
   it('a crash after the folder was put in place: the next attempt finds it, sends nothing, and clears the workspace', async () => {
