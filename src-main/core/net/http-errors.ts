@@ -139,10 +139,6 @@ export function badResponseError(url: string, attempts: number, cause?: unknown)
   );
 }
 
-export function cancelledError(): StudyError {
-  return make('CANCELLED', 'The operation was cancelled.', 'Start it again when you are ready.');
-}
-
 /** "127.0.0.1:8080" for an origin or URL; the scheme is said only when it is not http(s). */
 function originLabel(originOrUrl: string): string {
   try {

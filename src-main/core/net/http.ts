@@ -463,8 +463,3 @@ export function createApiTransport(opts: ApiTransportOptions): ApiTransport {
           }),
   };
 }
-
-/** The single-call form: one JSON API request through the limiter and retry. */
-export function apiRequest(opts: ApiTransportOptions, call: ApiCall): Promise<ApiResponse> {
-  return createApiTransport(opts).request(call);
-}

@@ -12,7 +12,6 @@ export interface Semaphore {
   tryAcquire(): (() => void) | null;
   /** Calls `listener` each time a place frees (after it was handed on, if someone queued). */
   onRelease(listener: () => void): void;
-  inUse(): number;
 }
 
 export function createSemaphore(max: number): Semaphore {
@@ -35,7 +34,6 @@ export function createSemaphore(max: number): Semaphore {
     };
   };
   return {
-    inUse: () => used,
     onRelease: (listener) => void listeners.push(listener),
     tryAcquire() {
       if (used >= max || waiting.length) return null;

@@ -48,11 +48,9 @@ const chains = new Map<string, Promise<unknown>>();
 /** Runs fn while holding the cross-process lock of file (file itself need not exist). */
 export function withFileLock<T>(file: string, fn: () => T | Promise<T>, opts: FileLockOptions = {}): Promise<T> {
   const key = path.resolve(file);
+  // The chain holds only tails, which never reject: a failed holder does not stop the next.
   const previous = chains.get(key) ?? Promise.resolve();
-  const run = previous.then(
-    () => lockedRun(key, fn, opts),
-    () => lockedRun(key, fn, opts),
-  );
+  const run = previous.then(() => lockedRun(key, fn, opts));
   const tail = run.catch(() => undefined);
   chains.set(key, tail);
   void tail.then(() => {

@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../../src-shared/model';
 import { createCore, type Core } from '../../../src-main/core/create-core';
 import { createMemoryStore } from '../../../src-main/core/secrets';
@@ -39,7 +39,7 @@ function cuttableFetch() {
   return { fetch: f, state };
 }
 
-async function makeCore(name: string, fetchImpl: typeof fetch) {
+async function makeCore(name: string, fetchImpl: typeof fetch, demo: { apiKey?: string } = {}) {
   const dir = join(root, name);
   await mkdir(join(dir, 'downloads'), { recursive: true });
   const core = createCore({
@@ -49,7 +49,7 @@ async function makeCore(name: string, fetchImpl: typeof fetch) {
     appVersion: '0.0.0-test',
     secretStore: createMemoryStore(),
     settings: { defaults: { downloadFolder: join(dir, 'downloads') } },
-    demo: { baseUrl: sim.baseUrl, apiKey: sim.apiKey },
+    demo: { baseUrl: sim.baseUrl, apiKey: sim.apiKey, ...demo },
     fetch: fetchImpl,
     // Retries back off at once (no waiting in tests); the offline re-check is quick.
     clock: { now: () => Date.now(), sleep: async (_ms, signal) => { if (signal?.aborted) throw signal.reason; } },
@@ -137,5 +137,34 @@ describe('connection status', { timeout: 60_000 }, () => {
     expect(done.progress.requestsPlanned).toBe(plan.requestsNeeded);
     // The title named the study from the start (the listings the app had loaded).
     expect(job.title).toMatch(/^Room/);
+  });
+});
+
+describe('connection status: what a failed check says', { timeout: 60_000 }, () => {
+  afterEach(() => sim.resetFaults());
+
+  it('a key the server does not know: unauthorized, not offline', async () => {
+    // Well-formed (it passes the format check), but not one of the simulator's keys.
+    const wrong = sim.apiKey.slice(0, -6) + (sim.apiKey.endsWith('000000') ? '111111' : '000000');
+    const core = await makeCore('unknown-key', fetch, { apiKey: wrong });
+    const status = await core.api.checkConnection(undefined);
+    expect(status).toMatchObject({ state: 'unauthorized', message: expect.any(String), fix: expect.any(String) });
+    expect(JSON.stringify(status)).not.toContain(wrong);
+  });
+
+  it('a web page where the API should answer: not HyperStudy', async () => {
+    sim.setFaults({ rules: [{ match: '/health', kind: 'html', status: 200, count: 50 }] });
+    const core = await makeCore('web-page', fetch);
+    expect(await core.api.checkConnection(undefined)).toMatchObject({ state: 'not-hyperstudy' });
+  });
+
+  it('a server that keeps failing: offline in its words, and online again once it recovers', async () => {
+    sim.setFaults({ rules: [{ match: '/health', kind: 'error', status: 500, count: 1_000 }] });
+    const core = await makeCore('server-error', fetch);
+    const status = await core.api.checkConnection(undefined);
+    expect(status).toMatchObject({ state: 'offline', message: expect.stringMatching(/500/), nextCheckAt: expect.any(String) });
+    const online = waitFor(core, (s) => s.state === 'online');
+    sim.resetFaults();
+    expect((await online).state).toBe('online');
   });
 });

@@ -1,6 +1,6 @@
 // createCore against the simulator over loopback, with real files in temp dirs: profiles,
 // settings, listings (cached), previews, jobs, the shell actions and the connection status.
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +146,7 @@ describe('createCore against the simulator', () => {
     await expect(core.api.planExport({ target: { level: 'room', path: [{ level: 'room', id: room.id }] }, types: ['events'], includeRecordings: false })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     const base = { target: hsTarget(exp.id), types: ['chat'], format: 'csv' as const, zip: true, anonymize: 'keep' as const, includeRecordings: false, bom: false, formulaProtection: true };
     await expect(core.api.startExport({ ...base, split: 'session' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/split/) });
+    await expect(core.api.getItemCounts({ path: hsPath(exp.id) })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'HyperStudy has no record counts per experiment.' });
     expect(sim.counters().requests).toBe(0); // refused before anything was sent
     expect((await core.api.describeSource(undefined)).id).toBe('hyperstudy');
   });
@@ -166,10 +167,11 @@ describe('createCore against the simulator', () => {
     expect(await done).toBe(job.id);
 
     await core.api.showInFolder({ jobId: job.id });
+    await core.api.openOutput({ jobId: job.id });
     await core.api.startDrag({ jobId: job.id });
     await core.api.copyOutputPath({ jobId: job.id });
     const paths = shell.calls.filter(([k]) => k !== 'notify' && k !== 'chooseFolder');
-    expect(paths.map(([k]) => k)).toEqual(['showInFolder', 'startDrag', 'copyText']);
+    expect(paths.map(([k]) => k)).toEqual(['showInFolder', 'openPath', 'startDrag', 'copyText']);
     for (const [, p] of paths) expect(p.startsWith(downloads) || p.includes('downloads')).toBe(true);
     expect(shell.calls.some(([k, v]) => k === 'notify' && /finished/i.test(v))).toBe(true);
     await expect(core.api.startDrag({ jobId: 'unknown-job' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -180,6 +182,37 @@ describe('createCore against the simulator', () => {
     expect((await core.api.chooseDownloadFolder(undefined))?.downloadFolder).toBe(join(root, 'picked'));
     shell.pickNext(null);
     expect(await core.api.chooseDownloadFolder(undefined)).toBeNull();
+  });
+
+  it('pauses an export waiting behind another and retries it once the first is cancelled', { timeout: 60_000 }, async () => {
+    const { core } = await makeCore('queue', { demo: { baseUrl: sim.baseUrl, apiKey: sim.apiKey } });
+    const exp = sim.dataset.experiments({ includeShared: false })[0];
+    const base = { target: hsTarget(exp.id), format: 'csv' as const, zip: false, split: 'none' as const, anonymize: 'keep' as const, includeRecordings: false, bom: false, formulaProtection: true };
+    // The first export's first data request hangs, so the second one waits in the queue.
+    const slowBefore = sim.counters().faults.slow ?? 0;
+    sim.setFaults({ rules: [{ match: '/data/', kind: 'slow', delayMs: 120_000, count: 1 }] });
+    try {
+      const first = await core.api.startExport({ ...base, types: ['chat'] });
+      const second = await core.api.startExport({ ...base, types: ['events'] });
+      await expect.poll(() => sim.counters().faults.slow ?? 0, { timeout: 20_000 }).toBe(slowBefore + 1); // the first is stuck now
+      expect((await core.api.pauseJob({ jobId: second.id })).state).toBe('paused');
+      expect((await core.api.cancelJob({ jobId: first.id })).state).toBe('cancelled');
+      expect((await core.api.listJobs(undefined)).find((j) => j.id === second.id)?.state).toBe('paused'); // nothing started it
+      const done = new Promise<string>((resolve) => core.on('jobState', (s) => s.id === second.id && (s.state === 'completed' || s.state === 'failed') && resolve(s.state)));
+      expect(['queued', 'running']).toContain((await core.api.retryJob({ jobId: second.id })).state);
+      expect(await done).toBe('completed');
+    } finally {
+      sim.resetFaults();
+    }
+  });
+
+  it('a config folder that cannot be created fails the start-up in words, and nothing is left unhandled', async () => {
+    const blocker = join(root, 'config-is-a-file');
+    await writeFile(blocker, 'x');
+    const core = createCore({ mode: 'browser', configDir: join(blocker, 'config'), dataDir: join(root, 'unused-jobs'), appVersion: 't', secretStore: createMemoryStore() });
+    await expect(core.ready).rejects.toMatchObject({ code: 'ENOTDIR' });
+    await expect(core.api.listJobs(undefined)).rejects.toMatchObject({ code: 'ENOTDIR' });
+    await core.close();
   });
 
   it('reports offline and keeps re-checking with backoff', async () => {

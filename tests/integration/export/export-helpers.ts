@@ -6,6 +6,8 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import http, { type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import yauzl from 'yauzl';
 import type { ExportRequest } from '../../../src-shared/model';
@@ -195,4 +197,30 @@ export function mediaFixture(prefix: string, pick: (r: Record<string, unknown>) 
 export function mediaOf(source: Source, recording: Record<string, unknown>) {
   const media = source.media!;
   return { links: media, recording, fileInfo: media.fileOf(recording)! };
+}
+
+export interface Capture {
+  origin: string;
+  seen: Array<{ url: string; headers: IncomingHttpHeaders }>;
+  close(): Promise<void>;
+}
+
+/** A server that records each request, then answers as `answer` says (a redirect, usually). */
+export async function capture(answer: (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void): Promise<Capture> {
+  const seen: Capture['seen'] = [];
+  const server = http.createServer((req, res) => {
+    seen.push({ url: req.url ?? '', headers: req.headers });
+    answer(req, res, seen.length);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

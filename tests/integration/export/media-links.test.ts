@@ -5,8 +5,7 @@
 // Capture servers on loopback record every request header they receive.
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
-import http, { type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { downloadRecordingFile } from '../../../src-main/core/export/media/download-file';
@@ -14,33 +13,7 @@ import { nodeMediaGet } from '../../../src-main/core/export/media/media-http';
 import { createPlan } from '../../../src-main/core/plan/planner';
 import { startSimulator, type Simulator } from '../../sim/index';
 import { fakeClock } from '../../sim/test-helpers';
-import { baseRequest, exportOnce, makeSource, removeDir, tempDir, mediaOf } from './export-helpers';
-
-interface Capture {
-  origin: string;
-  seen: Array<{ url: string; headers: IncomingHttpHeaders }>;
-  close(): Promise<void>;
-}
-
-/** A server that records each request, then answers as `answer` says (a redirect, usually). */
-async function capture(answer: (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void): Promise<Capture> {
-  const seen: Capture['seen'] = [];
-  const server = http.createServer((req, res) => {
-    seen.push({ url: req.url ?? '', headers: req.headers });
-    answer(req, res, seen.length);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
+import { baseRequest, capture, exportOnce, makeSource, removeDir, tempDir, mediaOf, type Capture } from './export-helpers';
 
 const redirectTo = (location: string) => (_req: http.IncomingMessage, res: http.ServerResponse) => {
   res.writeHead(307, { Location: location });

@@ -2,6 +2,7 @@
 // zipfile, and yauzl, which trusts the EOCD entry count), for determinism, cleanup on abort, and
 // ZIP64 past 65,535 entries.
 import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
 import { mkdir, open, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +97,41 @@ describe('writeZipFromDir', () => {
     const left = await listTree(tmp.dir);
     expect(left).not.toContain('aborted.zip');
     expect(left).not.toContain('aborted.zip.part');
+  });
+
+  it('stops before writing anything when the export was already stopped, whatever the stop’s reason', async () => {
+    const paused = new AbortController();
+    paused.abort('pause'); // the job queue stops with a word, not an Error
+    await expect(writeZipFromDir({ sourceDir: src, outPath: path.join(tmp.dir, 'paused.zip'), signal: paused.signal })).rejects.toMatchObject({ name: 'AbortError', message: 'The operation was aborted.' });
+    const failed = new AbortController();
+    const why = new Error('the disk went away');
+    failed.abort(why);
+    await expect(writeZipFromDir({ sourceDir: src, outPath: path.join(tmp.dir, 'failed.zip'), signal: failed.signal })).rejects.toBe(why);
+    const left = await listTree(tmp.dir);
+    expect(left.filter((f) => /^(paused|failed)\.zip/.test(f))).toEqual([]);
+  });
+
+  it.each([
+    ['a large file (read when its turn comes)', 'big', 2, 200_000, 1],
+    ['a small file (read ahead)', 'small', 40, 100, 35],
+  ])('a file that disappears while the archive is written (%s): fails with ENOENT and leaves nothing', async (_what, name, count, size, vanishing) => {
+    const dir = path.join(tmp.dir, `vanish-${name}`);
+    await mkdir(dir, { recursive: true });
+    const names = Array.from({ length: count }, (_, i) => `f${String(i).padStart(3, '0')}.bin`);
+    for (const n of names) await writeFile(path.join(dir, n), randomBytes(size));
+    const out = path.join(tmp.dir, `vanish-${name}.zip`);
+    let gone = false;
+    // When the first entry starts, a later file is deleted (before it is opened or read ahead).
+    const onProgress = () => {
+      if (!gone) {
+        gone = true;
+        unlinkSync(path.join(dir, names[vanishing]));
+      }
+    };
+    await expect(writeZipFromDir({ sourceDir: dir, outPath: out, storeExtensions: [], onProgress })).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(gone).toBe(true);
+    const left = await listTree(tmp.dir);
+    expect(left.filter((f) => f.startsWith(`vanish-${name}.zip`))).toEqual([]);
   });
 
   it('fails clearly and leaves nothing when the source folder is missing', async () => {

@@ -44,6 +44,18 @@ describe('settings store', () => {
     expect(createSettingsStore({ dir }).get()).toMatchObject({ concurrency: 2, theme: 'dark', downloadFolder: path.join(dir, 'out') });
   });
 
+  it('a listener that throws neither stops the save nor the other listeners', async () => {
+    const store = createSettingsStore({ dir });
+    const seen: number[] = [];
+    store.onChange(() => {
+      throw new Error('a closed window');
+    });
+    store.onChange((s) => seen.push(s.concurrency));
+    expect(store.update({ concurrency: 6 })).toMatchObject({ concurrency: 6 });
+    expect(seen).toEqual([6]);
+    expect((await onDisk()).concurrency).toBe(6);
+  });
+
   const bad: Array<[string, Record<string, unknown>, RegExp]> = [
     ['concurrency above 16', { concurrency: 99 }, /concurrency/],
     ['a fractional concurrency', { concurrency: 2.5 }, /concurrency/],

@@ -1,10 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { codeMapCsv, createMemoryCodeBook, openStudyCodeBook, studyCodeMapPath } from '../../../src-main/core/export/anonymize/code-book';
 import { createAnonymizer } from '../../../src-main/core/export/anonymize/anonymizer';
 import { StudyError } from '../../../src-shared/errors';
+
+const require = createRequire(import.meta.url);
 
 let dir: string;
 beforeEach(() => {
@@ -58,6 +62,63 @@ describe('the study code book', () => {
     expect(readFileSync(file, 'utf8')).toBe('{"version":1,"codes":[["u1"');
     writeFileSync(file, JSON.stringify({ version: 1, prefix: 'P', codes: [['u1', 7]] }));
     await expect(open()).rejects.toBeInstanceOf(StudyError);
+  });
+
+  it('a folder where the map file should be: says the map cannot be read, in words', async () => {
+    mkdirSync(studyCodeMapPath(dir, 'hyperstudy', 'exp_1'), { recursive: true });
+    await expect(open()).rejects.toMatchObject({ code: 'DISK', message: expect.stringMatching(/participant code map .* cannot be read \(EISDIR/) });
+  });
+
+  it('a full disk while saving a new code: a DISK error, the saved map unchanged, no temporary file left', async () => {
+    const book = await open();
+    book.assign('u1');
+    const file = studyCodeMapPath(dir, 'hyperstudy', 'exp_1');
+    const before = readFileSync(file, 'utf8');
+    // The temporary copy lands on /dev/full, which answers every write with ENOSPC.
+    const tmp = `${file}.${process.pid}.tmp`;
+    symlinkSync('/dev/full', tmp);
+    expect(() => book.assign('u2')).toThrow(expect.objectContaining({ code: 'DISK', message: expect.stringMatching(/could not be saved: ENOSPC/) }));
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(existsSync(tmp)).toBe(false);
+    expect((await open()).entries()).toEqual([{ participantId: 'u1', code: 'P001' }]);
+  });
+
+  it('a map whose folder went away: the lock cannot be taken, and the error says which map', async () => {
+    const book = await open();
+    rmSync(join(dir, 'hyperstudy'), { recursive: true, force: true });
+    const file = studyCodeMapPath(dir, 'hyperstudy', 'exp_1');
+    const err = (() => {
+      try {
+        book.assign('u1');
+      } catch (e) {
+        return e as Error & { code?: string };
+      }
+    })();
+    expect(err?.code).toBe('DISK');
+    expect(err?.message.startsWith(`The participant code map ${file} `)).toBe(true);
+  });
+
+  it('waits for another process that holds the map, then gives the next free code after the ones it wrote', { timeout: 30_000 }, async () => {
+    const book = await open();
+    const file = studyCodeMapPath(dir, 'hyperstudy', 'exp_1');
+    // Another export in another process: takes the map's lock, writes a code, and lets go a moment later.
+    const child = spawn(process.execPath, ['--input-type=module', '-e', `
+      import lockfile from ${JSON.stringify(require.resolve('proper-lockfile'))};
+      import { writeFileSync } from 'node:fs';
+      const file = ${JSON.stringify(file)};
+      const release = lockfile.lockSync(file, { realpath: false, stale: 10000 });
+      writeFileSync(file, JSON.stringify({ version: 1, source: 'hyperstudy', studyId: 'exp_1', prefix: 'P', codes: [['u_other', 'P001']] }));
+      process.stdout.write('locked\\n');
+      setTimeout(() => { release(); process.exit(0); }, 300);
+    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((r) => child.on('exit', r));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    expect(book.assign('u_mine')).toBe('P002'); // blocks until the other process lets go
+    expect(await exited).toBe(0);
+    expect((await open()).entries()).toEqual([
+      { participantId: 'u_other', code: 'P001' },
+      { participantId: 'u_mine', code: 'P002' },
+    ]);
   });
 
   it('names its file safely from hostile ids', () => {

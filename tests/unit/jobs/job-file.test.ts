@@ -80,6 +80,22 @@ describe('the jobs file, damaged', () => {
     expect(read.skipped).toBeGreaterThan(0);
   });
 
+  it('damaged, with entries that are not downloads (a string, numbers, a broken literal): each costs only itself', () => {
+    const entry = (id: string) => `${JSON.stringify(id)}:${JSON.stringify(job(id))}`;
+    // Not valid JSON as a whole (the outer brace is missing), so it is read entry by entry.
+    const text = `{"version":2,"jobs":{${entry('job_a')},"job_s":"a string, with } and , inside","job_n":42 ,"job_bad":tru,${entry('job_b')},"job_end":7}`;
+    const read = parseJobsFile(text);
+    expect([...read.jobs.keys()]).toEqual(['job_a', 'job_b']);
+    expect(read).toMatchObject({ unparseable: true, skipped: 4 });
+  });
+
+  it('damaged at a key that is not a valid string: the entries before it are kept', () => {
+    const text = `{"version":2,"jobs":{"job_a":${JSON.stringify(job('job_a'))},"job_\\q":{}, "job_b":${JSON.stringify(job('job_b'))}`;
+    const read = parseJobsFile(text);
+    expect([...read.jobs.keys()]).toEqual(['job_a']);
+    expect(read).toMatchObject({ unparseable: true, skipped: 1 });
+  });
+
   it('reads the older format (written through conf, tab-indented, owner as a bare pid)', () => {
     const old = job('job_old', { state: 'running' }) as StoredJob & { ownerPid?: number };
     old.ownerPid = 4242;

@@ -12,6 +12,8 @@ import { OWNER_STALE_MS } from '../../../src-main/core/jobs/job-owner';
 import type { ExportResult, RunExportOptions } from '../../../src-main/core/export/run/run-export';
 import type { Source } from '../../../src-main/core/sources/source';
 import { hsTarget } from '../../hs-paths';
+import { sourceDescriptor } from '../../../src-main/core/sources/registry';
+import { recordingLogger } from '../../integration/brainstem/helpers';
 
 let dir: string;
 let dest: string;
@@ -299,5 +301,159 @@ describe('job manager: jobs owned by other processes', () => {
     const onDisk = JSON.parse(await readFile(path.join(dir, 'jobs.json'), 'utf8')).jobs[job.id];
     expect(onDisk.snapshot.state).toBe('completed');
     expect(onDisk.owner).toBeUndefined();
+  });
+});
+
+describe('job manager: waiting jobs, other processes and an unreadable jobs file', () => {
+  const onDisk = async () => JSON.parse(await readFile(path.join(dir, 'jobs.json'), 'utf8')).jobs as Record<string, { snapshot: JobSnapshot }>;
+
+  it('starts waiting jobs oldest first, whatever order they were queued in', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const r = controllableRunner();
+    const m = createJobManager({ dataDir: dir, getSource: async () => ({ source: fakeSource, sourceUrl: 'http://x' }), getSettings: settings, appVersion: '0', runner: r.runner, clock: { now: () => (now += 1000), sleep: async () => {} } });
+    managers.push(m);
+    const first = await m.start(request());
+    const older = await m.start(request({ types: ['chat'] }));
+    const newer = await m.start(request({ types: ['components'] }));
+    await r.started(1);
+    // The older waiting job is paused and resumed: it joins the queue again behind the newer one,
+    // but keeps its place by age.
+    await m.pause(older.id);
+    await m.resume(older.id);
+    await r.release();
+    await m.settled(first.id);
+    await r.started(2);
+    expect(r.calls[1].request.types).toEqual(['chat']);
+    await r.release();
+    await r.started(3);
+    expect(r.calls[2].request.types).toEqual(['components']);
+    await r.release();
+    expect((await m.settled(newer.id)).state).toBe('completed');
+  });
+
+  it('pauses a waiting job (it does not start when its turn comes) and cancels a paused one, removing its workspace', async () => {
+    const r = controllableRunner();
+    const m = manager(r.runner);
+    const a = await m.start(request());
+    const b = await m.start(request({ types: ['chat'] }));
+    await r.started(1);
+    const paused = await m.pause(b.id);
+    expect(paused).toMatchObject({ state: 'paused', resumable: true, progress: { state: 'paused' } });
+    await r.release();
+    expect((await m.settled(a.id)).state).toBe('completed');
+    await m.flush();
+    expect(m.get(b.id)!.state).toBe('paused');
+    expect(r.calls).toHaveLength(1);
+    expect((await onDisk())[b.id].snapshot.state).toBe('paused');
+
+    // A paused job with a checkpoint on disk: cancelling it removes the checkpoint, and it cannot be resumed.
+    await m.resume(b.id);
+    await r.started(2);
+    await m.pause(b.id);
+    await stat(path.join(r.calls[1].workDir, 'checkpoint'));
+    const cancelled = await m.cancel(b.id);
+    expect(cancelled).toMatchObject({ state: 'cancelled', resumable: false, progress: { state: 'cancelled' } });
+    await expect(stat(r.calls[1].workDir)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(m.resume(b.id)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'This download cannot be resumed.' });
+    expect((await m.cancel(b.id)).state).toBe('cancelled'); // a second cancel changes nothing
+    expect((await onDisk())[b.id].snapshot.state).toBe('cancelled');
+    expect(r.calls).toHaveLength(2);
+  });
+
+  it('refuses to remove a job that a resume just queued again (both asked at once)', async () => {
+    const r = controllableRunner();
+    const m = manager(r.runner);
+    const job = await m.start(request());
+    await r.started(1);
+    await m.pause(job.id);
+    const [resumed, removed] = await Promise.allSettled([m.resume(job.id), m.remove(job.id)]);
+    expect(resumed.status).toBe('fulfilled');
+    expect(removed).toMatchObject({ status: 'rejected', reason: { code: 'INVALID_ARGUMENT', message: 'This download is still running.' } });
+    await r.started(2);
+    await r.release();
+    expect((await m.settled(job.id)).state).toBe('completed');
+  });
+
+  it('a job another process removed is reported as not found, and dropped from the list', async () => {
+    const r = controllableRunner();
+    const m1 = manager(r.runner);
+    const job = await m1.start(request());
+    await r.started(1);
+    await m1.pause(job.id);
+    await m1.flush();
+    const m2 = manager(controllableRunner().runner);
+    await m2.remove(job.id);
+    await expect(m1.resume(job.id)).rejects.toMatchObject({ code: 'NOT_FOUND', message: `There is no download with id ${job.id}.` });
+    expect(m1.list().map((j) => j.id)).not.toContain(job.id);
+    await expect(m1.cancel(job.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('a listener that throws neither stops the job nor the other listeners', async () => {
+    const r = controllableRunner();
+    const m = manager(r.runner);
+    const seen: string[] = [];
+    m.on('state', () => {
+      throw new Error('a broken window');
+    });
+    m.on('state', (s) => seen.push(s.state));
+    const job = await m.start(request());
+    await r.started(1);
+    await r.release();
+    expect((await m.settled(job.id)).state).toBe('completed');
+    expect(seen).toEqual(['queued', 'running', 'completed']);
+  });
+
+  it('fails a job whose source is not the active connection’s, in words, and keeps it resumable', async () => {
+    const r = controllableRunner();
+    const hyperstudy = { ...fakeSource, descriptor: sourceDescriptor('hyperstudy') } as Source;
+    const m = createJobManager({ dataDir: dir, getSource: async () => ({ source: hyperstudy, sourceUrl: 'http://x' }), getSettings: settings, appVersion: '0', runner: r.runner });
+    managers.push(m);
+    const job = await m.start(request(), { source: 'brainstem' });
+    const failed = await m.settled(job.id);
+    expect(failed).toMatchObject({ state: 'failed', resumable: true, error: { code: 'INVALID_ARGUMENT', message: 'This download reads BrainSTEM, but the active connection is to HyperStudy.' } });
+    expect(r.calls).toHaveLength(0);
+  });
+
+  it('a sync that fails on disk records the failed outcome with the job', async () => {
+    const blocker = path.join(dir, 'a-file');
+    await writeFile(blocker, 'not a folder');
+    const m = createJobManager({
+      dataDir: dir, getSource: async () => ({ source: fakeSource, sourceUrl: 'http://x' }), getSettings: settings, appVersion: '0',
+      // The folder to sync sits under a file: creating it fails as it would in the real sync.
+      syncRunner: async (o) => {
+        await mkdir(o.dir, { recursive: true });
+        throw new Error('unreachable');
+      },
+    });
+    managers.push(m);
+    const job = await m.start(request(), { sync: { dir: path.join(blocker, 'study') } });
+    const failed = await m.settled(job.id);
+    expect(failed).toMatchObject({ state: 'failed', error: { code: 'DISK', details: { errno: 'ENOTDIR' } } });
+    expect(failed.sync?.outcome).toMatchObject({ state: 'failed', kind: 'incremental', newRecords: {}, error: { code: 'DISK' } });
+    await m.flush();
+    expect((await onDisk())[job.id].snapshot.sync?.outcome?.state).toBe('failed');
+  });
+
+  it('keeps working while the jobs file cannot be read or written, and saves everything once it can', async () => {
+    const r = controllableRunner();
+    const logger = recordingLogger();
+    const m = createJobManager({ dataDir: dir, getSource: async () => ({ source: fakeSource, sourceUrl: 'http://x' }), getSettings: settings, appVersion: '0', runner: r.runner, logger });
+    managers.push(m);
+    const job = await m.start(request());
+    await r.started(1);
+    await m.flush();
+    // Something puts a folder where the jobs file should be.
+    const file = path.join(dir, 'jobs.json');
+    await rm(file);
+    await mkdir(file);
+    await r.release();
+    expect((await m.settled(job.id)).state).toBe('completed');
+    expect(m.list().map((j) => [j.id, j.state])).toEqual([[job.id, 'completed']]);
+    await m.flush();
+    expect(logger.lines.join('\n')).toMatch(/could not read the downloads list[\s\S]*could not save the downloads list[\s\S]*some download states could not be saved/);
+    // The folder goes away: the next flush writes what was kept in memory.
+    await rm(file, { recursive: true });
+    await m.flush();
+    expect((await onDisk())[job.id].snapshot.state).toBe('completed');
   });
 });

@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { getEventListeners } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -128,6 +129,18 @@ describe('joint limiter: sliding windows', () => {
     } finally {
       process.off('warning', onWarning);
     }
+  });
+
+  it('closing rejects the requests still waiting, as aborted', async () => {
+    const clock = createFakeClock();
+    const l = track(createJointLimiter({ keyLimit: 1, keyWindowMs: 1000, endpointLimit: 10, endpointWindowMs: 1000, keyMarginMs: 0, endpointMarginMs: 0, clock }));
+    await l.acquire('/a');
+    const ac = new AbortController();
+    const waiting = [l.acquire('/a', { signal: ac.signal }), l.acquire('/b')];
+    await l.close();
+    for (const w of waiting) await expect(w).rejects.toMatchObject({ name: 'AbortError' });
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+    expect(l.granted()).toBe(1);
   });
 
   it('a settled slot moves its entry to the response time; a released one frees its place', async () => {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, utimesSync, mkdirSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createJointLimiter, type JointLimiter, type JointLimiterOptions } from '../../../src-main/core/net/limiter';
+import { createJointLimiter, type JointLimiter, type JointLimiterOptions, type WaitInfo } from '../../../src-main/core/net/limiter';
 import { fileLockStats, withFileLock } from '../../../src-main/core/state/file-lock';
 import { createFakeClock, type FakeClock } from './fake-clock';
 import { maxInWindow } from './window-count';
@@ -118,6 +118,29 @@ describe('limiters sharing one key log', () => {
     expect(at).toBe(0);
     await drive(clock, () => at > 0);
     await p;
+  });
+
+  it('a shared log that cannot be used does not stop anyone: this process limits on its own view, and says so once', async () => {
+    const clock = createFakeClock();
+    const d = mkdtempSync(join(tmpdir(), 'shared-limiter-'));
+    dirs.push(d);
+    writeFileSync(join(d, 'ratelimit'), 'a file where the folder should be');
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
+    const l = make({ keyLimit: 2, keyWindowMs: 10_000, endpointLimit: 10, endpointWindowMs: 10_000, keyMarginMs: 0, endpointMarginMs: 0, clock, logger, persistPath: join(d, 'ratelimit', 'key-test.json') });
+    await l.acquire('/a');
+    await l.acquire('/a');
+    // Its own view still holds the key's limit: the third waits for the window.
+    let third = false;
+    const waits: WaitInfo[] = [];
+    const p = l.acquire('/a', { onWait: (w) => waits.push(w) }).then(() => void (third = true));
+    await expect.poll(() => waits.length).toBeGreaterThan(0);
+    expect(third).toBe(false);
+    expect(waits[0]).toMatchObject({ scope: 'key', seconds: 10 });
+    await clock.advance(10_000);
+    await p;
+    expect(l.granted()).toBe(3);
+    expect(warnings.filter((w) => /shared rate limit log could not be used/.test(w))).toHaveLength(1);
   });
 
   it('reads the single-process log of the previous version: its requests count for the key', () => {
