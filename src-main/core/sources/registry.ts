@@ -27,6 +27,11 @@ export function sourceModule(id: SourceId = DEFAULT_SOURCE_ID): SourceModule {
   });
 }
 
+/** The source's name for people ("BrainSTEM"); the id itself for one this build does not know. */
+export function sourceLabel(id: string): string {
+  return SOURCES.find((s) => s.id === id)?.descriptor.label ?? id;
+}
+
 export function sourceDescriptor(id: SourceId = DEFAULT_SOURCE_ID): SourceDescriptor {
   return sourceModule(id).descriptor;
 }

@@ -27,6 +27,7 @@ import { readJson, writeJson } from '../export/run/workspace';
 import { noProgress, type ProgressSink } from '../export/run/progress';
 import { writeExportTree } from '../export/run/write-outputs';
 import { streamKey } from '../plan/planner';
+import { sourceLabel } from '../sources/registry';
 import type { Page, RequestOptions, Source, StreamRef } from '../sources/source';
 import { commit, listFiles, pruneStore, recoverJournal, type CommitHooks } from './commit';
 import { externalStoreDir, hasOtherFiles, lockSyncFolder, syncPaths, type SyncPaths } from './folder';
@@ -155,7 +156,7 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
     const selection = prev?.selection ?? opts.create!.selection;
     const source = opts.source;
     if (prev && prev.source !== source.id) {
-      throw new StudyError({ code: 'INVALID_ARGUMENT', message: `This folder is kept up to date from ${prev.source}, not ${source.descriptor.label}.`, fix: `Use a ${prev.source} connection to sync it.` });
+      throw new StudyError({ code: 'INVALID_ARGUMENT', message: `This folder is kept up to date from ${sourceLabel(prev.source)}, not ${source.descriptor.label}.`, fix: `Use a ${sourceLabel(prev.source)} connection to sync it.` });
     }
     if (prev && !sameUrl(prev.baseUrl, source.baseUrl)) {
       throw new StudyError({

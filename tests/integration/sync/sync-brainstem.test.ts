@@ -86,7 +86,7 @@ describe('a BrainSTEM project kept up to date', { timeout: 300_000 }, () => {
     const before = await digest(dir);
     const hs = await startSimulator({ scale: 'tiny', seed: 3 });
     try {
-      await expect(syncOnce(hs, dir)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'This folder is kept up to date from brainstem, not HyperStudy.', fix: 'Use a brainstem connection to sync it.' });
+      await expect(syncOnce(hs, dir)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'This folder is kept up to date from BrainSTEM, not HyperStudy.', fix: 'Use a BrainSTEM connection to sync it.' });
       expect(hs.counters().requests, 'nothing was asked of the other server').toBe(0);
     } finally {
       await hs.close();
