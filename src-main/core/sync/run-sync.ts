@@ -21,7 +21,7 @@ import { sha256File } from '../export/media/download-file';
 import type { MediaGet } from '../export/media/media-http';
 import { MANIFEST_FILE_NAME } from '../export/manifest/manifest';
 import { withDiskErrors } from '../export/run/disk-errors';
-import { mediaJobsFor, selectRecordings } from '../export/run/media-phase';
+import { mediaFailureWarning, mediaJobsFor, selectRecordings } from '../export/run/media-phase';
 import { createPageStore } from '../export/run/page-store';
 import { readJson, writeJson } from '../export/run/workspace';
 import { noProgress, type ProgressSink } from '../export/run/progress';
@@ -377,7 +377,6 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
     };
     const record: SyncRecord = { at: startedAt, finishedAt: startedAt, kind, requests: 0, plannedRequests: plan.requests, listingRequests, newRecords, peopleWithNewData: people.size, newItems, repaired, newColumns: {} };
     const manifestExtra: Record<string, unknown> = {};
-    const mediaFailed = mediaOutcomes.filter((o) => o.status === 'failed');
     const tree = await writeExportTree({
       source: view, request, plan: shapePlan, streamKeys: plannedStreams.map((s) => streamKey(s)), store: createPageStore(path.join(workDir, 'unused')), listings, anonymizer,
       recordings, mediaJobs, outDir: p.staging, appVersion: opts.appVersion, sourceUrl: opts.sourceUrl, startedAt, finishedAt: () => new Date(clock.now()).toISOString(),
@@ -386,7 +385,8 @@ async function runSyncInner(opts: RunSyncOptions): Promise<SyncResult> {
         record.finishedAt = new Date(clock.now()).toISOString();
         manifestExtra.sync = { folderId: id, createdAt: prev?.createdAt ?? startedAt, last: record, history: [...(prev?.syncs ?? []), record].slice(-HISTORY_LIMIT) };
         const warnings = [...plan.warnings];
-        if (mediaFailed.length) warnings.push(`${mediaFailed.length} of ${mediaOutcomes.length} ${media?.noun.many ?? 'files'} could not be downloaded (first: ${mediaFailed[0].error?.message ?? 'unknown error'}); the next sync tries again.`);
+        const failedWarning = mediaFailureWarning(mediaOutcomes, media, 'the next sync tries again');
+        if (failedWarning) warnings.push(failedWarning);
         return { mediaOutcomes, requestsUsed: record.requests, warnings: [...new Set(warnings)] };
       },
       ...(signal ? { signal } : {}),

@@ -76,7 +76,7 @@ describe('faults that do not heal, a tight endpoint limit, and a crash at the ve
     expect(mediaNow).toHaveLength(mediaFiles() - 1);
     expect(mediaNow.some((k) => k.includes(lost))).toBe(false);
     for (const k of mediaNow) expect(files.get(k), k).toBe(clean.get(k));
-    expect(r.manifest.warnings).toContainEqual(expect.stringMatching(new RegExp(`^1 of ${mediaFiles()} recordings could not be downloaded \\(first: The recording ${lost} could not be downloaded \\(the storage server answered 404\\)\\.\\); see recordings_metadata\\.csv\\.$`)));
+    expect(r.manifest.warnings).toContainEqual(expect.stringMatching(new RegExp(`^1 of ${mediaFiles()} recordings could not be downloaded \\(first: The recording ${lost} could not be downloaded \\(the storage server answered 404\\)\\); see recordings_metadata\\.csv\\.$`)));
   });
 
   it('a tight per-endpoint limit: the export waits for the endpoint’s window, says so, and gives the clean run’s files', async () => {

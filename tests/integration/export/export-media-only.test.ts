@@ -61,7 +61,7 @@ describe('media-only export', { timeout: 120_000 }, () => {
     const dest = path.join(root, 'never');
     await expect(exportOnce(sim, mediaOnly([idOf(rec)]), dest)).rejects.toMatchObject({
       code: 'BAD_RESPONSE',
-      message: `The recording could not be downloaded: The recording ${idOf(rec)} could not be downloaded (the storage server answered 404).`,
+      message: `The recording ${idOf(rec)} could not be downloaded (the storage server answered 404).`,
     });
     expect(await finishedLooking(dest)).toEqual([]);
   });

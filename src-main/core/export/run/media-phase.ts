@@ -3,7 +3,7 @@
 import type { ExportRequest } from '../../../../src-shared/model';
 import type { Anonymizer } from '../anonymize/anonymizer';
 import { uniqueFileNames } from '../naming';
-import type { MediaJob } from '../media/download-all';
+import type { MediaJob, MediaOutcome } from '../media/download-all';
 import type { RecordContext, SourceMedia } from '../../sources/source';
 
 export function selectRecordings(recordings: Array<Record<string, unknown>>, req: ExportRequest, media: SourceMedia | undefined): Array<Record<string, unknown>> {
@@ -24,3 +24,16 @@ export function mediaJobsFor(recordings: Array<Record<string, unknown>>, anonymi
   });
   return uniqueFileNames(names).map((name, i) => ({ recording: recordings[i], file: media.fileOf(recordings[i])!, context: contextOf(recordings[i]), relativePath: `${media.folder}/${name}` }));
 }
+
+/**
+ * "2 of 6 recordings could not be downloaded (first: …)" and what comes next (`then`), for the
+ * manifest and the completion view; null when none failed.
+ */
+export function mediaFailureWarning(outcomes: readonly MediaOutcome[], media: SourceMedia | undefined, then: string): string | null {
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  if (!failed.length) return null;
+  // The first error's own full stop would end up inside the parentheses: "(… answered 404).)".
+  const first = (failed[0].error?.message ?? 'unknown error').replace(/\.$/, '');
+  return `${failed.length} of ${outcomes.length} ${media?.noun.many ?? 'files'} could not be downloaded (first: ${first}); ${then}.`;
+}
+

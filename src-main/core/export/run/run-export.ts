@@ -22,7 +22,7 @@ import { withDiskErrors } from './disk-errors';
 import { fetchAllStreams } from './fetch-streams';
 import { freeOutputName, publishFolder } from './finalize';
 import { loadOrFetchListings, rootNameOf } from './listings';
-import { mediaJobsFor, selectRecordings } from './media-phase';
+import { mediaFailureWarning, mediaJobsFor, selectRecordings } from './media-phase';
 import { createPageStore } from './page-store';
 import { noProgress, type ProgressSink } from './progress';
 import { readJson, removeWorkspace, workspaceAt, writeJson, type FinalizingRecord, type RunRecord } from './workspace';
@@ -249,11 +249,10 @@ async function runExportInner(opts: RunExportOptions): Promise<ExportResult> {
       for (const r of settled) if (r.status === 'rejected') throw signal?.aborted ? (signal.reason ?? r.reason) : firstCause(settled);
       const mediaOutcomes = (settled[1] as PromiseFulfilledResult<MediaOutcome[]>).value;
       const mediaWarnings: string[] = [];
-      const failed = mediaOutcomes.filter((o) => o.status === 'failed');
-      if (failed.length) {
-        logger.warn('some media files could not be downloaded', { failed: failed.length });
-        const first = failed[0].error?.message ?? 'unknown error';
-        mediaWarnings.push(`${failed.length} of ${mediaOutcomes.length} ${media?.noun.many ?? 'files'} could not be downloaded (first: ${first}); see ${media?.table ?? 'the media table'}.csv.`);
+      const failedWarning = mediaFailureWarning(mediaOutcomes, media, `see ${media?.table ?? 'the media table'}.csv`);
+      if (failedWarning) {
+        logger.warn('some media files could not be downloaded', { failed: mediaOutcomes.filter((o) => o.status === 'failed').length });
+        mediaWarnings.push(failedWarning);
       }
       return {
         mediaOutcomes,
@@ -360,7 +359,9 @@ async function finishMediaOnly(a: {
   const done = outcomes.filter((o) => o.status !== 'failed');
   if (done.length === 0) {
     const why = outcomes.find((o) => o.error)?.error?.message;
-    throw new StudyError({ code: 'BAD_RESPONSE', message: `The ${media.noun.one} could not be downloaded${why ? `: ${why}` : '.'}`, fix: 'Try again in a moment; if it keeps failing, the file may still be processing on the server.' });
+    // The download's own error usually says it already ("The recording … could not be downloaded (…)").
+    const message = why && /could not be downloaded/.test(why) ? why : `The ${media.noun.one} could not be downloaded${why ? `: ${why}` : '.'}`;
+    throw new StudyError({ code: 'BAD_RESPONSE', message, fix: 'Try again in a moment; if it keeps failing, the file may still be processing on the server.' });
   }
   signal?.throwIfAborted();
   progress.phase('finalizing', 'Saving the file');
