@@ -140,7 +140,10 @@ describe('answers the simulator never gives (scripted server)', () => {
     });
     const file = path.join(fixture.root, 'shrunk.bin');
     await partFile(file, body, { recordId: 'rec_shrunk', expectedSize: 60_000 });
-    await expect(downloadRecordingFile({ links: fixed(`${s.origin}/obj`), recording: {}, fileInfo: { id: 'rec_shrunk', size: 60_000, sha256: null }, file })).rejects.toMatchObject({ code: 'UNREACHABLE' });
+    await expect(downloadRecordingFile({ links: fixed(`${s.origin}/obj`), recording: {}, fileInfo: { id: 'rec_shrunk', size: 60_000, sha256: null }, file })).rejects.toMatchObject({
+      code: 'BAD_RESPONSE',
+      message: `The recording rec_shrunk has ${body.length} bytes on the storage server, but its listing says 60000.`,
+    });
     await gone(file);
     expect((await stat(`${file}.part`)).size).toBe(body.length); // the bytes are kept for a retry
   });

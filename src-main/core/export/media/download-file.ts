@@ -187,7 +187,15 @@ export async function downloadRecordingFile(opts: DownloadFileOptions): Promise<
       res.discard();
       const cr = parseContentRange(res.header('content-range')?.replace(/^bytes\s+\*/, 'bytes 0-0') ?? null);
       if (cr?.total !== null && cr?.total === have && have > 0) {
-        expected ??= have;
+        // Every byte the server holds is here, but fewer than the listing said: not a network fault.
+        if (expected !== null && expected !== have) {
+          throw new StudyError({
+            code: 'BAD_RESPONSE',
+            message: `The recording ${recordId} has ${have} bytes on the storage server, but its listing says ${expected}.`,
+            fix: 'Retry later: the file may still be uploading. The bytes already downloaded are kept.',
+          });
+        }
+        expected = have;
         break;
       }
       await restart();
