@@ -95,7 +95,15 @@ describe('the study code book', () => {
       }
     })();
     expect(err?.code).toBe('DISK');
-    expect(err?.message.startsWith(`The participant code map ${file} `)).toBe(true);
+    expect(err?.message.startsWith(`The participant code map ${file} could not be locked for an update (`)).toBe(true);
+    expect(err?.message).not.toMatch(/another export/); // nobody holds it: the folder is gone
+  });
+
+  it('a folder in the temporary file\'s place: the DISK error in words, not a raw one from the clean-up', async () => {
+    const book = await open();
+    const file = studyCodeMapPath(dir, 'hyperstudy', 'exp_1');
+    mkdirSync(join(`${file}.${process.pid}.tmp`, 'inside'), { recursive: true });
+    expect(() => book.assign('u1')).toThrow(expect.objectContaining({ code: 'DISK', message: expect.stringMatching(/could not be saved/) }));
   });
 
   it('waits for another process that holds the map, then gives the next free code after the ones it wrote', { timeout: 30_000 }, async () => {

@@ -144,7 +144,11 @@ function writeAtomic(file: string, text: string): void {
     }
     renameSync(tmp, file);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // (a folder in the temporary file's place: the error below says what matters)
+    }
     throw new StudyError({
       code: 'DISK',
       message: `The participant code map ${file} could not be saved: ${(e as Error).message}`,
@@ -249,6 +253,14 @@ export async function openStudyCodeBook(opts: StudyCodeBookOptions): Promise<Cod
 }
 
 function lockError(file: string, e: unknown): StudyError {
+  // Only ELOCKED means another export holds it; anything else is the folder or the disk.
+  if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') {
+    return new StudyError({
+      code: 'DISK',
+      message: `The participant code map ${file} could not be locked for an update (${(e as Error).message}).`,
+      fix: 'Check that the app’s data folder exists and is writable, then try again.',
+    }, { cause: e });
+  }
   return new StudyError({
     code: 'DISK',
     message: `The participant code map ${file} stayed locked by another export (${(e as Error).message}).`,
