@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { StudyError } from '../../../src-shared/errors';
 import type { Notice, ProfileSummary } from '../../../src-shared/model';
 import { corruptBackupPath } from '../state/corrupt-backup';
 
@@ -27,8 +28,14 @@ export async function readProfiles(file: string, now: () => number, notices: Not
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return empty();
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return empty();
+    throw new StudyError({
+      code: 'DISK',
+      message: `Your connection profiles file ${file} cannot be read (${code ?? (e as Error).message}).`,
+      fix: 'Check that this file is a file and that your user may read it (or move it away to start with no connections), then start the app again.',
+      details: { errno: code ?? null },
+    }, { cause: e });
   }
   try {
     const data = JSON.parse(text) as ProfilesData;

@@ -242,7 +242,11 @@ describe('profile manager', () => {
     const pm = createProfileManager({ dir, secrets: createMemoryStore(), logger });
     await pm.ready;
     expect(logger.lines.some((l) => l.includes('Could not read the profiles file') && l.includes('EISDIR'))).toBe(true);
-    await expect(pm.list()).rejects.toMatchObject({ code: 'EISDIR' });
+    await expect(pm.list()).rejects.toMatchObject({
+      code: 'DISK',
+      message: `Your connection profiles file ${path.join(dir, 'profiles.json')} cannot be read (EISDIR).`,
+      fix: expect.stringMatching(/move it away/),
+    });
   });
 
   it('a full settings disk: the connection is not saved (DISK, in words), no partial file is left, and its key is not left behind in the keychain', async (ctx) => {
