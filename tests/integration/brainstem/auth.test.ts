@@ -11,7 +11,8 @@ import { sourceModule } from '../../../src-main/core/sources/registry';
 import type { SourceConnection } from '../../../src-main/core/sources/source';
 import { startBrainstemSimulator, type BrainstemSimulator } from '../../sim/index';
 import { fakeClock } from '../../sim/test-helpers';
-import { ALL_TYPES, FAST_RETRY, ids, projectExpectation, readAll, recordingLogger, settableClock } from './helpers';
+import { ALL_TYPES, FAST_RETRY, ids, projectExpectation, readAll, settableClock } from './helpers';
+import { recordingLogger } from '../../recording-logger';
 
 const HOUR = 3_600_000;
 

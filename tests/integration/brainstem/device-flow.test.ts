@@ -9,7 +9,8 @@ import { StudyError, toErrorInfo } from '../../../src-shared/errors';
 import { checkToken, runDeviceFlow, type DeviceCodeInfo, type DeviceFlowResult } from '../../../src-main/core/sources/brainstem/index';
 import { startBrainstemSimulator, type BrainstemSimulator } from '../../sim/index';
 import { createFakeClock, type FakeClock } from '../../unit/net/fake-clock';
-import { FAST_RETRY, recordingLogger } from './helpers';
+import { FAST_RETRY } from './helpers';
+import { recordingLogger } from '../../recording-logger';
 
 let sim: BrainstemSimulator;
 let clock: FakeClock;

@@ -10,7 +10,8 @@ import { createBrainstemClient } from '../../../src-main/core/sources/brainstem/
 import { createBrainstemLimiter } from '../../../src-main/core/sources/brainstem/policy';
 import { createBrainstemTransport } from '../../../src-main/core/sources/brainstem/transport';
 import { systemClock } from '../../../src-main/core/ports';
-import { ALL_TYPES, FAST_RETRY, brainstemSuite, ids, projectExpectation, readAll, recordingLogger } from './helpers';
+import { ALL_TYPES, FAST_RETRY, brainstemSuite, ids, projectExpectation, readAll } from './helpers';
+import { recordingLogger } from '../../recording-logger';
 
 const suite = brainstemSuite({ scale: 'tiny', seed: 7 });
 const logger = recordingLogger();

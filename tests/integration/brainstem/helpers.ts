@@ -1,23 +1,14 @@
 // Shared set-up for the BrainSTEM client tests: the simulator on loopback, a client wired to it,
-// a logger that keeps every line, and expectations computed from the simulator's dataset
+// and expectations computed from the simulator's dataset
 // accessors (never from the client's code).
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import type { Logger } from '../../../src-main/core/ports';
 import { systemClock, type Clock } from '../../../src-main/core/ports';
 import { createBrainstemClient, type BrainstemClient, type BrainstemClientOptions } from '../../../src-main/core/sources/brainstem/index';
 import type { ReadableType, BrainstemScope, JsonRecord } from '../../../src-main/core/sources/brainstem/index';
-import { formatLogLine } from '../../../src-main/core/log/logger';
 import { startBrainstemSimulator, type BrainstemOptions, type BrainstemSimulator } from '../../sim/index';
 
 /** Fast retries so failure paths finish quickly. */
 export const FAST_RETRY = { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 4 };
-
-/** A logger that keeps every formatted line (debug included), as the file logger would write it. */
-export function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, extra?: Record<string, unknown>) => void lines.push(formatLogLine(0, level, msg, extra));
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 export function makeClient(sim: BrainstemSimulator, o: Partial<BrainstemClientOptions> = {}): BrainstemClient {
   return createBrainstemClient({ baseUrl: sim.baseUrl, portal: 'private', auth: { kind: 'token', token: sim.token }, retry: FAST_RETRY, ...o });

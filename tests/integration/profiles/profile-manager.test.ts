@@ -11,8 +11,8 @@ import { accountForProfile } from '../../../src-main/core/secrets/secret-store';
 import type { SourceConnection } from '../../../src-main/core/sources/source';
 import type { KeyValidation } from '../../../src-shared/model';
 import { KNOWN_KEYTAR_FAILURES, fakeKeytar } from '../../unit/secrets/fakes';
-import { recordingLogger } from '../brainstem/helpers';
 import { canMountTmpfs, mountTmpfs } from '../tmpfs';
+import { recordingLogger } from '../../recording-logger';
 
 const KEY_A = 'hst_live_AAAA1111bbbb2222cccc3333dddd4444';
 const KEY_B = 'hst_test_BBBB5555eeee6666ffff7777gggg8888';

@@ -13,7 +13,8 @@ import type { ExportResult, RunExportOptions } from '../../../src-main/core/expo
 import type { Source } from '../../../src-main/core/sources/source';
 import { hsTarget } from '../../hs-paths';
 import { sourceDescriptor } from '../../../src-main/core/sources/registry';
-import { recordingLogger } from '../../integration/brainstem/helpers';
+import { recordingLogger } from '../../recording-logger';
+
 
 let dir: string;
 let dest: string;

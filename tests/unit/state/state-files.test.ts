@@ -9,7 +9,8 @@ import { corruptBackupPath, setAsideCorruptFile } from '../../../src-main/core/s
 import { withFileLock } from '../../../src-main/core/state/file-lock';
 import { writePrivateFileSync } from '../../../src-main/core/state/private-files';
 import { createViewStateStore } from '../../../src-main/core/settings/view-state-store';
-import { recordingLogger } from '../../integration/brainstem/helpers';
+import { recordingLogger } from '../../recording-logger';
+
 
 let dir: string;
 beforeEach(() => {

@@ -4,9 +4,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore, type Core, type CoreDeps } from '../../../../src-main/core/create-core';
-import { formatLogLine } from '../../../../src-main/core/log/logger';
-import type { Logger } from '../../../../src-main/core/ports';
 import { createMemoryStore, type SecretStore } from '../../../../src-main/core/secrets';
+import { recordingLogger } from '../../../recording-logger';
 
 /** A memory key store that also keeps every value ever set (to show what reached the keychain, and what did not). */
 export function recordingStore(): SecretStore & { values(): Map<string, string>; everSet: string[] } {
@@ -27,13 +26,6 @@ export function recordingStore(): SecretStore & { values(): Map<string, string>;
     values: () => values,
     everSet,
   };
-}
-
-/** A logger that keeps every formatted line (debug included), as the file logger would write it. */
-export function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, extra?: Record<string, unknown>) => void lines.push(formatLogLine(0, level, msg, extra));
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 export async function tempRoot(prefix: string): Promise<string> {

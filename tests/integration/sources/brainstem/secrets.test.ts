@@ -15,7 +15,8 @@ import { startBrainstemSimulator, type BrainstemSimulator } from '../../../sim/b
 import { removeDir, tempDir } from '../../export/export-helpers';
 import { cliEnv, filesContaining, probeTestKeychain, runCli, zipEntriesContaining, type CliResult } from '../../secrets/cli-run';
 import { connectApi, fakeRendererDir } from '../../server/helpers';
-import { recordingLogger, recordingStore } from './helpers';
+import { recordingStore } from './helpers';
+import { recordingLogger } from '../../../recording-logger';
 
 vi.setConfig({ testTimeout: 180_000 });
 
