@@ -143,6 +143,11 @@ test('a key kept in memory only is entered again in place after a restart, and t
     await expect(banner).toContainText('The key for “Lab” is not available');
     await expect(page.getByTestId('connection-state')).toHaveText(/Key needed/);
     await page.screenshot({ path: join(SHOTS, '34-enter-the-key-again.png') });
+    // Cancel folds the field away again; nothing was sent.
+    await banner.getByTestId('enter-key-again').click();
+    await expect(banner.getByLabel('API key for Lab')).toBeFocused();
+    await banner.getByRole('button', { name: 'Cancel' }).click();
+    await expect(banner.getByLabel('API key for Lab')).toHaveCount(0);
     await banner.getByTestId('enter-key-again').click();
     await banner.getByLabel('API key for Lab').fill('hst_test_not-the-right-one-at-all-000000000');
     await banner.getByRole('button', { name: 'Use this key' }).click();
