@@ -363,6 +363,7 @@ test('the demo’s two connections: switching re-reads the source, and its level
     await form.getByRole('radio', { name: /Custom URL/ }).check();
     await form.getByLabel('Custom API URL').fill(app.sim.baseUrl);
     await form.getByLabel('API key').fill(app.sim.apiKey);
+    await form.getByLabel(/^Organization id/).fill(app.sim.orgId);
     await form.getByRole('button', { name: 'Check only' }).click();
     await expect(form.getByTestId('key-validation')).toHaveAttribute('data-outcome', 'accepted', { timeout: 15_000 });
     await expect(connections.getByTestId('profile-row')).toHaveCount(2);

@@ -421,13 +421,34 @@ test.describe('journey', () => {
     expect(readdirSync(folder, { recursive: true }).some((n) => String(n).endsWith('metadata.json'))).toBe(true);
     await expect(panelEl.locator('[data-state="cancelled"]')).toHaveCount(1);
     await shot(page, '14-downloads-history');
-    // Remove takes the cancelled download off the list (for good: Refresh reads the list again).
-    await panelEl.locator('[data-state="cancelled"]').getByRole('button', { name: 'Remove' }).click();
-    await expect(panelEl.locator('[data-state="cancelled"]')).toHaveCount(0);
+    // ---------- Retry the cancelled one; one answer held at the server keeps it running meanwhile ----------
+    const slowBefore = app.sim.counters().faults.slow ?? 0;
+    app.sim.setFaults({ rules: [{ match: `/data/[^?]*/room/${room.id}`, kind: 'slow', delayMs: 600_000, count: 1 }] });
+    const cancelledItem = panelEl.locator('[data-state="cancelled"]');
+    const againId = (await cancelledItem.getAttribute('data-job-id'))!;
+    await cancelledItem.getByRole('button', { name: 'Retry' }).click();
+    const again = panelEl.locator(`[data-job-id="${againId}"]`);
+    await expect.poll(() => app.sim.counters().faults.slow ?? 0, { timeout: 30_000 }).toBe(slowBefore + 1);
+    // Details opens its progress; there Cancel… can be taken back, Pause pauses it and Resume finishes it.
+    await again.getByRole('button', { name: 'Details' }).click();
+    await expect(modal).toBeVisible();
+    await expect(modal.getByTestId('job-state')).toHaveAttribute('data-state', 'running');
+    await modal.getByTestId('cancel-job').click();
+    await modal.getByRole('button', { name: 'Keep downloading' }).click();
+    await expect(modal.getByTestId('confirm-cancel')).toHaveCount(0);
+    await modal.getByRole('button', { name: 'Pause' }).click();
+    await waitForJobState(page, /^paused$/, 30_000);
+    await modal.getByRole('button', { name: 'Resume' }).click();
+    await waitForJobState(page, /^completed$/);
+    await modal.getByRole('button', { name: 'Open downloads' }).click();
+    await expect(panelEl).toBeVisible();
+    // Remove takes it off the list for good (Refresh reads the list again).
+    await again.getByRole('button', { name: 'Remove' }).click();
+    await expect(again).toHaveCount(0);
     await panelEl.getByRole('button', { name: 'Refresh' }).click();
-    await expect(panelEl.locator('[data-state="cancelled"]')).toHaveCount(0);
+    await expect(again).toHaveCount(0);
     await expect(resumed).toHaveAttribute('data-state', 'completed');
-    expect((await app.core.api.listJobs(undefined)).some((j) => j.state === 'cancelled')).toBe(false);
+    expect((await app.core.api.listJobs(undefined)).some((j) => j.id === againId)).toBe(false);
 
     expect(pageErrors).toEqual([]);
     await page.close();

@@ -139,6 +139,11 @@ test('a study without a folder: "Keep up to date" in its header makes one in the
   expect(files.length).toBeGreaterThan(0);
   await page.getByTestId('open-downloads').click();
   const item = page.getByTestId('downloads-panel').getByTestId('sync-folder').filter({ hasText: folder });
+  // Sync now, from the panel: a new sync runs and is recorded.
+  const lastBefore = (await listed())!.lastSync!.at;
+  await item.getByTestId('sync-folder-now').click();
+  await expect.poll(async () => (await listed())?.lastSync?.at, { timeout: 60_000 }).not.toBe(lastBefore);
+  await expect(item).toHaveAttribute('data-state', 'completed');
   await item.getByRole('button', { name: 'Forget…' }).click();
   await item.getByRole('button', { name: 'Keep', exact: true }).click();
   await expect(item.getByRole('button', { name: 'Stop keeping it up to date' })).toHaveCount(0);
