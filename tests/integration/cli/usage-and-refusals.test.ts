@@ -1,8 +1,10 @@
 // `studydl` as a user meets it before and around the happy path, real processes against the
 // simulators: --version and help, a command's --help, mistakes on the command line refused in words
 // with exit code 2 before anything is sent, login and logout with nothing to act on, status without a
-// connection, a stored connection to the other source, and a folder kept up to date asked for its plan.
+// connection, a stored connection to the other source, Ctrl-C at the hidden key prompt, a 429 wait
+// past --max-wait (exit 6), and a folder kept up to date asked for its plan.
 // No keychain here (no session bus): connections are saved, their keys are not.
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -10,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBrainstemSimulator, type BrainstemSimulator } from '../../sim/brainstem/index';
 import { startSimulator, type Simulator } from '../../sim/index';
-import { cliEnv, runCli } from '../secrets/cli-run';
+import { cliEnv, REPO, runCli } from '../secrets/cli-run';
 
 vi.setConfig({ testTimeout: 180_000 });
 
@@ -140,6 +142,33 @@ describe('studydl login, logout and status with nothing to act on', () => {
     expect(device.code, device.stderr).toBe(1);
     expect(device.stderr).toMatch(/does not offer sign-in through the browser/);
     expect(device.stderr).toMatch(/fix: Create a personal access token at .*, then pipe it in/);
+  });
+});
+
+describe('studydl on a terminal and against a server that says wait', () => {
+  it('Ctrl-C at the hidden key prompt cancels the login and saves nothing', async () => {
+    const home = path.join(root, 'tty-cancel');
+    // tty-login.py "pastes" its KEY argument the instant the prompt shows: here, Ctrl-C.
+    const text = await new Promise<string>((resolve, reject) =>
+      execFile('python3', [path.join(REPO, 'tests/integration/secrets/tty-login.py'), '\u0003', home, hs.baseUrl, REPO], { timeout: 120_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+    expect(text).toMatch(/input hidden/);
+    expect(text).toMatch(/Login was cancelled/);
+    expect(text).toMatch(/EXIT=1$/m);
+    const profiles = await runCli(['profiles', '--json'], { env: bare('tty-cancel') });
+    expect((JSON.parse(profiles.stdout) as { profiles: unknown[] }).profiles).toEqual([]);
+  });
+
+  it('exits 6 when the server asks for a longer wait than --max-wait allows', async () => {
+    hs.setFaults({ storm: { count: 50, retryAfterSec: 3600 } });
+    try {
+      const ls = await runCli(['ls', '--max-wait', '5'], { env: withKey('storm') });
+      expect(ls.code, ls.stderr).toBe(6);
+      expect(ls.stderr).toMatch(/^error: The server keeps asking us to slow down \(HTTP 429\)\..*past the allowed 5 s\./m);
+    } finally {
+      hs.resetFaults();
+      hs.resetRateLimits();
+    }
   });
 });
 
