@@ -208,6 +208,8 @@ test.describe('journey', () => {
     await expect(tabs.first()).toHaveAttribute('aria-selected', 'true');
     await page.keyboard.press('ArrowRight');
     await expect(tabs.nth(1)).toHaveAttribute('aria-selected', 'true');
+    await page.keyboard.press('End');
+    await expect(tabs.last()).toHaveAttribute('aria-selected', 'true');
 
     // ---------- events: sort, filter, raw JSON, column chooser ----------
     await data.locator('[role="tab"][data-tab="events"]').click();
