@@ -248,6 +248,13 @@ test.describe('journey', () => {
     await shot(page, '07-events-sorted-filtered');
     await typeFilter.fill('');
     await expect(panel.getByTestId('preview-count')).toHaveText(`${total.toLocaleString('en-US')} rows`);
+    // The search box looks in every cell.
+    const search = panel.getByRole('searchbox', { name: /^Search / });
+    await search.fill(firstType);
+    await expect(panel.getByTestId('preview-count')).toHaveText(new RegExp(`of ${total.toLocaleString('en-US')} rows`));
+    await expect(grid.locator('.grid-body [role="row"]').first()).toContainText(firstType);
+    await search.fill('');
+    await expect(panel.getByTestId('preview-count')).toHaveText(`${total.toLocaleString('en-US')} rows`);
 
     // A row opens its raw JSON.
     await grid.locator('.grid-body [role="row"]').first().click();
@@ -282,6 +289,13 @@ test.describe('journey', () => {
     await panel.getByRole('group', { name: 'Visible columns' }).getByLabel('Timestamp').uncheck();
     await expect(grid.getByRole('columnheader', { name: /^Timestamp/ })).toHaveCount(0);
     await page.keyboard.press('Escape');
+    // "Download Events…" opens the export dialog with that one type ticked.
+    await panel.getByTestId('download-type').click();
+    const typeDialog = page.getByRole('dialog', { name: /^Download Events of / });
+    await expect(typeDialog.getByRole('group', { name: 'Data types' }).getByRole('checkbox', { checked: true })).toHaveCount(1);
+    await expect(typeDialog.getByRole('checkbox', { name: /^Events/ })).toBeChecked();
+    await typeDialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(typeDialog).toBeHidden();
 
     // ---------- export the room: pseudonymized ZIP with recordings ----------
     await page.keyboard.press('Backspace');
