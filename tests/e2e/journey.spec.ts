@@ -437,15 +437,24 @@ test.describe('journey', () => {
     expect(readdirSync(folder, { recursive: true }).some((n) => String(n).endsWith('metadata.json'))).toBe(true);
     await expect(panelEl.locator('[data-state="cancelled"]')).toHaveCount(1);
     await shot(page, '14-downloads-history');
-    // ---------- Retry the cancelled one; one answer held at the server keeps it running meanwhile ----------
+    // ---------- Retry the cancelled one; one answer held at the server keeps it running each time ----------
     const slowBefore = app.sim.counters().faults.slow ?? 0;
-    app.sim.setFaults({ rules: [{ match: `/data/[^?]*/room/${room.id}`, kind: 'slow', delayMs: 600_000, count: 1 }] });
+    /** The next data request of the room is held (until the job lets it go by pausing or cancelling). */
+    const holdNext = () => app.sim.setFaults({ rules: [{ match: `/data/[^?]*/room/${room.id}`, kind: 'slow', delayMs: 600_000, count: 1 }] });
+    const held = (n: number) => expect.poll(() => app.sim.counters().faults.slow ?? 0, { timeout: 30_000 }).toBe(slowBefore + n);
+    holdNext();
     const cancelledItem = panelEl.locator('[data-state="cancelled"]');
     const againId = (await cancelledItem.getAttribute('data-job-id'))!;
     await cancelledItem.getByRole('button', { name: 'Retry' }).click();
     const again = panelEl.locator(`[data-job-id="${againId}"]`);
-    await expect.poll(() => app.sim.counters().faults.slow ?? 0, { timeout: 30_000 }).toBe(slowBefore + 1);
-    // Details opens its progress; there Cancel… can be taken back, Pause pauses it and Resume finishes it.
+    await held(1);
+    // Pause and Resume in the panel.
+    await again.getByRole('button', { name: 'Pause' }).click();
+    await expect(again).toHaveAttribute('data-state', 'paused', { timeout: 30_000 });
+    holdNext();
+    await again.getByTestId('resume-job').click();
+    await held(2);
+    // Details opens its progress; there Cancel… can be taken back, and Pause and Resume work too.
     await again.getByRole('button', { name: 'Details' }).click();
     await expect(modal).toBeVisible();
     await expect(modal.getByTestId('job-state')).toHaveAttribute('data-state', 'running');
@@ -454,10 +463,16 @@ test.describe('journey', () => {
     await expect(modal.getByTestId('confirm-cancel')).toHaveCount(0);
     await modal.getByRole('button', { name: 'Pause' }).click();
     await waitForJobState(page, /^paused$/, 30_000);
+    holdNext();
     await modal.getByRole('button', { name: 'Resume' }).click();
-    await waitForJobState(page, /^completed$/);
-    await modal.getByRole('button', { name: 'Open downloads' }).click();
+    await held(3);
+    // Back in the panel, Cancel… then Cancel download stops it.
+    await modal.getByTestId('run-in-background').click();
     await expect(panelEl).toBeVisible();
+    await again.getByRole('button', { name: 'Cancel…' }).click();
+    await again.getByRole('button', { name: 'Cancel download' }).click();
+    await expect(again).toHaveAttribute('data-state', 'cancelled', { timeout: 30_000 });
+    app.sim.resetFaults();
     // Remove takes it off the list for good (Refresh reads the list again).
     await again.getByRole('button', { name: 'Remove' }).click();
     await expect(again).toHaveCount(0);
