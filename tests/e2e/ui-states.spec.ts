@@ -131,6 +131,25 @@ test('offline: the banner keeps retrying and the app recovers by itself', async 
   }
 });
 
+test('a key the server stops accepting: the banner says so, and Fix connection… opens the connections', async () => {
+  const app = await startAppServer({ scale: 'tiny' });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(app.url);
+    await expect(page.getByRole('grid', { name: 'Experiments' }).locator('.grid-body [role="row"]').first()).toBeVisible();
+    // From now on the server answers every request with 401.
+    app.sim.setFaults({ rules: [{ match: '.', kind: 'error', status: 401, count: 10_000 }] });
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const banner = page.getByTestId('banner');
+    await expect(banner).toHaveAttribute('data-state', 'unauthorized', { timeout: 30_000 });
+    await banner.getByRole('button', { name: 'Fix connection…' }).click();
+    await expect(page.getByRole('dialog', { name: 'Connections' })).toBeVisible();
+    await page.close();
+  } finally {
+    await app.close();
+  }
+});
+
 test('a damaged list of downloads is set aside at start-up, and a notice says where it went until it is dismissed', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'studydl-e2e-damaged-'));
   mkdirSync(join(dataDir, 'jobs'), { recursive: true });
