@@ -273,8 +273,9 @@ test.describe('journey', () => {
     await page.keyboard.press('ArrowUp');
     await expect(activeRow).toHaveAttribute('aria-rowindex', String(total));
     await page.keyboard.press('PageUp');
-    const afterPageUp = Number(await activeRow.getAttribute('aria-rowindex'));
-    expect(afterPageUp).toBeLessThan(total);
+    const rowIndex = async () => Number(await activeRow.getAttribute('aria-rowindex'));
+    await expect.poll(rowIndex).toBeLessThan(total);
+    const afterPageUp = await rowIndex();
     await page.keyboard.press('Home');
     await expect(activeRow).toHaveAttribute('aria-rowindex', '2');
     await page.keyboard.press('PageDown');
