@@ -68,12 +68,6 @@ export function parseNodePath(d: SourceDescriptor, p: string | undefined): PathS
   return parts.map((id, i) => ({ level: chain[i].id, id }));
 }
 
-/** What `ls <path>` lists: the first child level of the path's last item, under that path. */
-export function listingAt(d: SourceDescriptor, path: PathStep[]): { level: LevelDescriptor; parentPath: PathStep[] } {
-  const { levels, parentPath } = listingsAt(d, path);
-  return { level: levels[0], parentPath };
-}
-
 /**
  * What `ls <path>` lists. Along the chain of first children it lists the next level (HyperStudy's
  * rooms, BrainSTEM's sessions); at the chain's end, where the children have no children of their

@@ -81,6 +81,15 @@ test('plots: a name that says what they show, series switches, hover values and 
   // Keyboard: zoom buttons named after their plot.
   await plot.getByRole('button', { name: /^Zoom in on Value/ }).click();
   await expect(plot.getByTestId('reset-zoom')).toBeVisible();
+  // Zoom out undoes it: the whole range again, nothing left to reset or zoom out of.
+  await plot.getByRole('button', { name: /^Zoom out of Value/ }).click();
+  await expect(plot.getByTestId('reset-zoom')).toBeHidden();
+  await expect(plot.getByRole('button', { name: /^Zoom out of Value/ })).toBeDisabled();
+  // A double-click on the chart resets a zoom too.
+  await plot.getByRole('button', { name: /^Zoom in on Value/ }).click();
+  await expect(plot.getByTestId('reset-zoom')).toBeVisible();
+  await img.dblclick();
+  await expect(plot.getByTestId('reset-zoom')).toBeHidden();
   await page.close();
 });
 

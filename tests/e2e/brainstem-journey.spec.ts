@@ -341,6 +341,55 @@ test('the demo’s two connections: switching re-reads the source, and its level
     const rooms = page.getByRole('grid', { name: 'Rooms' });
     await expect(rooms.locator('.grid-body [role="row"]')).toHaveCount(app.sim.dataset.rooms(target.id).length, { timeout: 15_000 });
     await expect(page.getByRole('navigation', { name: 'Location' })).toContainText(target.name);
+
+    // ---------- the Connections dialog: Use, Remove… then Keep, Check only, a server without browser sign-in, Remove ----------
+    await page.getByRole('button', { name: 'Connections…' }).click();
+    const connections = page.getByRole('dialog', { name: 'Connections' });
+    const hsRow = connections.locator('[data-testid="profile-row"][data-source="hyperstudy"]');
+    const bsRow = connections.locator('[data-testid="profile-row"][data-source="brainstem"]');
+    await expect(connections.getByTestId('profile-row')).toHaveCount(2);
+    await bsRow.getByRole('button', { name: 'Use' }).click();
+    await expect(bsRow).toContainText('In use');
+    await expect(page.getByTestId('active-source')).toHaveText('BrainSTEM');
+    const hsName = (await hsRow.getAttribute('data-profile'))!;
+    await hsRow.getByRole('button', { name: `Remove ${hsName}` }).click();
+    await expect(hsRow.getByRole('button', { name: 'Keep' })).toBeVisible();
+    await hsRow.getByRole('button', { name: 'Keep' }).click();
+    await expect(hsRow.getByRole('button', { name: 'Keep' })).toHaveCount(0);
+    await expect(hsRow.getByRole('button', { name: `Remove ${hsName}` })).toHaveText('Remove…');
+
+    // "Check only" checks a key with the server and saves nothing.
+    await connections.getByRole('button', { name: 'Add a connection…' }).click();
+    const form = connections.getByRole('form', { name: 'Add a connection' });
+    await form.locator('.segmented label', { hasText: /^HyperStudy$/ }).click();
+    await expect(form).toHaveAttribute('data-source', 'hyperstudy');
+    await form.getByLabel('Name').fill('Checked, not saved');
+    await form.getByRole('radio', { name: /Custom URL/ }).check();
+    await form.getByLabel('Custom API URL').fill(app.sim.baseUrl);
+    await form.getByLabel('API key').fill(app.sim.apiKey);
+    await form.getByLabel(/^Organization id/).fill(app.sim.orgId);
+    await form.getByRole('button', { name: 'Check only' }).click();
+    await expect(form.getByTestId('key-validation')).toHaveAttribute('data-outcome', 'accepted', { timeout: 15_000 });
+    await expect(connections.getByTestId('profile-row')).toHaveCount(2);
+
+    // A server without BrainSTEM's browser sign-in (here: the HyperStudy simulator) gets a pasted token instead.
+    await form.locator('.segmented label', { hasText: /^BrainSTEM$/ }).click();
+    await expect(form).toHaveAttribute('data-source', 'brainstem');
+    await form.getByLabel('Server address').fill(app.sim.origin);
+    await form.getByTestId('sign-in-browser').click();
+    await expect(form.getByRole('note')).toContainText('does not offer sign-in through the browser', { timeout: 15_000 });
+    await expect(form.getByRole('link', { name: 'Create a token' })).toBeVisible();
+    await expect(form.locator('#conn-key')).toBeVisible();
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    await expect(form).toBeHidden();
+    await expect(connections.getByRole('button', { name: 'Add a connection…' })).toBeVisible();
+
+    // Remove… then Remove NAME takes the connection away.
+    await hsRow.getByRole('button', { name: `Remove ${hsName}` }).click();
+    await expect(hsRow.getByRole('button', { name: 'Keep' })).toBeVisible();
+    await hsRow.getByRole('button', { name: `Remove ${hsName}` }).click();
+    await expect(connections.getByTestId('profile-row')).toHaveCount(1);
+    expect((await app.core.api.listProfiles(undefined)).map((p) => p.source)).toEqual(['brainstem']);
     await page.close();
   } finally {
     await app.close();

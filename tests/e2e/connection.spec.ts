@@ -1,7 +1,8 @@
 // Connection state that tells the truth, in Chromium against browser mode and a simulator that
 // is stopped and started again on the same port: offline said in one place (the banner, with a
 // working Retry), views and the export dialog wait quietly and recover by themselves, and a key
-// that was kept in memory only is entered again in place after a restart.
+// that was kept in memory only is entered again in place after a restart, and a link to the app's
+// own server gone for long says so and offers a reload.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
@@ -143,6 +144,11 @@ test('a key kept in memory only is entered again in place after a restart, and t
     await expect(banner).toContainText('The key for “Lab” is not available');
     await expect(page.getByTestId('connection-state')).toHaveText(/Key needed/);
     await page.screenshot({ path: join(SHOTS, '34-enter-the-key-again.png') });
+    // Cancel folds the field away again; nothing was sent.
+    await banner.getByTestId('enter-key-again').click();
+    await expect(banner.getByLabel('API key for Lab')).toBeFocused();
+    await banner.getByRole('button', { name: 'Cancel' }).click();
+    await expect(banner.getByLabel('API key for Lab')).toHaveCount(0);
     await banner.getByTestId('enter-key-again').click();
     await banner.getByLabel('API key for Lab').fill('hst_test_not-the-right-one-at-all-000000000');
     await banner.getByRole('button', { name: 'Use this key' }).click();
@@ -158,5 +164,29 @@ test('a key kept in memory only is entered again in place after a restart, and t
     await page.close();
   } finally {
     await app.close();
+  }
+});
+
+test('the link to the app’s own server gone for long: the banner stops saying “reconnecting” and offers a reload', async () => {
+  const app = await startAppServer({ scale: 'tiny' });
+  let closed = false;
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // The page's clock is moved on by hand: the banner changes after 20 s without the link.
+    await page.clock.install();
+    await page.goto(app.url);
+    await expect(page.getByRole('grid', { name: 'Experiments' }).locator('.grid-body [role="row"]').first()).toBeVisible();
+    await app.close();
+    closed = true;
+    const banner = page.getByTestId('banner');
+    await expect(banner).toHaveAttribute('data-state', 'link-lost', { timeout: 15_000 });
+    await expect(banner).toContainText('Reconnecting… Downloads keep running in the server.');
+    await expect(banner.getByRole('button', { name: 'Reload the page' })).toHaveCount(0);
+    await page.clock.fastForward(21_000);
+    await expect(banner).toContainText('It has not come back.');
+    await expect(banner.getByRole('button', { name: 'Reload the page' })).toBeVisible();
+    await page.close();
+  } finally {
+    if (!closed) await app.close();
   }
 });

@@ -158,6 +158,9 @@ test('the code map is saved apart from the export, with a warning, and holds the
   const dialog = page.getByTestId('export-dialog');
   await dialog.getByRole('radio', { name: 'Pseudonymize' }).check();
   await expect(dialog.getByTestId('code-map').getByRole('note')).toContainText('never goes into an export');
+  // Before the first pseudonymized export of this study there is no map to save, and it says so.
+  await dialog.getByTestId('save-code-map').click();
+  await expect(dialog.getByTestId('code-map').getByRole('status')).toHaveText('No participant of this experiment has a code yet: codes are given by the first pseudonymized export.');
   await dialog.getByRole('checkbox', { name: /recording files/ }).uncheck();
   await expect(dialog.getByTestId('plan-requests')).toHaveText(/^\d/, { timeout: 30_000 });
   await page.screenshot({ path: join(SHOTS, '37-export-dialog-pseudonymize.png') });

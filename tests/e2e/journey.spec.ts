@@ -208,6 +208,8 @@ test.describe('journey', () => {
     await expect(tabs.first()).toHaveAttribute('aria-selected', 'true');
     await page.keyboard.press('ArrowRight');
     await expect(tabs.nth(1)).toHaveAttribute('aria-selected', 'true');
+    await page.keyboard.press('End');
+    await expect(tabs.last()).toHaveAttribute('aria-selected', 'true');
 
     // ---------- events: sort, filter, raw JSON, column chooser ----------
     await data.locator('[role="tab"][data-tab="events"]').click();
@@ -246,16 +248,55 @@ test.describe('journey', () => {
     await shot(page, '07-events-sorted-filtered');
     await typeFilter.fill('');
     await expect(panel.getByTestId('preview-count')).toHaveText(`${total.toLocaleString('en-US')} rows`);
+    // The search box looks in every cell.
+    const search = panel.getByRole('searchbox', { name: /^Search / });
+    await search.fill(firstType);
+    await expect(panel.getByTestId('preview-count')).toHaveText(new RegExp(`of ${total.toLocaleString('en-US')} rows`));
+    await expect(grid.locator('.grid-body [role="row"]').first()).toContainText(firstType);
+    await search.fill('');
+    await expect(panel.getByTestId('preview-count')).toHaveText(`${total.toLocaleString('en-US')} rows`);
 
     // A row opens its raw JSON.
     await grid.locator('.grid-body [role="row"]').first().click();
     await expect(grid.locator('.raw-json')).toContainText('"id"');
     await shot(page, '08-raw-json');
+    // The keyboard: ← closes the raw JSON, → opens it, Enter toggles it; End, Page Up/Down, ↑ and Home move the active row.
+    const activeRow = grid.locator('.grid-body [role="row"][aria-selected="true"]');
+    await page.keyboard.press('ArrowLeft');
+    await expect(grid.locator('.raw-json')).toHaveCount(0);
+    await page.keyboard.press('ArrowRight');
+    await expect(activeRow.locator('.raw-json')).toContainText('"id"');
+    await page.keyboard.press('Enter');
+    await expect(grid.locator('.raw-json')).toHaveCount(0);
+    await page.keyboard.press('End');
+    await expect(activeRow).toHaveAttribute('aria-rowindex', String(total + 1));
+    await page.keyboard.press('ArrowUp');
+    await expect(activeRow).toHaveAttribute('aria-rowindex', String(total));
+    await page.keyboard.press('PageUp');
+    const rowIndex = async () => Number(await activeRow.getAttribute('aria-rowindex'));
+    await expect.poll(rowIndex).toBeLessThan(total);
+    const afterPageUp = await rowIndex();
+    await page.keyboard.press('Home');
+    await expect(activeRow).toHaveAttribute('aria-rowindex', '2');
+    await page.keyboard.press('PageDown');
+    await expect(activeRow).toHaveAttribute('aria-rowindex', String(2 + total - afterPageUp));
+    // The ▸ button of a row opens its raw JSON too, ▾ closes it.
+    await grid.getByRole('button', { name: 'Show raw JSON' }).first().click();
+    await expect(grid.locator('.raw-json')).toHaveCount(1);
+    await grid.getByRole('button', { name: 'Hide raw JSON' }).click();
+    await expect(grid.locator('.raw-json')).toHaveCount(0);
     // The column chooser hides a column.
     await panel.getByRole('button', { name: /Columns/ }).click();
     await panel.getByRole('group', { name: 'Visible columns' }).getByLabel('Timestamp').uncheck();
     await expect(grid.getByRole('columnheader', { name: /^Timestamp/ })).toHaveCount(0);
     await page.keyboard.press('Escape');
+    // "Download Events…" opens the export dialog with that one type ticked.
+    await panel.getByTestId('download-type').click();
+    const typeDialog = page.getByRole('dialog', { name: /^Download Events of / });
+    await expect(typeDialog.getByRole('group', { name: 'Data types' }).getByRole('checkbox', { checked: true })).toHaveCount(1);
+    await expect(typeDialog.getByRole('checkbox', { name: /^Events/ })).toBeChecked();
+    await typeDialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(typeDialog).toBeHidden();
 
     // ---------- export the room: pseudonymized ZIP with recordings ----------
     await page.keyboard.press('Backspace');
@@ -265,6 +306,8 @@ test.describe('journey', () => {
     await page.getByTestId('download-level').click();
     const exportDialog = page.getByRole('dialog', { name: /Download Room/ });
     await exportDialog.getByRole('radio', { name: 'Pseudonymize' }).check();
+    // No BOM this time (checked below in the CSV itself).
+    await exportDialog.getByRole('checkbox', { name: /Add a BOM/ }).uncheck();
     // The code map is offered apart from the export, with a warning; it never goes into the ZIP.
     await expect(exportDialog.getByTestId('code-map').getByRole('note')).toContainText('apart from the data');
     await expect(exportDialog.getByRole('radio', { name: 'ZIP file' })).toBeChecked();
@@ -305,7 +348,13 @@ test.describe('journey', () => {
     if (eventsCsv) {
       const text = execFileSync('unzip', ['-p', zipPath, eventsCsv]).toString();
       for (const p of room.participantIds) expect(text).not.toContain(p);
+      expect(text.charCodeAt(0)).not.toBe(0xfeff);
     }
+    // "Copy path": browser mode has no native clipboard call, so the page copies the full path itself.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.origin });
+    await modal.getByTestId('job-result').getByRole('button', { name: 'Copy path' }).click();
+    await expect(modal.getByTestId('job-result').getByRole('status')).toHaveText('Path copied.');
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(outName);
     await modal.getByRole('button', { name: 'Done' }).click();
     await expect(modal).toBeHidden();
 
@@ -315,6 +364,29 @@ test.describe('journey', () => {
     const second = page.getByRole('dialog', { name: /Download Room/ });
     await second.locator('.segmented label', { hasText: /^JSON$/ }).click();
     await expect(second.getByRole('radio', { name: 'JSON', exact: true })).toBeChecked();
+    // The type shortcuts, formula protection, packaging and a time range that ends before it starts.
+    await second.getByRole('button', { name: 'None' }).click();
+    await expect(second.getByTestId('start-export')).toBeDisabled();
+    await second.getByRole('button', { name: 'All' }).click();
+    const typeBoxes = second.getByRole('group', { name: 'Data types' }).getByRole('checkbox');
+    expect(await typeBoxes.count()).toBeGreaterThan(1);
+    for (const box of await typeBoxes.all()) await expect(box).toBeChecked();
+    await second.getByRole('button', { name: 'Only with data' }).click();
+    await expect(second.locator('.types-list label.empty-type input:checked')).toHaveCount(0);
+    await expect(second.locator('.types-list label:not(.empty-type) input:not(:checked)')).toHaveCount(0);
+    await second.getByRole('checkbox', { name: /Protect against spreadsheet formulas/ }).check();
+    await expect(second.getByTestId('formula-explain')).toContainText('get a leading');
+    await second.getByRole('checkbox', { name: /Protect against spreadsheet formulas/ }).uncheck();
+    await second.locator('.segmented label', { hasText: /^Folder$/ }).click();
+    await second.locator('.segmented label', { hasText: /^ZIP file$/ }).click();
+    await expect(second.getByRole('radio', { name: 'ZIP file' })).toBeChecked();
+    await second.getByLabel('From').fill('2030-01-02T00:00');
+    await second.getByLabel('Until').fill('2030-01-01T00:00');
+    await expect(second.getByRole('alert').filter({ hasText: 'The range ends before it starts.' })).toBeVisible();
+    await expect(second.getByTestId('start-export')).toBeDisabled();
+    await second.getByLabel('From').fill('');
+    await second.getByLabel('Until').fill('');
+    await expect(second.getByRole('alert').filter({ hasText: 'The range ends before it starts.' })).toHaveCount(0);
     await expect(second.getByTestId('plan-requests')).toHaveText(/^\d/, { timeout: 20_000 });
     await second.getByTestId('start-export').click();
     await expect(modal).toBeVisible();
@@ -349,6 +421,12 @@ test.describe('journey', () => {
     await expect(interrupted).toHaveCount(1, { timeout: 30_000 });
     await expect(page.getByTestId('banner')).toBeHidden({ timeout: 15_000 });
     await shot(page, '13-downloads-interrupted');
+    // Cancel… asks first; Keep keeps the download resumable.
+    await interrupted.getByRole('button', { name: 'Cancel…' }).click();
+    await expect(interrupted.getByRole('button', { name: 'Cancel download' })).toBeVisible();
+    await interrupted.getByRole('button', { name: 'Keep' }).click();
+    await expect(interrupted.getByRole('button', { name: 'Cancel download' })).toHaveCount(0);
+    await expect(interrupted.getByTestId('resume-job')).toBeVisible();
     app.sim.setFaults({ latencyMs: 0 });
     const jobId = (await interrupted.getAttribute('data-job-id'))!;
     await interrupted.getByTestId('resume-job').click();
@@ -360,6 +438,49 @@ test.describe('journey', () => {
     expect(readdirSync(folder, { recursive: true }).some((n) => String(n).endsWith('metadata.json'))).toBe(true);
     await expect(panelEl.locator('[data-state="cancelled"]')).toHaveCount(1);
     await shot(page, '14-downloads-history');
+    // ---------- Retry the cancelled one; one answer held at the server keeps it running each time ----------
+    const slowBefore = app.sim.counters().faults.slow ?? 0;
+    /** The next data request of the room is held (until the job lets it go by pausing or cancelling). */
+    const holdNext = () => app.sim.setFaults({ rules: [{ match: `/data/[^?]*/room/${room.id}`, kind: 'slow', delayMs: 600_000, count: 1 }] });
+    const held = (n: number) => expect.poll(() => app.sim.counters().faults.slow ?? 0, { timeout: 30_000 }).toBe(slowBefore + n);
+    holdNext();
+    const cancelledItem = panelEl.locator('[data-state="cancelled"]');
+    const againId = (await cancelledItem.getAttribute('data-job-id'))!;
+    await cancelledItem.getByRole('button', { name: 'Retry' }).click();
+    const again = panelEl.locator(`[data-job-id="${againId}"]`);
+    await held(1);
+    // Pause and Resume in the panel.
+    await again.getByRole('button', { name: 'Pause' }).click();
+    await expect(again).toHaveAttribute('data-state', 'paused', { timeout: 30_000 });
+    holdNext();
+    await again.getByTestId('resume-job').click();
+    await held(2);
+    // Details opens its progress; there Cancel… can be taken back, and Pause and Resume work too.
+    await again.getByRole('button', { name: 'Details' }).click();
+    await expect(modal).toBeVisible();
+    await expect(modal.getByTestId('job-state')).toHaveAttribute('data-state', 'running');
+    await modal.getByTestId('cancel-job').click();
+    await modal.getByRole('button', { name: 'Keep downloading' }).click();
+    await expect(modal.getByTestId('confirm-cancel')).toHaveCount(0);
+    await modal.getByRole('button', { name: 'Pause' }).click();
+    await waitForJobState(page, /^paused$/, 30_000);
+    holdNext();
+    await modal.getByRole('button', { name: 'Resume' }).click();
+    await held(3);
+    // Back in the panel, Cancel… then Cancel download stops it.
+    await modal.getByTestId('run-in-background').click();
+    await expect(panelEl).toBeVisible();
+    await again.getByRole('button', { name: 'Cancel…' }).click();
+    await again.getByRole('button', { name: 'Cancel download' }).click();
+    await expect(again).toHaveAttribute('data-state', 'cancelled', { timeout: 30_000 });
+    app.sim.resetFaults();
+    // Remove takes it off the list for good (Refresh reads the list again).
+    await again.getByRole('button', { name: 'Remove' }).click();
+    await expect(again).toHaveCount(0);
+    await panelEl.getByRole('button', { name: 'Refresh' }).click();
+    await expect(again).toHaveCount(0);
+    await expect(resumed).toHaveAttribute('data-state', 'completed');
+    expect((await app.core.api.listJobs(undefined)).some((j) => j.id === againId)).toBe(false);
 
     expect(pageErrors).toEqual([]);
     await page.close();

@@ -61,6 +61,10 @@ test('one click opens an experiment and changes the address; Back, Forward and r
   await page.getByRole('button', { name: 'Back (Alt+Left)' }).click();
   await expect(experiments.first()).toBeVisible();
   expect(place(page)).toBe('#/');
+  // …and its Forward.
+  await page.getByRole('button', { name: 'Forward (Alt+Right)' }).click();
+  await expect(page.getByRole('grid', { name: 'Rooms' })).toBeVisible();
+  expect(place(page)).toBe(`#/experiment/${encodeURIComponent(exp.id)}`);
   await page.close();
 });
 

@@ -5,7 +5,7 @@
 // downloads panel lists the folder with its last result, and events.csv and chat.csv on disk hold
 // the new rows (read back with python3's csv module) and equal a fresh export's byte for byte.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { ExportRequest } from '../../src-shared/model';
@@ -133,4 +133,23 @@ test('a study without a folder: "Keep up to date" in its header makes one in the
   await page.reload();
   await expect(page.getByTestId('sync-line').getByTestId('sync-interval')).toHaveValue('60');
   await app.core.api.setSyncInterval({ folderId: (await listed())!.id, minutes: null });
+
+  // Forgetting it in the downloads panel asks first (Keep keeps it), then stops the syncs; the files stay.
+  const files = readdirSync(folder, { recursive: true }).map(String).sort();
+  expect(files.length).toBeGreaterThan(0);
+  await page.getByTestId('open-downloads').click();
+  const item = page.getByTestId('downloads-panel').getByTestId('sync-folder').filter({ hasText: folder });
+  // Sync now, from the panel: a new sync runs and is recorded.
+  const lastBefore = (await listed())!.lastSync!.at;
+  await item.getByTestId('sync-folder-now').click();
+  await expect.poll(async () => (await listed())?.lastSync?.at, { timeout: 60_000 }).not.toBe(lastBefore);
+  await expect(item).toHaveAttribute('data-state', 'completed');
+  await item.getByRole('button', { name: 'Forget…' }).click();
+  await item.getByRole('button', { name: 'Keep', exact: true }).click();
+  await expect(item.getByRole('button', { name: 'Stop keeping it up to date' })).toHaveCount(0);
+  await item.getByRole('button', { name: 'Forget…' }).click();
+  await item.getByRole('button', { name: 'Stop keeping it up to date' }).click();
+  await expect(item).toHaveCount(0);
+  expect(await listed()).toBeUndefined();
+  expect(readdirSync(folder, { recursive: true }).map(String).sort()).toEqual(files);
 });

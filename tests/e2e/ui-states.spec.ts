@@ -1,8 +1,10 @@
 // Error and edge states in the browser UI, against the real core and the simulator:
 // a key without a scope (the tab names the scope), a server that is not HyperStudy, the offline
-// banner that keeps retrying and recovers, and the look at 1024×700 and in the dark theme.
+// banner that keeps retrying and recovers, a damaged downloads list named in a notice, and the look
+// at 1024×700 and in the dark theme.
 import { createServer, type Server } from 'node:http';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Browser, type Page } from '@playwright/test';
@@ -126,6 +128,51 @@ test('offline: the banner keeps retrying and the app recovers by itself', async 
   } finally {
     await app.close();
     await sim.close();
+  }
+});
+
+test('a key the server stops accepting: the banner says so, and Fix connection… opens the connections', async () => {
+  const app = await startAppServer({ scale: 'tiny' });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(app.url);
+    await expect(page.getByRole('grid', { name: 'Experiments' }).locator('.grid-body [role="row"]').first()).toBeVisible();
+    // From now on the server answers every request with 401.
+    app.sim.setFaults({ rules: [{ match: '.', kind: 'error', status: 401, count: 10_000 }] });
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const banner = page.getByTestId('banner');
+    await expect(banner).toHaveAttribute('data-state', 'unauthorized', { timeout: 30_000 });
+    await banner.getByRole('button', { name: 'Fix connection…' }).click();
+    await expect(page.getByRole('dialog', { name: 'Connections' })).toBeVisible();
+    await page.close();
+  } finally {
+    await app.close();
+  }
+});
+
+test('a damaged list of downloads is set aside at start-up, and a notice says where it went until it is dismissed', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'studydl-e2e-damaged-'));
+  mkdirSync(join(dataDir, 'jobs'), { recursive: true });
+  writeFileSync(join(dataDir, 'jobs', 'jobs.json'), '{"version":1,"jobs":[{"id":"job_cut-off');
+  const app = await startAppServer({ scale: 'tiny', dataDir });
+  try {
+    const backups = readdirSync(join(dataDir, 'jobs')).filter((n) => n.startsWith('jobs.json.corrupt-'));
+    expect(backups).toHaveLength(1);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // Time stands still in the page, so the notice cannot go away by itself (it would after a few seconds).
+    await page.clock.install();
+    await page.clock.pauseAt(Date.now() + 1_000);
+    await page.goto(app.url);
+    const notice = page.locator('.toasts [role="status"]').filter({ hasText: 'could not be read in full' });
+    await expect(notice).toBeVisible();
+    await expect(notice).toContainText(`The file was kept as ${join(dataDir, 'jobs', backups[0])}`);
+    await expect(notice).toContainText('Anything else is in the backup file.');
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(notice).toHaveCount(0);
+    await page.close();
+  } finally {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
 

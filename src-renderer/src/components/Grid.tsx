@@ -51,6 +51,7 @@ export interface GridProps {
   openLabel?: (row: GridRow) => string;
   /** A column was resized (px). */
   onResize?: (key: string, width: number) => void;
+  /** Rows open their original record (`__raw`, which every preview row carries: PreviewPage) as JSON. */
   rawJson?: boolean;
   /** Row height in px (taller rows let wrapping cells show two lines). */
   rowHeight?: number;
@@ -154,7 +155,7 @@ const GridRowView = memo(function GridRowView(p: RowProps) {
       {p.opens && <div role="gridcell" className="grid-cell chevron" aria-hidden="true" style={{ flex: `0 0 ${CHEVRON_W}px`, height: p.height }}>›</div>}
       {p.expanded && p.row && (
         <div role="gridcell" className="raw-json" style={{ top: p.height, height: RAW_H }} aria-label="Raw JSON">
-          <pre>{JSON.stringify(p.row.__raw ?? stripInternal(p.row), null, 2)}</pre>
+          <pre>{JSON.stringify(p.row.__raw, null, 2)}</pre>
         </div>
       )}
     </div>
@@ -166,12 +167,6 @@ function cellTitle(row: GridRow, c: GridColumn): string | undefined {
   if (v === null || v === undefined) return undefined;
   const s = c.kind === 'datetime' ? formatCell(v, c.kind) : typeof v === 'object' ? JSON.stringify(v) : String(v);
   return s.length > 16 ? s.slice(0, 500) : undefined;
-}
-
-function stripInternal(row: GridRow): GridRow {
-  const out: GridRow = {};
-  for (const [k, v] of Object.entries(row)) if (!k.startsWith('__')) out[k] = v;
-  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 // `studydl profiles` and `studydl jobs` as a researcher reads them, real processes against both
 // simulators: the table of connections (a source column once two sources are in it), switching
-// and removing by name, refusals in words; the list of downloads before and after an export.
+// and removing by name, refusals in words; the list of downloads before and after an export, and resuming a finished one.
 // No keychain here (no session bus): connections are saved, their keys are not.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -99,5 +99,13 @@ describe('studydl jobs', () => {
     expect(rows[0]).toContain(outputPath);
     const listed = JSON.parse((await runCli(['jobs', '--json'], { env })).stdout) as Array<{ state: string; outputPath: string }>;
     expect(listed).toMatchObject([{ state: 'completed', outputPath }]);
+
+    // Resuming a finished download fetches nothing again: it prints where the download is.
+    const jobId = /"jobId":"([^"]+)"/.exec(exported.stdout)![1];
+    const before = hs.counters().requests;
+    const resumed = await runCli(['resume', jobId], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout.trim()).toBe(outputPath);
+    expect(hs.counters().requests).toBe(before);
   });
 });

@@ -36,6 +36,23 @@ describe('WebSocket transport across a restart', () => {
     await expect(api.listJobs()).rejects.toMatchObject({ code: 'UNREACHABLE' });
   });
 
+  it('fails a call that was waiting for its answer when the connection dropped, instead of leaving it pending', async () => {
+    const { api, transport } = await connectApi(app.port, app.token);
+    const exp = app.sim.dataset.experiments()[0];
+    // The simulator holds the listing's request (it is let go when the simulator closes).
+    app.sim.setFaults({ rules: [{ match: exp.id, kind: 'slow', delayMs: 600_000, count: 1 }] });
+    const slowBefore = app.sim.counters().faults.slow ?? 0;
+    const outcome = api.listLevel({ level: 'room', parentPath: [{ level: 'experiment', id: exp.id }] }).then(
+      () => 'answered',
+      (e: unknown) => e,
+    );
+    await expect.poll(() => app.sim.counters().faults.slow ?? 0, { timeout: 15_000 }).toBe(slowBefore + 1);
+    await app.restart();
+    await expect(outcome).resolves.toMatchObject({ code: 'UNREACHABLE' });
+    transport.close();
+    app.sim.resetFaults();
+  });
+
   it('refuses to connect with a wrong token, with a plain-words error', async () => {
     await expect(connectApi(app.port, 'wrong-token')).rejects.toMatchObject({ code: 'UNAUTHORIZED', fix: expect.stringMatching(/npm run web/) });
   });

@@ -2,7 +2,8 @@
 // token (as a subprotocol) on the WebSocket upgrade, one-time download tickets, no cookie ever,
 // then real calls end to end over the WebSocket client.
 import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hsPath, hsTarget } from '../../hs-paths';
@@ -10,6 +11,7 @@ import type { Api } from '../../../src-shared/contract';
 import type { JobProgress, JobSnapshot } from '../../../src-shared/model';
 import type { WsTransport } from '../../../src-shared/ws-client';
 import { startAppServer, type AppServer } from '../../e2e/fixtures/app-server';
+import { startWebServer } from '../../../src-main/server/web-server';
 import { downloadPathFor, downloadPathWithTicket, WS_SUBPROTOCOL, webSocketProtocolsFor } from '../../../src-shared/ws-protocol';
 import { connectApi, fakeRendererDir, httpGet, tryUpgrade } from './helpers';
 import { rawUpgrade } from './raw-ws';
@@ -56,7 +58,25 @@ describe('HTTP gate', () => {
   it('answers a request it cannot take with 400 or 431 instead of failing', async () => {
     expect((await httpGet(app.port, 'http://[')).status).toBe(400);
     expect((await httpGet(app.port, '/', { 'x-padding': 'a'.repeat(20_000) })).status).toBe(431);
+    const badJobId = await httpGet(app.port, '/download/%E0%A4%A');
+    expect([badJobId.status, badJobId.body.toString()]).toEqual([400, 'Bad job id\n']);
     expect((await httpGet(app.port, '/')).status).toBe(200);
+  });
+
+  it('says how to build the app when its page is missing, instead of a bare 404', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'studydl-unbuilt-'));
+    const server = await startWebServer({ core: app.core, rendererDir: empty, host: '127.0.0.1' });
+    try {
+      for (const path of ['/', '/index.html']) {
+        const r = await httpGet(server.port, path);
+        expect(r.status).toBe(503);
+        expect(r.body.toString()).toMatch(/not built yet\. Run `npm run build`/);
+      }
+      expect((await httpGet(server.port, '/assets/app.js')).status).toBe(404);
+    } finally {
+      await server.close();
+      await rm(empty, { recursive: true, force: true });
+    }
   });
 
   it('never serves files outside the renderer folder, and only GET/HEAD', async () => {
