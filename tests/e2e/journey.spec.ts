@@ -173,7 +173,10 @@ test.describe('journey', () => {
     const pick = counts.indexOf(Math.max(...counts));
     const pid = pids[pick];
     await participants.focus();
+    // From the first row (the grid may remember another active row from the way back here).
+    await page.keyboard.press('Home');
     for (let i = 0; i < pick; i++) await page.keyboard.press('ArrowDown');
+    await expect(participants.locator('.grid-body [role="row"][aria-selected="true"]')).toContainText(pid);
     await page.keyboard.press('Enter');
 
     // ---------- the data viewer: every tab ----------
