@@ -7,15 +7,12 @@
 // through the simulator's control route, the public portal without a token, and the demo's two
 // connections with switching between them. Screenshots go to test-results/screenshots/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { JsonRecord } from '../sim/brainstem/index';
-import { launchBrowser, startAppServer, type AppServer } from './fixtures';
+import { launchBrowser, startAppServer, type AppServer, shot } from './fixtures';
 
-const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 let browser: Browser;

@@ -3,15 +3,10 @@
 // working Retry), views and the export dialog wait quietly and recover by themselves, and a key
 // that was kept in memory only is entered again in place after a restart, and a link to the app's
 // own server gone for long says so and offers a reload.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startSimulator, type Simulator } from '../sim';
-import { launchBrowser, startAppServer } from './fixtures';
+import { launchBrowser, startAppServer, shot } from './fixtures';
 import { openPlace } from './open-place';
-
-const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
 
 let browser: Browser;
 test.beforeAll(async () => {
@@ -52,7 +47,7 @@ test('offline: one message with Retry; the list, a data tab and the export dialo
     await expect(page.getByText(/the connection was refused/)).toHaveCount(1);
     // Nothing reached the server, so no budget was spent.
     expect(await page.getByTestId('budget').innerText()).toBe(budgetBefore);
-    await page.screenshot({ path: join(SHOTS, '33-offline-one-message.png') });
+    await shot(page, '33-offline-one-message');
 
     // Retry while still down: it looks at once and says so again.
     await banner.getByRole('button', { name: 'Retry now' }).click();
@@ -143,7 +138,7 @@ test('a key kept in memory only is entered again in place after a restart, and t
     await expect(banner).toHaveAttribute('data-state', 'no-key', { timeout: 30_000 });
     await expect(banner).toContainText('The key for “Lab” is not available');
     await expect(page.getByTestId('connection-state')).toHaveText(/Key needed/);
-    await page.screenshot({ path: join(SHOTS, '34-enter-the-key-again.png') });
+    await shot(page, '34-enter-the-key-again');
     // Cancel folds the field away again; nothing was sent.
     await banner.getByTestId('enter-key-again').click();
     await expect(banner.getByLabel('API key for Lab')).toBeFocused();

@@ -6,14 +6,11 @@
 //   - the code map is saved apart from the export, never inside it;
 //   - a limited key: tabs marked with the scope they lack, the export dialog unticks those types.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { launchBrowser, startAppServer, type AppServer } from './fixtures';
+import { launchBrowser, startAppServer, type AppServer, shot } from './fixtures';
 import { openPlace } from './open-place';
-
-const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
 
 let browser: Browser;
 let app: AppServer;
@@ -89,7 +86,7 @@ test('progress: the bar and the percentage agree at every moment; plain words; o
     await expect(modal.getByTestId('job-requests')).toHaveText(`${planned.toLocaleString('en-US')} of ${planned.toLocaleString('en-US')}`);
     await expect(modal.getByTestId('manifest-summary')).toContainText(`${planned.toLocaleString('en-US')} of ${planned.toLocaleString('en-US')} planned requests used`);
     await expect(modal.getByTestId('job-percent')).toHaveText('100%');
-    await page.screenshot({ path: join(SHOTS, '35-progress-complete.png') });
+    await shot(page, '35-progress-complete');
     await modal.getByRole('button', { name: 'Done' }).click();
   } finally {
     app.sim.setFaults({ latencyMs: 0 });
@@ -134,7 +131,7 @@ test('one recording downloads as itself, from a small dialog', async () => {
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole('radio')).toHaveCount(0); // no format, no ZIP, no anonymization choices
   await expect(dialog.getByRole('checkbox')).toHaveCount(0);
-  await page.screenshot({ path: join(SHOTS, '36-recording-dialog.png') });
+  await shot(page, '36-recording-dialog');
   const before = new Set(readdirSync(app.downloadDir));
   await dialog.getByTestId('start-recording').click();
   const modal = page.getByTestId('progress-modal');
@@ -163,7 +160,7 @@ test('the code map is saved apart from the export, with a warning, and holds the
   await expect(dialog.getByTestId('code-map').getByRole('status')).toHaveText('No participant of this experiment has a code yet: codes are given by the first pseudonymized export.');
   await dialog.getByRole('checkbox', { name: /recording files/ }).uncheck();
   await expect(dialog.getByTestId('plan-requests')).toHaveText(/^\d/, { timeout: 30_000 });
-  await page.screenshot({ path: join(SHOTS, '37-export-dialog-pseudonymize.png') });
+  await shot(page, '37-export-dialog-pseudonymize');
   await dialog.getByTestId('start-export').click();
   const modal = page.getByTestId('progress-modal');
   await expect(modal.getByTestId('job-state')).toHaveAttribute('data-state', 'completed', { timeout: 60_000 });
@@ -215,7 +212,7 @@ test('a limited key: unreadable tabs are marked with the scope, and the export d
       await expect(data.locator(`[role="tab"][data-tab="${tab}"]`).getByTestId('needs-scope')).toHaveText(`needs ${scope}`, { timeout: 20_000 });
     }
     await expect(data.locator('[role="tab"][data-tab="events"] [data-testid="needs-scope"]')).toHaveCount(0);
-    await page.screenshot({ path: join(SHOTS, '38-limited-key-tabs.png') });
+    await shot(page, '38-limited-key-tabs');
     await data.getByTestId('download-level').click();
     const exportDialog = page.getByTestId('export-dialog');
     const chat = exportDialog.getByRole('checkbox', { name: /Text chat/ });
@@ -228,7 +225,7 @@ test('a limited key: unreadable tabs are marked with the scope, and the export d
     await expect(exportDialog.getByTestId('plan-requests')).toHaveText(/^\d/, { timeout: 30_000 });
     // Plain words: no raw backticks in what the dialog says.
     expect(await exportDialog.innerText()).not.toContain('`');
-    await page.screenshot({ path: join(SHOTS, '39-limited-key-export.png') });
+    await shot(page, '39-limited-key-export');
     await page.context().close();
   } finally {
     await limited.close();

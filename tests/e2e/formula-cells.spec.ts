@@ -2,13 +2,10 @@
 // holds "=SUM(…)", "@host …" and the like): formula protection is off by default, the finished
 // export says how many text cells look like formulas and in which files, and "Export again with
 // formula protection…" reopens the dialog with the same options and the switch on.
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { launchBrowser, startAppServer } from './fixtures';
-
-const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
+import { launchBrowser, startAppServer, shot } from './fixtures';
 
 let browser: Browser;
 test.beforeAll(async () => {
@@ -56,7 +53,7 @@ test('the completion view reports formula-looking cells and offers protection', 
     expect(manifest.formulaCells.total).toBeGreaterThan(0);
     await expect(note).toContainText(`${manifest.formulaCells.total.toLocaleString('en-US')} text cell`);
     for (const f of manifest.formulaCells.files) await expect(note.getByRole('listitem').filter({ hasText: f.path })).toContainText(String(f.cells));
-    await page.screenshot({ path: join(SHOTS, '30-formula-cells-note.png') });
+    await shot(page, '30-formula-cells-note');
 
     // The switch: the same options again, protection on.
     await note.getByTestId('export-again-protected').click();

@@ -4,17 +4,10 @@
 // nothing finished-looking behind, and a server restart mid-export that resumes from the downloads panel.
 // Screenshots of each screen go to test-results/screenshots/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { launchBrowser, startAppServer, type AppServer } from './fixtures';
-
-const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-}
+import { launchBrowser, startAppServer, type AppServer, shot } from './fixtures';
 
 /** Entries in the download folder that look like a finished export (not hidden, not a temp/partial name). */
 function finishedLooking(dir: string): string[] {

@@ -1,14 +1,9 @@
 // Navigation in browser mode (real Chromium, real core, simulator): one click or Enter opens a
 // row (a chevron says so), every place has its own address, and the browser's Back, Forward and
 // reload keep the researcher's place inside the app. Focus goes to the new view's heading.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { launchBrowser, startAppServer, type AppServer } from './fixtures';
+import { launchBrowser, startAppServer, type AppServer, shot } from './fixtures';
 import { openPlace } from './open-place';
-
-const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
 
 let browser: Browser;
 let app: AppServer;
@@ -100,7 +95,7 @@ test('Enter opens the active row; each tab has its own address and reload keeps 
   await page.reload();
   await expect(page.getByTestId('view-data').locator('[role="tab"][data-tab="chat"]')).toHaveAttribute('aria-selected', 'true');
   expect(place(page)).toBe(chatHash);
-  await page.screenshot({ path: join(SHOTS, '30-deep-link-reload.png') });
+  await shot(page, '30-deep-link-reload');
 
   // Back from the participant: the room (switching tabs added no history).
   await page.goBack();

@@ -5,15 +5,12 @@
 // downloads panel lists the folder with its last result, and events.csv and chat.csv on disk hold
 // the new rows (read back with python3's csv module) and equal a fresh export's byte for byte.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { ExportRequest } from '../../src-shared/model';
-import { launchBrowser, startAppServer, type AppServer } from './fixtures';
+import { launchBrowser, startAppServer, type AppServer, shot } from './fixtures';
 import { openPlace } from './open-place';
-
-const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
 
 let browser: Browser;
 let app: AppServer;
@@ -85,7 +82,7 @@ test('keep a folder export up to date, append records, Sync now: the new records
   await expect(page.locator('.toast').filter({ hasText: 'New data downloaded' })).toContainText(/new (participant|record)/, { timeout: 60_000 });
   await expect(line).toHaveAttribute('data-state', 'completed');
   await expect(line.getByTestId('sync-last')).toHaveText('Last synced just now');
-  await page.screenshot({ path: join(SHOTS, '60-sync-line.png') });
+  await shot(page, '60-sync-line');
 
   // The downloads panel lists the folder with its last result.
   await page.getByTestId('open-downloads').click();
@@ -93,7 +90,7 @@ test('keep a folder export up to date, append records, Sync now: the new records
   await expect(item).toHaveCount(1);
   await expect(item.getByTestId('sync-folder-result')).toContainText('249 new records');
   await expect(item).toContainText(folder);
-  await page.screenshot({ path: join(SHOTS, '61-downloads-kept-up-to-date.png') });
+  await shot(page, '61-downloads-kept-up-to-date');
 
   // On disk: the new rows, and the same bytes a fresh export of the same selection writes.
   expect(csvRows(join(folder, 'events.csv'))).toBe(eventsBefore + 240);

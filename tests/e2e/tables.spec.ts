@@ -4,14 +4,12 @@
 // names where ids are; a tab overflow menu at 1024 px; and "Export this table" writes exactly
 // the rows and columns shown (read back with python's zipfile and pandas).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { launchBrowser, startAppServer, type AppServer } from './fixtures';
+import { launchBrowser, startAppServer, type AppServer, shot } from './fixtures';
 import { openPlace } from './open-place';
 
-const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
 const TZ = 'Europe/Berlin';
 
 let browser: Browser;
@@ -165,7 +163,7 @@ test('filters take numbers, ranges and times, and find what the cells show', asy
   await expectCount(times.filter((t) => berlinDay(t) === day).length);
   // Cells show the time to the second (milliseconds when there are some) with the zone.
   await expect(panel.getByRole('grid').locator('.grid-body [role="row"]').first()).toContainText(/\d{2}:\d{2}:\d{2}(\.\d{3})? (CET|CEST|GMT\+\d)/);
-  await page.screenshot({ path: join(SHOTS, '31-number-and-time-filters.png') });
+  await shot(page, '31-number-and-time-filters');
   await tsFilter.fill('');
   await page.context().close();
 });
@@ -218,7 +216,7 @@ test('names where ids were, resizable columns, and a tab overflow menu at 1024 p
   await more.click();
   const last = menu.getByRole('menuitem').last();
   const lastText = (await last.innerText()).split('\n')[0];
-  await page.screenshot({ path: join(SHOTS, '32-tab-overflow-menu.png') });
+  await shot(page, '32-tab-overflow-menu');
   await last.click();
   await expect(page.getByRole('tab', { selected: true })).toContainText(lastText);
   await expect(page.getByRole('tab', { selected: true })).toBeInViewport();

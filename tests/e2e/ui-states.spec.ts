@@ -9,11 +9,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startSimulator } from '../sim';
-import { launchBrowser, startAppServer, type AppServer } from './fixtures';
-
-const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+import { launchBrowser, startAppServer, type AppServer, shot } from './fixtures';
 
 let browser: Browser;
 test.beforeAll(async () => {
