@@ -13,22 +13,22 @@ import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { StudyError } from '../../../src-shared/errors';
 import type { DataTypeId, LevelId, ManifestSummary, Plan, PlannedStream, SyncPlan } from '../../../src-shared/model';
-import { silentLogger, systemClock, type Clock, type Logger } from '../ports';
+import { silentLogger, systemClock } from '../ports';
 import { createAnonymizer } from '../export/anonymize/anonymizer';
 import { openStudyCodeBook, type CodeBook } from '../export/anonymize/code-book';
 import { downloadAllRecordings, type MediaOutcome } from '../export/media/download-all';
 import { sha256File } from '../export/media/download-file';
-import type { MediaGet } from '../export/media/media-http';
 import { MANIFEST_FILE_NAME } from '../export/manifest/manifest';
 import { withDiskErrors } from '../export/run/disk-errors';
+import type { RunExportOptions } from '../export/run/run-export';
 import { mediaFailureWarning, mediaJobsFor, selectRecordings } from '../export/run/media-phase';
 import { createPageStore } from '../export/run/page-store';
 import { readJson, writeJson } from '../export/run/workspace';
-import { noProgress, type ProgressSink } from '../export/run/progress';
+import { noProgress } from '../export/run/progress';
 import { writeExportTree } from '../export/run/write-outputs';
 import { streamKey } from '../plan/planner';
 import { sourceLabel } from '../sources/registry';
-import type { Page, RequestOptions, Source, StreamRef } from '../sources/source';
+import type { Page, RequestOptions, StreamRef } from '../sources/source';
 import { commit, listFiles, pruneStore, recoverJournal, type CommitHooks } from './commit';
 import { externalStoreDir, hasOtherFiles, lockSyncFolder, syncPaths, type SyncPaths } from './folder';
 import { groupRanks, groupTarget } from './layout';
@@ -49,11 +49,13 @@ const ASSUMED_LATENCY_SEC = 0.25;
 /** A room that has just finished is read again at every sync for this long (uploads that come after the end). */
 export const DEFAULT_SETTLE_MS = 60 * 60_000;
 
-export interface RunSyncOptions {
-  /** The open connection (its limiter: the key's one budget). */
-  source: Source;
-  /** The API base URL for the manifest (never the key). */
-  sourceUrl: string;
+/** What a sync takes as an export does: the source, the manifest's facts, the pace, the hooks. */
+type SharedWithExport = Pick<
+  RunExportOptions,
+  'source' | 'sourceUrl' | 'appVersion' | 'concurrency' | 'mediaConcurrency' | 'clock' | 'logger' | 'mediaGet' | 'signal' | 'progress' | 'requestsUsed' | 'codeMaps' | 'mediaBackoffMs'
+>;
+
+export interface RunSyncOptions extends SharedWithExport {
   dir: string;
   /** A new sync folder: its selection (a folder that already is one must have the same). */
   create?: { selection: SyncSelection; profileId?: string };
@@ -61,18 +63,6 @@ export interface RunSyncOptions {
   full?: boolean;
   /** Check every group, settled ones too (anything found changed is read again). */
   verify?: boolean;
-  appVersion: string;
-  concurrency: number;
-  mediaConcurrency: number;
-  clock?: Clock;
-  logger?: Logger;
-  mediaGet?: MediaGet;
-  signal?: AbortSignal;
-  progress?: ProgressSink;
-  /** Requests this job has made over all its attempts; default: the source's own count. */
-  requestsUsed?: () => number;
-  /** Where the studies' code maps live (pseudonymized folders take their codes from there). */
-  codeMaps?: { dir: string };
   /** Where pseudonymized and aggregate folders keep their raw records (the app's data folder, not the shared folder). */
   storesDir?: string;
   settleMs?: number;
@@ -81,7 +71,6 @@ export interface RunSyncOptions {
   latencySec?: number;
   /** The plan, once it is made (before the data is read). */
   onPlan?: (plan: SyncPlan) => void;
-  mediaBackoffMs?: number;
   /** Tests: stop a commit half-way. */
   commitHooks?: CommitHooks;
 }
