@@ -2,30 +2,22 @@
 // simulators: the table of connections (a source column once two sources are in it), switching
 // and removing by name, refusals in words; the list of downloads before and after an export, and resuming a finished one.
 // No keychain here (no session bus): connections are saved, their keys are not.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startBrainstemSimulator, type BrainstemSimulator } from '../../sim/brainstem/index';
-import { startSimulator, type Simulator } from '../../sim/index';
-import { cliEnv, runCli } from '../secrets/cli-run';
+import { describe, expect, it, vi } from 'vitest';
+import type { BrainstemSimulator } from '../../sim/brainstem/index';
+import type { Simulator } from '../../sim/index';
+import { bothSimulatorsPerFile } from './both-simulators';
+import { cliEnv, runCli, noBus } from '../secrets/cli-run';
 
 vi.setConfig({ testTimeout: 180_000 });
 
 let hs: Simulator;
 let bs: BrainstemSimulator;
 let root = '';
-const noBus = { DBUS_SESSION_BUS_ADDRESS: undefined, DISPLAY: undefined, WAYLAND_DISPLAY: undefined };
-
-beforeAll(async () => {
-  hs = await startSimulator({ scale: 'tiny' });
-  bs = await startBrainstemSimulator({ scale: 'tiny', seed: 3 });
-  root = await mkdtemp(path.join(os.tmpdir(), 'sd-cli-profiles-'));
-});
-afterAll(async () => {
-  await hs?.close();
-  await bs?.close();
-  await rm(root, { recursive: true, force: true });
+bothSimulatorsPerFile('sd-cli-profiles-', (h, b, r) => {
+  hs = h;
+  bs = b;
+  root = r;
 });
 
 describe('studydl profiles', () => {

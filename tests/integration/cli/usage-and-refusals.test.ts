@@ -5,31 +5,24 @@
 // past --max-wait (exit 6), and a folder kept up to date asked for its plan.
 // No keychain here (no session bus): connections are saved, their keys are not.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startBrainstemSimulator, type BrainstemSimulator } from '../../sim/brainstem/index';
-import { startSimulator, type Simulator } from '../../sim/index';
-import { cliEnv, REPO, runCli } from '../secrets/cli-run';
+import { describe, expect, it, vi } from 'vitest';
+import type { BrainstemSimulator } from '../../sim/brainstem/index';
+import type { Simulator } from '../../sim/index';
+import { bothSimulatorsPerFile } from './both-simulators';
+import { cliEnv, REPO, runCli, noBus } from '../secrets/cli-run';
 
 vi.setConfig({ testTimeout: 180_000 });
 
 let hs: Simulator;
 let bs: BrainstemSimulator;
 let root = '';
-const noBus = { DBUS_SESSION_BUS_ADDRESS: undefined, DISPLAY: undefined, WAYLAND_DISPLAY: undefined };
-
-beforeAll(async () => {
-  hs = await startSimulator({ scale: 'tiny' });
-  bs = await startBrainstemSimulator({ scale: 'tiny', seed: 3 });
-  root = await mkdtemp(path.join(os.tmpdir(), 'sd-cli-usage-'));
-});
-afterAll(async () => {
-  await hs?.close();
-  await bs?.close();
-  await rm(root, { recursive: true, force: true });
+bothSimulatorsPerFile('sd-cli-usage-', (h, b, r) => {
+  hs = h;
+  bs = b;
+  root = r;
 });
 
 /** A fresh config dir, without any key in the environment. */

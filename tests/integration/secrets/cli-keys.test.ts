@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSimulator, type Simulator } from '../../sim/index';
 import { startProxy } from '../client/proxy';
-import { cliEnv, filesContaining, REPO, runCli, probeTestKeychain, type CliResult } from './cli-run';
+import { cliEnv, filesContaining, noBus, REPO, runCli, probeTestKeychain, type CliResult } from './cli-run';
 
 // Each run is a fresh node + tsx process (~2 s on a busy 2-core box); give the scenarios room.
 vi.setConfig({ testTimeout: 180_000 });
@@ -33,9 +33,6 @@ afterAll(async () => {
 });
 
 const keychain = await probeTestKeychain();
-
-/** No session bus at all: what a headless Linux box without a keyring looks like. */
-const noBus = { DBUS_SESSION_BUS_ADDRESS: undefined, DISPLAY: undefined, WAYLAND_DISPLAY: undefined };
 
 describe('studydl without an OS keychain', () => {
   it('login validates, saves the profile, and says plainly the key is not remembered', async () => {

@@ -98,3 +98,6 @@ export function probeTestKeychain(): Promise<{ ok: true; why: '' } | { ok: false
       return { ok: false as const, why: `${err.reason}: ${String(err.details?.detail ?? err.message)}` };
     });
 }
+
+/** No session bus at all (so no keychain): what a headless Linux box without a keyring looks like. */
+export const noBus = { DBUS_SESSION_BUS_ADDRESS: undefined, DISPLAY: undefined, WAYLAND_DISPLAY: undefined };
