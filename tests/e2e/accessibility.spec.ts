@@ -2,18 +2,14 @@
 // the view's heading focused after navigation, plots with a name that says what they show (once),
 // series switched from the legend, values on hover, zoom, and plurals that read right.
 import { expect, test, type Browser } from '@playwright/test';
-import { launchBrowser, startAppServer, type AppServer } from './fixtures';
+import { type AppServer, browserAndAppPerFile } from './fixtures';
 import { openPlace } from './open-place';
 
 let browser: Browser;
 let app: AppServer;
-test.beforeAll(async () => {
-  browser = await launchBrowser();
-  app = await startAppServer({ scale: 'small' });
-});
-test.afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+browserAndAppPerFile({ scale: 'small' }, (b, a) => {
+  browser = b;
+  app = a;
 });
 
 test('row actions: reached with Tab, named after their row; Enter on them does not open the row', async () => {

@@ -9,18 +9,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { launchBrowser, startAppServer, type AppServer, shot } from './fixtures';
+import { type AppServer, shot, browserAndAppPerFile, startAppServer } from './fixtures';
 import { openPlace } from './open-place';
 
 let browser: Browser;
 let app: AppServer;
-test.beforeAll(async () => {
-  browser = await launchBrowser();
-  app = await startAppServer({ scale: 'small' });
-});
-test.afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+browserAndAppPerFile({ scale: 'small' }, (b, a) => {
+  browser = b;
+  app = a;
 });
 
 const newPage = async (): Promise<Page> => (await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })).newPage();

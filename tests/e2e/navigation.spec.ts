@@ -2,18 +2,14 @@
 // row (a chevron says so), every place has its own address, and the browser's Back, Forward and
 // reload keep the researcher's place inside the app. Focus goes to the new view's heading.
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { launchBrowser, startAppServer, type AppServer, shot } from './fixtures';
+import { type AppServer, shot, browserAndAppPerFile } from './fixtures';
 import { openPlace } from './open-place';
 
 let browser: Browser;
 let app: AppServer;
-test.beforeAll(async () => {
-  browser = await launchBrowser();
-  app = await startAppServer({ scale: 'small' });
-});
-test.afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+browserAndAppPerFile({ scale: 'small' }, (b, a) => {
+  browser = b;
+  app = a;
 });
 
 const rowsOf = (page: Page, name: string) => page.getByRole('grid', { name }).locator('.grid-body [role="row"]');

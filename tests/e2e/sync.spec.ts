@@ -9,18 +9,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import type { ExportRequest } from '../../src-shared/model';
-import { launchBrowser, startAppServer, type AppServer, shot } from './fixtures';
+import { type AppServer, shot, browserAndAppPerFile } from './fixtures';
 import { openPlace } from './open-place';
 
 let browser: Browser;
 let app: AppServer;
-test.beforeAll(async () => {
-  browser = await launchBrowser();
-  app = await startAppServer({ scale: 'small', settings: { zip: false, defaultFormat: 'csv' } });
-});
-test.afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+browserAndAppPerFile({ scale: 'small', settings: { zip: false, defaultFormat: 'csv' } }, (b, a) => {
+  browser = b;
+  app = a;
 });
 
 const newPage = async (): Promise<Page> => (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();

@@ -7,20 +7,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { launchBrowser, startAppServer, type AppServer, shot } from './fixtures';
+import { type AppServer, shot, browserAndAppPerFile } from './fixtures';
 import { openPlace } from './open-place';
 
 const TZ = 'Europe/Berlin';
 
 let browser: Browser;
 let app: AppServer;
-test.beforeAll(async () => {
-  browser = await launchBrowser();
-  app = await startAppServer({ scale: 'small' });
-});
-test.afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+browserAndAppPerFile({ scale: 'small' }, (b, a) => {
+  browser = b;
+  app = a;
 });
 
 async function newPage(width = 1280, height = 800): Promise<Page> {
